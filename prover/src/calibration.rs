@@ -1,0 +1,84 @@
+//! Calibration data: a CSV of typical inputs that gives each feature its range.
+
+use std::collections::HashMap;
+
+use crate::error::QuantizeError;
+use crate::table::Table;
+
+/// Per-feature `[min, max]` over the calibration rows.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    header: Vec<String>,
+    ranges: HashMap<String, (f64, f64)>,
+}
+
+impl Calibration {
+    /// Reads a CSV with a header row of feature names and at least one row of numbers.
+    pub fn from_csv(text: &str) -> Result<Calibration, QuantizeError> {
+        let table = Table::parse_csv(text).map_err(QuantizeError::Calibration)?;
+        if table.rows.is_empty() {
+            return Err(QuantizeError::Calibration("no data rows".into()));
+        }
+        let mut ranges = HashMap::new();
+        for (column, name) in table.header.iter().enumerate() {
+            let mut range: Option<(f64, f64)> = None;
+            for (r, row) in table.rows.iter().enumerate() {
+                let cell = &row[column];
+                let v: f64 = cell.trim().parse().map_err(|_| {
+                    QuantizeError::Calibration(format!(
+                        "row {}, column {name:?}: {cell:?} is not a number",
+                        r + 2
+                    ))
+                })?;
+                if !v.is_finite() {
+                    return Err(QuantizeError::Calibration(format!(
+                        "row {}, column {name:?}: {cell:?} is not finite",
+                        r + 2
+                    )));
+                }
+                range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+            }
+            ranges.insert(name.clone(), range.expect("at least one row"));
+        }
+        Ok(Calibration {
+            header: table.header,
+            ranges,
+        })
+    }
+
+    /// The header, for naming the features of files that carry no names (ONNX).
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Fails unless every model feature has a column.
+    pub fn check_features(&self, names: &[String]) -> Result<(), QuantizeError> {
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|n| !self.ranges.contains_key(n.as_str()))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(QuantizeError::Calibration(format!(
+            "no column for feature(s) {}",
+            missing.join(", ")
+        )))
+    }
+
+    /// The feature's calibration range widened by half its width on each side (by half its
+    /// magnitude, or 1, when all values are equal), so that inputs a little beyond the
+    /// training data stay representable.
+    pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
+        let &(low, high) = self.ranges.get(name).ok_or_else(|| {
+            QuantizeError::Calibration(format!("no column for feature {name:?}"))
+        })?;
+        let margin = if high > low {
+            (high - low) / 2.0
+        } else {
+            (low.abs() / 2.0).max(1.0)
+        };
+        Ok((low - margin, high + margin))
+    }
+}

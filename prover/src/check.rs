@@ -1,0 +1,1 @@
+//! Agreement of a zkinfer model with predictions recorded from the source library.

@@ -1,0 +1,151 @@
+//! Typed errors. Every bad input ends in one of these, never in a panic.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// A zkinfer model file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ModelError {
+    #[error("not a zkinfer model: {0}")]
+    Json(String),
+    #[error("zkinfer model format version {0} is not supported (this build reads version 1)")]
+    UnsupportedVersion(u32),
+    #[error("invalid zkinfer model: {0}")]
+    Invalid(String),
+}
+
+/// An input vector that the model cannot take.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum InputError {
+    #[error("the model takes {expected} features, the input has {found}")]
+    FeatureCount { expected: usize, found: usize },
+    #[error("feature {feature:?} is {value}; inputs must be finite numbers")]
+    NotFinite { feature: String, value: f64 },
+    #[error("feature {feature:?} = {value} is outside the model's input range [{min}, {max}]")]
+    OutOfRange {
+        feature: String,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    #[error("quantized feature {feature:?} = {value} is outside [0, 65535]")]
+    QuantizedOutOfRange { feature: String, value: i64 },
+    #[error("the input has no value for feature {0:?}")]
+    MissingFeature(String),
+    #[error("feature {feature:?}: {value:?} is not a number")]
+    NotANumber { feature: String, value: String },
+    #[error("cannot read the input: {0}")]
+    Malformed(String),
+}
+
+/// The model file formats zkinfer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Onnx,
+    XgboostJson,
+    LightgbmText,
+    Zkinfer,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Onnx => "ONNX",
+            Format::XgboostJson => "XGBoost JSON",
+            Format::LightgbmText => "LightGBM text",
+            Format::Zkinfer => "zkinfer",
+        })
+    }
+}
+
+/// Why a format-specific reader gave up. The importer adds the file and format.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FormatError {
+    #[error("malformed: {0}")]
+    Malformed(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+impl FormatError {
+    pub fn malformed(reason: impl Into<String>) -> Self {
+        FormatError::Malformed(reason.into())
+    }
+
+    pub fn unsupported(construct: impl Into<String>) -> Self {
+        FormatError::Unsupported(construct.into())
+    }
+}
+
+/// Turning a float model into a fixed-point one failed.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum QuantizeError {
+    #[error(
+        "linear models need the range of every feature: pass calibration data \
+         (a CSV of typical inputs with a header of feature names)"
+    )]
+    NeedsCalibration,
+    #[error("feature {feature:?}: {reason}")]
+    Feature { feature: String, reason: String },
+    #[error("calibration data: {0}")]
+    Calibration(String),
+    #[error("parameter out of range: {0}")]
+    Parameter(String),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// A model file that could not be imported, naming the file and what went wrong.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ImportError {
+    #[error("{file}: cannot read: {reason}")]
+    Io { file: String, reason: String },
+    #[error(
+        "{file}: not a model format zkinfer reads (ONNX, XGBoost JSON, LightGBM text, \
+         zkinfer JSON)"
+    )]
+    UnknownFormat { file: String },
+    #[error("{file}: malformed {format} model: {reason}")]
+    Malformed {
+        file: String,
+        format: Format,
+        reason: String,
+    },
+    #[error("{file}: unsupported {format} construct: {construct}")]
+    Unsupported {
+        file: String,
+        format: Format,
+        construct: String,
+    },
+    #[error("{file}: {source}")]
+    Quantize {
+        file: String,
+        #[source]
+        source: QuantizeError,
+    },
+    #[error("{file}: {source}")]
+    Model {
+        file: String,
+        #[source]
+        source: ModelError,
+    },
+}
+
+impl ImportError {
+    pub(crate) fn from_format(file: &str, format: Format, error: FormatError) -> Self {
+        let file = file.to_string();
+        match error {
+            FormatError::Malformed(reason) => ImportError::Malformed {
+                file,
+                format,
+                reason,
+            },
+            FormatError::Unsupported(construct) => ImportError::Unsupported {
+                file,
+                format,
+                construct,
+            },
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Fixed-point arithmetic: the exact maps from floats to the integers that zkinfer computes on.
+//!
+//! Every scale is a power of two, so `x · 2^s` is exact and every rounding below is computed
+//! exactly from the float's bits: no float operation can round twice. See `docs/fixed-point.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// Bits of one quantized feature: inputs are integers in `[0, 2^16)`.
+pub const FEATURE_BITS: u32 = 16;
+/// Largest quantized feature value.
+pub const FEATURE_MAX: i64 = (1 << FEATURE_BITS) - 1;
+/// Split thresholds are integers in `[0, 2^16]`: `0` always goes right, `2^16` always left.
+pub const THRESHOLD_MAX: i64 = 1 << FEATURE_BITS;
+/// Every score the model can produce, for every input, satisfies `|score| < 2^SCORE_BITS`.
+pub const SCORE_BITS: u32 = 46;
+/// Bound on offsets and absolute grid indices, so that all of them are exact in an f64 and in
+/// a JavaScript number.
+pub const MAGNITUDE_LIMIT: i64 = 1 << 52;
+/// Range of the per-feature scale exponents.
+pub const MIN_SCALE_LOG2: i32 = -64;
+pub const MAX_SCALE_LOG2: i32 = 64;
+/// Largest exponent of the score scale.
+pub const MAX_SCORE_SCALE_LOG2: u32 = 62;
+
+/// How a float is rounded onto the integer grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// To the nearest integer, ties away from zero.
+    Nearest,
+    /// Towards negative infinity.
+    Floor,
+    /// Towards positive infinity.
+    Ceil,
+}
+
+/// How the source library compares a feature with a split threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitRule {
+    /// Left iff `x < t` (XGBoost, ONNX `BRANCH_LT`).
+    LessThan,
+    /// Left iff `x <= t` (scikit-learn, LightGBM, ONNX `BRANCH_LEQ`).
+    LessOrEqual,
+}
+
+impl SplitRule {
+    /// The input rounding under which every decision is exact on the grid and off the grid
+    /// errs only strictly between `t` and the nearest grid point on the side `t` belongs to.
+    pub fn input_rounding(self) -> Rounding {
+        match self {
+            SplitRule::LessThan => Rounding::Ceil,
+            SplitRule::LessOrEqual => Rounding::Floor,
+        }
+    }
+
+    /// The absolute integer threshold `T` such that, for `q = R(x·2^s)` with
+    /// `R = self.input_rounding()`, the library's decision "left" equals `q < T`.
+    ///
+    /// `<`: `T = ceil(t·2^s)`; `<=`: `T = floor(t·2^s) + 1`. `None` if `|t·2^s| ≥ 2^62`.
+    pub fn grid_threshold(self, t: f64, scale_log2: i32) -> Option<i64> {
+        match self {
+            SplitRule::LessThan => scale_round(t, scale_log2, Rounding::Ceil),
+            SplitRule::LessOrEqual => scale_round(t, scale_log2, Rounding::Floor).map(|v| v + 1),
+        }
+    }
+}
+
+/// `R(x · 2^scale_log2)` computed exactly, or `None` when `x` is not finite or the result's
+/// magnitude reaches `2^62`.
+pub fn scale_round(x: f64, scale_log2: i32, rounding: Rounding) -> Option<i64> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(0);
+    }
+    let bits = x.to_bits();
+    let negative = bits >> 63 == 1;
+    let biased_exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    // x = ±mantissa · 2^exponent with an integer mantissa below 2^53.
+    let (mantissa, exponent) = if biased_exponent == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased_exponent - 1075)
+    };
+    let shift = exponent + scale_log2;
+    // The magnitude rounded towards zero, and whether a fractional part was dropped / was ≥ ½.
+    let (whole, has_fraction, at_least_half) = if shift >= 0 {
+        if shift >= 62 || (mantissa as u128) << shift >= 1u128 << 62 {
+            return None;
+        }
+        (mantissa << shift, false, false)
+    } else {
+        let right = (-shift) as u32;
+        if right >= 64 {
+            // |x·2^s| < 2^53 · 2^-64 < ½.
+            (0, true, false)
+        } else {
+            let whole = mantissa >> right;
+            let rest = mantissa & ((1u64 << right) - 1);
+            (whole, rest != 0, rest >= 1u64 << (right - 1))
+        }
+    };
+    let whole = whole as i64;
+    // Round the magnitude, remembering that floor and ceil swap for negative numbers.
+    let rounded_magnitude = match (rounding, negative) {
+        (Rounding::Nearest, _) => whole + at_least_half as i64,
+        (Rounding::Floor, false) | (Rounding::Ceil, true) => whole,
+        (Rounding::Floor, true) | (Rounding::Ceil, false) => whole + has_fraction as i64,
+    };
+    Some(if negative {
+        -rounded_magnitude
+    } else {
+        rounded_magnitude
+    })
+}
+
+/// `2^e` as an f64 (exact for the exponents used here).
+pub fn pow2(e: i32) -> f64 {
+    2f64.powi(e)
+}
+
+/// A per-feature grid: `q = R(x·2^scale_log2) − offset`, valid for `0 ≤ q ≤ FEATURE_MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    pub scale_log2: i32,
+    pub offset: i64,
+}
+
+impl Grid {
+    /// The finest grid (largest scale) whose `2^16` points cover every absolute grid index
+    /// that `index_range(s)` reports for scale `s`, leaving `margin` spare points below the
+    /// smallest and above the largest of them, and centred. `index_range` returns `None` when
+    /// a value does not fit at that scale.
+    pub fn finest_covering(
+        margin: i64,
+        index_range: impl Fn(i32) -> Option<(i64, i64)>,
+    ) -> Option<Grid> {
+        let capacity = FEATURE_MAX - 2 * margin;
+        (MIN_SCALE_LOG2..=MAX_SCALE_LOG2).rev().find_map(|scale_log2| {
+            let (low, high) = index_range(scale_log2)?;
+            let span = high - low;
+            if span > capacity || low.abs().max(high.abs()) + FEATURE_MAX >= MAGNITUDE_LIMIT {
+                return None;
+            }
+            let offset = low - margin - (capacity - span) / 2;
+            Some(Grid { scale_log2, offset })
+        })
+    }
+
+    /// The absolute value of the grid point with quantized value `q`.
+    pub fn value_of(&self, q: i64) -> f64 {
+        (q + self.offset) as f64 * pow2(-self.scale_log2)
+    }
+}
+
+/// The absolute grid indices `(min, max)` of `values` at `scale_log2`, rounded by `round`.
+pub fn index_range(
+    values: impl Iterator<Item = f64>,
+    round: impl Fn(f64) -> Option<i64>,
+) -> Option<(i64, i64)> {
+    let mut range: Option<(i64, i64)> = None;
+    for v in values {
+        let i = round(v)?;
+        range = Some(match range {
+            None => (i, i),
+            Some((lo, hi)) => (lo.min(i), hi.max(i)),
+        });
+    }
+    range
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(x: f64, s: i32, rounding: Rounding) -> i64 {
+        // Valid for the small magnitudes used below, where x·2^s is exact in f64.
+        let y = x * pow2(s);
+        match rounding {
+            Rounding::Nearest => y.round() as i64,
+            Rounding::Floor => y.floor() as i64,
+            Rounding::Ceil => y.ceil() as i64,
+        }
+    }
+
+    #[test]
+    fn scale_round_matches_float_rounding() {
+        let values = [
+            0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, 0.1, -0.1, 17.99, -3.75, 1e-9, -1e-9, 12345.678,
+            0.049999999999999996, 65535.5, -65535.5,
+        ];
+        for &x in &values {
+            for s in -8..=20 {
+                for r in [Rounding::Nearest, Rounding::Floor, Rounding::Ceil] {
+                    assert_eq!(scale_round(x, s, r), Some(reference(x, s, r)), "{x} {s} {r:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scale_round_is_exact_where_floats_underflow() {
+        // 2^-1074 · 2^-10 underflows in f64 but its ceiling is 1.
+        let tiny = f64::from_bits(1);
+        assert_eq!(scale_round(tiny, -10, Rounding::Ceil), Some(1));
+        assert_eq!(scale_round(tiny, -10, Rounding::Floor), Some(0));
+        assert_eq!(scale_round(-tiny, -10, Rounding::Floor), Some(-1));
+        assert_eq!(scale_round(tiny, -10, Rounding::Nearest), Some(0));
+    }
+
+    #[test]
+    fn scale_round_rejects_overflow_and_non_finite() {
+        assert_eq!(scale_round(f64::NAN, 0, Rounding::Nearest), None);
+        assert_eq!(scale_round(f64::INFINITY, 0, Rounding::Nearest), None);
+        assert_eq!(scale_round(1.0, 62, Rounding::Nearest), None);
+        assert_eq!(scale_round(1.0, 61, Rounding::Nearest), Some(1 << 61));
+        assert_eq!(scale_round(-1e300, 0, Rounding::Floor), None);
+    }
+
+    #[test]
+    fn grid_threshold_reproduces_decisions_on_the_grid() {
+        for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
+            for &t in &[0.3, -0.3, 1.0, 2.0, -7.125, 0.0] {
+                for s in [0, 1, 3, 10] {
+                    let big_t = rule.grid_threshold(t, s).unwrap();
+                    for qa in -2000i64..2000 {
+                        let x = qa as f64 * pow2(-s);
+                        let left = match rule {
+                            SplitRule::LessThan => x < t,
+                            SplitRule::LessOrEqual => x <= t,
+                        };
+                        assert_eq!(left, qa < big_t, "{rule:?} t={t} s={s} x={x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_rounding_keeps_inputs_equal_to_the_threshold_exact() {
+        // Off-grid thresholds: an input equal to t must go where the library sends it.
+        for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
+            for &t in &[0.3, 0.1234567, -5.55, 1001.0001] {
+                let big_t = rule.grid_threshold(t, 4).unwrap();
+                let q = scale_round(t, 4, rule.input_rounding()).unwrap();
+                assert_eq!(q < big_t, rule == SplitRule::LessOrEqual, "{rule:?} {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn finest_covering_picks_the_largest_scale_that_fits() {
+        let values = [143.5, 2501.0];
+        let grid = Grid::finest_covering(1, |s| {
+            index_range(values.iter().copied(), |v| scale_round(v, s, Rounding::Nearest))
+        })
+        .unwrap();
+        // (2501 − 143.5) · 2^4 = 37720 fits in 65533; · 2^5 = 75440 does not.
+        assert_eq!(grid.scale_log2, 4);
+        let low = 143.5 * 16.0;
+        assert!((low as i64 - grid.offset) >= 1);
+        assert!((2501 * 16 - grid.offset) <= FEATURE_MAX - 1);
+    }
+}

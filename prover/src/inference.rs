@@ -1,0 +1,102 @@
+//! The reference integer inference: the one definition of what zkinfer proves.
+//!
+//! All arithmetic is on integers and cannot overflow for a validated model
+//! (`|score| < 2^SCORE_BITS`). Proof systems must attest exactly these functions.
+
+use crate::input::QuantizedInput;
+use crate::model::{Body, Linear, Model, Task, Tree, TreeEnsemble};
+
+/// The scores (in units of `2^-score_scale_log2`) and, for classifiers, the class index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prediction {
+    pub scores: Vec<i64>,
+    pub class: Option<usize>,
+}
+
+impl Prediction {
+    /// The scores in real units.
+    pub fn real_scores(&self, model: &Model) -> Vec<f64> {
+        let unit = crate::fixed_point::pow2(-(model.output.score_scale_log2 as i32));
+        self.scores.iter().map(|&s| s as f64 * unit).collect()
+    }
+
+    /// The label of the predicted class.
+    pub fn label<'m>(&self, model: &'m Model) -> Option<&'m str> {
+        self.class.map(|c| model.output.classes[c].as_str())
+    }
+}
+
+/// Evaluates `model` on a quantized input made for it.
+pub fn infer(model: &Model, input: &QuantizedInput) -> Prediction {
+    let q = input.values();
+    assert_eq!(q.len(), model.num_features(), "QuantizedInput is made per model");
+    let scores = match &model.body {
+        Body::Linear(linear) => linear_scores(linear, q),
+        Body::Trees(ensemble) => ensemble_scores(ensemble, model.num_scores(), q),
+    };
+    let class = decide(model.output.task, &scores);
+    Prediction { scores, class }
+}
+
+/// `score_c = bias_c + Σ_f W_c,f · q_f`.
+pub fn linear_scores(linear: &Linear, q: &[u16]) -> Vec<i64> {
+    linear
+        .weights
+        .iter()
+        .zip(&linear.bias)
+        .map(|(row, &bias)| {
+            row.iter()
+                .zip(q)
+                .fold(bias, |acc, (&w, &x)| acc + w * x as i64)
+        })
+        .collect()
+}
+
+/// `score_c = base_c + Σ_trees leaf value for c`.
+pub fn ensemble_scores(ensemble: &TreeEnsemble, num_scores: usize, q: &[u16]) -> Vec<i64> {
+    let mut scores = ensemble.base.clone();
+    for tree in &ensemble.trees {
+        let leaf = *path(tree, q).last().expect("a path ends in a leaf") as usize;
+        let values = tree.leaf(leaf - tree.num_splits(), num_scores);
+        match tree.target {
+            Some(c) => scores[c as usize] += values[0],
+            None => scores.iter_mut().zip(values).for_each(|(s, v)| *s += v),
+        }
+    }
+    scores
+}
+
+/// The node ids an input visits from the root to its leaf: at split `i`, left iff
+/// `q[feature[i]] < threshold[i]`.
+pub fn path(tree: &Tree, q: &[u16]) -> Vec<u32> {
+    let splits = tree.num_splits();
+    let mut node = 0usize;
+    let mut visited = vec![0u32];
+    while node < splits {
+        let goes_left = (q[tree.feature[node] as usize] as i64) < tree.threshold[node];
+        node = if goes_left {
+            tree.left[node]
+        } else {
+            tree.right[node]
+        } as usize;
+        visited.push(node as u32);
+    }
+    visited
+}
+
+/// Binary: class 1 iff `score > 0`. Multiclass: the first index of the largest score.
+pub fn decide(task: Task, scores: &[i64]) -> Option<usize> {
+    match task {
+        Task::Binary => Some((scores[0] > 0) as usize),
+        Task::Multiclass => {
+            let mut best = 0;
+            for (c, &s) in scores.iter().enumerate() {
+                if s > scores[best] {
+                    best = c;
+                }
+            }
+            Some(best)
+        }
+        Task::Regression => None,
+    }
+}

@@ -1,0 +1,204 @@
+//! Model inputs: reading raw feature vectors and quantizing them onto the model's grid.
+
+use serde_json::Value;
+
+use crate::error::InputError;
+use crate::fixed_point::{pow2, scale_round, FEATURE_MAX};
+use crate::model::{Model, OutOfRange, Precision};
+use crate::table::Table;
+
+/// A feature vector on the model's grid: one value in `[0, 2^16)` per feature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuantizedInput(Vec<u16>);
+
+impl QuantizedInput {
+    pub fn values(&self) -> &[u16] {
+        &self.0
+    }
+
+    /// Wraps already-quantized values, checking the count and range.
+    pub fn from_quantized(model: &Model, values: &[i64]) -> Result<QuantizedInput, InputError> {
+        check_count(model, values.len())?;
+        values
+            .iter()
+            .zip(&model.input.features)
+            .map(|(&v, f)| {
+                u16::try_from(v).map_err(|_| InputError::QuantizedOutOfRange {
+                    feature: f.name.clone(),
+                    value: v,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(QuantizedInput)
+    }
+}
+
+impl Model {
+    /// Quantizes raw feature values: round to the model's float precision, scale by
+    /// `2^scale_log2` exactly, round, subtract the offset, then reject or clamp what falls
+    /// outside `[0, 2^16)` as the model says. NaN and ±∞ are always refused.
+    pub fn quantize_input(&self, raw: &[f64]) -> Result<QuantizedInput, InputError> {
+        check_count(self, raw.len())?;
+        (0..raw.len())
+            .map(|f| self.quantize_feature(f, raw[f]))
+            .collect::<Result<Vec<_>, _>>()
+            .map(QuantizedInput)
+    }
+
+    fn quantize_feature(&self, index: usize, x: f64) -> Result<u16, InputError> {
+        let feature = &self.input.features[index];
+        if !x.is_finite() {
+            return Err(InputError::NotFinite {
+                feature: feature.name.clone(),
+                value: x,
+            });
+        }
+        let x = match self.input.precision {
+            Precision::F32 => x as f32 as f64,
+            Precision::F64 => x,
+        };
+        // `None` means the magnitude overflowed the grid arithmetic: far out of range.
+        let q = scale_round(x, feature.scale_log2, self.input.rounding).map(|a| a - feature.offset);
+        match q {
+            Some(q) if (0..=FEATURE_MAX).contains(&q) => Ok(q as u16),
+            _ if self.input.out_of_range == OutOfRange::Clamp => {
+                let below = q.map_or(x < 0.0, |q| q < 0);
+                Ok(if below { 0 } else { FEATURE_MAX as u16 })
+            }
+            _ => {
+                let (min, max) = self.feature_range(index);
+                Err(InputError::OutOfRange {
+                    feature: feature.name.clone(),
+                    value: x,
+                    min,
+                    max,
+                })
+            }
+        }
+    }
+
+    /// The real values of the lowest and highest grid points of a feature.
+    pub fn feature_range(&self, index: usize) -> (f64, f64) {
+        let f = &self.input.features[index];
+        let unit = pow2(-f.scale_log2);
+        (
+            f.offset as f64 * unit,
+            (f.offset + FEATURE_MAX) as f64 * unit,
+        )
+    }
+
+    /// Position of each model feature among `names`, or an error naming a missing one.
+    fn feature_columns(&self, names: &[String]) -> Result<Vec<usize>, InputError> {
+        let wanted: Vec<String> = self.input.features.iter().map(|f| f.name.clone()).collect();
+        let table = Table {
+            header: names.to_vec(),
+            rows: Vec::new(),
+        };
+        table
+            .columns(&wanted)
+            .map_err(|missing| InputError::MissingFeature(missing[0].clone()))
+    }
+}
+
+fn check_count(model: &Model, found: usize) -> Result<(), InputError> {
+    if found != model.num_features() {
+        return Err(InputError::FeatureCount {
+            expected: model.num_features(),
+            found,
+        });
+    }
+    Ok(())
+}
+
+/// Reads one or more raw input vectors for `model` from JSON or CSV text.
+///
+/// JSON: an array of numbers in feature order, an object mapping every feature name to a
+/// number, or an array of either. CSV: a header row that names every feature (other columns
+/// are ignored) and one row per input.
+pub fn read_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| InputError::Malformed(format!("invalid JSON: {e}")))?;
+        read_json_inputs(model, &value)
+    } else {
+        read_csv_inputs(model, text)
+    }
+}
+
+fn read_json_inputs(model: &Model, value: &Value) -> Result<Vec<Vec<f64>>, InputError> {
+    match value {
+        Value::Array(items) if items.iter().all(|v| v.is_array() || v.is_object()) => {
+            if items.is_empty() {
+                return Err(InputError::Malformed("the input list is empty".into()));
+            }
+            items.iter().map(|item| read_json_vector(model, item)).collect()
+        }
+        _ => Ok(vec![read_json_vector(model, value)?]),
+    }
+}
+
+fn read_json_vector(model: &Model, value: &Value) -> Result<Vec<f64>, InputError> {
+    let names: Vec<&str> = model.input.features.iter().map(|f| f.name.as_str()).collect();
+    match value {
+        Value::Array(items) => {
+            check_count(model, items.len())?;
+            items
+                .iter()
+                .zip(&names)
+                .map(|(v, name)| json_number(name, v))
+                .collect()
+        }
+        Value::Object(map) => {
+            if let Some(extra) = map.keys().find(|k| !names.contains(&k.as_str())) {
+                return Err(InputError::Malformed(format!(
+                    "the model has no feature named {extra:?}"
+                )));
+            }
+            names
+                .iter()
+                .map(|name| match map.get(*name) {
+                    Some(v) => json_number(name, v),
+                    None => Err(InputError::MissingFeature(name.to_string())),
+                })
+                .collect()
+        }
+        _ => Err(InputError::Malformed(
+            "expected an array of numbers or an object of feature values".into(),
+        )),
+    }
+}
+
+fn json_number(feature: &str, value: &Value) -> Result<f64, InputError> {
+    value.as_f64().ok_or_else(|| InputError::NotANumber {
+        feature: feature.to_string(),
+        value: value.to_string(),
+    })
+}
+
+fn read_csv_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputError> {
+    let table = Table::parse_csv(text).map_err(InputError::Malformed)?;
+    let columns = model.feature_columns(&table.header)?;
+    if table.rows.is_empty() {
+        return Err(InputError::Malformed("the CSV has no data rows".into()));
+    }
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .zip(&model.input.features)
+                .map(|(&c, f)| parse_number(&f.name, &row[c]))
+                .collect()
+        })
+        .collect()
+}
+
+/// Parses a CSV cell; `nan`, `inf` and friends parse, and quantization refuses them.
+pub(crate) fn parse_number(feature: &str, cell: &str) -> Result<f64, InputError> {
+    cell.trim().parse().map_err(|_| InputError::NotANumber {
+        feature: feature.to_string(),
+        value: cell.to_string(),
+    })
+}

@@ -1,0 +1,29 @@
+//! zkinfer: prove the inference of a public model on private data.
+//!
+//! This crate holds the model format and its importers, the fixed-point semantics, the
+//! reference integer inference that proofs attest, and the `zkinfer` command-line tool.
+//!
+//! ```text
+//! model file ──import──▶ SourceModel (floats) ──quantize──▶ Model (integers, model id)
+//! raw input ──Model::quantize_input──▶ QuantizedInput ──inference::infer──▶ Prediction
+//! ```
+
+pub mod calibration;
+pub mod check;
+pub mod error;
+pub mod examples;
+pub mod fixed_point;
+pub mod import;
+pub mod inference;
+pub mod input;
+pub mod model;
+pub mod quantize;
+pub mod source;
+mod table;
+
+pub use calibration::Calibration;
+pub use error::{Format, FormatError, ImportError, InputError, ModelError, QuantizeError};
+pub use inference::{infer, Prediction};
+pub use input::{read_inputs, QuantizedInput};
+pub use model::{Model, ModelId};
+pub use source::SourceModel;

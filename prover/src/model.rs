@@ -1,0 +1,495 @@
+//! The zkinfer model format, version 1: a fixed-point model in which every number is an integer.
+//!
+//! The canonical encoding is the compact JSON that [`Model::to_canonical_json`] writes (field
+//! order as declared here, no whitespace); the model id is its BLAKE3 hash. `docs/model-format.md`
+//! documents both byte by byte.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ModelError;
+use crate::fixed_point::{
+    Rounding, FEATURE_MAX, MAGNITUDE_LIMIT, MAX_SCALE_LOG2, MAX_SCORE_SCALE_LOG2, MIN_SCALE_LOG2,
+    SCORE_BITS, THRESHOLD_MAX,
+};
+
+pub const FORMAT_NAME: &str = "zkinfer-model";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Size limits a model must respect.
+pub const MAX_FEATURES: usize = 4096;
+pub const MAX_SCORES: usize = 256;
+pub const MAX_TREES: usize = 10_000;
+pub const MAX_NODES: usize = 1 << 20;
+pub const MAX_DEPTH: usize = 64;
+pub const MAX_NAME_BYTES: usize = 256;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Always `"zkinfer-model"`.
+    pub format: String,
+    /// Always `1`.
+    pub version: u32,
+    /// Where the model came from, e.g. `"xgboost 3.0.2 binary:logistic"`.
+    pub source: String,
+    pub input: InputSpec,
+    pub output: OutputSpec,
+    pub body: Body,
+}
+
+/// How raw float features become quantized integers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Raw values are first rounded to this float type, as the source library does.
+    pub precision: Precision,
+    pub rounding: Rounding,
+    pub out_of_range: OutOfRange,
+    pub features: Vec<Feature>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    F32,
+    F64,
+}
+
+/// What happens to a value whose quantized form falls outside `[0, 2^16)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRange {
+    /// Refused with an error (linear models: clamping would change the score).
+    Reject,
+    /// Saturated to the nearest end (trees: every decision is unchanged by construction).
+    Clamp,
+}
+
+/// One feature: `q = rounding(x · 2^scale_log2) − offset`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feature {
+    pub name: String,
+    pub scale_log2: i32,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    pub task: Task,
+    /// Class labels: two for `binary`, one per score for `multiclass`, none for `regression`.
+    pub classes: Vec<String>,
+    /// The real score is `score · 2^-score_scale_log2`.
+    pub score_scale_log2: u32,
+    /// How the library turns the real scores into probabilities (for display; the class
+    /// decision never depends on it).
+    pub link: Link,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// One score; class 1 iff `score > 0`.
+    Binary,
+    /// One score per class; the class is the first index of the largest score.
+    Multiclass,
+    /// One score: the prediction.
+    Regression,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// The score is the prediction (regression).
+    Identity,
+    /// Binary margin: `P(class 1) = 1 / (1 + e^-score)`.
+    Logistic,
+    /// Multiclass margins: `P(c) = softmax(scores)_c`.
+    Softmax,
+    /// One-vs-rest margins: `P(c) ∝ 1 / (1 + e^-score_c)`.
+    OneVsRestLogistic,
+    /// Averaged leaf proportions: binary `P(1) = ½ + score`, multiclass `P(c) = score_c`.
+    Proportion,
+    /// Decision values without a probability (linear SVM).
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Body {
+    Linear(Linear),
+    Trees(TreeEnsemble),
+}
+
+/// `score_c = bias_c + Σ_f weights_c,f · q_f`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Linear {
+    pub weights: Vec<Vec<i64>>,
+    pub bias: Vec<i64>,
+}
+
+/// `score_c = base_c + Σ_trees (value of the leaf the input reaches, for c)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeEnsemble {
+    pub base: Vec<i64>,
+    pub trees: Vec<Tree>,
+}
+
+/// A binary tree. Node ids `0..n` are the `n = feature.len()` splits, ids `n..n+leaves` the
+/// leaves; the root is node 0. Split `i` sends the input left iff `q[feature[i]] < threshold[i]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tree {
+    /// `Some(c)`: every leaf holds one value, added to score `c`. `None`: every leaf holds one
+    /// value per score.
+    pub target: Option<u32>,
+    pub feature: Vec<u32>,
+    pub threshold: Vec<i64>,
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+    /// Leaf values, leaf by leaf (row-major when leaves hold one value per score).
+    pub leaf_value: Vec<i64>,
+}
+
+impl Tree {
+    pub fn num_splits(&self) -> usize {
+        self.feature.len()
+    }
+
+    /// Values per leaf.
+    pub fn leaf_width(&self, num_scores: usize) -> usize {
+        if self.target.is_some() {
+            1
+        } else {
+            num_scores
+        }
+    }
+
+    pub fn num_leaves(&self, num_scores: usize) -> usize {
+        self.leaf_value.len() / self.leaf_width(num_scores).max(1)
+    }
+
+    /// The values of leaf `leaf` (an index among the leaves, not a node id).
+    pub fn leaf(&self, leaf: usize, num_scores: usize) -> &[i64] {
+        let width = self.leaf_width(num_scores);
+        &self.leaf_value[leaf * width..(leaf + 1) * width]
+    }
+
+    /// Depth of the deepest leaf (a lone leaf has depth 0). Assumes a validated tree.
+    pub fn depth(&self) -> usize {
+        let splits = self.num_splits();
+        let mut deepest = 0;
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if node < splits {
+                stack.push((self.left[node] as usize, depth + 1));
+                stack.push((self.right[node] as usize, depth + 1));
+            } else {
+                deepest = deepest.max(depth);
+            }
+        }
+        deepest
+    }
+}
+
+/// A model id: the BLAKE3 hash of the canonical encoding.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ModelId(pub [u8; 32]);
+
+impl fmt::Display for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ModelId({self})")
+    }
+}
+
+impl Model {
+    /// Parses and validates a model file (any JSON layout; the id does not depend on it).
+    pub fn from_json(bytes: &[u8]) -> Result<Model, ModelError> {
+        let model: Model =
+            serde_json::from_slice(bytes).map_err(|e| ModelError::Json(e.to_string()))?;
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// The canonical encoding: compact JSON, fields in declaration order.
+    pub fn to_canonical_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a model always serializes")
+    }
+
+    pub fn id(&self) -> ModelId {
+        ModelId(*blake3::hash(&self.to_canonical_json()).as_bytes())
+    }
+
+    pub fn num_features(&self) -> usize {
+        self.input.features.len()
+    }
+
+    /// Number of scores the model computes.
+    pub fn num_scores(&self) -> usize {
+        match self.output.task {
+            Task::Binary | Task::Regression => 1,
+            Task::Multiclass => self.output.classes.len(),
+        }
+    }
+
+    /// Checks every rule of the format; a model that passes can be evaluated without overflow.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(msg));
+        if self.format != FORMAT_NAME {
+            return invalid(format!("format is {:?}, expected {FORMAT_NAME:?}", self.format));
+        }
+        if self.version != FORMAT_VERSION {
+            return Err(ModelError::UnsupportedVersion(self.version));
+        }
+        check_text("source", &self.source, usize::MAX)?;
+        self.validate_input()?;
+        self.validate_output()?;
+        match &self.body {
+            Body::Linear(linear) => self.validate_linear(linear),
+            Body::Trees(trees) => self.validate_trees(trees),
+        }
+    }
+
+    fn validate_input(&self) -> Result<(), ModelError> {
+        let features = &self.input.features;
+        if features.is_empty() || features.len() > MAX_FEATURES {
+            return Err(ModelError::Invalid(format!(
+                "{} features; a model needs 1 to {MAX_FEATURES}",
+                features.len()
+            )));
+        }
+        let mut names = std::collections::HashSet::new();
+        for feature in features {
+            check_text("feature name", &feature.name, MAX_NAME_BYTES)?;
+            if !names.insert(feature.name.as_str()) {
+                return Err(ModelError::Invalid(format!(
+                    "feature name {:?} appears twice",
+                    feature.name
+                )));
+            }
+            if !(MIN_SCALE_LOG2..=MAX_SCALE_LOG2).contains(&feature.scale_log2) {
+                return Err(ModelError::Invalid(format!(
+                    "feature {:?}: scale_log2 {} outside [{MIN_SCALE_LOG2}, {MAX_SCALE_LOG2}]",
+                    feature.name, feature.scale_log2
+                )));
+            }
+            if feature.offset.abs() + FEATURE_MAX >= MAGNITUDE_LIMIT {
+                return Err(ModelError::Invalid(format!(
+                    "feature {:?}: offset {} too large",
+                    feature.name, feature.offset
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_output(&self) -> Result<(), ModelError> {
+        let output = &self.output;
+        let classes = output.classes.len();
+        let expected = match output.task {
+            Task::Binary => classes == 2,
+            Task::Multiclass => (2..=MAX_SCORES).contains(&classes),
+            Task::Regression => classes == 0,
+        };
+        if !expected {
+            return Err(ModelError::Invalid(format!(
+                "a {:?} model cannot have {classes} class labels",
+                output.task
+            )));
+        }
+        let mut labels = std::collections::HashSet::new();
+        for label in &output.classes {
+            check_text("class label", label, MAX_NAME_BYTES)?;
+            if !labels.insert(label.as_str()) {
+                return Err(ModelError::Invalid(format!("class label {label:?} appears twice")));
+            }
+        }
+        if output.score_scale_log2 > MAX_SCORE_SCALE_LOG2 {
+            return Err(ModelError::Invalid(format!(
+                "score_scale_log2 {} exceeds {MAX_SCORE_SCALE_LOG2}",
+                output.score_scale_log2
+            )));
+        }
+        let link_fits = matches!(
+            (output.task, output.link),
+            (Task::Regression, Link::Identity)
+                | (Task::Binary, Link::Logistic | Link::Proportion | Link::None)
+                | (
+                    Task::Multiclass,
+                    Link::Softmax | Link::OneVsRestLogistic | Link::Proportion | Link::None
+                )
+        );
+        if !link_fits {
+            return Err(ModelError::Invalid(format!(
+                "link {:?} does not fit a {:?} model",
+                output.link, output.task
+            )));
+        }
+        Ok(())
+    }
+
+    fn validate_linear(&self, linear: &Linear) -> Result<(), ModelError> {
+        let scores = self.num_scores();
+        if linear.weights.len() != scores || linear.bias.len() != scores {
+            return Err(ModelError::Invalid(format!(
+                "a linear model with {scores} scores needs {scores} weight rows and biases, \
+                 found {} and {}",
+                linear.weights.len(),
+                linear.bias.len()
+            )));
+        }
+        for (c, row) in linear.weights.iter().enumerate() {
+            if row.len() != self.num_features() {
+                return Err(ModelError::Invalid(format!(
+                    "weight row {c} has {} entries for {} features",
+                    row.len(),
+                    self.num_features()
+                )));
+            }
+            // Worst case over the whole input box, in i128 so that the check cannot overflow.
+            let mut worst = (linear.bias[c] as i128).abs();
+            for &w in row {
+                worst += (w as i128).abs() * FEATURE_MAX as i128;
+            }
+            check_score_bound(&format!("score {c}"), worst)?;
+        }
+        Ok(())
+    }
+
+    fn validate_trees(&self, ensemble: &TreeEnsemble) -> Result<(), ModelError> {
+        let scores = self.num_scores();
+        if ensemble.base.len() != scores {
+            return Err(ModelError::Invalid(format!(
+                "base has {} values for {scores} scores",
+                ensemble.base.len()
+            )));
+        }
+        if ensemble.trees.is_empty() || ensemble.trees.len() > MAX_TREES {
+            return Err(ModelError::Invalid(format!(
+                "{} trees; an ensemble needs 1 to {MAX_TREES}",
+                ensemble.trees.len()
+            )));
+        }
+        let mut worst: Vec<i128> = ensemble.base.iter().map(|&b| (b as i128).abs()).collect();
+        let mut total_nodes = 0usize;
+        for (t, tree) in ensemble.trees.iter().enumerate() {
+            total_nodes += self.validate_tree(t, tree)?;
+            if total_nodes > MAX_NODES {
+                return Err(ModelError::Invalid(format!(
+                    "more than {MAX_NODES} nodes in the ensemble"
+                )));
+            }
+            let width = tree.leaf_width(scores);
+            for (k, slot) in (0..width).enumerate() {
+                let largest = tree
+                    .leaf_value
+                    .iter()
+                    .skip(slot)
+                    .step_by(width)
+                    .map(|&v| (v as i128).abs())
+                    .max()
+                    .unwrap_or(0);
+                let score = tree.target.map_or(k, |c| c as usize);
+                worst[score] += largest;
+            }
+        }
+        for (c, &w) in worst.iter().enumerate() {
+            check_score_bound(&format!("score {c}"), w)?;
+        }
+        Ok(())
+    }
+
+    /// Validates one tree and returns its node count.
+    fn validate_tree(&self, index: usize, tree: &Tree) -> Result<usize, ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(format!("tree {index}: {msg}")));
+        let splits = tree.num_splits();
+        if tree.threshold.len() != splits || tree.left.len() != splits || tree.right.len() != splits
+        {
+            return invalid("feature, threshold, left and right differ in length".into());
+        }
+        if let Some(c) = tree.target {
+            if c as usize >= self.num_scores() {
+                return invalid(format!("target {c} is not a score index"));
+            }
+        }
+        let width = tree.leaf_width(self.num_scores());
+        if tree.leaf_value.len() != (splits + 1) * width {
+            return invalid(format!(
+                "{splits} splits need {} leaves of {width} values, found {} values",
+                splits + 1,
+                tree.leaf_value.len()
+            ));
+        }
+        let nodes = 2 * splits + 1;
+        if nodes > MAX_NODES {
+            return invalid(format!("more than {MAX_NODES} nodes"));
+        }
+        for i in 0..splits {
+            if tree.feature[i] as usize >= self.num_features() {
+                return invalid(format!("split {i} reads feature {}", tree.feature[i]));
+            }
+            if !(0..=THRESHOLD_MAX).contains(&tree.threshold[i]) {
+                return invalid(format!(
+                    "split {i} threshold {} outside [0, {THRESHOLD_MAX}]",
+                    tree.threshold[i]
+                ));
+            }
+        }
+        // Walk from the root: every node must be reached exactly once, so it is a tree.
+        let mut seen = vec![false; nodes];
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if node >= nodes {
+                return invalid(format!("child id {node} is not a node"));
+            }
+            if std::mem::replace(&mut seen[node], true) {
+                return invalid(format!("node {node} is reached twice"));
+            }
+            if depth > MAX_DEPTH {
+                return invalid(format!("deeper than {MAX_DEPTH}"));
+            }
+            if node < splits {
+                stack.push((tree.left[node] as usize, depth + 1));
+                stack.push((tree.right[node] as usize, depth + 1));
+            }
+        }
+        if let Some(orphan) = seen.iter().position(|&s| !s) {
+            return invalid(format!("node {orphan} is not reachable from the root"));
+        }
+        Ok(nodes)
+    }
+}
+
+fn check_score_bound(what: &str, worst: i128) -> Result<(), ModelError> {
+    if worst >= 1i128 << SCORE_BITS {
+        return Err(ModelError::Invalid(format!(
+            "{what} can reach {worst}, beyond the ±2^{SCORE_BITS} score range"
+        )));
+    }
+    Ok(())
+}
+
+/// Names and labels: non-empty, bounded, and free of control characters, so that their JSON
+/// escaping is just `\"` and `\\`.
+fn check_text(what: &str, text: &str, max_bytes: usize) -> Result<(), ModelError> {
+    if text.is_empty() || text.len() > max_bytes || text.chars().any(char::is_control) {
+        return Err(ModelError::Invalid(format!(
+            "{what} {text:?} must be 1 to {max_bytes} bytes without control characters"
+        )));
+    }
+    Ok(())
+}

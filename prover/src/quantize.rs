@@ -1,0 +1,340 @@
+//! Turns a float [`SourceModel`] into a fixed-point [`Model`].
+//!
+//! Trees: each feature gets the finest power-of-two grid on which all of its split thresholds
+//! fit, with one spare point below and above. Inputs are rounded towards the side a value equal
+//! to the threshold belongs to and saturate at the ends, so every decision equals the float
+//! decision for every input on the grid (and off it, except strictly between a threshold and
+//! its neighbouring grid point). Linear models: each feature's grid covers its calibration
+//! range widened by half its width on both sides; inputs round to nearest and values outside
+//! are refused. Scores: the largest power-of-two scale at which every reachable score stays
+//! below `2^SCORE_BITS`.
+
+use std::collections::VecDeque;
+
+use crate::calibration::Calibration;
+use crate::error::QuantizeError;
+use crate::fixed_point::{
+    index_range, pow2, scale_round, Grid, Rounding, SplitRule, FEATURE_MAX, MAX_SCORE_SCALE_LOG2,
+    SCORE_BITS, THRESHOLD_MAX,
+};
+use crate::model::{
+    Body, Feature, InputSpec, Linear, Model, OutOfRange, OutputSpec, Tree, TreeEnsemble,
+    FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH,
+};
+use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+
+/// Quantizes `source`. `calibration` supplies feature ranges; linear models need it.
+pub fn quantize(
+    source: &SourceModel,
+    calibration: Option<&Calibration>,
+) -> Result<Model, QuantizeError> {
+    source.check().map_err(|e| QuantizeError::Parameter(e.to_string()))?;
+    if let Some(calibration) = calibration {
+        calibration.check_features(&source.feature_names)?;
+    }
+    let (input, score_scale_log2, body) = match &source.body {
+        SourceBody::Linear { weights, bias } => {
+            let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
+            quantize_linear(source, weights, bias, calibration)?
+        }
+        SourceBody::Trees { rule, base, trees } => {
+            quantize_trees(source, *rule, base, trees, calibration)?
+        }
+    };
+    let model = Model {
+        format: FORMAT_NAME.to_string(),
+        version: FORMAT_VERSION,
+        source: source.source.clone(),
+        input,
+        output: OutputSpec {
+            task: source.task,
+            classes: source.classes.clone(),
+            score_scale_log2,
+            link: source.link,
+        },
+        body,
+    };
+    model.validate()?;
+    Ok(model)
+}
+
+/// Per-score bound, in real units, on `|score − integer score · 2^-m|` where `score` is the
+/// float model's score on the same input: for linear models over every input in range, for
+/// trees given the same leaves (which the grid guarantees on grid inputs).
+pub fn score_error_bound(model: &Model) -> Vec<f64> {
+    let half_unit = pow2(-(model.output.score_scale_log2 as i32) - 1);
+    match &model.body {
+        Body::Linear(linear) => {
+            // Input rounding: |w_f|·2^-(s_f+1) ≤ (|W_f| + ½)·2^(s_f−m)·2^-(s_f+1);
+            // weight rounding: 2^(s_f−m−1)·|x̂_f| with |x̂_f| ≤ max|q + offset|·2^-s_f; bias ½.
+            let largest_grid_index: f64 = model
+                .input
+                .features
+                .iter()
+                .map(|f| f.offset.abs().max((f.offset + FEATURE_MAX).abs()) as f64)
+                .sum();
+            linear
+                .weights
+                .iter()
+                .map(|row| {
+                    let weights: f64 = row.iter().map(|&w| w.unsigned_abs() as f64 + 0.5).sum();
+                    half_unit * (weights + largest_grid_index + 1.0)
+                })
+                .collect()
+        }
+        Body::Trees(ensemble) => {
+            let mut terms = vec![1.0; ensemble.base.len()];
+            for tree in &ensemble.trees {
+                match tree.target {
+                    Some(c) => terms[c as usize] += 1.0,
+                    None => terms.iter_mut().for_each(|t| *t += 1.0),
+                }
+            }
+            terms.into_iter().map(|t| t * half_unit).collect()
+        }
+    }
+}
+
+type Quantized = (InputSpec, u32, Body);
+
+fn quantize_linear(
+    source: &SourceModel,
+    weights: &[Vec<f64>],
+    bias: &[f64],
+    calibration: &Calibration,
+) -> Result<Quantized, QuantizeError> {
+    let rounding = Rounding::Nearest;
+    let mut features = Vec::with_capacity(source.feature_names.len());
+    for name in &source.feature_names {
+        let (low, high) = calibration.widened_range(name)?;
+        let grid = Grid::finest_covering(0, |s| {
+            index_range([low, high].into_iter(), |v| scale_round(v, s, rounding))
+        })
+        .ok_or_else(|| feature_error(name, "its range does not fit any grid"))?;
+        features.push(feature(name, grid));
+    }
+    let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
+        .rev()
+        .find(|&m| linear_at_scale(weights, bias, &features, m).is_some())
+        .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
+    let linear = linear_at_scale(weights, bias, &features, score_scale_log2)
+        .expect("the scale was chosen because it fits");
+    let input = InputSpec {
+        precision: source.precision,
+        rounding,
+        out_of_range: OutOfRange::Reject,
+        features,
+    };
+    Ok((input, score_scale_log2, Body::Linear(linear)))
+}
+
+/// The integer linear model at score scale `2^m`, if every score fits.
+///
+/// `w·x ≈ w·2^-s·(q + offset)`, so `W = round(w·2^(m−s))` and the offsets fold into the bias.
+fn linear_at_scale(
+    weights: &[Vec<f64>],
+    bias: &[f64],
+    features: &[Feature],
+    m: u32,
+) -> Option<Linear> {
+    let mut rows = Vec::with_capacity(weights.len());
+    let mut biases = Vec::with_capacity(bias.len());
+    for (row, &b) in weights.iter().zip(bias) {
+        let mut folded = scale_round(b, m as i32, Rounding::Nearest)? as i128;
+        let mut worst = 0i128;
+        let mut quantized = Vec::with_capacity(row.len());
+        for (&w, feature) in row.iter().zip(features) {
+            let big_w = scale_round(w, m as i32 - feature.scale_log2, Rounding::Nearest)?;
+            folded += big_w as i128 * feature.offset as i128;
+            worst += (big_w as i128).abs() * FEATURE_MAX as i128;
+            quantized.push(big_w);
+        }
+        if folded.abs() + worst >= 1i128 << SCORE_BITS {
+            return None;
+        }
+        rows.push(quantized);
+        biases.push(folded as i64);
+    }
+    Some(Linear {
+        weights: rows,
+        bias: biases,
+    })
+}
+
+fn quantize_trees(
+    source: &SourceModel,
+    rule: SplitRule,
+    base: &[f64],
+    trees: &[SourceTree],
+    calibration: Option<&Calibration>,
+) -> Result<Quantized, QuantizeError> {
+    let rounding = rule.input_rounding();
+    let mut thresholds: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
+    for node in trees.iter().flat_map(|t| &t.nodes) {
+        if let SourceNode::Split {
+            feature, threshold, ..
+        } = node
+        {
+            thresholds[*feature].push(*threshold);
+        }
+    }
+    let mut features = Vec::with_capacity(thresholds.len());
+    for (name, splits) in source.feature_names.iter().zip(&thresholds) {
+        let grid = if !splits.is_empty() {
+            // One spare grid point on each side keeps every threshold in [1, 2^16 − 1], so
+            // saturating an input never changes a decision.
+            Grid::finest_covering(1, |s| {
+                index_range(splits.iter().copied(), |t| rule.grid_threshold(t, s))
+            })
+            .ok_or_else(|| feature_error(name, "its split thresholds span too wide a range"))?
+        } else if let Some(calibration) = calibration {
+            // The model ignores this feature; grid it over its typical range anyway.
+            let (low, high) = calibration.widened_range(name)?;
+            Grid::finest_covering(0, |s| {
+                index_range([low, high].into_iter(), |v| scale_round(v, s, rounding))
+            })
+            .ok_or_else(|| feature_error(name, "its range does not fit any grid"))?
+        } else {
+            Grid {
+                scale_log2: 0,
+                offset: -(FEATURE_MAX + 1) / 2,
+            }
+        };
+        features.push(feature(name, grid));
+    }
+    let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
+        .rev()
+        .find(|&m| leaf_sums_fit(base, trees, m))
+        .ok_or_else(|| QuantizeError::Parameter("the leaf values are too large".into()))?;
+    let m = score_scale_log2 as i32;
+    let round_value = |v: f64| scale_round(v, m, Rounding::Nearest).expect("checked to fit");
+    let quantized_trees = trees
+        .iter()
+        .enumerate()
+        .map(|(t, tree)| quantize_tree(t, tree, rule, &features, round_value))
+        .collect::<Result<Vec<_>, _>>()?;
+    let input = InputSpec {
+        precision: source.precision,
+        rounding,
+        out_of_range: OutOfRange::Clamp,
+        features,
+    };
+    let ensemble = TreeEnsemble {
+        base: base.iter().map(|&b| round_value(b)).collect(),
+        trees: quantized_trees,
+    };
+    Ok((input, score_scale_log2, Body::Trees(ensemble)))
+}
+
+/// Whether every score stays below `2^SCORE_BITS` with leaves scaled by `2^m`.
+fn leaf_sums_fit(base: &[f64], trees: &[SourceTree], m: u32) -> bool {
+    let round = |v: f64| scale_round(v, m as i32, Rounding::Nearest).map(|q| (q as i128).abs());
+    let mut worst = Vec::with_capacity(base.len());
+    for &b in base {
+        match round(b) {
+            Some(q) => worst.push(q),
+            None => return false,
+        }
+    }
+    for tree in trees {
+        let mut largest = vec![0i128; base.len()];
+        for node in &tree.nodes {
+            if let SourceNode::Leaf { value } = node {
+                for (k, &v) in value.iter().enumerate() {
+                    let Some(q) = round(v) else { return false };
+                    let score = tree.target.unwrap_or(k);
+                    largest[score] = largest[score].max(q);
+                }
+            }
+        }
+        worst.iter_mut().zip(largest).for_each(|(w, l)| *w += l);
+    }
+    worst.iter().all(|&w| w < 1i128 << SCORE_BITS)
+}
+
+/// Renumbers a tree breadth-first (splits first, then leaves) and quantizes its numbers.
+fn quantize_tree(
+    index: usize,
+    tree: &SourceTree,
+    rule: SplitRule,
+    features: &[Feature],
+    round_value: impl Fn(f64) -> i64,
+) -> Result<Tree, QuantizeError> {
+    let malformed = |msg: String| QuantizeError::Parameter(format!("tree {index}: {msg}"));
+    let mut order = Vec::with_capacity(tree.nodes.len());
+    let mut depth = vec![usize::MAX; tree.nodes.len()];
+    let mut queue = VecDeque::from([(0usize, 0usize)]);
+    while let Some((node, d)) = queue.pop_front() {
+        if depth[node] != usize::MAX {
+            return Err(malformed(format!("node {node} is reached twice")));
+        }
+        if d > MAX_DEPTH {
+            return Err(malformed(format!("deeper than {MAX_DEPTH}")));
+        }
+        depth[node] = d;
+        order.push(node);
+        if let SourceNode::Split { left, right, .. } = tree.nodes[node] {
+            queue.push_back((left, d + 1));
+            queue.push_back((right, d + 1));
+        }
+    }
+    if order.len() != tree.nodes.len() {
+        return Err(malformed("some nodes are not reachable from the root".into()));
+    }
+    let is_split = |n: &usize| matches!(tree.nodes[*n], SourceNode::Split { .. });
+    let splits: Vec<usize> = order.iter().copied().filter(is_split).collect();
+    let leaves: Vec<usize> = order.iter().copied().filter(|n| !is_split(n)).collect();
+    let mut new_id = vec![0u32; tree.nodes.len()];
+    for (id, &node) in splits.iter().chain(&leaves).enumerate() {
+        new_id[node] = id as u32;
+    }
+    let mut out = Tree {
+        target: tree.target.map(|c| c as u32),
+        feature: Vec::with_capacity(splits.len()),
+        threshold: Vec::with_capacity(splits.len()),
+        left: Vec::with_capacity(splits.len()),
+        right: Vec::with_capacity(splits.len()),
+        leaf_value: Vec::new(),
+    };
+    for &node in &splits {
+        let SourceNode::Split {
+            feature,
+            threshold,
+            left,
+            right,
+        } = tree.nodes[node]
+        else {
+            unreachable!("filtered to splits");
+        };
+        let grid = &features[feature];
+        let absolute = rule
+            .grid_threshold(threshold, grid.scale_log2)
+            .ok_or_else(|| malformed(format!("threshold {threshold} does not fit the grid")))?;
+        out.feature.push(feature as u32);
+        out.threshold
+            .push((absolute - grid.offset).clamp(0, THRESHOLD_MAX));
+        out.left.push(new_id[left]);
+        out.right.push(new_id[right]);
+    }
+    for &node in &leaves {
+        if let SourceNode::Leaf { value } = &tree.nodes[node] {
+            out.leaf_value.extend(value.iter().map(|&v| round_value(v)));
+        }
+    }
+    Ok(out)
+}
+
+fn feature(name: &str, grid: Grid) -> Feature {
+    Feature {
+        name: name.to_string(),
+        scale_log2: grid.scale_log2,
+        offset: grid.offset,
+    }
+}
+
+fn feature_error(name: &str, reason: &str) -> QuantizeError {
+    QuantizeError::Feature {
+        feature: name.to_string(),
+        reason: reason.to_string(),
+    }
+}

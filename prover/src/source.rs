@@ -1,0 +1,163 @@
+//! A model as its source library defines it, before quantization.
+//!
+//! Importers produce a [`SourceModel`] whose float semantics equal the library's prediction:
+//! `score_c = base_c + Σ_trees leaf_c` (or `bias_c + Σ_f w_c,f · x_f`), then class 1 iff
+//! `score > 0` (binary) or the first largest score (multiclass). Averaging (random forests)
+//! is folded into the leaf values by the importer. [`crate::quantize`] turns it into a
+//! fixed-point [`crate::Model`].
+
+use crate::error::FormatError;
+use crate::fixed_point::SplitRule;
+use crate::model::{Link, Precision, Task};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceModel {
+    /// Library, version and objective, e.g. `"xgboost 3.0.2 binary:logistic"`.
+    pub source: String,
+    pub feature_names: Vec<String>,
+    /// The float type the library converts inputs to before predicting.
+    pub precision: Precision,
+    pub task: Task,
+    /// Class labels (two for binary, one per score for multiclass, none for regression).
+    pub classes: Vec<String>,
+    pub link: Link,
+    pub body: SourceBody,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceBody {
+    /// `weights[c][f]`, `bias[c]`.
+    Linear {
+        weights: Vec<Vec<f64>>,
+        bias: Vec<f64>,
+    },
+    Trees {
+        rule: SplitRule,
+        base: Vec<f64>,
+        trees: Vec<SourceTree>,
+    },
+}
+
+/// A tree whose root is `nodes[0]`; children are indices into `nodes`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceTree {
+    /// `Some(c)`: leaves hold one value, added to score `c`; `None`: one value per score.
+    pub target: Option<usize>,
+    pub nodes: Vec<SourceNode>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceNode {
+    Split {
+        feature: usize,
+        threshold: f64,
+        left: usize,
+        right: usize,
+    },
+    Leaf {
+        value: Vec<f64>,
+    },
+}
+
+impl SourceModel {
+    pub fn num_scores(&self) -> usize {
+        match self.task {
+            Task::Binary | Task::Regression => 1,
+            Task::Multiclass => self.classes.len(),
+        }
+    }
+
+    /// Structural checks shared by all importers, so that a malformed file is reported as
+    /// such instead of failing later.
+    pub fn check(&self) -> Result<(), FormatError> {
+        let features = self.feature_names.len();
+        let scores = self.num_scores();
+        if features == 0 {
+            return Err(FormatError::malformed("the model has no input features"));
+        }
+        match &self.body {
+            SourceBody::Linear { weights, bias } => {
+                if weights.len() != scores || bias.len() != scores {
+                    return Err(FormatError::malformed(format!(
+                        "{} weight rows and {} intercepts for {scores} scores",
+                        weights.len(),
+                        bias.len()
+                    )));
+                }
+                for row in weights {
+                    if row.len() != features {
+                        return Err(FormatError::malformed(format!(
+                            "a weight row has {} coefficients for {features} features",
+                            row.len()
+                        )));
+                    }
+                }
+                let all = weights.iter().flatten().chain(bias);
+                if all.clone().any(|v| !v.is_finite()) {
+                    return Err(FormatError::malformed("a coefficient is not finite"));
+                }
+            }
+            SourceBody::Trees { base, trees, .. } => {
+                if base.len() != scores || base.iter().any(|v| !v.is_finite()) {
+                    return Err(FormatError::malformed(format!(
+                        "base scores must be {scores} finite numbers"
+                    )));
+                }
+                if trees.is_empty() {
+                    return Err(FormatError::malformed("the ensemble has no trees"));
+                }
+                for (t, tree) in trees.iter().enumerate() {
+                    tree.check(t, features, scores)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SourceTree {
+    fn check(&self, index: usize, features: usize, scores: usize) -> Result<(), FormatError> {
+        let bad = |msg: String| Err(FormatError::malformed(format!("tree {index}: {msg}")));
+        if self.nodes.is_empty() {
+            return bad("no nodes".into());
+        }
+        let width = match self.target {
+            Some(c) if c >= scores => return bad(format!("targets score {c} of {scores}")),
+            Some(_) => 1,
+            None => scores,
+        };
+        let mut parents = vec![0u32; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            match node {
+                SourceNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    if *feature >= features {
+                        return bad(format!("node {i} splits on feature {feature} of {features}"));
+                    }
+                    if threshold.is_nan() {
+                        return bad(format!("node {i} has a NaN threshold"));
+                    }
+                    for &child in [left, right] {
+                        if child >= self.nodes.len() || child == 0 {
+                            return bad(format!("node {i} has child {child}"));
+                        }
+                        parents[child] += 1;
+                    }
+                }
+                SourceNode::Leaf { value } => {
+                    if value.len() != width || value.iter().any(|v| !v.is_finite()) {
+                        return bad(format!("leaf {i} must hold {width} finite values"));
+                    }
+                }
+            }
+        }
+        if let Some(i) = parents.iter().skip(1).position(|&p| p != 1) {
+            return bad(format!("node {} has {} parents", i + 1, parents[i + 1]));
+        }
+        Ok(())
+    }
+}
