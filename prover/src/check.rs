@@ -1,1 +1,187 @@
-//! Agreement of a zkinfer model with predictions recorded from the source library.
+//! Agreement of a zkinfer model with the predictions its source library recorded.
+//!
+//! The CSV holds the feature columns and the library's outputs: `expected_class`, and either
+//! `expected_score` (binary margin or decision value, regression prediction),
+//! `expected_score_<k>` (per-class margins) or `expected_proba_<k>` (class probabilities).
+
+use crate::fixed_point::{pow2, FEATURE_MAX};
+use crate::inference::infer;
+use crate::input::parse_number;
+use crate::model::{Body, Model, Precision};
+use crate::quantize::score_error_bound;
+use crate::table::Table;
+
+/// What the library recorded that the check compares with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compared {
+    Scores,
+    Probabilities,
+    Nothing,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckReport {
+    pub rows: usize,
+    /// Rows whose class matched, when the CSV records classes.
+    pub class_matches: Option<usize>,
+    pub compared: Compared,
+    /// Largest |zkinfer − library| over rows and outputs, in score or probability units.
+    pub max_error: f64,
+    /// The documented bound that `max_error` must respect (see [`tolerance`]).
+    pub tolerance: f64,
+    /// The first rows that disagree (1-based data row, description).
+    pub failures: Vec<(usize, String)>,
+}
+
+impl CheckReport {
+    pub fn passed(&self) -> bool {
+        self.class_matches.is_none_or(|m| m == self.rows) && self.max_error <= self.tolerance
+    }
+}
+
+/// Runs the model on every row of `csv` and compares with the recorded outputs.
+pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String> {
+    let table = Table::parse_csv(csv)?;
+    let names: Vec<String> = model
+        .input
+        .features
+        .iter()
+        .map(|f| f.name.clone())
+        .collect();
+    let features = table
+        .columns(&names)
+        .map_err(|missing| format!("no column for feature(s) {}", missing.join(", ")))?;
+    let column = |name: &str| table.header.iter().position(|h| h == name);
+    let class_column = column("expected_class");
+    let scores = model.num_scores();
+    let (compared, outputs): (Compared, Vec<usize>) = if let Some(c) = column("expected_score") {
+        (Compared::Scores, vec![c])
+    } else if let Some(found) = indexed_columns(&table, "expected_score_", scores) {
+        (Compared::Scores, found)
+    } else if let Some(found) =
+        indexed_columns(&table, "expected_proba_", model.output.classes.len())
+    {
+        (Compared::Probabilities, found)
+    } else {
+        (Compared::Nothing, Vec::new())
+    };
+    if class_column.is_none() && compared == Compared::Nothing {
+        return Err("the CSV records no expected_class and no expected scores".into());
+    }
+    let mut report = CheckReport {
+        rows: table.rows.len(),
+        class_matches: class_column.map(|_| 0),
+        compared,
+        max_error: 0.0,
+        tolerance: tolerance(model),
+        failures: Vec::new(),
+    };
+    for (r, row) in table.rows.iter().enumerate() {
+        let raw = features
+            .iter()
+            .zip(&names)
+            .map(|(&c, name)| parse_number(name, &row[c]))
+            .collect::<Result<Vec<f64>, _>>()
+            .map_err(|e| format!("row {}: {e}", r + 1))?;
+        let input = model
+            .quantize_input(&raw)
+            .map_err(|e| format!("row {}: {e}", r + 1))?;
+        let prediction = infer(model, &input);
+        let real = prediction.real_scores(model);
+        let mut problems = Vec::new();
+        if let (Some(c), Some(label)) = (class_column, prediction.label(model)) {
+            let expected = row[c].trim();
+            if expected == label {
+                *report.class_matches.as_mut().expect("set with the column") += 1;
+            } else {
+                problems.push(format!("class {label}, library {expected}"));
+            }
+        }
+        let ours = match compared {
+            Compared::Scores => Some(real),
+            Compared::Probabilities => model.output.link.probabilities(&real),
+            Compared::Nothing => None,
+        };
+        if let Some(ours) = ours {
+            for (&c, value) in outputs.iter().zip(ours) {
+                let expected = parse_number(&table.header[c], &row[c])
+                    .map_err(|e| format!("row {}: {e}", r + 1))?;
+                let error = (value - expected).abs();
+                report.max_error = report.max_error.max(error);
+                if error > report.tolerance {
+                    problems.push(format!(
+                        "{} = {value}, library {expected} (error {error:.3e})",
+                        table.header[c]
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() && report.failures.len() < 10 {
+            report.failures.push((r + 1, problems.join("; ")));
+        }
+    }
+    Ok(report)
+}
+
+fn indexed_columns(table: &Table, prefix: &str, count: usize) -> Option<Vec<usize>> {
+    (0..count)
+        .map(|k| {
+            table
+                .header
+                .iter()
+                .position(|h| *h == format!("{prefix}{k}"))
+        })
+        .collect()
+}
+
+/// The largest difference the check accepts between zkinfer's and the library's outputs: the
+/// quantization bound ([`score_error_bound`]) plus the library's own float rounding,
+/// `(n + 1) · ε · A`, where `n` is the number of summed terms, `ε` is `2^-23` for libraries that
+/// compute or store parameters in float32 and `2^-52` otherwise, and `A` bounds the sum of the
+/// terms' magnitudes over all inputs in range.
+pub fn tolerance(model: &Model) -> f64 {
+    let unit = pow2(-(model.output.score_scale_log2 as i32));
+    let epsilon = match model.input.precision {
+        Precision::F32 => pow2(-23),
+        Precision::F64 => pow2(-52),
+    };
+    let quantization = score_error_bound(model).into_iter().fold(0.0, f64::max);
+    let (terms, magnitude) = match &model.body {
+        Body::Linear(linear) => {
+            let largest = |offset: i64| offset.abs().max((offset + FEATURE_MAX).abs()) as f64;
+            let magnitude = linear
+                .weights
+                .iter()
+                .zip(&linear.bias)
+                .map(|(row, &bias)| {
+                    row.iter()
+                        .zip(&model.input.features)
+                        .map(|(&w, f)| (w as f64).abs() * 2.0 * largest(f.offset))
+                        .sum::<f64>()
+                        + (bias as f64).abs()
+                })
+                .fold(0.0, f64::max);
+            (model.num_features(), magnitude)
+        }
+        Body::Trees(ensemble) => {
+            let magnitude = ensemble
+                .trees
+                .iter()
+                .map(|t| {
+                    t.leaf_value
+                        .iter()
+                        .map(|v| v.unsigned_abs())
+                        .max()
+                        .unwrap_or(0) as f64
+                })
+                .sum::<f64>()
+                + ensemble
+                    .base
+                    .iter()
+                    .map(|b| b.unsigned_abs() as f64)
+                    .sum::<f64>();
+            (ensemble.trees.len(), magnitude)
+        }
+    };
+    quantization + (terms as f64 + 1.0) * epsilon * magnitude * unit
+}

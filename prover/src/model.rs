@@ -250,7 +250,10 @@ impl Model {
     pub fn validate(&self) -> Result<(), ModelError> {
         let invalid = |msg: String| Err(ModelError::Invalid(msg));
         if self.format != FORMAT_NAME {
-            return invalid(format!("format is {:?}, expected {FORMAT_NAME:?}", self.format));
+            return invalid(format!(
+                "format is {:?}, expected {FORMAT_NAME:?}",
+                self.format
+            ));
         }
         if self.version != FORMAT_VERSION {
             return Err(ModelError::UnsupportedVersion(self.version));
@@ -315,7 +318,9 @@ impl Model {
         for label in &output.classes {
             check_text("class label", label, MAX_NAME_BYTES)?;
             if !labels.insert(label.as_str()) {
-                return Err(ModelError::Invalid(format!("class label {label:?} appears twice")));
+                return Err(ModelError::Invalid(format!(
+                    "class label {label:?} appears twice"
+                )));
             }
         }
         if output.score_scale_log2 > MAX_SCORE_SCALE_LOG2 {
@@ -492,4 +497,60 @@ fn check_text(what: &str, text: &str, max_bytes: usize) -> Result<(), ModelError
         )));
     }
     Ok(())
+}
+
+impl Link {
+    /// Class probabilities from real scores, as the source library reports them; `None` for
+    /// regression and for decision values that have no probability.
+    pub fn probabilities(self, scores: &[f64]) -> Option<Vec<f64>> {
+        let sigmoid = |s: f64| 1.0 / (1.0 + (-s).exp());
+        match (self, scores) {
+            (Link::Logistic, [s]) => Some(vec![1.0 - sigmoid(*s), sigmoid(*s)]),
+            (Link::Proportion, [s]) => Some(vec![0.5 - s, 0.5 + s]),
+            (Link::Proportion, _) => Some(scores.to_vec()),
+            (Link::Softmax, _) => {
+                let top = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let exp: Vec<f64> = scores.iter().map(|s| (s - top).exp()).collect();
+                let total: f64 = exp.iter().sum();
+                Some(exp.iter().map(|e| e / total).collect())
+            }
+            (Link::OneVsRestLogistic, _) => {
+                let p: Vec<f64> = scores.iter().map(|&s| sigmoid(s)).collect();
+                let total: f64 = p.iter().sum();
+                Some(p.iter().map(|v| v / total).collect())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Size figures of a model, for summaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelStats {
+    pub trees: usize,
+    pub splits: usize,
+    pub leaves: usize,
+    pub max_depth: usize,
+    pub weights: usize,
+}
+
+impl Model {
+    pub fn stats(&self) -> ModelStats {
+        match &self.body {
+            Body::Linear(linear) => ModelStats {
+                trees: 0,
+                splits: 0,
+                leaves: 0,
+                max_depth: 0,
+                weights: linear.weights.iter().map(Vec::len).sum(),
+            },
+            Body::Trees(ensemble) => ModelStats {
+                trees: ensemble.trees.len(),
+                splits: ensemble.trees.iter().map(Tree::num_splits).sum(),
+                leaves: ensemble.trees.iter().map(|t| t.num_splits() + 1).sum(),
+                max_depth: ensemble.trees.iter().map(Tree::depth).max().unwrap_or(0),
+                weights: 0,
+            },
+        }
+    }
 }

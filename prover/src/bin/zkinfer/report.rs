@@ -1,0 +1,150 @@
+//! Human-readable reports printed by the CLI.
+
+use std::fmt::Write;
+
+use serde_json::json;
+use zkinfer::check::{CheckReport, Compared};
+use zkinfer::model::{Body, OutOfRange, Precision, Task};
+use zkinfer::quantize::score_error_bound;
+use zkinfer::{Model, Prediction};
+
+/// Id, task, size and fixed-point scales.
+pub fn summary(model: &Model) -> String {
+    let mut out = String::new();
+    let stats = model.stats();
+    let output = &model.output;
+    let line = |out: &mut String, key: &str, value: String| {
+        writeln!(out, "{key:<12} {value}").expect("writing to a String")
+    };
+    line(&mut out, "model id", model.id().to_string());
+    line(&mut out, "source", model.source.clone());
+    let task = match output.task {
+        Task::Binary => format!(
+            "binary classification, classes {} (class {} iff score > 0)",
+            output.classes.join(", "),
+            output.classes[1]
+        ),
+        Task::Multiclass => format!(
+            "{}-class classification, classes {} (largest score wins)",
+            output.classes.len(),
+            output.classes.join(", ")
+        ),
+        Task::Regression => "regression".to_string(),
+    };
+    line(&mut out, "task", format!("{task}; link {:?}", output.link));
+    let body = match &model.body {
+        Body::Linear(_) => format!("linear, {} weights", stats.weights),
+        Body::Trees(_) => format!(
+            "{} trees, {} splits, {} leaves, max depth {}",
+            stats.trees, stats.splits, stats.leaves, stats.max_depth
+        ),
+    };
+    line(&mut out, "body", body);
+    let precision = match model.input.precision {
+        Precision::F32 => "float32",
+        Precision::F64 => "float64",
+    };
+    let range = match model.input.out_of_range {
+        OutOfRange::Reject => "out-of-range values refused",
+        OutOfRange::Clamp => "out-of-range values saturate (decisions unchanged)",
+    };
+    let scales: Vec<i32> = model.input.features.iter().map(|f| f.scale_log2).collect();
+    line(
+        &mut out,
+        "features",
+        format!(
+            "{} ({precision} inputs, rounding {:?}, {range})",
+            model.num_features(),
+            model.input.rounding
+        ),
+    );
+    line(
+        &mut out,
+        "scales",
+        format!(
+            "inputs 16-bit at 2^{}..2^{} per unit; scores 2^{} per unit",
+            scales.iter().min().expect("a model has features"),
+            scales.iter().max().expect("a model has features"),
+            output.score_scale_log2
+        ),
+    );
+    let bound = score_error_bound(model).into_iter().fold(0.0, f64::max);
+    let meaning = match &model.body {
+        Body::Linear(_) => "over all inputs in range",
+        Body::Trees(_) => "leaf sums; decisions exact on the grid",
+    };
+    line(
+        &mut out,
+        "error bound",
+        format!("score ±{bound:.3e} ({meaning})"),
+    );
+    out
+}
+
+/// One line per feature: name, grid and representable range.
+pub fn features(model: &Model) -> String {
+    let mut out = format!(
+        "{:<4} {:<32} {:>6} {:>16} {:>14} {:>14}\n",
+        "#", "feature", "scale", "offset", "min", "max"
+    );
+    for (i, f) in model.input.features.iter().enumerate() {
+        let (min, max) = model.feature_range(i);
+        writeln!(
+            out,
+            "{i:<4} {:<32} {:>6} {:>16} {min:>14.6e} {max:>14.6e}",
+            f.name,
+            format!("2^{}", f.scale_log2),
+            f.offset
+        )
+        .expect("writing to a String");
+    }
+    out
+}
+
+/// A prediction as one JSON object.
+pub fn prediction_json(model: &Model, prediction: &Prediction) -> String {
+    let real = prediction.real_scores(model);
+    let mut value = json!({
+        "scores": real,
+        "fixed_scores": prediction.scores,
+        "score_scale_log2": model.output.score_scale_log2,
+    });
+    if let Some(label) = prediction.label(model) {
+        value["class"] = json!(label);
+    }
+    if let Some(p) = model.output.link.probabilities(&real) {
+        value["probabilities"] = json!(p);
+    }
+    value.to_string()
+}
+
+pub fn check(report: &CheckReport) -> String {
+    let mut out = String::new();
+    if let Some(matches) = report.class_matches {
+        writeln!(
+            out,
+            "check        {} rows: class agreement {matches}/{} ({:.2} %)",
+            report.rows,
+            report.rows,
+            100.0 * matches as f64 / report.rows as f64
+        )
+        .expect("writing to a String");
+    }
+    let what = match report.compared {
+        Compared::Scores => "score",
+        Compared::Probabilities => "probability",
+        Compared::Nothing => "",
+    };
+    if report.compared != Compared::Nothing {
+        writeln!(
+            out,
+            "check        max {what} error {:.3e} (tolerance {:.3e})",
+            report.max_error, report.tolerance
+        )
+        .expect("writing to a String");
+    }
+    for (row, problem) in &report.failures {
+        writeln!(out, "mismatch     row {row}: {problem}").expect("writing to a String");
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! Shared helpers for the prover's integration tests: a float evaluator for source models
+//! (the library semantics) and a small deterministic random generator.
+
+#![allow(dead_code)]
+
+use zkinfer::fixed_point::SplitRule;
+use zkinfer::model::{Link, Precision, Task};
+use zkinfer::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+
+/// xorshift64*: deterministic, dependency-free randomness for tests.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `[0, n)`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// Uniform in `[low, high)`.
+    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The library's float semantics for a source model: scores, then the class.
+pub fn float_scores(model: &SourceModel, x: &[f64]) -> Vec<f64> {
+    let x: Vec<f64> = match model.precision {
+        Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
+        Precision::F64 => x.to_vec(),
+    };
+    match &model.body {
+        SourceBody::Linear { weights, bias } => weights
+            .iter()
+            .zip(bias)
+            .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
+            .collect(),
+        SourceBody::Trees { rule, base, trees } => {
+            let mut scores = base.clone();
+            for tree in trees {
+                let value = float_leaf(tree, *rule, &x);
+                match tree.target {
+                    Some(c) => scores[c] += value[0],
+                    None => scores.iter_mut().zip(value).for_each(|(s, v)| *s += v),
+                }
+            }
+            scores
+        }
+    }
+}
+
+pub fn float_leaf<'t>(tree: &'t SourceTree, rule: SplitRule, x: &[f64]) -> &'t [f64] {
+    let mut node = 0;
+    loop {
+        match &tree.nodes[node] {
+            SourceNode::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => {
+                let goes_left = match rule {
+                    SplitRule::LessThan => x[*feature] < *threshold,
+                    SplitRule::LessOrEqual => x[*feature] <= *threshold,
+                };
+                node = if goes_left { *left } else { *right };
+            }
+            SourceNode::Leaf { value } => return value,
+        }
+    }
+}
+
+/// A random complete tree of the given depth over `features` features whose thresholds are
+/// drawn from `threshold`.
+pub fn random_tree(
+    rng: &mut Rng,
+    depth: usize,
+    features: usize,
+    width: usize,
+    target: Option<usize>,
+    mut threshold: impl FnMut(&mut Rng, usize) -> f64,
+) -> SourceTree {
+    let mut nodes = Vec::new();
+    // Heap layout: node i has children 2i+1, 2i+2; the last level holds the leaves.
+    let splits = (1 << depth) - 1;
+    for i in 0..(2 * splits + 1) {
+        if i < splits {
+            let feature = rng.below(features as u64) as usize;
+            nodes.push(SourceNode::Split {
+                feature,
+                threshold: threshold(rng, feature),
+                left: 2 * i + 1,
+                right: 2 * i + 2,
+            });
+        } else {
+            let value = (0..width).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            nodes.push(SourceNode::Leaf { value });
+        }
+    }
+    SourceTree { target, nodes }
+}
+
+pub fn tree_model(
+    rule: SplitRule,
+    precision: Precision,
+    features: usize,
+    trees: Vec<SourceTree>,
+) -> SourceModel {
+    SourceModel {
+        source: "test".into(),
+        feature_names: (0..features).map(|i| format!("x{i}")).collect(),
+        precision,
+        task: Task::Binary,
+        classes: vec!["0".into(), "1".into()],
+        link: Link::Logistic,
+        body: SourceBody::Trees {
+            rule,
+            base: vec![0.25],
+            trees,
+        },
+    }
+}

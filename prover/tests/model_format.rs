@@ -1,0 +1,204 @@
+//! The model format: canonical encoding, model ids, and validation of bad files.
+
+mod common;
+
+use common::{random_tree, tree_model, Rng};
+use zkinfer::fixed_point::SplitRule;
+use zkinfer::model::{Body, Precision};
+use zkinfer::quantize::quantize;
+use zkinfer::{Model, ModelError};
+
+fn sample_model() -> Model {
+    let mut rng = Rng::new(7);
+    let trees = (0..3)
+        .map(|_| random_tree(&mut rng, 3, 4, 1, None, |r, _| r.uniform(-10.0, 10.0)))
+        .collect();
+    quantize(
+        &tree_model(SplitRule::LessThan, Precision::F32, 4, trees),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_id_is_blake3_of_the_canonical_json() {
+    let model = sample_model();
+    let canonical = model.to_canonical_json();
+    assert_eq!(
+        model.id().to_string(),
+        blake3::hash(&canonical).to_hex().to_string()
+    );
+    assert!(canonical.starts_with(br#"{"format":"zkinfer-model","version":1,"source":"#));
+    assert!(!canonical.contains(&b'\n') && !canonical.contains(&b' '));
+}
+
+#[test]
+fn the_id_does_not_depend_on_json_layout() {
+    let model = sample_model();
+    let pretty = serde_json::to_string_pretty(&model).unwrap();
+    let reparsed = Model::from_json(pretty.as_bytes()).unwrap();
+    assert_eq!(reparsed.id(), model.id());
+    assert_eq!(reparsed.to_canonical_json(), model.to_canonical_json());
+}
+
+#[test]
+fn quantizing_twice_gives_the_same_id() {
+    assert_eq!(sample_model().id(), sample_model().id());
+}
+
+/// Pins the encoding: if this changes, every published model id changes, which needs a new
+/// format version.
+#[test]
+fn golden_id_of_a_fixed_model() {
+    let json = r#"{"format":"zkinfer-model","version":1,"source":"golden","input":{"precision":"f32","rounding":"ceil","out_of_range":"clamp","features":[{"name":"a \"quoted\" name","scale_log2":3,"offset":-7},{"name":"größe","scale_log2":-2,"offset":100}]},"output":{"task":"binary","classes":["0","1"],"score_scale_log2":40,"link":"logistic"},"body":{"trees":{"base":[-5],"trees":[{"target":null,"feature":[1],"threshold":[300],"left":[1],"right":[2],"leaf_value":[-1099511627776,2199023255552]}]}}}"#;
+    let model = Model::from_json(json.as_bytes()).unwrap();
+    assert_eq!(model.to_canonical_json(), json.as_bytes());
+    assert_eq!(
+        model.id().to_string(),
+        blake3::hash(json.as_bytes()).to_hex().to_string()
+    );
+    assert_eq!(
+        model.id().to_string(),
+        "8432d7930bfc148f3bfc40ddbb09c1bd23693d344df182646374fd18af22617f"
+    );
+}
+
+#[test]
+fn any_change_changes_the_id() {
+    let model = sample_model();
+    let id = model.id();
+    let mut changed = Vec::new();
+    let Body::Trees(ensemble) = &model.body else {
+        unreachable!()
+    };
+    for t in 0..ensemble.trees.len() {
+        for i in 0..ensemble.trees[t].leaf_value.len() {
+            let mut m = model.clone();
+            let Body::Trees(e) = &mut m.body else {
+                unreachable!()
+            };
+            e.trees[t].leaf_value[i] += 1;
+            changed.push(m);
+        }
+        let mut m = model.clone();
+        let Body::Trees(e) = &mut m.body else {
+            unreachable!()
+        };
+        e.trees[t].threshold[0] -= 1;
+        changed.push(m);
+    }
+    let mut m = model.clone();
+    m.input.features[0].name.push('_');
+    changed.push(m);
+    let mut m = model.clone();
+    m.input.features[1].offset += 1;
+    changed.push(m);
+    let mut m = model.clone();
+    m.output.score_scale_log2 -= 1;
+    changed.push(m);
+    for m in &changed {
+        assert_ne!(m.id(), id);
+    }
+    let unique: std::collections::HashSet<_> = changed.iter().map(Model::id).collect();
+    assert_eq!(unique.len(), changed.len());
+}
+
+/// Applies `edit` to the sample model's JSON and expects validation to fail with `needle`.
+fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
+    let mut value: serde_json::Value = serde_json::to_value(sample_model()).unwrap();
+    edit(&mut value);
+    let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
+    assert!(
+        err.to_string().contains(needle),
+        "expected {needle:?} in {err}"
+    );
+}
+
+#[test]
+fn invalid_models_are_refused_with_clear_errors() {
+    use serde_json::json;
+    let tree = "/body/trees/trees/0";
+    assert_rejected(|v| v["version"] = json!(2), "version 2 is not supported");
+    assert_rejected(|v| v["format"] = json!("onnx"), "format is \"onnx\"");
+    assert_rejected(|v| v["extra"] = json!(1), "unknown field `extra`");
+    assert_rejected(
+        |v| {
+            v.as_object_mut()
+                .unwrap()
+                .remove("input")
+                .map(|_| ())
+                .unwrap()
+        },
+        "missing field `input`",
+    );
+    assert_rejected(
+        |v| *v.pointer_mut(&format!("{tree}/threshold/0")).unwrap() = json!(70000),
+        "threshold 70000 outside",
+    );
+    assert_rejected(
+        |v| *v.pointer_mut(&format!("{tree}/feature/0")).unwrap() = json!(9),
+        "reads feature 9",
+    );
+    assert_rejected(
+        |v| *v.pointer_mut(&format!("{tree}/left/0")).unwrap() = json!(0),
+        "reached twice",
+    );
+    assert_rejected(
+        |v| *v.pointer_mut(&format!("{tree}/left/0")).unwrap() = json!(99),
+        "child id 99 is not a node",
+    );
+    assert_rejected(
+        |v| {
+            v.pointer_mut(&format!("{tree}/leaf_value"))
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .pop()
+                .map(|_| ())
+                .unwrap()
+        },
+        "need 8 leaves",
+    );
+    assert_rejected(
+        |v| *v.pointer_mut(&format!("{tree}/leaf_value/0")).unwrap() = json!(1i64 << 50),
+        "beyond the ±2^46 score range",
+    );
+    assert_rejected(
+        |v| v["input"]["features"][1]["name"] = v["input"]["features"][0]["name"].clone(),
+        "appears twice",
+    );
+    assert_rejected(
+        |v| v["input"]["features"][0]["name"] = json!("a\nb"),
+        "control characters",
+    );
+    assert_rejected(
+        |v| v["output"]["classes"] = json!(["0"]),
+        "cannot have 1 class labels",
+    );
+    assert_rejected(|v| v["output"]["link"] = json!("softmax"), "does not fit");
+    assert_rejected(
+        |v| v["input"]["features"][0]["scale_log2"] = json!(99),
+        "scale_log2 99",
+    );
+    assert_rejected(
+        |v| v["input"]["rounding"] = json!("stochastic"),
+        "unknown variant",
+    );
+}
+
+#[test]
+fn garbage_and_truncated_model_files_are_refused() {
+    let canonical = sample_model().to_canonical_json();
+    for cut in [0, 1, 10, canonical.len() / 2, canonical.len() - 1] {
+        let err = Model::from_json(&canonical[..cut]).unwrap_err();
+        assert!(matches!(err, ModelError::Json(_)), "cut at {cut}: {err:?}");
+    }
+    for garbage in [
+        &b"\xff\xfe\x00garbage"[..],
+        b"[]",
+        b"null",
+        b"{\"format\":1}",
+    ] {
+        assert!(Model::from_json(garbage).is_err());
+    }
+}
