@@ -71,9 +71,10 @@ impl Calibration {
     /// magnitude, or 1, when all values are equal), so that inputs a little beyond the
     /// training data stay representable.
     pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
-        let &(low, high) = self.ranges.get(name).ok_or_else(|| {
-            QuantizeError::Calibration(format!("no column for feature {name:?}"))
-        })?;
+        let &(low, high) = self
+            .ranges
+            .get(name)
+            .ok_or_else(|| QuantizeError::Calibration(format!("no column for feature {name:?}")))?;
         let margin = if high > low {
             (high - low) / 2.0
         } else {

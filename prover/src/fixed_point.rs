@@ -138,15 +138,17 @@ impl Grid {
         index_range: impl Fn(i32) -> Option<(i64, i64)>,
     ) -> Option<Grid> {
         let capacity = FEATURE_MAX - 2 * margin;
-        (MIN_SCALE_LOG2..=MAX_SCALE_LOG2).rev().find_map(|scale_log2| {
-            let (low, high) = index_range(scale_log2)?;
-            let span = high - low;
-            if span > capacity || low.abs().max(high.abs()) + FEATURE_MAX >= MAGNITUDE_LIMIT {
-                return None;
-            }
-            let offset = low - margin - (capacity - span) / 2;
-            Some(Grid { scale_log2, offset })
-        })
+        (MIN_SCALE_LOG2..=MAX_SCALE_LOG2)
+            .rev()
+            .find_map(|scale_log2| {
+                let (low, high) = index_range(scale_log2)?;
+                let span = high - low;
+                if span > capacity || low.abs().max(high.abs()) + FEATURE_MAX >= MAGNITUDE_LIMIT {
+                    return None;
+                }
+                let offset = low - margin - (capacity - span) / 2;
+                Some(Grid { scale_log2, offset })
+            })
     }
 
     /// The absolute value of the grid point with quantized value `q`.
@@ -188,13 +190,32 @@ mod tests {
     #[test]
     fn scale_round_matches_float_rounding() {
         let values = [
-            0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, 0.1, -0.1, 17.99, -3.75, 1e-9, -1e-9, 12345.678,
-            0.049999999999999996, 65535.5, -65535.5,
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.1,
+            -0.1,
+            17.99,
+            -3.75,
+            1e-9,
+            -1e-9,
+            12345.678,
+            0.049999999999999996,
+            65535.5,
+            -65535.5,
         ];
         for &x in &values {
             for s in -8..=20 {
                 for r in [Rounding::Nearest, Rounding::Floor, Rounding::Ceil] {
-                    assert_eq!(scale_round(x, s, r), Some(reference(x, s, r)), "{x} {s} {r:?}");
+                    assert_eq!(
+                        scale_round(x, s, r),
+                        Some(reference(x, s, r)),
+                        "{x} {s} {r:?}"
+                    );
                 }
             }
         }
@@ -254,7 +275,9 @@ mod tests {
     fn finest_covering_picks_the_largest_scale_that_fits() {
         let values = [143.5, 2501.0];
         let grid = Grid::finest_covering(1, |s| {
-            index_range(values.iter().copied(), |v| scale_round(v, s, Rounding::Nearest))
+            index_range(values.iter().copied(), |v| {
+                scale_round(v, s, Rounding::Nearest)
+            })
         })
         .unwrap();
         // (2501 − 143.5) · 2^4 = 37720 fits in 65533; · 2^5 = 75440 does not.

@@ -29,7 +29,11 @@ impl Prediction {
 /// Evaluates `model` on a quantized input made for it.
 pub fn infer(model: &Model, input: &QuantizedInput) -> Prediction {
     let q = input.values();
-    assert_eq!(q.len(), model.num_features(), "QuantizedInput is made per model");
+    assert_eq!(
+        q.len(),
+        model.num_features(),
+        "QuantizedInput is made per model"
+    );
     let scores = match &model.body {
         Body::Linear(linear) => linear_scores(linear, q),
         Body::Trees(ensemble) => ensemble_scores(ensemble, model.num_scores(), q),

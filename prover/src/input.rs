@@ -132,14 +132,22 @@ fn read_json_inputs(model: &Model, value: &Value) -> Result<Vec<Vec<f64>>, Input
             if items.is_empty() {
                 return Err(InputError::Malformed("the input list is empty".into()));
             }
-            items.iter().map(|item| read_json_vector(model, item)).collect()
+            items
+                .iter()
+                .map(|item| read_json_vector(model, item))
+                .collect()
         }
         _ => Ok(vec![read_json_vector(model, value)?]),
     }
 }
 
 fn read_json_vector(model: &Model, value: &Value) -> Result<Vec<f64>, InputError> {
-    let names: Vec<&str> = model.input.features.iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = model
+        .input
+        .features
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     match value {
         Value::Array(items) => {
             check_count(model, items.len())?;

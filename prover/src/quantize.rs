@@ -28,7 +28,9 @@ pub fn quantize(
     source: &SourceModel,
     calibration: Option<&Calibration>,
 ) -> Result<Model, QuantizeError> {
-    source.check().map_err(|e| QuantizeError::Parameter(e.to_string()))?;
+    source
+        .check()
+        .map_err(|e| QuantizeError::Parameter(e.to_string()))?;
     if let Some(calibration) = calibration {
         calibration.check_features(&source.feature_names)?;
     }
@@ -279,7 +281,9 @@ fn quantize_tree(
         }
     }
     if order.len() != tree.nodes.len() {
-        return Err(malformed("some nodes are not reachable from the root".into()));
+        return Err(malformed(
+            "some nodes are not reachable from the root".into(),
+        ));
     }
     let is_split = |n: &usize| matches!(tree.nodes[*n], SourceNode::Split { .. });
     let splits: Vec<usize> = order.iter().copied().filter(is_split).collect();

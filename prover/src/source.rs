@@ -136,7 +136,9 @@ impl SourceTree {
                     right,
                 } => {
                     if *feature >= features {
-                        return bad(format!("node {i} splits on feature {feature} of {features}"));
+                        return bad(format!(
+                            "node {i} splits on feature {feature} of {features}"
+                        ));
                     }
                     if threshold.is_nan() {
                         return bad(format!("node {i} has a NaN threshold"));

@@ -1,0 +1,66 @@
+//! Every committed example model imports, agrees with its library on every held-out row, and
+//! keeps its pinned model id.
+
+use zkinfer::check::check_against_csv;
+use zkinfer_integration::{example_models, import_example, read_example};
+
+#[test]
+fn every_example_agrees_with_its_library_on_every_heldout_row() {
+    let examples = example_models();
+    assert!(examples.len() >= 7, "only {} example models", examples.len());
+    let mut table = String::new();
+    for example in &examples {
+        let model = import_example(example);
+        assert_eq!(model.num_features(), example.n_features, "{}", example.name);
+        let report = check_against_csv(&model, &read_example(&example.heldout_csv))
+            .unwrap_or_else(|e| panic!("{}: {e}", example.name));
+        assert_eq!(report.rows, example.n_heldout, "{}", example.name);
+        if example.task != "regression" {
+            assert_eq!(
+                report.class_matches,
+                Some(report.rows),
+                "{}: class disagreements {:?}",
+                example.name,
+                report.failures
+            );
+        }
+        assert!(
+            report.max_error <= report.tolerance,
+            "{}: score error {:e} > tolerance {:e}: {:?}",
+            example.name,
+            report.max_error,
+            report.tolerance,
+            report.failures
+        );
+        table.push_str(&format!(
+            "{:<36} {:>4} rows  classes {:>9}  max error {:.2e}  tolerance {:.2e}\n",
+            example.name,
+            report.rows,
+            report
+                .class_matches
+                .map_or("-".to_string(), |m| format!("{m}/{}", report.rows)),
+            report.max_error,
+            report.tolerance
+        ));
+    }
+    println!("{table}");
+}
+
+#[test]
+fn example_model_ids_are_pinned() {
+    let golden = read_example("../tests/golden/model-ids.txt");
+    let mut expected = std::collections::BTreeMap::new();
+    for line in golden.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let (name, id) = line.split_once(' ').expect("`name id` lines");
+        expected.insert(name.to_string(), id.trim().to_string());
+    }
+    let mut actual = std::collections::BTreeMap::new();
+    for example in example_models() {
+        let model = import_example(&example);
+        // Importing twice gives the same id.
+        assert_eq!(model.id(), import_example(&example).id());
+        actual.insert(example.name.clone(), model.id().to_string());
+    }
+    let listing: String = actual.iter().map(|(n, id)| format!("{n} {id}\n")).collect();
+    assert_eq!(expected, actual, "current ids:\n{listing}");
+}

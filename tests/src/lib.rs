@@ -1,0 +1,30 @@
+//! Helpers for zkinfer's cross-crate tests: where the committed example models live.
+
+use std::path::PathBuf;
+
+use zkinfer::examples::{manifest, ExampleModel};
+use zkinfer::{import, Calibration, Model};
+
+/// The repository's `examples/` folder.
+pub fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+pub fn read_example(relative: &str) -> String {
+    let path = examples_dir().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every example model listed in `examples/models.json`.
+pub fn example_models() -> Vec<ExampleModel> {
+    manifest(&read_example("models.json")).expect("valid manifest")
+}
+
+/// Imports an example the way its README says: with its training CSV as calibration data.
+pub fn import_example(example: &ExampleModel) -> Model {
+    let path = examples_dir().join(&example.model_file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let calibration = Calibration::from_csv(&read_example(&example.train_csv)).unwrap();
+    import::import(&bytes, &example.model_file, Some(&calibration))
+        .unwrap_or_else(|e| panic!("{}: {e}", example.name))
+}
