@@ -1,0 +1,246 @@
+//! The `zkinfer` command line: results on good input, clear errors and exit codes on bad.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{random_tree, tree_model, Rng};
+use zkinfer::fixed_point::SplitRule;
+use zkinfer::model::Precision;
+use zkinfer::quantize::quantize;
+use zkinfer::{infer, Model};
+
+fn zkinfer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a failure with `code` whose message contains `needle`.
+fn assert_fails(out: &Output, code: i32, needle: &str) {
+    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
+    assert!(
+        stderr(out).contains(needle),
+        "expected {needle:?} in {:?}",
+        stderr(out)
+    );
+    assert!(!stderr(out).contains("panicked"), "{}", stderr(out));
+}
+
+fn sample_model() -> Model {
+    let mut rng = Rng::new(11);
+    let trees = (0..4)
+        .map(|_| random_tree(&mut rng, 3, 3, 1, None, |r, _| r.uniform(-5.0, 5.0)))
+        .collect();
+    quantize(
+        &tree_model(SplitRule::LessOrEqual, Precision::F64, 3, trees),
+        None,
+    )
+    .unwrap()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn inspect_and_predict_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = sample_model();
+    let model_path = write(dir.path(), "m.json", &model.to_canonical_json());
+    let out = zkinfer(&["inspect", arg(&model_path)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&model.id().to_string()));
+    assert!(stdout(&out).contains("x2"));
+
+    let input = write(
+        dir.path(),
+        "in.json",
+        br#"{"x0": 1.5, "x1": -2, "x2": 0.25}"#,
+    );
+    let out = zkinfer(&["predict", arg(&model_path), arg(&input)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let expected = infer(&model, &model.quantize_input(&[1.5, -2.0, 0.25]).unwrap());
+    assert_eq!(printed["fixed_scores"][0], expected.scores[0]);
+    assert_eq!(printed["class"], expected.label(&model).unwrap());
+
+    let csv = write(
+        dir.path(),
+        "in.csv",
+        b"x2,x1,x0,extra\n0.25,-2,1.5,x\n9,9,9,y\n",
+    );
+    let out = zkinfer(&["predict", arg(&model_path), arg(&csv)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first["fixed_scores"][0], expected.scores[0]);
+}
+
+#[test]
+fn bad_inputs_get_clear_errors_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = write(dir.path(), "m.json", &sample_model().to_canonical_json());
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "count.json",
+            b"[1, 2]",
+            "the model takes 3 features, the input has 2",
+        ),
+        ("nan.csv", b"x0,x1,x2\n1,NaN,3\n", "feature \"x1\" is NaN"),
+        ("inf.json", b"[1e999, 0, 0]", "invalid JSON"),
+        (
+            "neg-inf.csv",
+            b"x0,x1,x2\n-inf,0,0\n",
+            "is -inf; inputs must be finite",
+        ),
+        (
+            "text.json",
+            br#"[1, "two", 3]"#,
+            "feature \"x1\": \"\\\"two\\\"\" is not a number",
+        ),
+        (
+            "missing.csv",
+            b"x0,x2\n1,2\n",
+            "no value for feature \"x1\"",
+        ),
+        (
+            "unknown.json",
+            br#"{"x0":1,"x1":2,"x2":3,"x9":4}"#,
+            "no feature named \"x9\"",
+        ),
+        ("empty.csv", b"x0,x1,x2\n", "no data rows"),
+        ("ragged.csv", b"x0,x1,x2\n1,2\n", "bad CSV"),
+    ];
+    for (name, contents, needle) in cases {
+        let input = write(dir.path(), name, contents);
+        let out = zkinfer(&["predict", arg(&model_path), arg(&input)]);
+        assert_fails(&out, 1, needle);
+    }
+    let out = zkinfer(&["predict", arg(&model_path), "/nonexistent/input.json"]);
+    assert_fails(&out, 1, "cannot read");
+}
+
+#[test]
+fn bad_model_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write(
+        dir.path(),
+        "garbage.bin",
+        b"\x00\x01\x02 definitely not a model",
+    );
+    let out = zkinfer(&["import", arg(&garbage)]);
+    assert_fails(&out, 1, "not a model format zkinfer reads");
+    assert!(stderr(&out).contains("garbage.bin"));
+
+    let canonical = sample_model().to_canonical_json();
+    let truncated = write(dir.path(), "cut.json", &canonical[..canonical.len() / 2]);
+    assert_fails(
+        &zkinfer(&["inspect", arg(&truncated)]),
+        1,
+        "not a zkinfer model",
+    );
+    assert_fails(&zkinfer(&["import", arg(&truncated)]), 1, "cut.json");
+
+    let wrong_version = String::from_utf8(canonical.clone())
+        .unwrap()
+        .replace("\"version\":1", "\"version\":7");
+    let path = write(dir.path(), "v7.json", wrong_version.as_bytes());
+    assert_fails(
+        &zkinfer(&["inspect", arg(&path)]),
+        1,
+        "version 7 is not supported",
+    );
+    assert_fails(
+        &zkinfer(&["inspect", "/nonexistent/model.json"]),
+        1,
+        "cannot read",
+    );
+}
+
+#[test]
+fn import_of_a_zkinfer_model_writes_the_canonical_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = sample_model();
+    let pretty = serde_json::to_string_pretty(&model).unwrap();
+    let input = write(dir.path(), "pretty.json", pretty.as_bytes());
+    let output = dir.path().join("canonical.json");
+    let out = zkinfer(&["import", arg(&input), "-o", arg(&output)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&model.id().to_string()));
+    let written = std::fs::read(&output).unwrap();
+    assert_eq!(written, model.to_canonical_json());
+    assert_eq!(
+        blake3::hash(&written).to_hex().to_string(),
+        model.id().to_string()
+    );
+}
+
+#[test]
+fn check_fails_with_exit_code_3_on_disagreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = sample_model();
+    let model_path = write(dir.path(), "m.json", &model.to_canonical_json());
+    let rows = [[1.5, -2.0, 0.25], [-3.0, 4.0, 1.0], [0.0, 0.0, 0.0]];
+    let mut good = String::from("x0,x1,x2,expected_class\n");
+    let mut bad = good.clone();
+    for (i, row) in rows.iter().enumerate() {
+        let label = infer(&model, &model.quantize_input(row).unwrap())
+            .label(&model)
+            .unwrap()
+            .to_string();
+        let flipped = if label == "1" { "0" } else { "1" };
+        let cells = format!("{},{},{}", row[0], row[1], row[2]);
+        good.push_str(&format!("{cells},{label}\n"));
+        bad.push_str(&format!(
+            "{cells},{}\n",
+            if i == 1 { flipped } else { &label }
+        ));
+    }
+    let good_path = write(dir.path(), "good.csv", good.as_bytes());
+    let out = zkinfer(&["import", arg(&model_path), "--check", arg(&good_path)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("class agreement 3/3 (100.00 %)"),
+        "{}",
+        stdout(&out)
+    );
+
+    let bad_path = write(dir.path(), "bad.csv", bad.as_bytes());
+    let out = zkinfer(&["import", arg(&model_path), "--check", arg(&bad_path)]);
+    assert_fails(&out, 3, "disagrees with the recorded predictions");
+    assert!(
+        stdout(&out).contains("class agreement 2/3"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("mismatch     row 2"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_code_2() {
+    assert_eq!(zkinfer(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(zkinfer(&["import"]).status.code(), Some(2));
+}
