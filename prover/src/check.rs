@@ -7,7 +7,7 @@
 use crate::fixed_point::{pow2, FEATURE_MAX};
 use crate::inference::infer;
 use crate::input::parse_number;
-use crate::model::{Body, Model, Precision};
+use crate::model::{Body, Encoding, Model, Precision};
 use crate::quantize::score_error_bound;
 use crate::table::Table;
 
@@ -42,14 +42,9 @@ impl CheckReport {
 /// Runs the model on every row of `csv` and compares with the recorded outputs.
 pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String> {
     let table = Table::parse_csv(csv)?;
-    let names: Vec<String> = model
-        .input
-        .features
-        .iter()
-        .map(|f| f.name.clone())
-        .collect();
+    let names = &model.input.features;
     let features = table
-        .columns(&names)
+        .columns(names)
         .map_err(|missing| format!("no column for feature(s) {}", missing.join(", ")))?;
     let column = |name: &str| table.header.iter().position(|h| h == name);
     let class_column = column("expected_class");
@@ -79,7 +74,7 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
     for (r, row) in table.rows.iter().enumerate() {
         let raw = features
             .iter()
-            .zip(&names)
+            .zip(names)
             .map(|(&c, name)| parse_number(name, &row[c]))
             .collect::<Result<Vec<f64>, _>>()
             .map_err(|e| format!("row {}: {e}", r + 1))?;
@@ -148,6 +143,9 @@ pub fn tolerance(model: &Model) -> f64 {
     let quantization = score_error_bound(model).into_iter().fold(0.0, f64::max);
     let (terms, magnitude) = match &model.body {
         Body::Linear(linear) => {
+            let Encoding::Grid { offset, .. } = &model.input.encoding else {
+                unreachable!("validated: linear models use the grid")
+            };
             let largest = |offset: i64| offset.abs().max((offset + FEATURE_MAX).abs()) as f64;
             let magnitude = linear
                 .weights
@@ -155,8 +153,8 @@ pub fn tolerance(model: &Model) -> f64 {
                 .zip(&linear.bias)
                 .map(|(row, &bias)| {
                     row.iter()
-                        .zip(&model.input.features)
-                        .map(|(&w, f)| (w as f64).abs() * 2.0 * largest(f.offset))
+                        .zip(offset)
+                        .map(|(&w, &o)| (w as f64).abs() * 2.0 * largest(o))
                         .sum::<f64>()
                         + (bias as f64).abs()
                 })

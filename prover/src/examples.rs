@@ -39,8 +39,10 @@ pub struct Flagship {
 impl Flagship {
     pub const FILE: &'static str = "examples/models/breast_cancer_xgboost/model.json";
     pub const HELDOUT_FILE: &'static str = "examples/models/breast_cancer_xgboost/heldout.csv";
-    pub const MODEL: &'static str = "";
-    pub const HELDOUT: &'static str = "";
+    pub const MODEL: &'static str =
+        include_str!("../../examples/models/breast_cancer_xgboost/model.json");
+    pub const HELDOUT: &'static str =
+        include_str!("../../examples/models/breast_cancer_xgboost/heldout.csv");
 
     /// Imports the embedded flagship.
     pub fn load() -> Result<Flagship, crate::ImportError> {

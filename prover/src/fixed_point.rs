@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 pub const FEATURE_BITS: u32 = 16;
 /// Largest quantized feature value.
 pub const FEATURE_MAX: i64 = (1 << FEATURE_BITS) - 1;
-/// Split thresholds are integers in `[0, 2^16]`: `0` always goes right, `2^16` always left.
-pub const THRESHOLD_MAX: i64 = 1 << FEATURE_BITS;
 /// Every score the model can produce, for every input, satisfies `|score| < 2^SCORE_BITS`.
 pub const SCORE_BITS: u32 = 46;
 /// Bound on offsets and absolute grid indices, so that all of them are exact in an f64 and in
@@ -23,8 +21,7 @@ pub const MAX_SCALE_LOG2: i32 = 64;
 pub const MAX_SCORE_SCALE_LOG2: u32 = 62;
 
 /// How a float is rounded onto the integer grid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rounding {
     /// To the nearest integer, ties away from zero.
     Nearest,
@@ -35,7 +32,8 @@ pub enum Rounding {
 }
 
 /// How the source library compares a feature with a split threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SplitRule {
     /// Left iff `x < t` (XGBoost, ONNX `BRANCH_LT`).
     LessThan,
@@ -44,25 +42,71 @@ pub enum SplitRule {
 }
 
 impl SplitRule {
-    /// The input rounding under which every decision is exact on the grid and off the grid
-    /// errs only strictly between `t` and the nearest grid point on the side `t` belongs to.
-    pub fn input_rounding(self) -> Rounding {
+    /// The library's decision at a split: left or not.
+    pub fn goes_left(self, x: f64, threshold: f64) -> bool {
         match self {
-            SplitRule::LessThan => Rounding::Ceil,
-            SplitRule::LessOrEqual => Rounding::Floor,
+            SplitRule::LessThan => x < threshold,
+            SplitRule::LessOrEqual => x <= threshold,
         }
     }
 
-    /// The absolute integer threshold `T` such that, for `q = R(x·2^s)` with
-    /// `R = self.input_rounding()`, the library's decision "left" equals `q < T`.
-    ///
-    /// `<`: `T = ceil(t·2^s)`; `<=`: `T = floor(t·2^s) + 1`. `None` if `|t·2^s| ≥ 2^62`.
-    pub fn grid_threshold(self, t: f64, scale_log2: i32) -> Option<i64> {
-        match self {
-            SplitRule::LessThan => scale_round(t, scale_log2, Rounding::Ceil),
-            SplitRule::LessOrEqual => scale_round(t, scale_log2, Rounding::Floor).map(|v| v + 1),
-        }
+    /// Whether `cut` counts as below `x` when binning: exactly when `x` does *not* go left at a
+    /// split on `cut`. So with `q = #{cuts below x}`, `x` goes left at cut `k` iff `q < k + 1`.
+    pub fn cut_is_below(self, cut: f64, x: f64) -> bool {
+        !self.goes_left(x, cut)
     }
+}
+
+/// An exact binary float `mantissa · 2^exponent`, reduced (odd mantissa, or `[0, 0]` for
+/// zero), so that every finite f64 has exactly one representation; serialized as the integer
+/// pair `[mantissa, exponent]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExactFloat(pub i64, pub i32);
+
+impl ExactFloat {
+    /// The exact form of a finite float (`-0.0` becomes zero).
+    pub fn from_f64(x: f64) -> Option<ExactFloat> {
+        if !x.is_finite() {
+            return None;
+        }
+        if x == 0.0 {
+            return Some(ExactFloat(0, 0));
+        }
+        let bits = x.to_bits();
+        let biased_exponent = ((bits >> 52) & 0x7ff) as i32;
+        let fraction = (bits & ((1u64 << 52) - 1)) as i64;
+        let (mut mantissa, mut exponent) = if biased_exponent == 0 {
+            (fraction, -1074)
+        } else {
+            (fraction | (1i64 << 52), biased_exponent - 1075)
+        };
+        let zeros = mantissa.trailing_zeros();
+        mantissa >>= zeros;
+        exponent += zeros as i32;
+        if bits >> 63 == 1 {
+            mantissa = -mantissa;
+        }
+        Some(ExactFloat(mantissa, exponent))
+    }
+
+    /// The float this stands for, if it is a reduced representation of a finite f64.
+    pub fn to_f64(self) -> Option<f64> {
+        let ExactFloat(mantissa, exponent) = self;
+        if mantissa.unsigned_abs() >= 1 << 53 || !(-1074..=971).contains(&exponent) {
+            return None;
+        }
+        // Two exact power-of-two factors keep every intermediate representable.
+        let half = exponent / 2;
+        let value = mantissa as f64 * exact_pow2(half)? * exact_pow2(exponent - half)?;
+        (ExactFloat::from_f64(value) == Some(self)).then_some(value)
+    }
+}
+
+/// `2^e` for `e` in the normal range.
+fn exact_pow2(e: i32) -> Option<f64> {
+    (-1022..=1023)
+        .contains(&e)
+        .then(|| f64::from_bits(((e + 1023) as u64) << 52))
 }
 
 /// `R(x · 2^scale_log2)` computed exactly, or `None` when `x` is not finite or the result's
@@ -241,34 +285,54 @@ mod tests {
     }
 
     #[test]
-    fn grid_threshold_reproduces_decisions_on_the_grid() {
-        for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
-            for &t in &[0.3, -0.3, 1.0, 2.0, -7.125, 0.0] {
-                for s in [0, 1, 3, 10] {
-                    let big_t = rule.grid_threshold(t, s).unwrap();
-                    for qa in -2000i64..2000 {
-                        let x = qa as f64 * pow2(-s);
-                        let left = match rule {
-                            SplitRule::LessThan => x < t,
-                            SplitRule::LessOrEqual => x <= t,
-                        };
-                        assert_eq!(left, qa < big_t, "{rule:?} t={t} s={s} x={x}");
-                    }
-                }
-            }
+    fn exact_floats_round_trip_and_are_unique() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            14.76,
+            14.76f32 as f64,
+            1e-300,
+            -3e300,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            1024.0,
+            0.75,
+        ];
+        for &x in &values {
+            let exact = ExactFloat::from_f64(x).unwrap();
+            assert_eq!(exact.to_f64(), Some(if x == 0.0 { 0.0 } else { x }), "{x}");
+            assert!(
+                exact.0 % 2 != 0 || exact == ExactFloat(0, 0),
+                "{exact:?} not reduced"
+            );
         }
+        assert_eq!(ExactFloat::from_f64(0.75), Some(ExactFloat(3, -2)));
+        assert_eq!(ExactFloat::from_f64(-1024.0), Some(ExactFloat(-1, 10)));
+        // Unreduced, out-of-range or inexact pairs are refused.
+        for bad in [
+            ExactFloat(2, 0),
+            ExactFloat(0, 1),
+            ExactFloat(1, 972),
+            ExactFloat(1 << 53, 0),
+        ] {
+            assert_eq!(bad.to_f64(), None, "{bad:?}");
+        }
+        assert_eq!(ExactFloat::from_f64(f64::NAN), None);
     }
 
     #[test]
-    fn split_rounding_keeps_inputs_equal_to_the_threshold_exact() {
-        // Off-grid thresholds: an input equal to t must go where the library sends it.
+    fn cut_is_below_is_the_complement_of_going_left() {
         for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
-            for &t in &[0.3, 0.1234567, -5.55, 1001.0001] {
-                let big_t = rule.grid_threshold(t, 4).unwrap();
-                let q = scale_round(t, 4, rule.input_rounding()).unwrap();
-                assert_eq!(q < big_t, rule == SplitRule::LessOrEqual, "{rule:?} {t}");
+            for (x, t) in [(1.0, 1.0), (0.5, 1.0), (2.0, 1.0)] {
+                assert_eq!(rule.cut_is_below(t, x), !rule.goes_left(x, t));
             }
         }
+        assert!(SplitRule::LessThan.cut_is_below(1.0, 1.0));
+        assert!(!SplitRule::LessOrEqual.cut_is_below(1.0, 1.0));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use crate::error::InputError;
-use crate::fixed_point::{pow2, scale_round, FEATURE_MAX};
-use crate::model::{Model, OutOfRange, Precision};
+use crate::fixed_point::{pow2, scale_round, Rounding, FEATURE_MAX};
+use crate::model::{Encoding, Model, Precision};
 use crate::table::Table;
 
 /// A feature vector on the model's grid: one value in `[0, 2^16)` per feature.
@@ -22,9 +22,9 @@ impl QuantizedInput {
         values
             .iter()
             .zip(&model.input.features)
-            .map(|(&v, f)| {
+            .map(|(&v, name)| {
                 u16::try_from(v).map_err(|_| InputError::QuantizedOutOfRange {
-                    feature: f.name.clone(),
+                    feature: name.clone(),
                     value: v,
                 })
             })
@@ -34,9 +34,10 @@ impl QuantizedInput {
 }
 
 impl Model {
-    /// Quantizes raw feature values: round to the model's float precision, scale by
-    /// `2^scale_log2` exactly, round, subtract the offset, then reject or clamp what falls
-    /// outside `[0, 2^16)` as the model says. NaN and ±∞ are always refused.
+    /// Quantizes raw feature values: round to the model's float precision, then bin at the
+    /// feature's cuts (trees) or scale by `2^scale_log2` exactly, round to nearest and subtract
+    /// the offset (linear models, refusing what falls outside `[0, 2^16)`). NaN and ±∞ are
+    /// always refused.
     pub fn quantize_input(&self, raw: &[f64]) -> Result<QuantizedInput, InputError> {
         check_count(self, raw.len())?;
         (0..raw.len())
@@ -46,56 +47,70 @@ impl Model {
     }
 
     fn quantize_feature(&self, index: usize, x: f64) -> Result<u16, InputError> {
-        let feature = &self.input.features[index];
+        let name = &self.input.features[index];
+        let not_finite = || InputError::NotFinite {
+            feature: name.clone(),
+            value: x,
+        };
         if !x.is_finite() {
-            return Err(InputError::NotFinite {
-                feature: feature.name.clone(),
-                value: x,
-            });
+            return Err(not_finite());
         }
         let x = match self.input.precision {
             Precision::F32 => x as f32 as f64,
             Precision::F64 => x,
         };
-        // `None` means the magnitude overflowed the grid arithmetic: far out of range.
-        let q = scale_round(x, feature.scale_log2, self.input.rounding).map(|a| a - feature.offset);
-        match q {
-            Some(q) if (0..=FEATURE_MAX).contains(&q) => Ok(q as u16),
-            _ if self.input.out_of_range == OutOfRange::Clamp => {
-                let below = q.map_or(x < 0.0, |q| q < 0);
-                Ok(if below { 0 } else { FEATURE_MAX as u16 })
+        match &self.input.encoding {
+            Encoding::Bins { rule, cuts } => {
+                // Cuts are sorted, so those below x form a prefix. `x as f32` may overflow to
+                // ±∞, which still compares correctly with every finite cut.
+                let below = cuts[index]
+                    .iter()
+                    .take_while(|c| rule.cut_is_below(c.to_f64().expect("validated"), x))
+                    .count();
+                Ok(below as u16)
             }
-            _ => {
-                let (min, max) = self.feature_range(index);
-                Err(InputError::OutOfRange {
-                    feature: feature.name.clone(),
-                    value: x,
-                    min,
-                    max,
-                })
+            Encoding::Grid { scale_log2, offset } => {
+                if !x.is_finite() {
+                    return Err(not_finite());
+                }
+                let q =
+                    scale_round(x, scale_log2[index], Rounding::Nearest).map(|a| a - offset[index]);
+                match q {
+                    Some(q) if (0..=FEATURE_MAX).contains(&q) => Ok(q as u16),
+                    _ => {
+                        let (min, max) = self.feature_range(index).expect("grid encoding");
+                        Err(InputError::OutOfRange {
+                            feature: name.clone(),
+                            value: x,
+                            min,
+                            max,
+                        })
+                    }
+                }
             }
         }
     }
 
-    /// The real values of the lowest and highest grid points of a feature.
-    pub fn feature_range(&self, index: usize) -> (f64, f64) {
-        let f = &self.input.features[index];
-        let unit = pow2(-f.scale_log2);
-        (
-            f.offset as f64 * unit,
-            (f.offset + FEATURE_MAX) as f64 * unit,
-        )
+    /// For the grid encoding: the real values of a feature's lowest and highest grid points.
+    pub fn feature_range(&self, index: usize) -> Option<(f64, f64)> {
+        let Encoding::Grid { scale_log2, offset } = &self.input.encoding else {
+            return None;
+        };
+        let unit = pow2(-scale_log2[index]);
+        Some((
+            offset[index] as f64 * unit,
+            (offset[index] + FEATURE_MAX) as f64 * unit,
+        ))
     }
 
     /// Position of each model feature among `names`, or an error naming a missing one.
     fn feature_columns(&self, names: &[String]) -> Result<Vec<usize>, InputError> {
-        let wanted: Vec<String> = self.input.features.iter().map(|f| f.name.clone()).collect();
         let table = Table {
             header: names.to_vec(),
             rows: Vec::new(),
         };
         table
-            .columns(&wanted)
+            .columns(&self.input.features)
             .map_err(|missing| InputError::MissingFeature(missing[0].clone()))
     }
 }
@@ -142,12 +157,7 @@ fn read_json_inputs(model: &Model, value: &Value) -> Result<Vec<Vec<f64>>, Input
 }
 
 fn read_json_vector(model: &Model, value: &Value) -> Result<Vec<f64>, InputError> {
-    let names: Vec<&str> = model
-        .input
-        .features
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
+    let names: Vec<&str> = model.input.features.iter().map(String::as_str).collect();
     match value {
         Value::Array(items) => {
             check_count(model, items.len())?;
@@ -197,7 +207,7 @@ fn read_csv_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputErro
             columns
                 .iter()
                 .zip(&model.input.features)
-                .map(|(&c, f)| parse_number(&f.name, &row[c]))
+                .map(|(&c, name)| parse_number(name, &row[c]))
                 .collect()
         })
         .collect()

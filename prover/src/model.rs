@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
 use crate::fixed_point::{
-    Rounding, FEATURE_MAX, MAGNITUDE_LIMIT, MAX_SCALE_LOG2, MAX_SCORE_SCALE_LOG2, MIN_SCALE_LOG2,
-    SCORE_BITS, THRESHOLD_MAX,
+    ExactFloat, SplitRule, FEATURE_MAX, MAGNITUDE_LIMIT, MAX_SCALE_LOG2, MAX_SCORE_SCALE_LOG2,
+    MIN_SCALE_LOG2, SCORE_BITS,
 };
 
 pub const FORMAT_NAME: &str = "zkinfer-model";
@@ -39,15 +39,15 @@ pub struct Model {
     pub body: Body,
 }
 
-/// How raw float features become quantized integers.
+/// How raw float features become the 16-bit integers the model computes on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputSpec {
     /// Raw values are first rounded to this float type, as the source library does.
     pub precision: Precision,
-    pub rounding: Rounding,
-    pub out_of_range: OutOfRange,
-    pub features: Vec<Feature>,
+    /// Feature names, in input order.
+    pub features: Vec<String>,
+    pub encoding: Encoding,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,23 +57,23 @@ pub enum Precision {
     F64,
 }
 
-/// What happens to a value whose quantized form falls outside `[0, 2^16)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutOfRange {
-    /// Refused with an error (linear models: clamping would change the score).
-    Reject,
-    /// Saturated to the nearest end (trees: every decision is unchanged by construction).
-    Clamp,
-}
-
-/// One feature: `q = rounding(x · 2^scale_log2) − offset`.
+/// Per-feature maps from a float to `q ∈ [0, 2^16)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Feature {
-    pub name: String,
-    pub scale_log2: i32,
-    pub offset: i64,
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Encoding {
+    /// Linear models: `q_f = round(x_f · 2^scale_log2[f]) − offset[f]` (nearest, ties away
+    /// from zero); values whose `q` falls outside `[0, 65535]` are refused.
+    Grid {
+        scale_log2: Vec<i32>,
+        offset: Vec<i64>,
+    },
+    /// Trees: `q_f` = the number of `cuts[f]` below `x_f`, where "below" is the library's own
+    /// comparison (`rule`): a cut `c` is below `x` iff `c ≤ x` (`less_than`) or `c < x`
+    /// (`less_or_equal`). Every finite value is accepted.
+    Bins {
+        rule: SplitRule,
+        cuts: Vec<Vec<ExactFloat>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +141,8 @@ pub struct TreeEnsemble {
 }
 
 /// A binary tree. Node ids `0..n` are the `n = feature.len()` splits, ids `n..n+leaves` the
-/// leaves; the root is node 0. Split `i` sends the input left iff `q[feature[i]] < threshold[i]`.
+/// leaves; the root is node 0. Split `i` sends the input left iff `q[feature[i]] < threshold[i]`;
+/// with the bins encoding, threshold `k + 1` stands for the feature's cut `k`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
@@ -246,6 +247,14 @@ impl Model {
         }
     }
 
+    /// Number of cuts of a feature under the bins encoding (0 for the grid).
+    pub fn num_cuts(&self, feature: usize) -> usize {
+        match &self.input.encoding {
+            Encoding::Bins { cuts, .. } => cuts.get(feature).map_or(0, Vec::len),
+            Encoding::Grid { .. } => 0,
+        }
+    }
+
     /// Checks every rule of the format; a model that passes can be evaluated without overflow.
     pub fn validate(&self) -> Result<(), ModelError> {
         let invalid = |msg: String| Err(ModelError::Invalid(msg));
@@ -268,33 +277,66 @@ impl Model {
     }
 
     fn validate_input(&self) -> Result<(), ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(msg));
         let features = &self.input.features;
         if features.is_empty() || features.len() > MAX_FEATURES {
-            return Err(ModelError::Invalid(format!(
+            return invalid(format!(
                 "{} features; a model needs 1 to {MAX_FEATURES}",
                 features.len()
-            )));
+            ));
         }
         let mut names = std::collections::HashSet::new();
-        for feature in features {
-            check_text("feature name", &feature.name, MAX_NAME_BYTES)?;
-            if !names.insert(feature.name.as_str()) {
-                return Err(ModelError::Invalid(format!(
-                    "feature name {:?} appears twice",
-                    feature.name
-                )));
+        for name in features {
+            check_text("feature name", name, MAX_NAME_BYTES)?;
+            if !names.insert(name.as_str()) {
+                return invalid(format!("feature name {name:?} appears twice"));
             }
-            if !(MIN_SCALE_LOG2..=MAX_SCALE_LOG2).contains(&feature.scale_log2) {
-                return Err(ModelError::Invalid(format!(
-                    "feature {:?}: scale_log2 {} outside [{MIN_SCALE_LOG2}, {MAX_SCALE_LOG2}]",
-                    feature.name, feature.scale_log2
-                )));
+        }
+        match (&self.input.encoding, &self.body) {
+            (Encoding::Grid { scale_log2, offset }, Body::Linear(_)) => {
+                if scale_log2.len() != features.len() || offset.len() != features.len() {
+                    return invalid("the grid needs one scale and offset per feature".into());
+                }
+                for ((name, &scale), &offset) in features.iter().zip(scale_log2).zip(offset) {
+                    if !(MIN_SCALE_LOG2..=MAX_SCALE_LOG2).contains(&scale) {
+                        return invalid(format!(
+                            "feature {name:?}: scale_log2 {scale} outside \
+                             [{MIN_SCALE_LOG2}, {MAX_SCALE_LOG2}]"
+                        ));
+                    }
+                    if offset.abs() + FEATURE_MAX >= MAGNITUDE_LIMIT {
+                        return invalid(format!("feature {name:?}: offset {offset} too large"));
+                    }
+                }
             }
-            if feature.offset.abs() + FEATURE_MAX >= MAGNITUDE_LIMIT {
-                return Err(ModelError::Invalid(format!(
-                    "feature {:?}: offset {} too large",
-                    feature.name, feature.offset
-                )));
+            (Encoding::Bins { cuts, .. }, Body::Trees(_)) => {
+                if cuts.len() != features.len() {
+                    return invalid("the bins need one list of cuts per feature".into());
+                }
+                for (name, cuts) in features.iter().zip(cuts) {
+                    if cuts.len() > FEATURE_MAX as usize {
+                        return invalid(format!("feature {name:?}: more than 65535 cuts"));
+                    }
+                    let mut previous = f64::NEG_INFINITY;
+                    for cut in cuts {
+                        let value = cut.to_f64().ok_or_else(|| {
+                            ModelError::Invalid(format!(
+                                "feature {name:?}: cut {cut:?} is not a reduced finite float"
+                            ))
+                        })?;
+                        if value <= previous {
+                            return invalid(format!(
+                                "feature {name:?}: cuts must be strictly increasing"
+                            ));
+                        }
+                        previous = value;
+                    }
+                }
+            }
+            _ => {
+                return invalid(
+                    "linear models use the grid encoding, tree ensembles the bins encoding".into(),
+                )
             }
         }
         Ok(())
@@ -447,10 +489,11 @@ impl Model {
             if tree.feature[i] as usize >= self.num_features() {
                 return invalid(format!("split {i} reads feature {}", tree.feature[i]));
             }
-            if !(0..=THRESHOLD_MAX).contains(&tree.threshold[i]) {
+            let cuts = self.num_cuts(tree.feature[i] as usize);
+            if !(1..=cuts as i64).contains(&tree.threshold[i]) {
                 return invalid(format!(
-                    "split {i} threshold {} outside [0, {THRESHOLD_MAX}]",
-                    tree.threshold[i]
+                    "split {i} threshold {} is not one of feature {}'s {cuts} cuts (1..={cuts})",
+                    tree.threshold[i], tree.feature[i]
                 ));
             }
         }

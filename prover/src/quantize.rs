@@ -1,29 +1,28 @@
 //! Turns a float [`SourceModel`] into a fixed-point [`Model`].
 //!
-//! Trees: each feature gets the finest power-of-two grid on which all of its split thresholds
-//! fit, with one spare point below and above. Inputs are rounded towards the side a value equal
-//! to the threshold belongs to and saturate at the ends, so every decision equals the float
-//! decision for every input on the grid (and off it, except strictly between a threshold and
-//! its neighbouring grid point). Linear models: each feature's grid covers its calibration
-//! range widened by half its width on both sides; inputs round to nearest and values outside
-//! are refused. Scores: the largest power-of-two scale at which every reachable score stays
-//! below `2^SCORE_BITS`.
+//! Trees: each feature is binned at its own split thresholds, compared the library's way, so
+//! every decision equals the library's float decision for every finite input. Linear models:
+//! each feature gets the finest power-of-two grid covering its calibration range widened by
+//! half its width on both sides; inputs round to nearest and values outside are refused.
+//! Scores: the largest power-of-two scale at which every reachable score stays below
+//! `2^SCORE_BITS`.
 
 use std::collections::VecDeque;
 
 use crate::calibration::Calibration;
 use crate::error::QuantizeError;
 use crate::fixed_point::{
-    index_range, pow2, scale_round, Grid, Rounding, SplitRule, FEATURE_MAX, MAX_SCORE_SCALE_LOG2,
-    SCORE_BITS, THRESHOLD_MAX,
+    index_range, pow2, scale_round, ExactFloat, Grid, Rounding, SplitRule, FEATURE_MAX,
+    MAX_SCORE_SCALE_LOG2, SCORE_BITS,
 };
 use crate::model::{
-    Body, Feature, InputSpec, Linear, Model, OutOfRange, OutputSpec, Tree, TreeEnsemble,
-    FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH,
+    Body, Encoding, InputSpec, Linear, Model, OutputSpec, Tree, TreeEnsemble, FORMAT_NAME,
+    FORMAT_VERSION, MAX_DEPTH,
 };
 use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
 
-/// Quantizes `source`. `calibration` supplies feature ranges; linear models need it.
+/// Quantizes `source`. `calibration` supplies feature ranges; linear models need it, trees
+/// ignore it.
 pub fn quantize(
     source: &SourceModel,
     calibration: Option<&Calibration>,
@@ -39,9 +38,7 @@ pub fn quantize(
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_linear(source, weights, bias, calibration)?
         }
-        SourceBody::Trees { rule, base, trees } => {
-            quantize_trees(source, *rule, base, trees, calibration)?
-        }
+        SourceBody::Trees { rule, base, trees } => quantize_trees(source, *rule, base, trees)?,
     };
     let model = Model {
         format: FORMAT_NAME.to_string(),
@@ -62,18 +59,19 @@ pub fn quantize(
 
 /// Per-score bound, in real units, on `|score − integer score · 2^-m|` where `score` is the
 /// float model's score on the same input: for linear models over every input in range, for
-/// trees given the same leaves (which the grid guarantees on grid inputs).
+/// trees over every finite input (they reach the same leaves).
 pub fn score_error_bound(model: &Model) -> Vec<f64> {
     let half_unit = pow2(-(model.output.score_scale_log2 as i32) - 1);
     match &model.body {
         Body::Linear(linear) => {
             // Input rounding: |w_f|·2^-(s_f+1) ≤ (|W_f| + ½)·2^(s_f−m)·2^-(s_f+1);
             // weight rounding: 2^(s_f−m−1)·|x̂_f| with |x̂_f| ≤ max|q + offset|·2^-s_f; bias ½.
-            let largest_grid_index: f64 = model
-                .input
-                .features
+            let Encoding::Grid { offset, .. } = &model.input.encoding else {
+                unreachable!("validated: linear models use the grid")
+            };
+            let largest_grid_index: f64 = offset
                 .iter()
-                .map(|f| f.offset.abs().max((f.offset + FEATURE_MAX).abs()) as f64)
+                .map(|o| o.abs().max((o + FEATURE_MAX).abs()) as f64)
                 .sum();
             linear
                 .weights
@@ -105,27 +103,30 @@ fn quantize_linear(
     bias: &[f64],
     calibration: &Calibration,
 ) -> Result<Quantized, QuantizeError> {
-    let rounding = Rounding::Nearest;
-    let mut features = Vec::with_capacity(source.feature_names.len());
+    let mut grids = Vec::with_capacity(source.feature_names.len());
     for name in &source.feature_names {
         let (low, high) = calibration.widened_range(name)?;
         let grid = Grid::finest_covering(0, |s| {
-            index_range([low, high].into_iter(), |v| scale_round(v, s, rounding))
+            index_range([low, high].into_iter(), |v| {
+                scale_round(v, s, Rounding::Nearest)
+            })
         })
         .ok_or_else(|| feature_error(name, "its range does not fit any grid"))?;
-        features.push(feature(name, grid));
+        grids.push(grid);
     }
     let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
         .rev()
-        .find(|&m| linear_at_scale(weights, bias, &features, m).is_some())
+        .find(|&m| linear_at_scale(weights, bias, &grids, m).is_some())
         .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
-    let linear = linear_at_scale(weights, bias, &features, score_scale_log2)
+    let linear = linear_at_scale(weights, bias, &grids, score_scale_log2)
         .expect("the scale was chosen because it fits");
     let input = InputSpec {
         precision: source.precision,
-        rounding,
-        out_of_range: OutOfRange::Reject,
-        features,
+        features: source.feature_names.clone(),
+        encoding: Encoding::Grid {
+            scale_log2: grids.iter().map(|g| g.scale_log2).collect(),
+            offset: grids.iter().map(|g| g.offset).collect(),
+        },
     };
     Ok((input, score_scale_log2, Body::Linear(linear)))
 }
@@ -133,21 +134,16 @@ fn quantize_linear(
 /// The integer linear model at score scale `2^m`, if every score fits.
 ///
 /// `w·x ≈ w·2^-s·(q + offset)`, so `W = round(w·2^(m−s))` and the offsets fold into the bias.
-fn linear_at_scale(
-    weights: &[Vec<f64>],
-    bias: &[f64],
-    features: &[Feature],
-    m: u32,
-) -> Option<Linear> {
+fn linear_at_scale(weights: &[Vec<f64>], bias: &[f64], grids: &[Grid], m: u32) -> Option<Linear> {
     let mut rows = Vec::with_capacity(weights.len());
     let mut biases = Vec::with_capacity(bias.len());
     for (row, &b) in weights.iter().zip(bias) {
         let mut folded = scale_round(b, m as i32, Rounding::Nearest)? as i128;
         let mut worst = 0i128;
         let mut quantized = Vec::with_capacity(row.len());
-        for (&w, feature) in row.iter().zip(features) {
-            let big_w = scale_round(w, m as i32 - feature.scale_log2, Rounding::Nearest)?;
-            folded += big_w as i128 * feature.offset as i128;
+        for (&w, grid) in row.iter().zip(grids) {
+            let big_w = scale_round(w, m as i32 - grid.scale_log2, Rounding::Nearest)?;
+            folded += big_w as i128 * grid.offset as i128;
             worst += (big_w as i128).abs() * FEATURE_MAX as i128;
             quantized.push(big_w);
         }
@@ -168,41 +164,30 @@ fn quantize_trees(
     rule: SplitRule,
     base: &[f64],
     trees: &[SourceTree],
-    calibration: Option<&Calibration>,
 ) -> Result<Quantized, QuantizeError> {
-    let rounding = rule.input_rounding();
-    let mut thresholds: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
+    // Each feature's cuts: its distinct split thresholds, ascending.
+    let mut cuts: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
     for node in trees.iter().flat_map(|t| &t.nodes) {
         if let SourceNode::Split {
             feature, threshold, ..
         } = node
         {
-            thresholds[*feature].push(*threshold);
+            if !threshold.is_finite() {
+                let name = &source.feature_names[*feature];
+                return Err(feature_error(name, "a split threshold is not finite"));
+            }
+            cuts[*feature].push(*threshold + 0.0); // −0.0 and 0.0 are one cut
         }
     }
-    let mut features = Vec::with_capacity(thresholds.len());
-    for (name, splits) in source.feature_names.iter().zip(&thresholds) {
-        let grid = if !splits.is_empty() {
-            // One spare grid point on each side keeps every threshold in [1, 2^16 − 1], so
-            // saturating an input never changes a decision.
-            Grid::finest_covering(1, |s| {
-                index_range(splits.iter().copied(), |t| rule.grid_threshold(t, s))
-            })
-            .ok_or_else(|| feature_error(name, "its split thresholds span too wide a range"))?
-        } else if let Some(calibration) = calibration {
-            // The model ignores this feature; grid it over its typical range anyway.
-            let (low, high) = calibration.widened_range(name)?;
-            Grid::finest_covering(0, |s| {
-                index_range([low, high].into_iter(), |v| scale_round(v, s, rounding))
-            })
-            .ok_or_else(|| feature_error(name, "its range does not fit any grid"))?
-        } else {
-            Grid {
-                scale_log2: 0,
-                offset: -(FEATURE_MAX + 1) / 2,
-            }
-        };
-        features.push(feature(name, grid));
+    for (name, list) in source.feature_names.iter().zip(&mut cuts) {
+        list.sort_by(f64::total_cmp);
+        list.dedup();
+        if list.len() > FEATURE_MAX as usize {
+            return Err(feature_error(
+                name,
+                "more than 65535 distinct split thresholds",
+            ));
+        }
     }
     let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
         .rev()
@@ -213,13 +198,22 @@ fn quantize_trees(
     let quantized_trees = trees
         .iter()
         .enumerate()
-        .map(|(t, tree)| quantize_tree(t, tree, rule, &features, round_value))
+        .map(|(t, tree)| quantize_tree(t, tree, &cuts, round_value))
         .collect::<Result<Vec<_>, _>>()?;
     let input = InputSpec {
         precision: source.precision,
-        rounding,
-        out_of_range: OutOfRange::Clamp,
-        features,
+        features: source.feature_names.clone(),
+        encoding: Encoding::Bins {
+            rule,
+            cuts: cuts
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(|&c| ExactFloat::from_f64(c).expect("finite"))
+                        .collect()
+                })
+                .collect(),
+        },
     };
     let ensemble = TreeEnsemble {
         base: base.iter().map(|&b| round_value(b)).collect(),
@@ -258,8 +252,7 @@ fn leaf_sums_fit(base: &[f64], trees: &[SourceTree], m: u32) -> bool {
 fn quantize_tree(
     index: usize,
     tree: &SourceTree,
-    rule: SplitRule,
-    features: &[Feature],
+    cuts: &[Vec<f64>],
     round_value: impl Fn(f64) -> i64,
 ) -> Result<Tree, QuantizeError> {
     let malformed = |msg: String| QuantizeError::Parameter(format!("tree {index}: {msg}"));
@@ -310,13 +303,12 @@ fn quantize_tree(
         else {
             unreachable!("filtered to splits");
         };
-        let grid = &features[feature];
-        let absolute = rule
-            .grid_threshold(threshold, grid.scale_log2)
-            .ok_or_else(|| malformed(format!("threshold {threshold} does not fit the grid")))?;
+        // Left iff x goes left at cut k iff fewer than k + 1 cuts are below x.
+        let k = cuts[feature]
+            .binary_search_by(|c| c.total_cmp(&(threshold + 0.0)))
+            .expect("every threshold is a cut");
         out.feature.push(feature as u32);
-        out.threshold
-            .push((absolute - grid.offset).clamp(0, THRESHOLD_MAX));
+        out.threshold.push(k as i64 + 1);
         out.left.push(new_id[left]);
         out.right.push(new_id[right]);
     }
@@ -326,14 +318,6 @@ fn quantize_tree(
         }
     }
     Ok(out)
-}
-
-fn feature(name: &str, grid: Grid) -> Feature {
-    Feature {
-        name: name.to_string(),
-        scale_log2: grid.scale_log2,
-        offset: grid.offset,
-    }
 }
 
 fn feature_error(name: &str, reason: &str) -> QuantizeError {

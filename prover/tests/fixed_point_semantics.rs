@@ -3,12 +3,12 @@
 mod common;
 
 use common::{float_leaf, float_scores, random_tree, tree_model, Rng};
-use zkinfer::fixed_point::{SplitRule, FEATURE_MAX};
+use zkinfer::fixed_point::SplitRule;
 use zkinfer::inference::{infer, path};
-use zkinfer::model::{Body, Link, Precision, Task};
+use zkinfer::model::{Body, Encoding, Link, Precision, Task};
 use zkinfer::quantize::{quantize, score_error_bound};
-use zkinfer::source::{SourceBody, SourceModel};
-use zkinfer::{Calibration, InputError, Model};
+use zkinfer::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use zkinfer::{Calibration, InputError};
 
 /// Thresholds on very different magnitudes per feature, like real data.
 fn threshold_for(rng: &mut Rng, feature: usize) -> f64 {
@@ -22,136 +22,119 @@ fn threshold_for(rng: &mut Rng, feature: usize) -> f64 {
     }
 }
 
-/// The real value of grid point `q` of feature `f`.
-fn grid_value(model: &Model, f: usize, q: i64) -> f64 {
-    let feature = &model.input.features[f];
-    (q + feature.offset) as f64 * 2f64.powi(-feature.scale_log2)
+/// Inputs that probe every threshold: the threshold itself, the floats just around it (in
+/// f64 and f32), and values far outside.
+fn probes(rng: &mut Rng, thresholds: &[Vec<f64>], features: usize) -> Vec<Vec<f64>> {
+    let mut inputs = Vec::new();
+    for _ in 0..3000 {
+        let mut x: Vec<f64> = (0..features).map(|f| threshold_for(rng, f) * 1.5).collect();
+        for (f, value) in x.iter_mut().enumerate() {
+            let list = &thresholds[f];
+            if list.is_empty() || rng.below(3) == 0 {
+                continue;
+            }
+            let t = list[rng.below(list.len() as u64) as usize];
+            *value = match rng.below(5) {
+                0 => t,
+                1 => t.next_up(),
+                2 => t.next_down(),
+                3 => (t as f32).next_up() as f64,
+                _ => (t as f32).next_down() as f64,
+            };
+        }
+        inputs.push(x);
+    }
+    inputs.push(vec![1e300; features]);
+    inputs.push(vec![-1e300; features]);
+    inputs.push(vec![f64::MIN_POSITIVE; features]);
+    inputs
+}
+
+fn split_thresholds(trees: &[SourceTree], features: usize) -> Vec<Vec<f64>> {
+    (0..features)
+        .map(|f| {
+            trees
+                .iter()
+                .flat_map(|t| &t.nodes)
+                .filter_map(|n| match n {
+                    SourceNode::Split {
+                        feature, threshold, ..
+                    } if *feature == f => Some(*threshold),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
-fn every_tree_decision_equals_the_float_decision_on_the_grid() {
+fn every_tree_decision_equals_the_float_decision_for_every_input() {
     let mut rng = Rng::new(1);
     for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
-        for round in 0..4 {
+        for precision in [Precision::F32, Precision::F64] {
             let features = 5;
-            let trees = (0..20)
+            let trees: Vec<_> = (0..20)
                 .map(|_| random_tree(&mut rng, 5, features, 1, None, threshold_for))
                 .collect();
-            let source = tree_model(rule, Precision::F64, features, trees);
+            let thresholds = split_thresholds(&trees, features);
+            let source = tree_model(rule, precision, features, trees.clone());
             let model = quantize(&source, None).expect("quantizes");
-            let SourceBody::Trees { trees, .. } = &source.body else {
-                unreachable!()
-            };
             let Body::Trees(ensemble) = &model.body else {
                 unreachable!()
             };
-            for _ in 0..2000 {
-                // A random grid point per feature, biased towards the thresholds' region.
-                let q: Vec<i64> = (0..features)
-                    .map(|_| rng.below(FEATURE_MAX as u64 + 1) as i64)
-                    .collect();
-                let x: Vec<f64> = (0..features).map(|f| grid_value(&model, f, q[f])).collect();
-                let input = model.quantize_input(&x).expect("grid points are in range");
-                let q16: Vec<i64> = input.values().iter().map(|&v| v as i64).collect();
-                assert_eq!(q16, q, "grid points quantize to themselves");
+            let unit = 2f64.powi(model.output.score_scale_log2 as i32);
+            let mut at_threshold = 0;
+            for x in probes(&mut rng, &thresholds, features) {
+                let input = model
+                    .quantize_input(&x)
+                    .expect("trees take every finite input");
+                let rounded: Vec<f64> = match precision {
+                    Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
+                    Precision::F64 => x.clone(),
+                };
+                at_threshold += (0..features)
+                    .filter(|&f| thresholds[f].contains(&rounded[f]))
+                    .count();
                 for (source_tree, tree) in trees.iter().zip(&ensemble.trees) {
-                    let float_leaf = float_leaf(source_tree, rule, &x)[0];
+                    let float_leaf = float_leaf(source_tree, rule, &rounded)[0];
                     let leaf = *path(tree, input.values()).last().unwrap() as usize;
                     let quantized_leaf = tree.leaf(leaf - tree.num_splits(), 1)[0];
-                    let expected = (float_leaf * 2f64.powi(model.output.score_scale_log2 as i32))
-                        .round() as i64;
-                    assert_eq!(quantized_leaf, expected, "{rule:?} round {round} x={x:?}");
-                }
-            }
-        }
-    }
-}
-
-#[test]
-fn off_grid_inputs_err_only_next_to_a_threshold() {
-    let mut rng = Rng::new(2);
-    for rule in [SplitRule::LessThan, SplitRule::LessOrEqual] {
-        let features = 5;
-        let trees: Vec<_> = (0..10)
-            .map(|_| random_tree(&mut rng, 4, features, 1, None, threshold_for))
-            .collect();
-        let thresholds: Vec<Vec<f64>> = (0..features)
-            .map(|f| {
-                trees
-                    .iter()
-                    .flat_map(|t| &t.nodes)
-                    .filter_map(|n| match n {
-                        zkinfer::source::SourceNode::Split {
-                            feature, threshold, ..
-                        } if *feature == f => Some(*threshold),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        let source = tree_model(rule, Precision::F64, features, trees.clone());
-        let model = quantize(&source, None).unwrap();
-        let Body::Trees(ensemble) = &model.body else {
-            unreachable!()
-        };
-        let mut exact_hits = 0;
-        for i in 0..5000 {
-            let mut x: Vec<f64> = (0..features)
-                .map(|f| threshold_for(&mut rng, f) * 1.5)
-                .collect();
-            // Every fifth input sits exactly on a threshold: it must go where the library
-            // sends it.
-            if i % 5 == 0 {
-                let f = rng.below(features as u64) as usize;
-                if let Some(&t) = thresholds[f].first() {
-                    x[f] = t;
-                    exact_hits += 1;
-                }
-            }
-            let input = model.quantize_input(&x).unwrap();
-            for (source_tree, tree) in trees.iter().zip(&ensemble.trees) {
-                let float_leaf = float_leaf(source_tree, rule, &x)[0];
-                let leaf = *path(tree, input.values()).last().unwrap() as usize;
-                let expected =
-                    (float_leaf * 2f64.powi(model.output.score_scale_log2 as i32)).round() as i64;
-                if tree.leaf(leaf - tree.num_splits(), 1)[0] != expected {
-                    // Allowed only strictly within one grid step of some threshold, on the
-                    // side away from it.
-                    let near = (0..features).any(|f| {
-                        let step = 2f64.powi(-model.input.features[f].scale_log2);
-                        thresholds[f]
-                            .iter()
-                            .any(|&t| x[f] != t && (x[f] - t).abs() < step)
-                    });
-                    assert!(
-                        near,
-                        "{rule:?}: decision differs far from thresholds at {x:?}"
+                    assert_eq!(
+                        quantized_leaf,
+                        (float_leaf * unit).round() as i64,
+                        "{rule:?} {precision:?} x={x:?}"
                     );
                 }
             }
+            assert!(
+                at_threshold > 500,
+                "only {at_threshold} inputs hit a threshold exactly"
+            );
         }
-        assert!(exact_hits > 500);
     }
 }
 
 #[test]
-fn inputs_beyond_the_grid_saturate_without_changing_tree_decisions() {
-    let mut rng = Rng::new(3);
-    let trees: Vec<_> = (0..10)
+fn split_thresholds_become_cut_indices() {
+    let mut rng = Rng::new(2);
+    let trees: Vec<_> = (0..5)
         .map(|_| random_tree(&mut rng, 4, 3, 1, None, threshold_for))
         .collect();
-    let source = tree_model(SplitRule::LessThan, Precision::F32, 3, trees);
+    let source = tree_model(SplitRule::LessThan, Precision::F64, 3, trees);
     let model = quantize(&source, None).unwrap();
-    for x in [
-        [1e30, -1e30, 1e30],
-        [-3e38, 3e38, 0.0],
-        [1e300, -1e300, 5e-320],
-    ] {
-        let input = model.quantize_input(&x).expect("trees saturate");
-        let scores = infer(&model, &input).real_scores(&model);
-        let expected = float_scores(&source, &x);
-        assert!((scores[0] - expected[0]).abs() <= score_error_bound(&model)[0]);
+    let Encoding::Bins { cuts, .. } = &model.input.encoding else {
+        panic!("trees use the bins encoding")
+    };
+    let Body::Trees(ensemble) = &model.body else {
+        unreachable!()
+    };
+    for tree in &ensemble.trees {
+        for (&f, &t) in tree.feature.iter().zip(&tree.threshold) {
+            assert!((1..=cuts[f as usize].len() as i64).contains(&t));
+        }
     }
+    // 5 trees × 15 splits, all thresholds distinct random values.
+    assert_eq!(cuts.iter().map(Vec::len).sum::<usize>(), 75);
 }
 
 fn linear_source(weights: Vec<Vec<f64>>, bias: Vec<f64>, task: Task) -> SourceModel {
@@ -235,7 +218,7 @@ fn linear_inputs_outside_the_range_are_refused_with_the_range() {
     let cal = calibration(&[(0.0, 10.0), (0.0, 1.0)]);
     let source = linear_source(vec![vec![0.5, -2.0]], vec![0.1], Task::Binary);
     let model = quantize(&source, Some(&cal)).unwrap();
-    let (min, max) = model.feature_range(0);
+    let (min, max) = model.feature_range(0).unwrap();
     assert!(
         min <= -5.0 && max >= 15.0,
         "widened by half the width: [{min}, {max}]"
@@ -276,7 +259,7 @@ fn non_finite_values_and_wrong_counts_are_refused() {
         err.to_string(),
         "the model takes 2 features, the input has 1"
     );
-    // Trees refuse non-finite values too, even though they saturate finite ones.
+    // Trees refuse non-finite values too, though they take every finite one.
     let mut rng = Rng::new(5);
     let trees = vec![random_tree(&mut rng, 3, 2, 1, None, threshold_for)];
     let tree_model = quantize(

@@ -50,7 +50,7 @@ fn quantizing_twice_gives_the_same_id() {
 /// format version.
 #[test]
 fn golden_id_of_a_fixed_model() {
-    let json = r#"{"format":"zkinfer-model","version":1,"source":"golden","input":{"precision":"f32","rounding":"ceil","out_of_range":"clamp","features":[{"name":"a \"quoted\" name","scale_log2":3,"offset":-7},{"name":"größe","scale_log2":-2,"offset":100}]},"output":{"task":"binary","classes":["0","1"],"score_scale_log2":40,"link":"logistic"},"body":{"trees":{"base":[-5],"trees":[{"target":null,"feature":[1],"threshold":[300],"left":[1],"right":[2],"leaf_value":[-1099511627776,2199023255552]}]}}}"#;
+    let json = r#"{"format":"zkinfer-model","version":1,"source":"golden","input":{"precision":"f32","features":["a \"quoted\" name","größe"],"encoding":{"bins":{"rule":"less_than","cuts":[[],[[3,-2],[5,0]]]}}},"output":{"task":"binary","classes":["0","1"],"score_scale_log2":40,"link":"logistic"},"body":{"trees":{"base":[-5],"trees":[{"target":null,"feature":[1],"threshold":[2],"left":[1],"right":[2],"leaf_value":[-1099511627776,2199023255552]}]}}}"#;
     let model = Model::from_json(json.as_bytes()).unwrap();
     assert_eq!(model.to_canonical_json(), json.as_bytes());
     assert_eq!(
@@ -59,7 +59,7 @@ fn golden_id_of_a_fixed_model() {
     );
     assert_eq!(
         model.id().to_string(),
-        "8432d7930bfc148f3bfc40ddbb09c1bd23693d344df182646374fd18af22617f"
+        "275be6351e61f6b08115c773da6e3402c30e36e1c1ad85d413d2e191d1cdbac4"
     );
 }
 
@@ -88,10 +88,13 @@ fn any_change_changes_the_id() {
         changed.push(m);
     }
     let mut m = model.clone();
-    m.input.features[0].name.push('_');
+    m.input.features[0].push('_');
     changed.push(m);
     let mut m = model.clone();
-    m.input.features[1].offset += 1;
+    let zkinfer::model::Encoding::Bins { cuts, .. } = &mut m.input.encoding else {
+        unreachable!()
+    };
+    cuts[1][0].1 -= 1;
     changed.push(m);
     let mut m = model.clone();
     m.output.score_scale_log2 -= 1;
@@ -133,7 +136,7 @@ fn invalid_models_are_refused_with_clear_errors() {
     );
     assert_rejected(
         |v| *v.pointer_mut(&format!("{tree}/threshold/0")).unwrap() = json!(70000),
-        "threshold 70000 outside",
+        "threshold 70000 is not one of feature",
     );
     assert_rejected(
         |v| *v.pointer_mut(&format!("{tree}/feature/0")).unwrap() = json!(9),
@@ -164,11 +167,11 @@ fn invalid_models_are_refused_with_clear_errors() {
         "beyond the ±2^46 score range",
     );
     assert_rejected(
-        |v| v["input"]["features"][1]["name"] = v["input"]["features"][0]["name"].clone(),
+        |v| v["input"]["features"][1] = v["input"]["features"][0].clone(),
         "appears twice",
     );
     assert_rejected(
-        |v| v["input"]["features"][0]["name"] = json!("a\nb"),
+        |v| v["input"]["features"][0] = json!("a\nb"),
         "control characters",
     );
     assert_rejected(
@@ -176,12 +179,30 @@ fn invalid_models_are_refused_with_clear_errors() {
         "cannot have 1 class labels",
     );
     assert_rejected(|v| v["output"]["link"] = json!("softmax"), "does not fit");
+    let cuts = "/input/encoding/bins/cuts/0";
     assert_rejected(
-        |v| v["input"]["features"][0]["scale_log2"] = json!(99),
-        "scale_log2 99",
+        |v| *v.pointer_mut(&format!("{cuts}/0")).unwrap() = json!([2, 0]),
+        "is not a reduced finite float",
     );
     assert_rejected(
-        |v| v["input"]["rounding"] = json!("stochastic"),
+        |v| {
+            v.pointer_mut(cuts)
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .reverse()
+        },
+        "strictly increasing",
+    );
+    assert_rejected(
+        |v| {
+            v["input"]["encoding"] =
+                json!({"grid": {"scale_log2": [0, 0, 0, 0], "offset": [0, 0, 0, 0]}})
+        },
+        "linear models use the grid encoding",
+    );
+    assert_rejected(
+        |v| v["input"]["encoding"]["bins"]["rule"] = json!("greater"),
         "unknown variant",
     );
 }
@@ -201,4 +222,69 @@ fn garbage_and_truncated_model_files_are_refused() {
     ] {
         assert!(Model::from_json(garbage).is_err());
     }
+}
+
+#[test]
+fn invalid_grid_encodings_are_refused() {
+    use serde_json::json;
+    use zkinfer::model::{Link, Task};
+    use zkinfer::source::{SourceBody, SourceModel};
+    let source = SourceModel {
+        source: "linear".into(),
+        feature_names: vec!["a".into(), "b".into()],
+        precision: Precision::F64,
+        task: Task::Regression,
+        classes: vec![],
+        link: Link::Identity,
+        body: SourceBody::Linear {
+            weights: vec![vec![1.5, -0.25]],
+            bias: vec![3.0],
+        },
+    };
+    let calibration = zkinfer::Calibration::from_csv("a,b\n0,10\n1,20\n").unwrap();
+    let model = quantize(&source, Some(&calibration)).unwrap();
+    let rejected = |edit: &dyn Fn(&mut serde_json::Value), needle: &str| {
+        let mut value = serde_json::to_value(&model).unwrap();
+        edit(&mut value);
+        let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().contains(needle),
+            "expected {needle:?} in {err}"
+        );
+    };
+    let grid = "/input/encoding/grid";
+    rejected(
+        &|v| *v.pointer_mut(&format!("{grid}/scale_log2/0")).unwrap() = json!(99),
+        "scale_log2 99 outside",
+    );
+    rejected(
+        &|v| *v.pointer_mut(&format!("{grid}/offset/1")).unwrap() = json!(1i64 << 52),
+        "too large",
+    );
+    rejected(
+        &|v| {
+            v.pointer_mut(&format!("{grid}/offset"))
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .pop()
+                .map(|_| ())
+                .unwrap()
+        },
+        "one scale and offset per feature",
+    );
+    rejected(
+        &|v| *v.pointer_mut("/body/linear/weights/0/0").unwrap() = json!(1i64 << 40),
+        "beyond the ±2^46 score range",
+    );
+    rejected(
+        &|v| {
+            v.pointer_mut("/body/linear/weights/0")
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .push(json!(1))
+        },
+        "weight row 0 has 3 entries for 2 features",
+    );
 }

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde_json::json;
 use zkinfer::check::{CheckReport, Compared};
-use zkinfer::model::{Body, OutOfRange, Precision, Task};
+use zkinfer::fixed_point::{ExactFloat, SplitRule};
+use zkinfer::model::{Body, Encoding, Precision, Task};
 use zkinfer::quantize::score_error_bound;
 use zkinfer::{Model, Prediction};
 
@@ -44,34 +45,35 @@ pub fn summary(model: &Model) -> String {
         Precision::F32 => "float32",
         Precision::F64 => "float64",
     };
-    let range = match model.input.out_of_range {
-        OutOfRange::Reject => "out-of-range values refused",
-        OutOfRange::Clamp => "out-of-range values saturate (decisions unchanged)",
+    let encoding = match &model.input.encoding {
+        Encoding::Grid { scale_log2, .. } => format!(
+            "16-bit grids of 2^{}..2^{} points per unit; out-of-range values refused",
+            scale_log2.iter().min().expect("a model has features"),
+            scale_log2.iter().max().expect("a model has features"),
+        ),
+        Encoding::Bins { rule, cuts } => format!(
+            "binned at {} split thresholds ({}); every decision exact",
+            cuts.iter().map(Vec::len).sum::<usize>(),
+            match rule {
+                SplitRule::LessThan => "left iff x < t",
+                SplitRule::LessOrEqual => "left iff x <= t",
+            }
+        ),
     };
-    let scales: Vec<i32> = model.input.features.iter().map(|f| f.scale_log2).collect();
     line(
         &mut out,
         "features",
-        format!(
-            "{} ({precision} inputs, rounding {:?}, {range})",
-            model.num_features(),
-            model.input.rounding
-        ),
+        format!("{} {precision} inputs, {encoding}", model.num_features()),
     );
     line(
         &mut out,
-        "scales",
-        format!(
-            "inputs 16-bit at 2^{}..2^{} per unit; scores 2^{} per unit",
-            scales.iter().min().expect("a model has features"),
-            scales.iter().max().expect("a model has features"),
-            output.score_scale_log2
-        ),
+        "scores",
+        format!("2^{} per unit", output.score_scale_log2),
     );
     let bound = score_error_bound(model).into_iter().fold(0.0, f64::max);
     let meaning = match &model.body {
         Body::Linear(_) => "over all inputs in range",
-        Body::Trees(_) => "leaf sums; decisions exact on the grid",
+        Body::Trees(_) => "leaf rounding; decisions exact",
     };
     line(
         &mut out,
@@ -81,22 +83,42 @@ pub fn summary(model: &Model) -> String {
     out
 }
 
-/// One line per feature: name, grid and representable range.
+/// One line per feature: name and its grid or cuts.
 pub fn features(model: &Model) -> String {
-    let mut out = format!(
-        "{:<4} {:<32} {:>6} {:>16} {:>14} {:>14}\n",
-        "#", "feature", "scale", "offset", "min", "max"
-    );
-    for (i, f) in model.input.features.iter().enumerate() {
-        let (min, max) = model.feature_range(i);
-        writeln!(
-            out,
-            "{i:<4} {:<32} {:>6} {:>16} {min:>14.6e} {max:>14.6e}",
-            f.name,
-            format!("2^{}", f.scale_log2),
-            f.offset
-        )
-        .expect("writing to a String");
+    let mut out = String::new();
+    let mut row = |text: String| writeln!(out, "{text}").expect("writing to a String");
+    match &model.input.encoding {
+        Encoding::Grid { scale_log2, offset } => {
+            row(format!(
+                "{:<4} {:<32} {:>6} {:>16} {:>14} {:>14}",
+                "#", "feature", "scale", "offset", "min", "max"
+            ));
+            for (i, name) in model.input.features.iter().enumerate() {
+                let (min, max) = model.feature_range(i).expect("grid encoding");
+                let scale = format!("2^{}", scale_log2[i]);
+                row(format!(
+                    "{i:<4} {name:<32} {scale:>6} {:>16} {min:>14.6e} {max:>14.6e}",
+                    offset[i]
+                ));
+            }
+        }
+        Encoding::Bins { cuts, .. } => {
+            row(format!(
+                "{:<4} {:<32} {:>6} {:>14} {:>14}",
+                "#", "feature", "cuts", "lowest", "highest"
+            ));
+            for (i, name) in model.input.features.iter().enumerate() {
+                let value = |c: Option<&ExactFloat>| {
+                    c.and_then(|c| c.to_f64())
+                        .map_or("-".to_string(), |v| format!("{v:.6e}"))
+                };
+                let (low, high) = (value(cuts[i].first()), value(cuts[i].last()));
+                row(format!(
+                    "{i:<4} {name:<32} {:>6} {low:>14} {high:>14}",
+                    cuts[i].len()
+                ));
+            }
+        }
     }
     out
 }

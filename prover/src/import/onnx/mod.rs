@@ -1,13 +1,479 @@
 //! ONNX-ML models as skl2onnx writes them for scikit-learn.
+//!
+//! A supported graph is a chain `input → [Cast | Identity | Scaler]* → predictor → post-processing`
+//! where the predictor is exactly one `ai.onnx.ml` operator among `LinearClassifier`,
+//! `LinearRegressor`, `TreeEnsembleClassifier` and `TreeEnsembleRegressor`, and every node after
+//! it only reshapes or transforms the predictor's outputs (`ZipMap`, `Normalizer`, `Softmax`, …).
+//! The imported [`SourceModel`] decides the class as onnxruntime does on the predictor's raw
+//! scores (see `linear.rs` and `trees.rs` for the rules). Post-processing nodes only turn those
+//! outputs into probability maps or cast labels; they are not part of the imported model.
+
+mod attributes;
+mod linear;
+mod proto;
+mod trees;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use prost::Message;
 
 use crate::error::FormatError;
+use crate::model::{Precision, MAX_FEATURES};
 use crate::source::SourceModel;
 
-/// Whether bytes look like an ONNX protobuf file.
-pub fn looks_like(_bytes: &[u8]) -> bool {
-    false
+use attributes::{describe, domain_name, quoted, Attributes};
+use proto::{data_type, type_proto, GraphProto, ModelProto, NodeProto};
+
+/// The ONNX-ML operator domain.
+const ML_DOMAIN: &str = "ai.onnx.ml";
+/// Graphs with more nodes than this are refused before any analysis (skl2onnx writes a handful).
+const MAX_GRAPH_NODES: usize = 4096;
+
+/// The predictor operators (all in `ai.onnx.ml`).
+const PREDICTORS: [&str; 4] = [
+    "LinearClassifier",
+    "LinearRegressor",
+    "TreeEnsembleClassifier",
+    "TreeEnsembleRegressor",
+];
+
+/// Whether bytes look like an ONNX protobuf file: a `ModelProto` with a positive IR version and a
+/// graph of at least one node.
+pub fn looks_like(bytes: &[u8]) -> bool {
+    match ModelProto::decode(bytes) {
+        Ok(model) => {
+            model.ir_version.unwrap_or(0) > 0
+                && model.graph.as_ref().is_some_and(|g| !g.node.is_empty())
+        }
+        Err(_) => false,
+    }
 }
 
-pub fn read(_bytes: &[u8]) -> Result<SourceModel, FormatError> {
-    Err(FormatError::unsupported("ONNX import is being written"))
+/// Reads an ONNX-ML model into its float form.
+pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
+    let model = ModelProto::decode(bytes)
+        .map_err(|e| FormatError::malformed(format!("not a valid ONNX protobuf: {e}")))?;
+    if model.ir_version.unwrap_or(0) <= 0 {
+        return Err(FormatError::malformed("the model has no IR version"));
+    }
+    let graph = model
+        .graph
+        .as_ref()
+        .ok_or_else(|| FormatError::malformed("the model has no graph"))?;
+    let plan = analyze(graph)?;
+    let predictor = plan.predictor;
+    let op = predictor.op_type.as_deref().unwrap_or_default();
+    let context = Context {
+        source: source_name(&model, op),
+        features: plan.features,
+        precision: plan.precision,
+        predictor_input: plan.predictor_input,
+        scalers: plan.scalers,
+    };
+    let attributes = Attributes::new(predictor)?;
+    match op {
+        "LinearClassifier" => linear::classifier(&attributes, &context),
+        "LinearRegressor" => linear::regressor(&attributes, &context),
+        "TreeEnsembleClassifier" => trees::classifier(&attributes, &context),
+        "TreeEnsembleRegressor" => trees::regressor(&attributes, &context),
+        _ => Err(FormatError::unsupported(describe(predictor))),
+    }
+}
+
+/// What the predictor needs to know about the graph around it.
+struct Context<'a> {
+    /// E.g. `"skl2onnx 1.19.1 (TreeEnsembleClassifier)"`.
+    source: String,
+    /// The number of features, when the graph input has a fixed second dimension.
+    features: Option<usize>,
+    /// The float type the input is rounded to before the predictor sees it.
+    precision: Precision,
+    /// Element type of the predictor's input tensor (float or double).
+    predictor_input: i32,
+    /// `Scaler` nodes between the input and the predictor, in application order.
+    scalers: Vec<&'a NodeProto>,
+}
+
+impl Context<'_> {
+    /// Placeholder feature names `f0, f1, …`.
+    fn feature_names(&self, count: usize) -> Vec<String> {
+        (0..count).map(crate::import::placeholder_name).collect()
+    }
+
+    /// The feature count, refusing one that is absurd or disagrees with the graph input.
+    fn check_features(&self, count: usize, what: &str) -> Result<usize, FormatError> {
+        if let Some(declared) = self.features {
+            if declared != count {
+                return Err(FormatError::malformed(format!(
+                    "the input has {declared} features but {what} are for {count}"
+                )));
+            }
+        }
+        if count == 0 {
+            return Err(FormatError::malformed("the model has no input features"));
+        }
+        if count > MAX_FEATURES {
+            return Err(FormatError::unsupported(format!(
+                "{count} input features (at most {MAX_FEATURES})"
+            )));
+        }
+        Ok(count)
+    }
+}
+
+fn source_name(model: &ModelProto, op: &str) -> String {
+    let producer = [&model.producer_name, &model.producer_version]
+        .iter()
+        .filter_map(|s| s.as_deref())
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(64).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if producer.is_empty() {
+        format!("onnx ({op})")
+    } else {
+        format!("{producer} ({op})")
+    }
+}
+
+/// The result of the graph analysis.
+struct Plan<'a> {
+    predictor: &'a NodeProto,
+    features: Option<usize>,
+    precision: Precision,
+    predictor_input: i32,
+    scalers: Vec<&'a NodeProto>,
+}
+
+/// The role an operator may play.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Between the graph input and the predictor.
+    Before,
+    Predictor,
+    /// Consumes only the predictor's outputs (and constants).
+    After,
+    /// Both before and after (`Cast`, `Identity`).
+    BeforeOrAfter,
+    /// Produces a constant.
+    Constant,
+}
+
+/// The operators zkinfer accepts and where.
+fn role(node: &NodeProto) -> Option<Role> {
+    let op = node.op_type.as_deref().unwrap_or_default();
+    match domain_name(node) {
+        "ai.onnx" => match op {
+            "Cast" | "Identity" => Some(Role::BeforeOrAfter),
+            "Softmax" | "ArgMax" | "Reshape" | "Flatten" => Some(Role::After),
+            "Constant" => Some(Role::Constant),
+            _ => None,
+        },
+        ML_DOMAIN => match op {
+            "Scaler" => Some(Role::Before),
+            "ZipMap" | "Normalizer" => Some(Role::After),
+            _ if PREDICTORS.contains(&op) => Some(Role::Predictor),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Checks the graph's shape and finds the predictor and the operators before it.
+fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
+    let nodes = &graph.node;
+    if nodes.is_empty() {
+        return Err(FormatError::malformed("the graph has no nodes"));
+    }
+    if nodes.len() > MAX_GRAPH_NODES {
+        return Err(FormatError::unsupported(format!(
+            "a graph of {} nodes (at most {MAX_GRAPH_NODES})",
+            nodes.len()
+        )));
+    }
+    if !graph.sparse_initializer.is_empty() {
+        return Err(FormatError::unsupported("sparse initializers"));
+    }
+    // Every operator must be one zkinfer knows, and none may carry a subgraph.
+    for node in nodes {
+        if role(node).is_none() {
+            return Err(FormatError::unsupported(describe(node)));
+        }
+        Attributes::new(node)?;
+    }
+    let predictors: Vec<&NodeProto> = nodes
+        .iter()
+        .filter(|n| role(n) == Some(Role::Predictor))
+        .collect();
+    let predictor = match predictors.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(FormatError::unsupported(
+                "a graph without a predictor operator",
+            ))
+        }
+        [first, second, ..] => {
+            return Err(FormatError::unsupported(format!(
+                "several predictors ({} and {})",
+                describe(first),
+                describe(second)
+            )))
+        }
+    };
+
+    // The one real input (older IR versions also list initializers as inputs).
+    let constants: HashSet<&str> = graph
+        .initializer
+        .iter()
+        .filter_map(|t| t.name.as_deref())
+        .collect();
+    let inputs: Vec<_> = graph
+        .input
+        .iter()
+        .filter(|i| !constants.contains(i.name.as_deref().unwrap_or_default()))
+        .collect();
+    let input = match inputs.as_slice() {
+        [one] => *one,
+        _ => {
+            return Err(FormatError::unsupported(format!(
+                "a graph with {} inputs (zkinfer reads models with one input tensor)",
+                inputs.len()
+            )))
+        }
+    };
+    let input_name = input.name.as_deref().unwrap_or_default();
+    let (input_type, features) = input_tensor(input)?;
+
+    // Who produces each value.
+    let mut producer: HashMap<&str, usize> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        for output in node.output.iter().filter(|o| !o.is_empty()) {
+            if output == input_name || constants.contains(output.as_str()) {
+                return Err(FormatError::malformed(format!(
+                    "{} overwrites the graph value {}",
+                    describe(node),
+                    quoted(output)
+                )));
+            }
+            if producer.insert(output, i).is_some() {
+                return Err(FormatError::malformed(format!(
+                    "the value {} is produced twice",
+                    quoted(output)
+                )));
+            }
+        }
+    }
+
+    // Walk back from the predictor to the graph input through Cast / Identity / Scaler.
+    let mut before: Vec<usize> = Vec::new();
+    let mut current = predictor;
+    loop {
+        let data = single_input(current)?;
+        if data == input_name {
+            break;
+        }
+        let Some(&p) = producer.get(data) else {
+            return Err(if constants.contains(data) {
+                FormatError::unsupported(format!(
+                    "{} reads a constant instead of the graph input",
+                    describe(current)
+                ))
+            } else {
+                FormatError::malformed(format!("the value {} is never produced", quoted(data)))
+            });
+        };
+        let node = &nodes[p];
+        if !matches!(role(node), Some(Role::Before | Role::BeforeOrAfter)) {
+            return Err(FormatError::unsupported(format!(
+                "{} before the predictor",
+                describe(node)
+            )));
+        }
+        if before.contains(&p) || before.len() > nodes.len() {
+            return Err(FormatError::malformed("the graph has a cycle"));
+        }
+        before.push(p);
+        current = node;
+    }
+    before.reverse();
+
+    // The float type reaching the predictor, and the coarsest type the input passed through.
+    let mut current_type = input_type;
+    let mut precision = precision_of(input_type);
+    let mut scalers = Vec::new();
+    for &i in &before {
+        let node = &nodes[i];
+        match node.op_type.as_deref().unwrap_or_default() {
+            "Cast" => {
+                let to = Attributes::new(node)?.int("to")?.ok_or_else(|| {
+                    FormatError::malformed(format!("{} has no target type", describe(node)))
+                })?;
+                let to = i32::try_from(to).unwrap_or(-1);
+                if to != data_type::FLOAT && to != data_type::DOUBLE {
+                    return Err(FormatError::unsupported(format!(
+                        "{} to {} before the predictor",
+                        describe(node),
+                        data_type::name(to)
+                    )));
+                }
+                current_type = to;
+            }
+            "Scaler" => {
+                current_type = data_type::FLOAT;
+                scalers.push(node);
+            }
+            _ => {}
+        }
+        if current_type == data_type::FLOAT {
+            precision = Precision::F32;
+        }
+    }
+
+    // Everything else must only post-process the predictor's outputs.
+    let mut derived: HashSet<&str> = predictor
+        .output
+        .iter()
+        .map(String::as_str)
+        .filter(|o| !o.is_empty())
+        .collect();
+    let mut constant_values = constants.clone();
+    let mut settled: Vec<bool> = (0..nodes.len())
+        .map(|i| before.contains(&i) || std::ptr::eq(&nodes[i], predictor))
+        .collect();
+    for (i, node) in nodes.iter().enumerate() {
+        if role(node) == Some(Role::Constant) {
+            if node.input.iter().any(|s| !s.is_empty()) {
+                return Err(FormatError::malformed(format!(
+                    "{} has inputs",
+                    describe(node)
+                )));
+            }
+            constant_values.extend(node.output.iter().map(String::as_str));
+            settled[i] = true;
+        }
+    }
+    // Graphs are stored in topological order, but do not rely on it: repeat until stable.
+    loop {
+        let mut progress = false;
+        for (i, node) in nodes.iter().enumerate() {
+            if settled[i] {
+                continue;
+            }
+            let mut used = node
+                .input
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty());
+            let ready = used.clone().any(|s| derived.contains(s))
+                && used.all(|s| derived.contains(s) || constant_values.contains(s));
+            if ready {
+                settled[i] = true;
+                progress = true;
+                derived.extend(node.output.iter().map(String::as_str));
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    if let Some(i) = settled.iter().position(|s| !s) {
+        let node = &nodes[i];
+        return Err(FormatError::unsupported(match role(node) {
+            Some(Role::After | Role::BeforeOrAfter) => format!(
+                "{} does not only post-process the predictor's outputs",
+                describe(node)
+            ),
+            _ => format!("{} outside the chain input → predictor", describe(node)),
+        }));
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        if before.contains(&i) || std::ptr::eq(node, predictor) {
+            continue;
+        }
+        if role(node) == Some(Role::Before) {
+            return Err(FormatError::unsupported(format!(
+                "{} after the predictor",
+                describe(node)
+            )));
+        }
+    }
+
+    Ok(Plan {
+        predictor,
+        features,
+        precision,
+        predictor_input: current_type,
+        scalers,
+    })
+}
+
+fn precision_of(element_type: i32) -> Precision {
+    if element_type == data_type::DOUBLE {
+        Precision::F64
+    } else {
+        Precision::F32
+    }
+}
+
+/// The one data input of a node on the input → predictor chain.
+fn single_input(node: &NodeProto) -> Result<&str, FormatError> {
+    match node.input.as_slice() {
+        [one] if !one.is_empty() => Ok(one),
+        _ => Err(FormatError::unsupported(format!(
+            "{} with {} inputs",
+            describe(node),
+            node.input.len()
+        ))),
+    }
+}
+
+/// The element type (float or double) and fixed feature count of the graph input.
+fn input_tensor(input: &proto::ValueInfoProto) -> Result<(i32, Option<usize>), FormatError> {
+    let name = quoted(input.name.as_deref().unwrap_or_default());
+    let tensor = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(type_proto::Value::TensorType(tensor)) => tensor,
+        Some(_) => {
+            return Err(FormatError::unsupported(format!(
+                "the graph input {name} is not a tensor"
+            )))
+        }
+        None => {
+            return Err(FormatError::malformed(format!(
+                "the graph input {name} has no type"
+            )))
+        }
+    };
+    let element = tensor.elem_type.unwrap_or(0);
+    if element != data_type::FLOAT && element != data_type::DOUBLE {
+        return Err(FormatError::unsupported(format!(
+            "the graph input {name} holds {} values (zkinfer reads float or double inputs)",
+            data_type::name(element)
+        )));
+    }
+    let Some(shape) = &tensor.shape else {
+        return Ok((element, None));
+    };
+    use proto::tensor_shape_proto::dimension::Value;
+    let features = match shape.dim.as_slice() {
+        [_, second] => match second.value {
+            Some(Value::DimValue(f)) if f > 0 => Some(usize::try_from(f).unwrap_or(usize::MAX)),
+            Some(Value::DimValue(f)) => {
+                return Err(FormatError::malformed(format!(
+                    "the graph input {name} has {f} features"
+                )))
+            }
+            _ => None,
+        },
+        dims => {
+            return Err(FormatError::unsupported(format!(
+                "the graph input {name} has {} dimensions (expected [rows, features])",
+                dims.len()
+            )))
+        }
+    };
+    Ok((element, features))
 }

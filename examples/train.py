@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""Trains zkinfer's example models and records what the libraries themselves predict.
+
+Regenerate everything under examples/ (deterministic: a rerun rewrites identical bytes):
+
+    scripts/setup-python.sh
+    ~/.cache/zkinfer/venv/bin/python examples/train.py
+
+Only scikit-learn's bundled datasets are used, so nothing is downloaded. Outputs:
+
+    examples/data/<dataset>-train.csv      training features (calibration data for importers)
+    examples/models/<name>/model.{onnx,json,txt}
+    examples/models/<name>/heldout.csv     held-out features + the library's own predictions
+    examples/models.json                   manifest, one object per model, sorted by name
+    examples/README.md                     generated from the manifest
+
+The Rust side reads only these committed files; it never runs Python.
+"""
+
+import os
+import sys
+
+# skl2onnx collects some things in sets of strings (e.g. the order of opset_import entries), so
+# string hashing must be fixed for reruns to write identical ONNX bytes: rerun under a fixed
+# PYTHONHASHSEED. Single-threaded numerics everywhere, set before numpy loads its BLAS.
+_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1"}
+if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in _ENV.items()):
+    os.environ.update(_ENV)
+    os.execv(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
+
+import json
+import random
+import re
+import warnings
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+import onnx
+import pandas as pd
+import skl2onnx
+import sklearn
+import xgboost
+from skl2onnx import convert_sklearn
+from skl2onnx.common.data_types import FloatTensorType
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+SEED = 0
+EXAMPLES = Path(__file__).resolve().parent
+
+random.seed(SEED)
+np.random.seed(SEED)
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+def snake_case(name):
+    """Lowercase; each run of non-alphanumerics becomes one '_'; no leading/trailing '_'.
+    'sepal length (cm)' -> 'sepal_length_cm', 'od280/od315_of_diluted_wines' ->
+    'od280_od315_of_diluted_wines'."""
+    out = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not out or not out.isascii():
+        raise ValueError(f"feature name {name!r} does not sanitize to snake_case ASCII")
+    return out
+
+
+DATASETS = {
+    # name: (loader, task)
+    "breast_cancer": (load_breast_cancer, "binary"),
+    "wine": (load_wine, "multiclass"),
+    "iris": (load_iris, "multiclass"),
+    "diabetes": (load_diabetes, "regression"),
+}
+
+
+class Split:
+    def __init__(self, name):
+        loader, task = DATASETS[name]
+        bunch = loader()
+        self.name = name
+        self.task = task
+        self.features = [snake_case(f) for f in bunch.feature_names]
+        if len(set(self.features)) != len(self.features):
+            raise ValueError(f"{name}: feature names collide after sanitizing")
+        x = np.asarray(bunch.data, dtype=np.float64)
+        y = np.asarray(bunch.target)
+        y = y.astype(np.int64) if task != "regression" else y.astype(np.float64)
+        stratify = y if task != "regression" else None
+        self.x_train, self.x_test, self.y_train, self.y_test = train_test_split(
+            x, y, test_size=0.25, random_state=SEED, stratify=stratify
+        )
+        self.df_train = pd.DataFrame(self.x_train, columns=self.features)
+        self.df_test = pd.DataFrame(self.x_test, columns=self.features)
+        self.classes = sorted(int(c) for c in np.unique(y)) if task != "regression" else None
+
+    @property
+    def train_csv(self):
+        return f"data/{self.name}-train.csv"
+
+
+def num(v):
+    """Shortest round-trip text of a number (Python repr of the float64 value)."""
+    return repr(float(v))
+
+
+def write_csv(path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="ascii", newline="") as f:
+        f.write(",".join(header) + "\n")
+        for row in rows:
+            f.write(",".join(row) + "\n")
+
+
+def write_train_csv(split):
+    rows = ([num(v) for v in r] for r in split.x_train)
+    write_csv(EXAMPLES / split.train_csv, split.features, rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Models
+
+
+def onnx_export(model, split, path):
+    n = len(split.features)
+    # skl2onnx defaults throughout (ZipMap on classifiers, default opsets for these versions).
+    # One exception: inside a Pipeline, skl2onnx 1.20 gives every classifier step the option
+    # zipmap=True, which LinearSVC does not accept (NameError), although standalone LinearSVC
+    # converts fine without a ZipMap. Stating LinearSVC's own default option (nocl=False) stops
+    # that injection; the graph is the one a standalone LinearSVC gets.
+    options = None
+    if isinstance(model, Pipeline) and isinstance(model.steps[-1][1], LinearSVC):
+        options = {id(model.steps[-1][1]): {"nocl": False}}
+    proto = convert_sklearn(
+        model,
+        name=path.parent.name,
+        initial_types=[("input", FloatTensorType([None, n]))],
+        options=options,
+    )
+    onnx.checker.check_model(proto)
+    path.write_bytes(proto.SerializeToString())
+
+
+def xgb_tree_depth(tree):
+    left = tree["left_children"]
+    right = tree["right_children"]
+    depth, stack = 0, [(0, 0)]
+    while stack:
+        node, d = stack.pop()
+        depth = max(depth, d)
+        if left[node] != -1:
+            stack.append((left[node], d + 1))
+            stack.append((right[node], d + 1))
+    return depth
+
+
+def check_xgboost_file(path, model, split, n_trees, max_depth):
+    doc = json.loads(path.read_text())
+    trees = doc["learner"]["gradient_booster"]["model"]["trees"]
+    if len(trees) != n_trees:
+        raise AssertionError(f"{path}: {len(trees)} trees, expected {n_trees}")
+    depths = [xgb_tree_depth(t) for t in trees]
+    if max(depths) != max_depth:
+        raise AssertionError(f"{path}: deepest tree has depth {max(depths)}, expected {max_depth}")
+    names = doc["learner"].get("feature_names")
+    if names != split.features:
+        raise AssertionError(f"{path}: feature names {names} not stored")
+    booster = xgboost.Booster(model_file=str(path))
+    reloaded = booster.predict(xgboost.DMatrix(split.df_test), output_margin=True)
+    direct = model.predict(split.df_test, output_margin=True)
+    if not np.array_equal(reloaded, direct):
+        raise AssertionError(f"{path}: reloaded model predicts differently")
+    return depths
+
+
+def check_lightgbm_file(path, model, split):
+    booster = lightgbm.Booster(model_file=str(path))
+    if booster.feature_name() != split.features:
+        raise AssertionError(f"{path}: feature names {booster.feature_name()} not stored")
+    reloaded = booster.predict(split.df_test, raw_score=True)
+    direct = model.predict(split.df_test, raw_score=True)
+    if not np.array_equal(reloaded, direct):
+        raise AssertionError(f"{path}: reloaded model predicts differently")
+
+
+def score_columns(values, prefix):
+    """One column `prefix` for a 1-D array, else `prefix_<k>` per column."""
+    values = np.asarray(values)
+    if values.ndim == 1:
+        return [prefix], [[num(v)] for v in values]
+    return [f"{prefix}_{k}" for k in range(values.shape[1])], [[num(v) for v in r] for r in values]
+
+
+SKLEARN = f"scikit-learn {sklearn.__version__}"
+XGBOOST = f"xgboost {xgboost.__version__}"
+LIGHTGBM = f"lightgbm {lightgbm.__version__}"
+
+XGB_COMMON = dict(tree_method="hist", random_state=SEED, n_jobs=1)
+LGB_COMMON = dict(
+    random_state=SEED, n_jobs=1, verbose=-1, deterministic=True, force_col_wise=True
+)
+
+
+def spec(name, dataset, library, estimator, kind, make):
+    return dict(name=name, dataset=dataset, library=library, estimator=estimator, kind=kind,
+                make=make)
+
+
+def pipe(*steps):
+    return Pipeline([(type(s).__name__.lower(), s) for s in steps])
+
+
+MODELS = [
+    spec("breast_cancer_logreg", "breast_cancer", SKLEARN,
+         "Pipeline(StandardScaler, LogisticRegression(max_iter=5000))", "linear",
+         lambda: pipe(StandardScaler(), LogisticRegression(max_iter=5000))),
+    spec("iris_logreg_multinomial", "iris", SKLEARN,
+         "Pipeline(StandardScaler, LogisticRegression(max_iter=5000)) (multinomial)", "linear",
+         lambda: pipe(StandardScaler(), LogisticRegression(max_iter=5000))),
+    spec("wine_linear_svc", "wine", SKLEARN,
+         "Pipeline(StandardScaler, LinearSVC(random_state=0)) (one-vs-rest)", "linear",
+         lambda: pipe(StandardScaler(), LinearSVC(random_state=SEED))),
+    spec("diabetes_linear_regression", "diabetes", SKLEARN,
+         "LinearRegression()", "sklearn",
+         lambda: LinearRegression()),
+    spec("breast_cancer_decision_tree", "breast_cancer", SKLEARN,
+         "DecisionTreeClassifier(max_depth=6, random_state=0)", "sklearn",
+         lambda: DecisionTreeClassifier(max_depth=6, random_state=SEED)),
+    spec("diabetes_decision_tree_regressor", "diabetes", SKLEARN,
+         "DecisionTreeRegressor(max_depth=6, random_state=0)", "sklearn",
+         lambda: DecisionTreeRegressor(max_depth=6, random_state=SEED)),
+    spec("breast_cancer_random_forest", "breast_cancer", SKLEARN,
+         "RandomForestClassifier(n_estimators=50, max_depth=8, random_state=0)", "sklearn",
+         lambda: RandomForestClassifier(n_estimators=50, max_depth=8, random_state=SEED,
+                                        n_jobs=1)),
+    spec("wine_random_forest", "wine", SKLEARN,
+         "RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0)", "sklearn",
+         lambda: RandomForestClassifier(n_estimators=30, max_depth=6, random_state=SEED,
+                                        n_jobs=1)),
+    spec("diabetes_random_forest_regressor", "diabetes", SKLEARN,
+         "RandomForestRegressor(n_estimators=30, max_depth=6, random_state=0)", "sklearn",
+         lambda: RandomForestRegressor(n_estimators=30, max_depth=6, random_state=SEED,
+                                       n_jobs=1)),
+    spec("breast_cancer_xgboost", "breast_cancer", XGBOOST,
+         "XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3, "
+         "min_child_weight=0.1, objective=\"binary:logistic\", tree_method=\"hist\")",
+         "xgboost",
+         # With the default min_child_weight=1 the hessians p(1-p) shrink so fast on this small,
+         # nearly separable set that no tree grows past depth 4 (60 of 100 are stumps); 0.1 lets
+         # trees reach max_depth=6, which the flagship is meant to exercise.
+         lambda: xgboost.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3,
+                                       min_child_weight=0.1, objective="binary:logistic",
+                                       **XGB_COMMON)),
+    spec("iris_xgboost_multiclass", "iris", XGBOOST,
+         "XGBClassifier(n_estimators=20, max_depth=3, objective=\"multi:softprob\", "
+         "tree_method=\"hist\")", "xgboost",
+         lambda: xgboost.XGBClassifier(n_estimators=20, max_depth=3,
+                                       objective="multi:softprob", **XGB_COMMON)),
+    spec("diabetes_xgboost_regressor", "diabetes", XGBOOST,
+         "XGBRegressor(n_estimators=50, max_depth=4, objective=\"reg:squarederror\", "
+         "tree_method=\"hist\")", "xgboost",
+         lambda: xgboost.XGBRegressor(n_estimators=50, max_depth=4,
+                                      objective="reg:squarederror", **XGB_COMMON)),
+    spec("breast_cancer_lightgbm", "breast_cancer", LIGHTGBM,
+         "LGBMClassifier(n_estimators=100, num_leaves=15)", "lightgbm",
+         lambda: lightgbm.LGBMClassifier(n_estimators=100, num_leaves=15, **LGB_COMMON)),
+    spec("wine_lightgbm", "wine", LIGHTGBM,
+         "LGBMClassifier(n_estimators=30, num_leaves=7, min_child_samples=5)", "lightgbm",
+         lambda: lightgbm.LGBMClassifier(n_estimators=30, num_leaves=7, min_child_samples=5,
+                                         **LGB_COMMON)),
+    spec("diabetes_lightgbm", "diabetes", LIGHTGBM,
+         "LGBMRegressor(n_estimators=50, num_leaves=15)", "lightgbm",
+         lambda: lightgbm.LGBMRegressor(n_estimators=50, num_leaves=15, **LGB_COMMON)),
+]
+
+FORMATS = {
+    "linear": ("model.onnx", "onnx"),
+    "sklearn": ("model.onnx", "onnx"),
+    "xgboost": ("model.json", "xgboost-json"),
+    "lightgbm": ("model.txt", "lightgbm-text"),
+}
+
+
+def train(entry, split):
+    kind = entry["kind"]
+    model = entry["make"]()
+    file_name, fmt = FORMATS[kind]
+    out_dir = EXAMPLES / "models" / entry["name"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / file_name
+    classifier = split.task != "regression"
+    notes = {}
+
+    if kind in ("linear", "sklearn"):
+        model.fit(split.x_train, split.y_train)
+        x = split.x_test
+        predicted = model.predict(x)
+        if not classifier:
+            expected = score_columns(predicted, "expected_score")
+        elif kind == "linear":
+            expected = score_columns(model.decision_function(x), "expected_score")
+        else:
+            expected = score_columns(model.predict_proba(x), "expected_proba")
+        onnx_export(model, split, model_path)
+    elif kind == "xgboost":
+        model.fit(split.df_train, split.y_train)
+        x = split.df_test
+        predicted = model.predict(x)
+        if classifier:
+            margin = model.predict(x, output_margin=True)
+            expected = score_columns(margin, "expected_score")
+        else:
+            expected = score_columns(predicted, "expected_score")
+        model.get_booster().save_model(str(model_path))
+        depths = check_xgboost_file(model_path, model, split, model.n_estimators *
+                                    (len(split.classes) if split.task == "multiclass" else 1),
+                                    model.max_depth)
+        notes["tree_depths"] = depths
+    elif kind == "lightgbm":
+        model.fit(split.df_train, split.y_train)
+        x = split.df_test
+        predicted = model.predict(x)
+        if classifier:
+            expected = score_columns(model.predict(x, raw_score=True), "expected_score")
+        else:
+            expected = score_columns(predicted, "expected_score")
+        model.booster_.save_model(str(model_path))
+        check_lightgbm_file(model_path, model, split)
+    else:
+        raise ValueError(kind)
+
+    # Held-out rows: the features exactly as fed to the library, then its outputs.
+    header = list(split.features)
+    rows = [[num(v) for v in r] for r in split.x_test]
+    if classifier:
+        header.append("expected_class")
+        for row, label in zip(rows, predicted):
+            if float(label) != int(label):
+                raise AssertionError(f"{entry['name']}: non-integer class {label!r}")
+            row.append(str(int(label)))
+    names, values = expected
+    header += names
+    for row, extra in zip(rows, values):
+        row += extra
+    heldout_path = out_dir / "heldout.csv"
+    write_csv(heldout_path, header, rows)
+
+    record = {
+        "name": entry["name"],
+        "dataset": split.name,
+        "library": entry["library"],
+        "estimator": entry["estimator"],
+        "task": split.task,
+        "model_file": model_path.relative_to(EXAMPLES).as_posix(),
+        "format": fmt,
+        "train_csv": split.train_csv,
+        "heldout_csv": heldout_path.relative_to(EXAMPLES).as_posix(),
+        "n_features": len(split.features),
+        "n_heldout": len(split.x_test),
+    }
+    if classifier:
+        if [int(c) for c in model.classes_] != split.classes:
+            raise AssertionError(f"{entry['name']}: classes {model.classes_}")
+        record["classes"] = split.classes
+        record["test_accuracy"] = round(float(accuracy_score(split.y_test, predicted)), 6)
+    else:
+        record["test_r2"] = round(float(r2_score(split.y_test, predicted)), 6)
+    return record, notes
+
+
+# --------------------------------------------------------------------------------------------
+# README
+
+
+README_HEAD = """\
+# Example models
+
+<!-- Generated by examples/train.py from models.json: edit the template there, not this file. -->
+
+Real models trained with scikit-learn, XGBoost and LightGBM on scikit-learn's bundled datasets
+(breast cancer, wine, iris, diabetes; nothing is downloaded), together with what each library
+itself predicted on the held-out rows. zkinfer's importers and agreement checks are tested
+against them. **The Rust tests read only these committed files and never need Python.**
+
+## Regenerating
+
+```sh
+scripts/setup-python.sh                                # venv at ${ZKINFER_VENV:-~/.cache/zkinfer/venv}
+~/.cache/zkinfer/venv/bin/python examples/train.py     # rewrites data/, models/, models.json, README.md
+```
+
+`requirements.txt` pins exact versions. Training is deterministic (fixed seeds, one thread),
+so a rerun with the same versions rewrites byte-identical files. Each dataset is split with
+`train_test_split(test_size=0.25, random_state=0)`, stratified for the classification datasets.
+Feature names are sanitized to snake_case ASCII (`mean radius` -> `mean_radius`,
+`sepal length (cm)` -> `sepal_length_cm`); XGBoost and LightGBM store them in their model files.
+ONNX files are converted with skl2onnx {skl2onnx} using its defaults (float32 input named
+`input` of shape `[None, n_features]`; classifiers end in a ZipMap, except LinearSVC, whose
+standalone conversion has none: inside a Pipeline skl2onnx would otherwise fail on it).
+
+Besides the parameters in the table, every XGBoost model uses `random_state=0, n_jobs=1`, and
+every LightGBM model `random_state=0, n_jobs=1, verbose=-1, deterministic=True,
+force_col_wise=True` (listed in its `model.txt` under `parameters:`). The flagship
+`breast_cancer_xgboost` sets `min_child_weight=0.1`: with the default of 1 no tree grows past
+depth 4 on this small, nearly separable data set; with 0.1 some of its 100 trees reach depth 6.
+
+## Models
+
+| name | dataset | library | estimator | task | file | KB | test accuracy / R² |
+| --- | --- | --- | --- | --- | --- | ---: | ---: |
+"""
+
+README_TAIL = """
+`models.json` lists the same models with `name`, `dataset`, `library`, `estimator`, `task`
+(`binary`, `multiclass`, `regression`), `model_file`, `format` (`onnx`, `xgboost-json`,
+`lightgbm-text`), `train_csv`, `heldout_csv`, `n_features`, `n_heldout`, `classes`
+(classifiers) and `test_accuracy` (classifiers) or `test_r2` (regressors). Paths are relative
+to `examples/`.
+
+## CSV conventions
+
+Every number is written as the shortest text that round-trips exactly to the same float64
+(Python `repr`); XGBoost's float32 outputs are widened to float64 first. Classes are integers.
+
+* `data/<dataset>-train.csv`: header of feature names, then the training rows' features (no
+  label). Importers use it as calibration data for feature ranges.
+* `models/<name>/heldout.csv`: header of the model's feature names in model order, then the
+  expected columns; one row per held-out row, features exactly as given to the library:
+  * classifiers: `expected_class`, the label the library's `predict` returned;
+  * scikit-learn linear classifiers (logistic regression, linear SVC): `expected_score`
+    (binary) or `expected_score_<k>` (multiclass), the `decision_function`;
+  * XGBoost and LightGBM classifiers: `expected_score` (binary) or `expected_score_<k>`
+    (multiclass), the raw margin (`output_margin=True`, `raw_score=True`);
+  * scikit-learn decision trees and random forests (classifiers): `expected_proba_<k>`, the
+    `predict_proba` columns;
+  * regressors (every library): `expected_score`, `predict`.
+
+scikit-learn computes in float64 (its trees compare float32-cast features), while the ONNX
+graphs take float32 input.
+"""
+
+
+def write_readme(records):
+    lines = [README_HEAD.replace("{skl2onnx}", skl2onnx.__version__)]
+    for r in records:
+        size = (EXAMPLES / r["model_file"]).stat().st_size
+        metric = r.get("test_accuracy", r.get("test_r2"))
+        metric = f"{metric:.4f}" + (" (R²)" if "test_r2" in r else "")
+        lines.append(
+            f"| `{r['name']}` | {r['dataset']} | {r['library']} | `{r['estimator']}` | "
+            f"{r['task']} | `{r['model_file']}` | {size / 1024:.1f} | {metric} |\n"
+        )
+    lines.append(README_TAIL)
+    (EXAMPLES / "README.md").write_text("".join(lines), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main():
+    warnings.simplefilter("error", category=FutureWarning)
+    splits = {name: Split(name) for name in DATASETS}
+    for split in splits.values():
+        write_train_csv(split)
+
+    records = []
+    for entry in MODELS:
+        record, notes = train(entry, splits[entry["dataset"]])
+        records.append(record)
+        metric = record.get("test_accuracy", record.get("test_r2"))
+        extra = ""
+        if "tree_depths" in notes:
+            d = notes["tree_depths"]
+            extra = f", {len(d)} trees, depth max {max(d)}, {d.count(max(d))} at max"
+        print(f"{record['name']:34s} {record['model_file']:50s} "
+              f"{'acc' if 'test_accuracy' in record else 'r2 '} {metric:.4f}{extra}")
+
+    records.sort(key=lambda r: r["name"])
+    with open(EXAMPLES / "models.json", "w", encoding="utf-8", newline="") as f:
+        json.dump(records, f, indent=2)
+        f.write("\n")
+    write_readme(records)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+//! `LinearClassifier` and `LinearRegressor`, with any `Scaler` before them folded in.
+//!
+//! onnxruntime computes both operators in float: it casts a double input to float first, and the
+//! coefficients are float attributes. The models therefore always have precision F32.
+
+use crate::error::FormatError;
+use crate::model::{Link, Precision, Task};
+use crate::source::{SourceBody, SourceModel};
+
+use super::attributes::{class_labels, describe, Attributes};
+use super::Context;
+
+/// `LinearClassifier`: `s_c = Σ_f coefficients[c·F + f]·x_f + intercepts[c]`.
+///
+/// - One row and two labels: binary, class 1 iff `s_0 > 0` (onnxruntime's rule).
+/// - Two rows and two labels: onnxruntime takes the first largest score, so class 1 iff
+///   `s_1 > s_0`; the binary score is `(s_1 − s_0)/2`, or `s_1 − s_0` under `SOFTMAX` so that
+///   the logistic link gives the softmax probability exactly.
+/// - `K ≥ 3` rows and labels: multiclass on the `K` scores.
+pub(super) fn classifier(
+    attributes: &Attributes<'_>,
+    context: &Context<'_>,
+) -> Result<SourceModel, FormatError> {
+    let node = describe(attributes.node());
+    let labels = class_labels(attributes, "classlabels_ints", "classlabels_strings")?;
+    let (mut weights, mut bias) = coefficients(attributes, context)?;
+    fold_scalers(context, &mut weights, &mut bias)?;
+    let post = attributes.post_transform()?;
+    let unsupported_post = |task: &str| {
+        FormatError::unsupported(format!("{node} with post_transform {post} for {task}"))
+    };
+    let (task, link, weights, bias) = match (weights.len(), labels.len()) {
+        (1, 2) => {
+            let link = match post {
+                "NONE" => Link::None,
+                "LOGISTIC" => Link::Logistic,
+                _ => return Err(unsupported_post("a binary model")),
+            };
+            (Task::Binary, link, weights, bias)
+        }
+        (2, 2) => {
+            let (factor, link) = match post {
+                "NONE" => (0.5, Link::None),
+                "LOGISTIC" => (0.5, Link::Logistic),
+                "SOFTMAX" => (1.0, Link::Logistic),
+                _ => return Err(unsupported_post("a binary model")),
+            };
+            let row: Vec<f64> = weights[1]
+                .iter()
+                .zip(&weights[0])
+                .map(|(w1, w0)| (w1 - w0) * factor)
+                .collect();
+            let b = (bias[1] - bias[0]) * factor;
+            (Task::Binary, link, vec![row], vec![b])
+        }
+        (rows, classes) if rows == classes && rows >= 3 => {
+            let link = match post {
+                "NONE" => Link::None,
+                "SOFTMAX" => Link::Softmax,
+                "LOGISTIC" => Link::OneVsRestLogistic,
+                _ => return Err(unsupported_post("a multiclass model")),
+            };
+            (Task::Multiclass, link, weights, bias)
+        }
+        (rows, classes) => {
+            return Err(FormatError::malformed(format!(
+                "{node} has {rows} coefficient rows for {classes} class labels"
+            )))
+        }
+    };
+    let features = weights.first().map_or(0, Vec::len);
+    Ok(SourceModel {
+        source: context.source.clone(),
+        feature_names: context.feature_names(features),
+        precision: Precision::F32,
+        task,
+        classes: labels,
+        link,
+        body: SourceBody::Linear { weights, bias },
+    })
+}
+
+/// `LinearRegressor` with one target: `y = Σ_f coefficients[f]·x_f + intercepts[0]`.
+pub(super) fn regressor(
+    attributes: &Attributes<'_>,
+    context: &Context<'_>,
+) -> Result<SourceModel, FormatError> {
+    let node = describe(attributes.node());
+    let targets = attributes.int("targets")?.unwrap_or(1);
+    if targets != 1 {
+        return Err(FormatError::unsupported(format!(
+            "{node} with {targets} targets"
+        )));
+    }
+    let post = attributes.post_transform()?;
+    if post != "NONE" {
+        return Err(FormatError::unsupported(format!(
+            "{node} with post_transform {post}"
+        )));
+    }
+    let coefficients = attributes.floats("coefficients")?;
+    let intercepts = attributes.floats("intercepts")?;
+    let bias = match intercepts {
+        [] => 0.0,
+        [b] => f64::from(*b),
+        more => {
+            return Err(FormatError::malformed(format!(
+                "{node} has {} intercepts for one target",
+                more.len()
+            )))
+        }
+    };
+    let features = context.check_features(coefficients.len(), "the coefficients")?;
+    let mut weights = vec![coefficients.iter().map(|&w| f64::from(w)).collect()];
+    let mut bias = vec![bias];
+    fold_scalers(context, &mut weights, &mut bias)?;
+    Ok(SourceModel {
+        source: context.source.clone(),
+        feature_names: context.feature_names(features),
+        precision: Precision::F32,
+        task: Task::Regression,
+        classes: Vec::new(),
+        link: Link::Identity,
+        body: SourceBody::Linear { weights, bias },
+    })
+}
+
+/// The classifier's coefficient rows (one per intercept, as onnxruntime counts them).
+fn coefficients(
+    attributes: &Attributes<'_>,
+    context: &Context<'_>,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>), FormatError> {
+    let node = describe(attributes.node());
+    let coefficients = attributes.floats("coefficients")?;
+    let intercepts = attributes.floats("intercepts")?;
+    let rows = intercepts.len();
+    if rows == 0 {
+        return Err(FormatError::malformed(format!("{node} has no intercepts")));
+    }
+    if coefficients.len() % rows != 0 {
+        return Err(FormatError::malformed(format!(
+            "{node} has {} coefficients for {rows} intercepts",
+            coefficients.len()
+        )));
+    }
+    let features = context.check_features(coefficients.len() / rows, "the coefficients")?;
+    let weights = coefficients
+        .chunks_exact(features)
+        .map(|row| row.iter().map(|&w| f64::from(w)).collect())
+        .collect();
+    let bias = intercepts.iter().map(|&b| f64::from(b)).collect();
+    Ok((weights, bias))
+}
+
+/// Folds the `Scaler`s before the predictor into the weights, in f64.
+///
+/// A `Scaler` maps `x_f` to `(x_f − offset_f)·scale_f` (one value per feature, or one for all).
+/// Tracking the chain as `x'_f = a_f·x_f + c_f`, the model `Σ w_f·x'_f + b` becomes
+/// `Σ (w_f·a_f)·x_f + (b + Σ w_f·c_f)`; for one `Scaler`, `w' = w·scale` (exact: a product of two
+/// floats fits an f64) and `b' = b − Σ w·scale·offset`.
+fn fold_scalers(
+    context: &Context<'_>,
+    weights: &mut [Vec<f64>],
+    bias: &mut [f64],
+) -> Result<(), FormatError> {
+    if context.scalers.is_empty() {
+        return Ok(());
+    }
+    let features = weights.first().map_or(0, Vec::len);
+    let mut a = vec![1.0f64; features];
+    let mut c = vec![0.0f64; features];
+    for &scaler in &context.scalers {
+        let attributes = Attributes::new(scaler)?;
+        let node = describe(scaler);
+        let scale = attributes.floats("scale")?;
+        let offset = attributes.floats("offset")?;
+        if scale.is_empty() || scale.len() != offset.len() {
+            return Err(FormatError::malformed(format!(
+                "{node} has {} scales and {} offsets",
+                scale.len(),
+                offset.len()
+            )));
+        }
+        if scale.len() != 1 && scale.len() != features {
+            return Err(FormatError::malformed(format!(
+                "{node} has {} scales for {features} features",
+                scale.len()
+            )));
+        }
+        let pick =
+            |values: &[f32], f: usize| f64::from(values[if values.len() == 1 { 0 } else { f }]);
+        for f in 0..features {
+            let (s, o) = (pick(scale, f), pick(offset, f));
+            a[f] *= s;
+            c[f] = (c[f] - o) * s;
+        }
+    }
+    for (row, b) in weights.iter_mut().zip(bias.iter_mut()) {
+        let mut shift = 0.0;
+        for ((w, &a), &c) in row.iter_mut().zip(&a).zip(&c) {
+            shift += *w * c;
+            *w *= a;
+        }
+        *b += shift;
+    }
+    Ok(())
+}
