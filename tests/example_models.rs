@@ -7,7 +7,11 @@ use zkinfer_integration::{example_models, import_example, read_example};
 #[test]
 fn every_example_agrees_with_its_library_on_every_heldout_row() {
     let examples = example_models();
-    assert!(examples.len() >= 7, "only {} example models", examples.len());
+    assert!(
+        examples.len() >= 7,
+        "only {} example models",
+        examples.len()
+    );
     let mut table = String::new();
     for example in &examples {
         let model = import_example(example);
@@ -50,7 +54,10 @@ fn every_example_agrees_with_its_library_on_every_heldout_row() {
 fn example_model_ids_are_pinned() {
     let golden = read_example("../tests/golden/model-ids.txt");
     let mut expected = std::collections::BTreeMap::new();
-    for line in golden.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in golden
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let (name, id) = line.split_once(' ').expect("`name id` lines");
         expected.insert(name.to_string(), id.trim().to_string());
     }

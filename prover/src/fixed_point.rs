@@ -348,6 +348,6 @@ mod tests {
         assert_eq!(grid.scale_log2, 4);
         let low = 143.5 * 16.0;
         assert!((low as i64 - grid.offset) >= 1);
-        assert!((2501 * 16 - grid.offset) <= FEATURE_MAX - 1);
+        assert!((2501 * 16 - grid.offset) < FEATURE_MAX);
     }
 }

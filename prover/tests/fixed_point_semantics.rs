@@ -15,7 +15,7 @@ fn threshold_for(rng: &mut Rng, feature: usize) -> f64 {
     let magnitude = [1e-3, 0.5, 30.0, 2500.0, 1e6][feature % 5];
     let t = rng.uniform(-magnitude, magnitude);
     // Some thresholds are f32 values, as XGBoost and ONNX store them.
-    if feature % 2 == 0 {
+    if feature.is_multiple_of(2) {
         t as f32 as f64
     } else {
         t
