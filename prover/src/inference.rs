@@ -89,13 +89,14 @@ pub fn path(tree: &Tree, q: &[u16]) -> Vec<u32> {
 }
 
 /// Binary: class 1 iff `score > 0`. Multiclass: the first index of the largest score.
-pub fn decide(task: Task, scores: &[i64]) -> Option<usize> {
+/// (Generic so that tests can apply the same rule to the libraries' float scores.)
+pub fn decide<S: PartialOrd + Default>(task: Task, scores: &[S]) -> Option<usize> {
     match task {
-        Task::Binary => Some((scores[0] > 0) as usize),
+        Task::Binary => Some((scores[0] > S::default()) as usize),
         Task::Multiclass => {
             let mut best = 0;
-            for (c, &s) in scores.iter().enumerate() {
-                if s > scores[best] {
+            for (c, s) in scores.iter().enumerate() {
+                if *s > scores[best] {
                     best = c;
                 }
             }

@@ -67,6 +67,35 @@ impl SourceModel {
         }
     }
 
+    /// The library's float semantics: the scores this model gives `x` (after rounding `x` to
+    /// the model's precision). This is what quantization must preserve and what tests compare
+    /// the integer model with; zkinfer's own predictions come only from
+    /// [`crate::inference`].
+    pub fn float_scores(&self, x: &[f64]) -> Vec<f64> {
+        let x: Vec<f64> = match self.precision {
+            Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
+            Precision::F64 => x.to_vec(),
+        };
+        match &self.body {
+            SourceBody::Linear { weights, bias } => weights
+                .iter()
+                .zip(bias)
+                .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
+                .collect(),
+            SourceBody::Trees { rule, base, trees } => {
+                let mut scores = base.clone();
+                for tree in trees {
+                    let value = tree.float_leaf(*rule, &x);
+                    match tree.target {
+                        Some(c) => scores[c] += value[0],
+                        None => scores.iter_mut().zip(value).for_each(|(s, v)| *s += v),
+                    }
+                }
+                scores
+            }
+        }
+    }
+
     /// Structural checks shared by all importers, so that a malformed file is reported as
     /// such instead of failing later.
     pub fn check(&self) -> Result<(), FormatError> {
@@ -116,6 +145,28 @@ impl SourceModel {
 }
 
 impl SourceTree {
+    /// The leaf values an (already rounded) input reaches under the library's split rule.
+    pub fn float_leaf(&self, rule: SplitRule, x: &[f64]) -> &[f64] {
+        let mut node = 0;
+        loop {
+            match &self.nodes[node] {
+                SourceNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    node = if rule.goes_left(x[*feature], *threshold) {
+                        *left
+                    } else {
+                        *right
+                    }
+                }
+                SourceNode::Leaf { value } => return value,
+            }
+        }
+    }
+
     fn check(&self, index: usize, features: usize, scores: usize) -> Result<(), FormatError> {
         let bad = |msg: String| Err(FormatError::malformed(format!("tree {index}: {msg}")));
         if self.nodes.is_empty() {

@@ -33,51 +33,13 @@ impl Rng {
     }
 }
 
-/// The library's float semantics for a source model: scores, then the class.
+/// The library's float semantics for a source model.
 pub fn float_scores(model: &SourceModel, x: &[f64]) -> Vec<f64> {
-    let x: Vec<f64> = match model.precision {
-        Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
-        Precision::F64 => x.to_vec(),
-    };
-    match &model.body {
-        SourceBody::Linear { weights, bias } => weights
-            .iter()
-            .zip(bias)
-            .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
-            .collect(),
-        SourceBody::Trees { rule, base, trees } => {
-            let mut scores = base.clone();
-            for tree in trees {
-                let value = float_leaf(tree, *rule, &x);
-                match tree.target {
-                    Some(c) => scores[c] += value[0],
-                    None => scores.iter_mut().zip(value).for_each(|(s, v)| *s += v),
-                }
-            }
-            scores
-        }
-    }
+    model.float_scores(x)
 }
 
 pub fn float_leaf<'t>(tree: &'t SourceTree, rule: SplitRule, x: &[f64]) -> &'t [f64] {
-    let mut node = 0;
-    loop {
-        match &tree.nodes[node] {
-            SourceNode::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            } => {
-                let goes_left = match rule {
-                    SplitRule::LessThan => x[*feature] < *threshold,
-                    SplitRule::LessOrEqual => x[*feature] <= *threshold,
-                };
-                node = if goes_left { *left } else { *right };
-            }
-            SourceNode::Leaf { value } => return value,
-        }
-    }
+    tree.float_leaf(rule, x)
 }
 
 /// A random complete tree of the given depth over `features` features whose thresholds are

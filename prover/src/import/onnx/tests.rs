@@ -182,95 +182,20 @@ fn predictor_model_typed(
 // ---------------------------------------------------------------------------------------------
 // Evaluating a SourceModel directly in f64.
 
-/// The input as the model sees it: rounded to f32 when the library computes in float.
-fn rounded(model: &SourceModel, x: &[f64]) -> Vec<f64> {
-    match model.precision {
-        Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
-        Precision::F64 => x.to_vec(),
-    }
+/// A binary TreeEnsembleClassifier model with these attributes.
+fn binary_classifier(attributes: Vec<AttributeProto>) -> Vec<u8> {
+    predictor_model("TreeEnsembleClassifier", attributes, 2)
 }
 
-fn scores(model: &SourceModel, x: &[f64]) -> Vec<f64> {
-    let x = rounded(model, x);
-    match &model.body {
-        SourceBody::Linear { weights, bias } => weights
-            .iter()
-            .zip(bias)
-            .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
-            .collect(),
-        SourceBody::Trees { rule, base, trees } => {
-            let mut s = base.clone();
-            for tree in trees {
-                let mut at = 0;
-                loop {
-                    match &tree.nodes[at] {
-                        SourceNode::Split {
-                            feature,
-                            threshold,
-                            left,
-                            right,
-                        } => {
-                            let v = x[*feature];
-                            let go_left = match rule {
-                                SplitRule::LessThan => v < *threshold,
-                                SplitRule::LessOrEqual => v <= *threshold,
-                            };
-                            at = if go_left { *left } else { *right };
-                        }
-                        SourceNode::Leaf { value } => {
-                            match tree.target {
-                                Some(c) => s[c] += value[0],
-                                None => s.iter_mut().zip(value).for_each(|(a, v)| *a += v),
-                            }
-                            break;
-                        }
-                    }
-                }
-            }
-            s
-        }
-    }
+fn class_of(model: &SourceModel, scores: &[f64]) -> usize {
+    crate::inference::decide(model.task, scores).expect("a classifier")
 }
 
-fn class_of(model: &SourceModel, s: &[f64]) -> usize {
-    match model.task {
-        Task::Binary => usize::from(s[0] > 0.0),
-        Task::Multiclass => {
-            let mut best = 0;
-            for (c, v) in s.iter().enumerate() {
-                if *v > s[best] {
-                    best = c;
-                }
-            }
-            best
-        }
-        Task::Regression => panic!("regression has no class"),
-    }
-}
-
-fn sigmoid(v: f64) -> f64 {
-    1.0 / (1.0 + (-v).exp())
-}
-
-/// Class probabilities through the link.
-fn probabilities(model: &SourceModel, s: &[f64]) -> Vec<f64> {
-    match (model.link, s) {
-        (Link::Logistic, [v]) => vec![1.0 - sigmoid(*v), sigmoid(*v)],
-        (Link::Proportion, [v]) => vec![0.5 - v, 0.5 + v],
-        (Link::Proportion, _) => s.to_vec(),
-        (Link::Softmax, _) => {
-            let m = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let e: Vec<f64> = s.iter().map(|v| (v - m).exp()).collect();
-            let total: f64 = e.iter().sum();
-            e.iter().map(|v| v / total).collect()
-        }
-        (Link::OneVsRestLogistic, _) => {
-            let p: Vec<f64> = s.iter().map(|v| sigmoid(*v)).collect();
-            let total: f64 = p.iter().sum();
-            p.iter().map(|v| v / total).collect()
-        }
-        (link, _) => panic!("no probabilities for {link:?}"),
-    }
+fn probabilities(model: &SourceModel, scores: &[f64]) -> Vec<f64> {
+    model
+        .link
+        .probabilities(scores)
+        .expect("a link with probabilities")
 }
 
 fn unsupported(result: Result<SourceModel, FormatError>) -> String {
@@ -349,7 +274,7 @@ fn linear_classifier_with_two_rows_uses_half_the_difference() {
         }
     );
     // Ties go to class 0, as with onnxruntime's first largest score: s0 = s1 at x = (0.5, 0).
-    let s = scores(&model, &[0.5, 0.0]);
+    let s = model.float_scores(&[0.5, 0.0]);
     assert_eq!(s, [0.0]);
     assert_eq!(class_of(&model, &s), 0);
 }
@@ -427,7 +352,7 @@ fn scaler_before_linear_regressor_is_folded_exactly() {
             + (0..3)
                 .map(|f| coefficients[f] as f64 * ((x32[f] - offset[f] as f64) * scale[f] as f64))
                 .sum::<f64>();
-        let got = scores(&model, &x)[0];
+        let got = model.float_scores(&x)[0];
         assert!(
             (got - expected).abs() <= 1e-12 * (1.0 + expected.abs()),
             "{got} vs {expected}"
@@ -538,7 +463,7 @@ fn binary_tree_classifier_with_one_weighted_class_uses_onnxruntime_threshold() {
         ([2.5, 1.0], 1.0, 1),
     ];
     for (x, p1, class) in cases {
-        let s = scores(&model, &x);
+        let s = model.float_scores(&x);
         assert_eq!(class_of(&model, &s), class, "{x:?}");
         assert_eq!(probabilities(&model, &s)[1], p1);
     }
@@ -558,8 +483,8 @@ fn binary_tree_classifier_with_one_weighted_class_uses_onnxruntime_threshold() {
         panic!("trees expected")
     };
     assert_eq!(base, &[0.0]);
-    assert_eq!(class_of(&model, &scores(&model, &[3.0, 1.0])), 1);
-    assert_eq!(class_of(&model, &scores(&model, &[0.0, 0.0])), 0);
+    assert_eq!(class_of(&model, &model.float_scores(&[3.0, 1.0])), 1);
+    assert_eq!(class_of(&model, &model.float_scores(&[0.0, 0.0])), 0);
 }
 
 #[test]
@@ -591,7 +516,7 @@ fn binary_tree_classifier_with_both_classes_uses_half_the_difference() {
         })
         .collect();
     assert_eq!(leaves, [-0.25, 0.25, 0.5]);
-    let s = scores(&model, &[2.0, 1.0]);
+    let s = model.float_scores(&[2.0, 1.0]);
     assert_eq!(probabilities(&model, &s), [0.25, 0.75]);
     assert_eq!(class_of(&model, &s), 1);
 }
@@ -615,11 +540,11 @@ fn greater_than_modes_swap_the_branches() {
     assert!(matches!(&trees[0].nodes[right], SourceNode::Leaf { value } if value == &[0.25]));
     assert!(matches!(trees[0].nodes[left], SourceNode::Split { .. }));
     // x1 = 0.5 is not > 0.5: false branch, then x0 = 2 is not > 2: false → node 4 (1.0).
-    assert_eq!(probabilities(&gt, &scores(&gt, &[2.0, 0.5]))[1], 1.0);
+    assert_eq!(probabilities(&gt, &gt.float_scores(&[2.0, 0.5]))[1], 1.0);
     // x1 = 0.6 > 0.5: node 1.
-    assert_eq!(probabilities(&gt, &scores(&gt, &[2.0, 0.6]))[1], 0.25);
+    assert_eq!(probabilities(&gt, &gt.float_scores(&[2.0, 0.6]))[1], 0.25);
     // x0 = 2.5 > 2: node 3 (0.75).
-    assert_eq!(probabilities(&gt, &scores(&gt, &[2.5, 0.0]))[1], 0.75);
+    assert_eq!(probabilities(&gt, &gt.float_scores(&[2.5, 0.0]))[1], 0.75);
 
     // BRANCH_GTE is "not x < t".
     let gte = imported(&predictor_model(
@@ -631,8 +556,8 @@ fn greater_than_modes_swap_the_branches() {
         panic!("trees expected")
     };
     assert_eq!(*rule, SplitRule::LessThan);
-    assert_eq!(probabilities(&gte, &scores(&gte, &[2.0, 0.5]))[1], 0.25);
-    assert_eq!(probabilities(&gte, &scores(&gte, &[2.0, 0.4]))[1], 0.75);
+    assert_eq!(probabilities(&gte, &gte.float_scores(&[2.0, 0.5]))[1], 0.25);
+    assert_eq!(probabilities(&gte, &gte.float_scores(&[2.0, 0.4]))[1], 0.75);
 
     // BRANCH_LT keeps the branches.
     let lt = imported(&predictor_model(
@@ -640,8 +565,8 @@ fn greater_than_modes_swap_the_branches() {
         with(tree_nodes("BRANCH_LT"), class_one_only([0.25, 0.75, 1.0])),
         2,
     ));
-    assert_eq!(probabilities(&lt, &scores(&lt, &[2.0, 0.5]))[1], 1.0);
-    assert_eq!(probabilities(&lt, &scores(&lt, &[1.0, 0.4]))[1], 0.25);
+    assert_eq!(probabilities(&lt, &lt.float_scores(&[2.0, 0.5]))[1], 1.0);
+    assert_eq!(probabilities(&lt, &lt.float_scores(&[1.0, 0.4]))[1], 0.25);
 }
 
 #[test]
@@ -662,12 +587,12 @@ fn multiclass_tree_classifier_keeps_one_value_per_class() {
     let model = imported(&predictor_model("TreeEnsembleClassifier", attributes, 2));
     assert_eq!(model.task, Task::Multiclass);
     assert_eq!(model.link, Link::Proportion);
-    let s = scores(&model, &[0.0, 0.0]);
+    let s = model.float_scores(&[0.0, 0.0]);
     assert_eq!(s, [1.0, 0.0, 0.0]);
     // A tie between classes 1 and 2 goes to the first.
-    let s = scores(&model, &[1.0, 1.0]);
+    let s = model.float_scores(&[1.0, 1.0]);
     assert_eq!(class_of(&model, &s), 1);
-    assert_eq!(class_of(&model, &scores(&model, &[3.0, 1.0])), 2);
+    assert_eq!(class_of(&model, &model.float_scores(&[3.0, 1.0])), 2);
 }
 
 /// Two stumps on feature 0 with leaves (1, 3) and (10, 30).
@@ -706,9 +631,9 @@ fn tree_regressor_average_divides_leaves_and_keeps_the_base() {
     assert_eq!(model.task, Task::Regression);
     assert_eq!(model.link, Link::Identity);
     assert_eq!(model.classes, Vec::<String>::new());
-    assert_eq!(scores(&model, &[0.0]), [100.0 + (1.0 + 10.0) / 2.0]);
-    assert_eq!(scores(&model, &[1.0]), [100.0 + (3.0 + 10.0) / 2.0]);
-    assert_eq!(scores(&model, &[2.0]), [100.0 + (3.0 + 30.0) / 2.0]);
+    assert_eq!(model.float_scores(&[0.0]), [100.0 + (1.0 + 10.0) / 2.0]);
+    assert_eq!(model.float_scores(&[1.0]), [100.0 + (3.0 + 10.0) / 2.0]);
+    assert_eq!(model.float_scores(&[2.0]), [100.0 + (3.0 + 30.0) / 2.0]);
 
     let nodes = vec![ml(
         "TreeEnsembleRegressor",
@@ -718,7 +643,7 @@ fn tree_regressor_average_divides_leaves_and_keeps_the_base() {
         two_stumps("SUM", 0.5),
     )];
     let model = imported(&model_with(nodes, FLOAT, 1, &["variable"]));
-    assert_eq!(scores(&model, &[2.0]), [33.5]);
+    assert_eq!(model.float_scores(&[2.0]), [33.5]);
 }
 
 #[test]
@@ -753,7 +678,7 @@ fn double_tensor_attributes_keep_double_thresholds() {
     };
     assert_eq!(base, &[0.3]);
     assert!(matches!(trees[0].nodes[0], SourceNode::Split { threshold, .. } if threshold == t));
-    assert_eq!(scores(&model, &[0.1]), [0.3 + 0.1]);
+    assert_eq!(model.float_scores(&[0.1]), [0.3 + 0.1]);
 
     // onnxruntime cannot read double tensors for a float input.
     let nodes = vec![ml(
@@ -960,11 +885,7 @@ fn mixed_comparison_families_are_unsupported() {
         "nodes_modes",
         &["BRANCH_LEQ", "LEAF", "BRANCH_LT", "LEAF", "LEAF"],
     );
-    let message = unsupported(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
+    let message = unsupported(read(&binary_classifier(attributes)));
     assert!(message.contains("mixes"), "{message}");
 }
 
@@ -997,11 +918,7 @@ fn scaler_before_trees_is_unsupported() {
 fn mismatched_array_lengths_are_malformed() {
     let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
     attributes[2] = ints("nodes_featureids", &[1, 0, 0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
+    let message = malformed(read(&binary_classifier(attributes)));
     assert!(
         message.contains("nodes_nodeids has 5 entries but nodes_featureids has 4"),
         "{message}"
@@ -1009,11 +926,7 @@ fn mismatched_array_lengths_are_malformed() {
 
     let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
     attributes[9] = ints("class_treeids", &[0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
+    let message = malformed(read(&binary_classifier(attributes)));
     assert!(
         message.contains("class_ids has 3 entries but class_treeids has 2"),
         "{message}"
@@ -1034,119 +947,85 @@ fn mismatched_array_lengths_are_malformed() {
     );
 }
 
+/// The malformed-model message for the small binary tree with some attributes replaced.
+fn tree_error(edits: Vec<(usize, AttributeProto)>) -> String {
+    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
+    for (index, attribute) in edits {
+        attributes[index] = attribute;
+    }
+    malformed(read(&binary_classifier(attributes)))
+}
+
 #[test]
 fn missing_children_and_weights_are_malformed() {
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[5] = ints("nodes_truenodeids", &[1, 0, 7, 0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: node 2 points to node 7, which does not exist"),
-        "{message}"
-    );
-
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[10] = ints("class_nodeids", &[1, 3, 9]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0, node 9, which does not exist"),
-        "{message}"
-    );
-
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[10] = ints("class_nodeids", &[1, 3, 3]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: leaf 4 has no weight"),
-        "{message}"
-    );
+    let cases = [
+        (
+            vec![(5, ints("nodes_truenodeids", &[1, 0, 7, 0, 0]))],
+            "tree 0: node 2 points to node 7, which does not exist",
+        ),
+        (
+            vec![(10, ints("class_nodeids", &[1, 3, 9]))],
+            "tree 0, node 9, which does not exist",
+        ),
+        (
+            vec![(10, ints("class_nodeids", &[1, 3, 3]))],
+            "tree 0: leaf 4 has no weight",
+        ),
+    ];
+    for (edits, needle) in cases {
+        let message = tree_error(edits);
+        assert!(message.contains(needle), "{needle:?} in {message}");
+    }
 }
 
 #[test]
 fn cycles_are_malformed() {
-    // Node 2's false branch goes back to the root: leaf 4 is left without a parent and the
-    // real tree cannot be reached from it.
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[6] = ints("nodes_falsenodeids", &[2, 0, 0, 0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: node 0 cannot be reached from the root (a cycle)"),
-        "{message}"
-    );
-
-    // Every node has a parent.
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[3] = strings(
-        "nodes_modes",
-        &["BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ"],
-    );
-    attributes[5] = ints("nodes_truenodeids", &[1, 0, 3, 0, 0]);
-    attributes[6] = ints("nodes_falsenodeids", &[2, 0, 4, 0, 3]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: every node has a parent (a cycle)"),
-        "{message}"
-    );
-
-    // Node 2 → node 4 → node 2, below the root.
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[3] = strings(
-        "nodes_modes",
-        &["BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ"],
-    );
-    attributes[5] = ints("nodes_truenodeids", &[1, 0, 3, 0, 2]);
-    attributes[6] = ints("nodes_falsenodeids", &[2, 0, 4, 0, 3]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: node") && message.contains("cycle"),
-        "{message}"
-    );
-
-    // A node pointing to itself.
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[5] = ints("nodes_truenodeids", &[1, 0, 2, 0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
-    assert!(
-        message.contains("tree 0: node 2 points to itself"),
-        "{message}"
-    );
-
+    let three_splits = || {
+        strings(
+            "nodes_modes",
+            &["BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ"],
+        )
+    };
+    let cases = [
+        // Node 2's false branch goes back to the root: leaf 4 loses its parent and the real
+        // tree cannot be reached from it.
+        (
+            vec![(6, ints("nodes_falsenodeids", &[2, 0, 0, 0, 0]))],
+            "tree 0: node 0 cannot be reached from the root (a cycle)",
+        ),
+        // Every node has a parent.
+        (
+            vec![
+                (3, three_splits()),
+                (5, ints("nodes_truenodeids", &[1, 0, 3, 0, 0])),
+                (6, ints("nodes_falsenodeids", &[2, 0, 4, 0, 3])),
+            ],
+            "tree 0: every node has a parent (a cycle)",
+        ),
+        // Node 2 → node 4 → node 2, below the root.
+        (
+            vec![
+                (3, three_splits()),
+                (5, ints("nodes_truenodeids", &[1, 0, 3, 0, 2])),
+                (6, ints("nodes_falsenodeids", &[2, 0, 4, 0, 3])),
+            ],
+            "cycle",
+        ),
+        // A node pointing to itself.
+        (
+            vec![(5, ints("nodes_truenodeids", &[1, 0, 2, 0, 0]))],
+            "tree 0: node 2 points to itself",
+        ),
+    ];
+    for (edits, needle) in cases {
+        let message = tree_error(edits);
+        assert!(message.contains(needle), "{needle:?} in {message}");
+    }
     // Two roots.
-    let mut attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
-    attributes[6] = ints("nodes_falsenodeids", &[3, 0, 4, 0, 0]);
-    attributes[5] = ints("nodes_truenodeids", &[1, 0, 3, 0, 0]);
-    let message = malformed(read(&predictor_model(
-        "TreeEnsembleClassifier",
-        attributes,
-        2,
-    )));
+    let message = tree_error(vec![
+        (6, ints("nodes_falsenodeids", &[3, 0, 4, 0, 0])),
+        (5, ints("nodes_truenodeids", &[1, 0, 3, 0, 0])),
+    ]);
     assert!(
         message.contains("2 nodes have no parent") || message.contains("reached twice"),
         "{message}"
@@ -1316,7 +1195,7 @@ fn check_example(name: &str, op: &str, task: Task, link: Link) -> SourceModel {
     assert!(!rows.is_empty());
     let (mut agree, mut worst) = (0usize, 0.0f64);
     for (r, row) in rows.iter().enumerate() {
-        let s = scores(&model, &row.x);
+        let s = model.float_scores(&row.x);
         if let Some(expected) = &row.class {
             let class = &model.classes[class_of(&model, &s)];
             if class == expected {
@@ -1351,117 +1230,92 @@ fn check_example(name: &str, op: &str, task: Task, link: Link) -> SourceModel {
     model
 }
 
+/// Each example: operator, task, link, and for trees the rule-independent shape
+/// (tree count, base scores).
 #[test]
-fn example_breast_cancer_logreg() {
-    // Scaler + LinearClassifier with rows (−w, w) and intercepts (−b, b), LOGISTIC: the binary
-    // score (s1 − s0)/2 is scikit-learn's decision_function.
-    let model = check_example(
-        "breast_cancer_logreg",
-        "LinearClassifier",
-        Task::Binary,
-        Link::Logistic,
-    );
-    assert_eq!(model.classes, ["0", "1"]);
-}
-
-#[test]
-fn example_iris_logreg_multinomial() {
-    check_example(
-        "iris_logreg_multinomial",
-        "LinearClassifier",
-        Task::Multiclass,
-        Link::Softmax,
-    );
-}
-
-#[test]
-fn example_wine_linear_svc() {
-    check_example(
-        "wine_linear_svc",
-        "LinearClassifier",
-        Task::Multiclass,
-        Link::None,
-    );
-}
-
-#[test]
-fn example_diabetes_linear_regression() {
-    check_example(
-        "diabetes_linear_regression",
-        "LinearRegressor",
-        Task::Regression,
-        Link::Identity,
-    );
-}
-
-#[test]
-fn example_breast_cancer_decision_tree() {
-    // Binary case: P(1) stored under class id 0, all weights ≥ 0, so class 1 iff P(1) > ½.
-    let model = check_example(
-        "breast_cancer_decision_tree",
-        "TreeEnsembleClassifier",
-        Task::Binary,
-        Link::Proportion,
-    );
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
-        panic!("trees expected")
-    };
-    assert_eq!(*rule, SplitRule::LessOrEqual);
-    assert_eq!(base, &[-0.5]);
-    assert_eq!(trees.len(), 1);
-}
-
-#[test]
-fn example_breast_cancer_random_forest() {
-    let model = check_example(
-        "breast_cancer_random_forest",
-        "TreeEnsembleClassifier",
-        Task::Binary,
-        Link::Proportion,
-    );
-    let SourceBody::Trees { trees, .. } = &model.body else {
-        panic!("trees expected")
-    };
-    assert_eq!(trees.len(), 50);
-}
-
-#[test]
-fn example_wine_random_forest() {
-    let model = check_example(
-        "wine_random_forest",
-        "TreeEnsembleClassifier",
-        Task::Multiclass,
-        Link::Proportion,
-    );
-    let SourceBody::Trees { trees, base, .. } = &model.body else {
-        panic!("trees expected")
-    };
-    assert_eq!(trees.len(), 30);
-    assert_eq!(base, &[0.0, 0.0, 0.0]);
-}
-
-#[test]
-fn example_diabetes_decision_tree_regressor() {
-    check_example(
-        "diabetes_decision_tree_regressor",
-        "TreeEnsembleRegressor",
-        Task::Regression,
-        Link::Identity,
-    );
-}
-
-#[test]
-fn example_diabetes_random_forest_regressor() {
-    let model = check_example(
-        "diabetes_random_forest_regressor",
-        "TreeEnsembleRegressor",
-        Task::Regression,
-        Link::Identity,
-    );
-    let SourceBody::Trees { trees, .. } = &model.body else {
-        panic!("trees expected")
-    };
-    assert_eq!(trees.len(), 30);
+fn example_files_match_scikit_learn() {
+    let cases: [(&str, &str, Task, Link, Option<(usize, &[f64])>); 9] = [
+        // Rows (−w, w) and intercepts (−b, b), LOGISTIC: the binary score (s1 − s0)/2 is
+        // scikit-learn's decision_function.
+        (
+            "breast_cancer_logreg",
+            "LinearClassifier",
+            Task::Binary,
+            Link::Logistic,
+            None,
+        ),
+        (
+            "iris_logreg_multinomial",
+            "LinearClassifier",
+            Task::Multiclass,
+            Link::Softmax,
+            None,
+        ),
+        (
+            "wine_linear_svc",
+            "LinearClassifier",
+            Task::Multiclass,
+            Link::None,
+            None,
+        ),
+        (
+            "diabetes_linear_regression",
+            "LinearRegressor",
+            Task::Regression,
+            Link::Identity,
+            None,
+        ),
+        // Binary case: P(1) stored under class id 0, all weights ≥ 0, so class 1 iff P(1) > ½.
+        (
+            "breast_cancer_decision_tree",
+            "TreeEnsembleClassifier",
+            Task::Binary,
+            Link::Proportion,
+            Some((1, &[-0.5])),
+        ),
+        (
+            "breast_cancer_random_forest",
+            "TreeEnsembleClassifier",
+            Task::Binary,
+            Link::Proportion,
+            Some((50, &[-0.5])),
+        ),
+        (
+            "wine_random_forest",
+            "TreeEnsembleClassifier",
+            Task::Multiclass,
+            Link::Proportion,
+            Some((30, &[0.0, 0.0, 0.0])),
+        ),
+        (
+            "diabetes_decision_tree_regressor",
+            "TreeEnsembleRegressor",
+            Task::Regression,
+            Link::Identity,
+            Some((1, &[0.0])),
+        ),
+        (
+            "diabetes_random_forest_regressor",
+            "TreeEnsembleRegressor",
+            Task::Regression,
+            Link::Identity,
+            Some((30, &[0.0])),
+        ),
+    ];
+    for (name, op, task, link, shape) in cases {
+        let model = check_example(name, op, task, link);
+        if let Some((count, expected_base)) = shape {
+            let SourceBody::Trees { rule, base, trees } = &model.body else {
+                panic!("{name}: trees expected")
+            };
+            assert_eq!(*rule, SplitRule::LessOrEqual, "{name}");
+            assert_eq!(
+                (trees.len(), base.as_slice()),
+                (count, expected_base),
+                "{name}"
+            );
+        }
+    }
 }
 
 #[test]
