@@ -1230,11 +1230,12 @@ fn check_example(name: &str, op: &str, task: Task, link: Link) -> SourceModel {
     model
 }
 
-/// Each example: operator, task, link, and for trees the rule-independent shape
-/// (tree count, base scores).
+/// An example: name, operator, task, link, and for trees (tree count, base scores).
+type ExampleCase = (&'static str, &'static str, Task, Link, Option<(usize, &'static [f64])>);
+
 #[test]
 fn example_files_match_scikit_learn() {
-    let cases: [(&str, &str, Task, Link, Option<(usize, &[f64])>); 9] = [
+    let cases: [ExampleCase; 9] = [
         // Rows (−w, w) and intercepts (−b, b), LOGISTIC: the binary score (s1 − s0)/2 is
         // scikit-learn's decision_function.
         (
