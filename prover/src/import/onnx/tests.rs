@@ -1231,7 +1231,13 @@ fn check_example(name: &str, op: &str, task: Task, link: Link) -> SourceModel {
 }
 
 /// An example: name, operator, task, link, and for trees (tree count, base scores).
-type ExampleCase = (&'static str, &'static str, Task, Link, Option<(usize, &'static [f64])>);
+type ExampleCase = (
+    &'static str,
+    &'static str,
+    Task,
+    Link,
+    Option<(usize, &'static [f64])>,
+);
 
 #[test]
 fn example_files_match_scikit_learn() {
