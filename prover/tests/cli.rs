@@ -244,3 +244,32 @@ fn usage_errors_exit_with_code_2() {
     assert_eq!(zkinfer(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(zkinfer(&["import"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = write(dir.path(), "m.json", &sample_model().to_canonical_json());
+    // Far more output than a pipe buffers, so the writer meets the closed pipe.
+    let rows: String = (0..5000).map(|i| format!("{i},1,2\n")).collect();
+    let input = write(
+        dir.path(),
+        "many.csv",
+        format!("x0,x1,x2\n{rows}").as_bytes(),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["predict", arg(&model_path), arg(&input)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -62,6 +62,28 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// Writes to stdout. A reader that went away (`zkinfer … | head`) ends the program quietly
+/// instead of panicking, like other Unix tools.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let text = format!($($arg)*);
+        if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(Failure(format!("cannot write the output: {e}"), 1));
+        }
+    }};
+}
+
+/// [`say!`] with a newline.
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        say!("{}\n", format!($($arg)*));
+    }};
+}
+
 /// Exit code when `--check` finds a disagreement.
 const CHECK_FAILED: u8 = 3;
 
@@ -118,18 +140,18 @@ fn import_command(
     let start = Instant::now();
     let model = import::import(&bytes, &path.display().to_string(), calibration.as_ref())?;
     let elapsed = start.elapsed();
-    println!(
+    sayln!(
         "imported {} ({} bytes) in {:.1} ms",
         path.display(),
         bytes.len(),
         elapsed.as_secs_f64() * 1e3
     );
-    print!("{}", report::summary(&model));
+    say!("{}", report::summary(&model));
     if let Some(output) = output {
         let canonical = model.to_canonical_json();
         std::fs::write(output, &canonical)
             .map_err(|e| Failure(format!("{}: cannot write: {e}", output.display()), 1))?;
-        println!(
+        sayln!(
             "wrote        {} ({} bytes)",
             output.display(),
             canonical.len()
@@ -143,7 +165,7 @@ fn import_command(
 
 fn run_check(model: &Model, csv: &str, name: &str) -> Result<(), Failure> {
     let report = check_against_csv(model, csv).map_err(|e| Failure(format!("{name}: {e}"), 1))?;
-    print!("{}", report::check(&report));
+    say!("{}", report::check(&report));
     if report.passed() {
         Ok(())
     } else {
@@ -160,8 +182,8 @@ fn load_model(path: &Path) -> Result<Model, Failure> {
 
 fn inspect_command(path: &Path) -> Result<(), Failure> {
     let model = load_model(path)?;
-    print!("{}", report::summary(&model));
-    print!("{}", report::features(&model));
+    say!("{}", report::summary(&model));
+    say!("{}", report::features(&model));
     Ok(())
 }
 
@@ -180,28 +202,28 @@ fn predict_command(model_path: &Path, input_path: &Path) -> Result<(), Failure> 
             Failure(format!("{}{at}: {e}", input_path.display()), 1)
         })?;
         let prediction = infer(&model, &input);
-        println!("{}", report::prediction_json(&model, &prediction));
+        sayln!("{}", report::prediction_json(&model, &prediction));
     }
     Ok(())
 }
 
 fn demo_command() -> Result<(), Failure> {
     let flagship = Flagship::load()?;
-    println!(
+    sayln!(
         "flagship: {} ({} bytes), imported in {:.1} ms",
         Flagship::FILE,
         Flagship::MODEL.len(),
         flagship.import_time.as_secs_f64() * 1e3
     );
-    print!("{}", report::summary(&flagship.model));
+    say!("{}", report::summary(&flagship.model));
     let applicant = &flagship.heldout_inputs()?[0];
     let input = flagship.model.quantize_input(applicant)?;
     let prediction = infer(&flagship.model, &input);
-    println!(
+    sayln!(
         "applicant    first held-out row of {}",
         Flagship::HELDOUT_FILE
     );
-    println!(
+    sayln!(
         "prediction   {}",
         report::prediction_json(&flagship.model, &prediction)
     );
