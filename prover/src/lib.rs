@@ -20,6 +20,7 @@ pub mod model;
 pub mod quantize;
 pub mod source;
 mod table;
+pub mod zk;
 
 pub use calibration::Calibration;
 pub use error::{Format, FormatError, ImportError, InputError, ModelError, QuantizeError};

@@ -1,0 +1,148 @@
+//! Zero-knowledge parameters, derived from the proof options.
+//!
+//! A stock Winterfell 0.13 proof reveals linear functionals of every committed column
+//! (`../shared/design/`, §2–3). zkinfer hides them without changing Winterfell:
+//!
+//! * **random tail rows** — the last `r ≥ 2q + 3k` rows of every witness column (main and
+//!   auxiliary) are uniformly random and exempt from all transition constraints, so the
+//!   `2q` openings at `x_q, g·x_q` and the `3k` base-field coordinates of the out-of-domain
+//!   values at `z, g·z, g²·z` are uniform and independent of the witness;
+//! * **quotient mask** — `k` random columns `A_i` and one column `B`, zero on the enforced rows,
+//!   with the constraints `A_i · B = 0`: their quotients one-time-pad the upper composition
+//!   segments, which Winterfell opens;
+//! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP/FRI polynomial.
+//!
+//! `q` is the number of queries and `k` the extension degree. Everything here is a function of
+//! the [`ProofOptions`] alone, so the prover and the verifier derive the same trace shape.
+
+use winterfell::ProofOptions;
+
+/// How a trace is padded and masked for zero knowledge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZkParams {
+    /// Uniformly random rows at the end of every witness column.
+    pub random_rows: usize,
+    /// Random columns `A_i` of the quotient mask (one per extension coordinate).
+    pub quotient_mask_columns: usize,
+    /// Unconstrained random columns masking the DEEP/FRI polynomial.
+    pub deep_mask_columns: usize,
+}
+
+impl ZkParams {
+    /// The parameters that make proofs with `options` hiding.
+    pub fn for_options(options: &ProofOptions) -> ZkParams {
+        let queries = options.num_queries();
+        let extension = options.field_extension().degree() as usize;
+        // Openings at x_q and g·x_q (2q base-field points) and the out-of-domain frame at
+        // z, g·z and g²·z (3 extension points, k coordinates each).
+        let random_rows = 2 * queries + 3 * extension;
+        let params = ZkParams {
+            random_rows,
+            quotient_mask_columns: extension,
+            deep_mask_columns: extension + 1,
+        };
+        params.assert_hiding(options);
+        params
+    }
+
+    /// Panics unless these parameters meet the hiding conditions for `options`: a proof made
+    /// with fewer random rows or mask columns still verifies but is not zero knowledge, so this
+    /// is checked wherever parameters are used.
+    pub fn assert_hiding(&self, options: &ProofOptions) {
+        let queries = options.num_queries();
+        let extension = options.field_extension().degree() as usize;
+        assert!(
+            extension >= 2,
+            "zero knowledge needs a quadratic or cubic extension field"
+        );
+        assert!(self.random_rows >= 2 * queries + 3 * extension);
+        assert!(self.quotient_mask_columns >= extension);
+        assert!(self.deep_mask_columns > extension);
+    }
+
+    /// Transition exemptions: the random rows, plus the transition into them.
+    pub fn transition_exemptions(&self) -> usize {
+        self.random_rows + 1
+    }
+
+    /// The trace length for `real_rows` rows of computation: a power of two holding the real
+    /// rows and the random rows, with Winterfell's cap on exemptions (`e ≤ n/2 + 1`) respected,
+    /// and long enough for the quotient mask to hide (`n ≥ r + q + 2k` rows beyond the
+    /// exempt ones; design study §2.3).
+    pub fn trace_length(&self, real_rows: usize, options: &ProofOptions) -> usize {
+        let extension = options.field_extension().degree() as usize;
+        let needed = (real_rows + self.random_rows)
+            .max(2 * self.transition_exemptions() - 2)
+            .max(self.random_rows + options.num_queries() + 2 * extension)
+            .max(8);
+        needed.next_power_of_two()
+    }
+
+    /// The index of the last row of real computation, where boundary assertions go.
+    pub fn last_real_row(&self, trace_length: usize) -> usize {
+        trace_length - self.random_rows - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use winterfell::{BatchingMethod, FieldExtension};
+
+    use super::*;
+
+    fn options(queries: usize, extension: FieldExtension) -> ProofOptions {
+        ProofOptions::new(
+            queries,
+            8,
+            16,
+            extension,
+            8,
+            31,
+            BatchingMethod::Linear,
+            BatchingMethod::Linear,
+        )
+    }
+
+    #[test]
+    fn parameters_follow_the_design_study() {
+        // ~100-bit: q = 29, quadratic → r = 64; ~128-bit: q = 37, cubic → r = 83.
+        let default = ZkParams::for_options(&options(29, FieldExtension::Quadratic));
+        assert_eq!(default.random_rows, 64);
+        assert_eq!(default.quotient_mask_columns, 2);
+        assert_eq!(default.deep_mask_columns, 3);
+        let high = ZkParams::for_options(&options(37, FieldExtension::Cubic));
+        assert_eq!(high.random_rows, 83);
+        assert_eq!(high.deep_mask_columns, 4);
+    }
+
+    #[test]
+    fn trace_lengths_respect_the_exemption_cap() {
+        let opts = options(29, FieldExtension::Quadratic);
+        let zk = ZkParams::for_options(&opts);
+        for real in [1, 30, 63, 64, 65, 200, 1000] {
+            let n = zk.trace_length(real, &opts);
+            assert!(n.is_power_of_two());
+            assert!(n >= real + zk.random_rows);
+            assert!(zk.transition_exemptions() <= n / 2 + 1);
+            assert_eq!(zk.last_real_row(n) + 1 + zk.random_rows, n);
+        }
+        assert_eq!(zk.trace_length(30, &opts), 128);
+        assert_eq!(zk.trace_length(64, &opts), 128);
+        assert_eq!(zk.trace_length(65, &opts), 256);
+    }
+
+    #[test]
+    #[should_panic(expected = "extension")]
+    fn no_extension_field_is_refused() {
+        ZkParams::for_options(&options(29, FieldExtension::None));
+    }
+
+    #[test]
+    #[should_panic]
+    fn under_provisioned_parameters_are_refused() {
+        let opts = options(29, FieldExtension::Quadratic);
+        let mut zk = ZkParams::for_options(&opts);
+        zk.random_rows -= 1;
+        zk.assert_hiding(&opts);
+    }
+}

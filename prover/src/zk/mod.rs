@@ -1,0 +1,4 @@
+//! Zero-knowledge building blocks on the prover's side (the trace masks live with the AIRs in
+//! `zkinfer_air::zk`).
+
+pub mod salted_merkle;
