@@ -17,6 +17,7 @@ pub mod import;
 pub mod inference;
 pub mod input;
 pub mod model;
+pub mod profile;
 pub mod quantize;
 pub mod source;
 mod table;
