@@ -4,4 +4,6 @@
 //! style of Winterfell's own examples. The linear-model and tree-ensemble AIRs arrive with the
 //! proving issue; they attest exactly the reference integer inference of `zkinfer::inference`.
 
+pub mod linear;
+pub mod prover;
 pub mod zk;
