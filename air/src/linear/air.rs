@@ -5,15 +5,24 @@ use winterfell::{
     TransitionConstraintDegree,
 };
 
-use super::{ACC, BITS, FEATURE_BITS, X};
+use super::{ACC, BITS, COMPARISON_ROWS, FEATURE_BITS, X};
 
-/// The public statement: the model's integer weights and biases, and the disclosed scores.
+/// A claim `Σ_c coefficients[c]·score_c + offset ∈ [0, 2^48)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    pub coefficients: Vec<i64>,
+    pub offset: i64,
+}
+
+/// The public statement: the model's integer weights and biases, the disclosed scores (if the
+/// policy reveals them) and the comparisons the disclosed output rests on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinearPublicInputs {
     /// `weights[c][f]`.
     pub weights: Vec<Vec<i64>>,
     pub bias: Vec<i64>,
-    pub scores: Vec<i64>,
+    pub scores: Option<Vec<i64>>,
+    pub comparisons: Vec<Comparison>,
 }
 
 impl LinearPublicInputs {
@@ -23,6 +32,20 @@ impl LinearPublicInputs {
 
     pub fn num_scores(&self) -> usize {
         self.bias.len()
+    }
+
+    /// The row where comparison `j` starts.
+    pub fn comparison_start(&self, j: usize) -> usize {
+        self.num_features() + COMPARISON_ROWS * j
+    }
+
+    /// The column holding the assembled compared value.
+    pub fn cmp_column(&self) -> usize {
+        ACC + self.num_scores()
+    }
+
+    pub fn trace_width(&self) -> usize {
+        self.cmp_column() + 1
     }
 }
 
@@ -44,7 +67,18 @@ impl ToElements<BaseElement> for LinearPublicInputs {
         ];
         elements.extend(self.weights.iter().flatten().map(|&w| felt(w)));
         elements.extend(self.bias.iter().map(|&b| felt(b)));
-        elements.extend(self.scores.iter().map(|&s| felt(s)));
+        match &self.scores {
+            Some(scores) => {
+                elements.push(BaseElement::ONE);
+                elements.extend(scores.iter().map(|&s| felt(s)));
+            }
+            None => elements.push(BaseElement::ZERO),
+        }
+        elements.push(BaseElement::new(self.comparisons.len() as u64));
+        for comparison in &self.comparisons {
+            elements.extend(comparison.coefficients.iter().map(|&c| felt(c)));
+            elements.push(felt(comparison.offset));
+        }
         elements
     }
 }
@@ -62,10 +96,14 @@ impl Air for LinearAir {
         let n = trace_info.length();
         let mut degrees = vec![TransitionConstraintDegree::new(2); FEATURE_BITS];
         degrees.push(TransitionConstraintDegree::new(1));
+        // The accumulators, the chunk assembly and the end-of-comparison check each multiply
+        // a trace value by one full-length periodic column.
         degrees.extend(
-            (0..inputs.num_scores()).map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])),
+            (0..inputs.num_scores() + 2)
+                .map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])),
         );
-        let assertions = 2 * inputs.num_scores();
+        let disclosed = inputs.scores.as_ref().map_or(0, Vec::len);
+        let assertions = inputs.num_scores() + disclosed;
         LinearAir {
             context: AirContext::new(trace_info, degrees, assertions, options),
             inputs,
@@ -79,10 +117,15 @@ impl Air for LinearAir {
     fn evaluate_transition<E: FieldElement<BaseField = BaseElement>>(
         &self,
         frame: &EvaluationFrame<E>,
-        weights: &[E],
+        periodic: &[E],
         result: &mut [E],
     ) {
         let (current, next) = (frame.current(), frame.next());
+        let k = self.inputs.num_scores();
+        let (weights, rest) = periodic.split_at(k);
+        let (end_coefficients, rest) = rest.split_at(k);
+        let [next_start, next_scale, end, end_offset] = [rest[0], rest[1], rest[2], rest[3]];
+        let cmp = self.inputs.cmp_column();
         let mut recomposed = E::ZERO;
         let mut power = E::ONE;
         for j in 0..FEATURE_BITS {
@@ -95,21 +138,33 @@ impl Air for LinearAir {
         for (c, &weight) in weights.iter().enumerate() {
             result[FEATURE_BITS + 1 + c] = next[ACC + c] - current[ACC + c] - weight * current[X];
         }
+        result[FEATURE_BITS + 1 + k] =
+            next[cmp] - (E::ONE - next_start) * current[cmp] - next_scale * next[X];
+        let mut target = end_offset;
+        for (c, &coefficient) in end_coefficients.iter().enumerate() {
+            target += coefficient * current[ACC + c];
+        }
+        result[FEATURE_BITS + 2 + k] = end * current[cmp] - target;
     }
 
     fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {
         let last = self.inputs.num_features();
-        let mut assertions = Vec::new();
-        for (c, (&bias, &score)) in self.inputs.bias.iter().zip(&self.inputs.scores).enumerate() {
-            assertions.push(Assertion::single(ACC + c, 0, felt(bias)));
-            assertions.push(Assertion::single(ACC + c, last, felt(score)));
+        let mut assertions: Vec<_> = (self.inputs.bias.iter().enumerate())
+            .map(|(c, &bias)| Assertion::single(ACC + c, 0, felt(bias)))
+            .collect();
+        if let Some(scores) = &self.inputs.scores {
+            for (c, &score) in scores.iter().enumerate() {
+                assertions.push(Assertion::single(ACC + c, last, felt(score)));
+            }
         }
         assertions
     }
 
     fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
         let n = self.trace_length();
-        self.inputs
+        let inputs = &self.inputs;
+        let column = || vec![BaseElement::ZERO; n];
+        let mut weights: Vec<Vec<BaseElement>> = inputs
             .weights
             .iter()
             .map(|row| {
@@ -117,6 +172,26 @@ impl Air for LinearAir {
                 column.resize(n, BaseElement::ZERO);
                 column
             })
-            .collect()
+            .collect();
+        let mut end_coefficients = vec![column(); inputs.num_scores()];
+        let (mut next_start, mut next_scale, mut end, mut end_offset) =
+            (column(), column(), column(), column());
+        for (j, comparison) in inputs.comparisons.iter().enumerate() {
+            let start = inputs.comparison_start(j);
+            // Values at row i describe row i + 1 (the frame's next row).
+            next_start[start - 1] = BaseElement::ONE;
+            for chunk in 0..COMPARISON_ROWS {
+                next_scale[start + chunk - 1] = BaseElement::new(1 << (16 * chunk));
+            }
+            let last = start + COMPARISON_ROWS - 1;
+            end[last] = BaseElement::ONE;
+            end_offset[last] = felt(comparison.offset);
+            for (c, &coefficient) in comparison.coefficients.iter().enumerate() {
+                end_coefficients[c][last] = felt(coefficient);
+            }
+        }
+        weights.extend(end_coefficients);
+        weights.extend([next_start, next_scale, end, end_offset]);
+        weights
     }
 }

@@ -6,7 +6,7 @@ use winterfell::{
     TraceTable,
 };
 
-use super::{build_trace, LinearAir, LinearPublicInputs, ACC, BITS, X};
+use super::{build_trace, Comparison, LinearAir, LinearPublicInputs, ACC, BITS, X};
 use crate::prover::{AirProver, Hash};
 
 type Vc = MerkleTree<Hash>;
@@ -36,8 +36,18 @@ fn statement(q: &[u16]) -> LinearPublicInputs {
     LinearPublicInputs {
         weights,
         bias,
-        scores,
+        scores: Some(scores),
+        comparisons: Vec::new(),
     }
+}
+
+fn scores(inputs: &LinearPublicInputs) -> Vec<i64> {
+    inputs.scores.clone().expect("disclosed")
+}
+
+/// The honest trace.
+fn honest(inputs: &LinearPublicInputs, q: &[u16]) -> TraceTable<BaseElement> {
+    build_trace(inputs, q).expect("the comparisons hold")
 }
 
 fn prove(trace: TraceTable<BaseElement>, inputs: &LinearPublicInputs) -> Proof {
@@ -66,10 +76,10 @@ fn an_honest_proof_verifies() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
     assert_eq!(
-        inputs.scores,
+        scores(&inputs),
         vec![-1000 + 3 * 1234 - 5 * 65535 + 7 * 7, 42 - 2 * 1234 + 77]
     );
-    let proof = prove(build_trace(&inputs, &q), &inputs);
+    let proof = prove(honest(&inputs, &q), &inputs);
     verify(proof, &inputs).expect("verifies");
 }
 
@@ -78,11 +88,11 @@ fn a_wrong_disclosed_score_is_rejected() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
     let mut claimed = inputs.clone();
-    claimed.scores[1] += 1;
+    claimed.scores.as_mut().unwrap()[1] += 1;
     // The honest trace cannot satisfy the claimed score.
-    assert_rejected(build_trace(&inputs, &q), &claimed);
+    assert_rejected(honest(&inputs, &q), &claimed);
     // Nor can a trace whose final accumulator was edited to match it.
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     let last = q.len();
     let value = trace.get(ACC + 1, last) + BaseElement::ONE;
     trace.set(ACC + 1, last, value);
@@ -94,14 +104,14 @@ fn a_wrong_accumulation_step_is_rejected() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
     // Skip feature 1's contribution, then claim the score that results.
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     let skipped = BaseElement::from(5u32 * 65535);
     for row in 2..trace.length() {
         let value = trace.get(ACC, row) + skipped;
         trace.set(ACC, row, value);
     }
     let mut claimed = inputs.clone();
-    claimed.scores[0] += 5 * 65535;
+    claimed.scores.as_mut().unwrap()[0] += 5 * 65535;
     assert_rejected(trace, &claimed);
 }
 
@@ -124,7 +134,7 @@ fn consistent(
         }
         let score = trace.get(ACC + c, features).as_int();
         let half = BaseElement::MODULUS / 2;
-        claimed.scores[c] = if score > half {
+        claimed.scores.as_mut().unwrap()[c] = if score > half {
             -((BaseElement::MODULUS - score) as i64)
         } else {
             score as i64
@@ -138,18 +148,18 @@ fn out_of_range_features_are_rejected() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
     // x = 65536 with bits that do not add up to it.
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     trace.set(X, 1, BaseElement::from(65536u32));
     let claimed = consistent(&mut trace, &inputs);
     assert_rejected(trace, &claimed);
     // A "bit" of 65538 makes x = 65544 add up, but is not boolean.
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     trace.set(X, 2, BaseElement::from(65544u32));
     trace.set(BITS, 2, BaseElement::from(65538u32));
     let claimed = consistent(&mut trace, &inputs);
     assert_rejected(trace, &claimed);
     // A negative x (p − 1) cannot be 16 boolean digits.
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     trace.set(X, 0, -BaseElement::ONE);
     let claimed = consistent(&mut trace, &inputs);
     assert_rejected(trace, &claimed);
@@ -160,7 +170,7 @@ fn the_consistency_helper_keeps_honest_traces_valid() {
     // Guards the test above: without a forgery, `consistent` changes nothing that matters.
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
-    let mut trace = build_trace(&inputs, &q);
+    let mut trace = honest(&inputs, &q);
     let claimed = consistent(&mut trace, &inputs);
     assert_eq!(claimed, inputs);
     verify(prove(trace, &claimed), &claimed).expect("still valid");
@@ -170,10 +180,10 @@ fn the_consistency_helper_keeps_honest_traces_valid() {
 fn another_model_is_rejected() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
-    let proof = prove(build_trace(&inputs, &q), &inputs);
+    let proof = prove(honest(&inputs, &q), &inputs);
     let mut other = inputs.clone();
     other.weights[0][2] += 1;
-    other.scores[0] += 7;
+    other.scores.as_mut().unwrap()[0] += 7;
     assert!(verify(proof, &other).is_err());
 }
 
@@ -182,11 +192,139 @@ fn proof_figures() {
     let q = [1234, 65535, 7];
     let inputs = statement(&q);
     let start = std::time::Instant::now();
-    let proof = prove(build_trace(&inputs, &q), &inputs);
+    let proof = prove(honest(&inputs, &q), &inputs);
     let proved = start.elapsed();
     let bytes = proof.to_bytes().len();
     let security = proof.conjectured_security::<Hash>().bits();
     verify(proof, &inputs).unwrap();
     println!("linear AIR: prove {proved:?}, {bytes} bytes, {security} bits");
     assert!(bytes > 1000);
+}
+
+/// One score, `bias + 3·x0 − 5·x1 + 7·x2`, hidden; the comparisons carry the disclosure.
+fn hidden(q: &[u16], comparisons: Vec<Comparison>) -> LinearPublicInputs {
+    let mut inputs = statement(q);
+    inputs.weights.truncate(1);
+    inputs.bias.truncate(1);
+    inputs.scores = None;
+    inputs.comparisons = comparisons;
+    inputs
+}
+
+fn class_one() -> Comparison {
+    // score − 1 ≥ 0
+    Comparison {
+        coefficients: vec![1],
+        offset: -1,
+    }
+}
+
+fn class_zero() -> Comparison {
+    // −score ≥ 0
+    Comparison {
+        coefficients: vec![-1],
+        offset: 0,
+    }
+}
+
+#[test]
+fn disclosed_classes_and_thresholds_verify() {
+    let positive = [60000, 0, 0]; // score = −1000 + 180000 > 0
+    let negative = [0, 60000, 0]; // score < 0
+    for (q, comparison) in [(positive, class_one()), (negative, class_zero())] {
+        let inputs = hidden(&q, vec![comparison]);
+        verify(prove(honest(&inputs, &q), &inputs), &inputs).expect("true class verifies");
+    }
+    // Threshold T = 179000: score ≥ T is 179000 − T + … ≥ 0.
+    let threshold = Comparison {
+        coefficients: vec![1],
+        offset: -179_000,
+    };
+    let inputs = hidden(&positive, vec![threshold]);
+    verify(prove(honest(&inputs, &positive), &inputs), &inputs).expect("threshold verifies");
+    // The honest prover cannot even build a trace for a false claim.
+    assert!(build_trace(&hidden(&positive, vec![class_zero()]), &positive).is_none());
+}
+
+#[test]
+fn a_false_class_is_rejected() {
+    let q = [60000, 0, 0];
+    let truth = hidden(&q, vec![class_one()]);
+    let lie = hidden(&q, vec![class_zero()]);
+    // The true trace under the false claim.
+    assert_rejected(honest(&truth, &q), &lie);
+    // Chunks forged from the low 48 bits of −score in the field.
+    let mut trace = honest(&truth, &q);
+    let negated = (-super::air::felt(truth.bias[0] + 3 * 60000)).as_int();
+    let start = truth.comparison_start(0);
+    let cmp = truth.cmp_column();
+    let mut assembled = BaseElement::ZERO;
+    for chunk in 0..3 {
+        let value = ((negated >> (16 * chunk)) & 0xffff) as u32;
+        trace.set(X, start + chunk, BaseElement::from(value));
+        for j in 0..16 {
+            trace.set(BITS + j, start + chunk, BaseElement::from((value >> j) & 1));
+        }
+        assembled = if chunk == 0 {
+            BaseElement::ZERO
+        } else {
+            assembled
+        };
+        assembled += BaseElement::new(1 << (16 * chunk)) * BaseElement::from(value);
+        trace.set(cmp, start + chunk, assembled);
+    }
+    assert_rejected(trace, &lie);
+}
+
+#[test]
+fn multiclass_argmax_ties_go_to_the_first_class() {
+    // Two scores: 3·x0 − 5·x1 + 7·x2 − 1000 and −2·x0 + 11·x2 + 42, disclosed only by class.
+    let argmax = |q: &[u16], class: usize| {
+        let mut inputs = statement(q);
+        inputs.scores = None;
+        let other = 1 - class;
+        let mut coefficients = vec![0, 0];
+        coefficients[class] = 1;
+        coefficients[other] = -1;
+        // score_class − score_other − [other < class] ≥ 0
+        inputs.comparisons = vec![Comparison {
+            coefficients,
+            offset: -((other < class) as i64),
+        }];
+        inputs
+    };
+    // x0 = 208, x2 = 0: 3·208 − 1000 = −376 and −416 + 42 = −374: class 1 wins.
+    let q = [208, 0, 0];
+    verify(
+        prove(honest(&argmax(&q, 1), &q), &argmax(&q, 1)),
+        &argmax(&q, 1),
+    )
+    .expect("argmax");
+    assert_rejected(honest(&argmax(&q, 1), &q), &argmax(&q, 0));
+    // A tie: 3·210 + 7·2 − 1000 = −2·210 + 11·2 + 42 = −356. The first class wins.
+    let tie = [210u16, 0, 2];
+    assert_eq!(scores(&statement(&tie)), vec![-356, -356]);
+    verify(
+        prove(honest(&argmax(&tie, 0), &tie), &argmax(&tie, 0)),
+        &argmax(&tie, 0),
+    )
+    .expect("a tie goes to class 0");
+    assert!(build_trace(&argmax(&tie, 1), &tie).is_none());
+    assert_rejected(honest(&argmax(&tie, 0), &tie), &argmax(&tie, 1));
+}
+
+#[test]
+fn a_compared_value_not_built_from_its_chunks_is_rejected() {
+    // Claim class 0 for a positive score by writing the end check's target, −score in the
+    // field, straight into `cmp` instead of assembling it from range-checked chunks.
+    let q = [60000, 0, 0];
+    let truth = hidden(&q, vec![class_one()]);
+    let lie = hidden(&q, vec![class_zero()]);
+    let mut trace = honest(&truth, &q);
+    let target = -super::air::felt(truth.bias[0] + 3 * 60000);
+    let start = truth.comparison_start(0);
+    for row in start..trace.length() {
+        trace.set(truth.cmp_column(), row, target);
+    }
+    assert_rejected(trace, &lie);
 }

@@ -3,34 +3,80 @@ use winterfell::math::FieldElement;
 use winterfell::TraceTable;
 
 use super::air::felt;
-use super::{LinearPublicInputs, ACC, BITS, FEATURE_BITS, X};
+use super::{LinearPublicInputs, ACC, BITS, COMPARISON_BITS, COMPARISON_ROWS, FEATURE_BITS, X};
 
-/// Rows for `features` feature rows and the final scores.
-pub fn trace_length(features: usize) -> usize {
-    (features + 1).next_power_of_two().max(8)
+/// Rows for `features` feature rows and `comparisons` comparisons, whose last row must still
+/// be a constrained transition.
+pub fn trace_length(features: usize, comparisons: usize) -> usize {
+    (features + COMPARISON_ROWS * comparisons + 2)
+        .next_power_of_two()
+        .max(8)
 }
 
 /// The honest trace for features `q`: the running scores follow the reference inference's
-/// integer arithmetic step by step, in the field.
-pub fn build_trace(inputs: &LinearPublicInputs, q: &[u16]) -> TraceTable<BaseElement> {
-    let n = trace_length(q.len());
-    let width = ACC + inputs.num_scores();
-    let mut columns = vec![vec![BaseElement::ZERO; n]; width];
+/// integer arithmetic step by step, in the field, then each comparison's value is written as
+/// three 16-bit chunks. Returns `None` if a comparison does not hold (its value would be
+/// negative or reach `2^48`).
+pub fn build_trace(inputs: &LinearPublicInputs, q: &[u16]) -> Option<TraceTable<BaseElement>> {
+    let features = q.len();
+    let n = trace_length(features, inputs.comparisons.len());
+    let cmp = inputs.cmp_column();
+    let mut columns = vec![vec![BaseElement::ZERO; n]; inputs.trace_width()];
+
+    // x on every row: the features, then the comparisons' chunks.
+    let mut x = vec![0u16; n];
+    x[..features].copy_from_slice(q);
+    let scores: Vec<i64> = (0..inputs.num_scores())
+        .map(|c| {
+            inputs.bias[c]
+                + (0..features)
+                    .map(|f| inputs.weights[c][f] * q[f] as i64)
+                    .sum::<i64>()
+        })
+        .collect();
+    for (j, comparison) in inputs.comparisons.iter().enumerate() {
+        let value: i128 = comparison.offset as i128
+            + (comparison.coefficients.iter().zip(&scores))
+                .map(|(&a, &s)| a as i128 * s as i128)
+                .sum::<i128>();
+        if !(0..1i128 << COMPARISON_BITS).contains(&value) {
+            return None;
+        }
+        let start = inputs.comparison_start(j);
+        for chunk in 0..COMPARISON_ROWS {
+            x[start + chunk] = (value >> (16 * chunk)) as u16;
+        }
+    }
+
     let mut acc: Vec<BaseElement> = inputs.bias.iter().map(|&b| felt(b)).collect();
+    let mut assembled = BaseElement::ZERO;
     // Each row writes several columns, so a row index reads best.
     #[allow(clippy::needless_range_loop)]
     for row in 0..n {
-        let x = q.get(row).copied().unwrap_or(0);
-        columns[X][row] = BaseElement::from(x);
+        columns[X][row] = BaseElement::from(x[row]);
         for j in 0..FEATURE_BITS {
-            columns[BITS + j][row] = BaseElement::from((x >> j) & 1);
+            columns[BITS + j][row] = BaseElement::from((x[row] >> j) & 1);
         }
         for (c, value) in acc.iter_mut().enumerate() {
             columns[ACC + c][row] = *value;
-            if row < q.len() {
-                *value += felt(inputs.weights[c][row]) * BaseElement::from(x);
+            if row < features {
+                *value += felt(inputs.weights[c][row]) * BaseElement::from(x[row]);
             }
         }
+        let comparison_row = row
+            .checked_sub(features)
+            .filter(|r| *r < COMPARISON_ROWS * inputs.comparisons.len());
+        if let Some(offset) = comparison_row {
+            let chunk = offset % COMPARISON_ROWS;
+            let scale = BaseElement::new(1 << (16 * chunk));
+            assembled = if chunk == 0 {
+                BaseElement::ZERO
+            } else {
+                assembled
+            };
+            assembled += scale * BaseElement::from(x[row]);
+        }
+        columns[cmp][row] = assembled;
     }
-    TraceTable::init(columns)
+    Some(TraceTable::init(columns))
 }
