@@ -1,11 +1,28 @@
 //! LightGBM text models (`Booster.save_model("m.txt")`).
 //!
-//! A header of `key=value` lines, then one `Tree=i` block per tree, then `end of trees` and
-//! sections we ignore. LightGBM reads inputs as float64 and goes left iff `x <= threshold`;
-//! child `c ≥ 0` is split `c`, child `c < 0` is leaf `!c`. The raw score is the sum of the
-//! trees' leaf values (the starting score is folded into the first trees).
+//! Layout: a first line `tree`, header `key=value` lines (`version`, `num_class`,
+//! `num_tree_per_iteration`, `max_feature_idx`, `objective`, `feature_names`, …, and a bare
+//! `average_output` line for random-forest boosting), then one block of `key=value` lines per
+//! tree, each opened by `Tree=i`, then `end of trees` followed by importances and parameters,
+//! which are ignored.
+//!
+//! A tree with `num_leaves = L > 1` has `L − 1` splits, described by the parallel arrays
+//! `split_feature`, `threshold`, `decision_type`, `left_child`, `right_child`: a child `c ≥ 0`
+//! is split `c` and a child `c < 0` is leaf `!c`, whose value is `leaf_value[!c]`
+//! (shrinkage applied). A tree with one leaf has only `leaf_value`.
+//!
+//! Semantics mirrored: LightGBM predicts in float64 and goes left iff `x <= threshold`; the
+//! raw score of output `t mod num_tree_per_iteration` sums tree `t` (the starting score is
+//! folded into the first trees, so the base is 0); with `average_output` the sum is divided by
+//! the number of iterations, which is folded into the leaves here. `Booster.predict` on a
+//! loaded file uses every tree in it, and so does the imported model.
+//!
+//! `decision_type` bits: 0 categorical (refused), 1 default left (the direction of missing
+//! values, irrelevant since zkinfer refuses NaN inputs), 2–3 the missing type: 0 none and
+//! 2 NaN compare finite inputs plainly, 1 zero (`zero_as_missing`) sends zeros the default way
+//! and is refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
@@ -13,24 +30,49 @@ use crate::import::placeholder_name;
 use crate::model::{Link, Precision, Task};
 use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
 
+/// Refuse absurd sizes before allocating for them.
 const MAX_TREES: usize = 10_000;
-const MAX_LEAVES: usize = 1 << 17;
+/// Nodes over all trees.
+const MAX_NODES: usize = 1 << 20;
 const MAX_CLASSES: usize = 256;
 const MAX_FEATURES: usize = 1 << 16;
 
-/// Whether text looks like a LightGBM model file: its first line is `tree`.
+/// Whether text looks like a LightGBM model file: its first line is `tree` (after a byte-order
+/// mark, if any).
 pub fn looks_like(text: &str) -> bool {
-    text.lines().next().map(str::trim) == Some("tree")
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .map(str::trim)
+        == Some("tree")
 }
 
 pub fn read(text: &str) -> Result<SourceModel, FormatError> {
-    let mut lines = text.lines().map(str::trim).enumerate().peekable();
+    let text = text.trim_start_matches('\u{feff}');
+    // Lines numbered from 1, trimmed.
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim()))
+        .peekable();
+    // The first line that is not blank (the dispatcher skips leading whitespace too).
+    match lines.find(|(_, l)| !l.is_empty()) {
+        Some((_, "tree")) => {}
+        Some((number, _)) => {
+            return Err(FormatError::malformed(format!(
+                "line {number}: expected \"tree\""
+            )))
+        }
+        None => return Err(FormatError::malformed("empty file")),
+    }
     let mut header = HashMap::new();
     let mut average_output = false;
-    while let Some((_, line)) = lines.next_if(|(_, l)| !l.starts_with("Tree=")) {
+    while let Some((_, line)) =
+        lines.next_if(|(_, l)| !l.starts_with("Tree=") && *l != "end of trees")
+    {
         match line.split_once('=') {
             Some((key, value)) => {
-                header.insert(key, value);
+                header.insert(key.trim(), value.trim());
             }
             None if line == "average_output" => average_output = true,
             None => {}
@@ -40,75 +82,77 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
         .get("version")
         .copied()
         .unwrap_or("(unknown version)");
-    let objective = *header
-        .get("objective")
-        .ok_or_else(|| FormatError::malformed("no objective line"))?;
     let num_class = header_count(&header, "num_class", MAX_CLASSES)?;
     let per_iteration = header_count(&header, "num_tree_per_iteration", MAX_CLASSES)?;
     let num_features = header_count(&header, "max_feature_idx", MAX_FEATURES - 1)? + 1;
-
-    let mut words = objective.split_whitespace();
-    let objective_name = words.next().unwrap_or_default();
-    let (task, link, classes) = match objective_name {
-        "binary" => {
-            let sigmoid = words
-                .find_map(|w| w.strip_prefix("sigmoid:"))
-                .unwrap_or("1");
-            if sigmoid.parse::<f64>().ok() != Some(1.0) {
-                return Err(FormatError::unsupported(format!(
-                    "binary objective with sigmoid:{sigmoid} (only sigmoid:1)"
-                )));
-            }
-            (Task::Binary, Link::Logistic, 2)
-        }
-        "multiclass" => (Task::Multiclass, Link::Softmax, num_class),
-        "multiclassova" => (Task::Multiclass, Link::OneVsRestLogistic, num_class),
-        "regression" | "regression_l1" | "huber" | "fair" | "quantile" => {
-            (Task::Regression, Link::Identity, 0)
-        }
-        other => return Err(FormatError::unsupported(format!("objective {other:?}"))),
+    // A custom objective leaves no objective line.
+    let objective = header.get("objective").copied().ok_or_else(|| {
+        FormatError::unsupported("custom objective (the file has no objective line)")
+    })?;
+    let (task, link) = objective_kind(objective, num_class)?;
+    let scores = if task == Task::Multiclass {
+        num_class
+    } else {
+        1
     };
-    let scores = if task == Task::Multiclass { classes } else { 1 };
-    if task == Task::Multiclass && classes < 2 {
-        return Err(FormatError::malformed(format!("num_class = {classes}")));
+    if task != Task::Multiclass && num_class != 1 {
+        return Err(FormatError::malformed(format!(
+            "num_class = {num_class} for objective {objective:?}"
+        )));
     }
     if per_iteration != scores {
         return Err(FormatError::malformed(format!(
             "num_tree_per_iteration = {per_iteration} for {scores} scores"
         )));
     }
+    let feature_names = feature_names(header.get("feature_names").copied(), num_features)?;
 
     let mut trees = Vec::new();
+    let mut total_nodes = 0;
     let mut complete = false;
     while let Some((number, line)) = lines.next() {
         if line == "end of trees" {
             complete = true;
             break;
         }
+        if line.is_empty() {
+            continue;
+        }
         let Some(id) = line.strip_prefix("Tree=") else {
-            if line.is_empty() {
-                continue;
-            }
             return Err(FormatError::malformed(format!(
-                "line {}: expected Tree= or end of trees",
-                number + 1
+                "line {number}: expected \"Tree=\" or \"end of trees\", found {:?}",
+                truncate(line)
             )));
         };
-        if trees.len() == MAX_TREES {
+        if id.trim().parse::<usize>().ok() != Some(trees.len()) {
             return Err(FormatError::malformed(format!(
+                "line {number}: {:?} where tree {} was expected",
+                truncate(line),
+                trees.len()
+            )));
+        }
+        if trees.len() == MAX_TREES {
+            return Err(FormatError::unsupported(format!(
                 "more than {MAX_TREES} trees"
             )));
         }
         let mut block = HashMap::new();
-        while let Some((_, field)) =
+        while let Some((number, field)) =
             lines.next_if(|(_, l)| !l.is_empty() && !l.starts_with("Tree=") && *l != "end of trees")
         {
             if let Some((key, value)) = field.split_once('=') {
-                block.insert(key, value);
+                block.insert(key.trim(), (number, value));
             }
         }
-        let target = trees.len() % scores;
-        trees.push(read_tree(id, &block, num_features, target)?);
+        let t = trees.len();
+        let tree = read_tree(t, number, &block, num_features, t % scores)?;
+        total_nodes += tree.nodes.len();
+        if total_nodes > MAX_NODES {
+            return Err(FormatError::unsupported(format!(
+                "more than {MAX_NODES} nodes in all (at tree {t})"
+            )));
+        }
+        trees.push(tree);
     }
     // Without the end marker, a file cut short inside a number would still parse.
     if !complete {
@@ -119,8 +163,14 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
     if trees.is_empty() {
         return Err(FormatError::malformed("no trees"));
     }
+    if trees.len() % scores != 0 {
+        return Err(FormatError::malformed(format!(
+            "{} trees is not a whole number of iterations of {scores} trees",
+            trees.len()
+        )));
+    }
     if average_output {
-        // Random-forest mode: the prediction is the mean over iterations.
+        // Random-forest boosting: LightGBM divides the sum by the number of iterations.
         let iterations = (trees.len() / scores) as f64;
         for node in trees.iter_mut().flat_map(|t| &mut t.nodes) {
             if let SourceNode::Leaf { value } = node {
@@ -129,25 +179,16 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
         }
     }
 
-    let feature_names = match header.get("feature_names") {
-        Some(names) => {
-            let names: Vec<String> = names.split_whitespace().map(str::to_string).collect();
-            if names.len() != num_features {
-                return Err(FormatError::malformed(format!(
-                    "{} feature names for {num_features} features",
-                    names.len()
-                )));
-            }
-            names
-        }
-        None => (0..num_features).map(placeholder_name).collect(),
-    };
     Ok(SourceModel {
         source: format!("lightgbm {version} {objective}"),
         feature_names,
         precision: Precision::F64,
         task,
-        classes: (0..classes).map(|c| c.to_string()).collect(),
+        classes: match task {
+            Task::Regression => Vec::new(),
+            Task::Binary => vec!["0".into(), "1".into()],
+            Task::Multiclass => (0..num_class).map(|c| c.to_string()).collect(),
+        },
         link,
         body: SourceBody::Trees {
             rule: SplitRule::LessOrEqual,
@@ -157,83 +198,208 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
     })
 }
 
+/// The task and link of an objective line such as `binary sigmoid:1` or
+/// `multiclass num_class:3`, refusing those whose prediction is not a supported function
+/// of the raw score.
+fn objective_kind(objective: &str, num_class: usize) -> Result<(Task, Link), FormatError> {
+    let mut words = objective.split_whitespace();
+    let name = words.next().unwrap_or_default();
+    let params: Vec<&str> = words.collect();
+    let unsupported = |why: &str| {
+        Err(FormatError::unsupported(format!(
+            "objective {objective:?}{why}"
+        )))
+    };
+    let param = |key: &str| {
+        params
+            .iter()
+            .find_map(|p| p.strip_prefix(key).and_then(|v| v.strip_prefix(':')))
+    };
+    let known_params = |keys: &[&str]| {
+        params
+            .iter()
+            .all(|p| keys.iter().any(|k| p.split(':').next() == Some(*k)))
+    };
+    let sigmoid_is_one = || param("sigmoid").and_then(|s| s.parse::<f64>().ok()) == Some(1.0);
+    let class_count_matches =
+        || param("num_class").and_then(|k| k.parse::<usize>().ok()) == Some(num_class);
+    match name {
+        "binary" => {
+            if !known_params(&["sigmoid"]) || !sigmoid_is_one() {
+                return unsupported(" (only sigmoid:1 is supported)");
+            }
+            Ok((Task::Binary, Link::Logistic))
+        }
+        "multiclass" | "multiclassova" => {
+            if num_class < 2 || !class_count_matches() {
+                return Err(FormatError::malformed(format!(
+                    "objective {objective:?} with num_class={num_class}"
+                )));
+            }
+            if name == "multiclass" {
+                if !known_params(&["num_class"]) {
+                    return unsupported("");
+                }
+                return Ok((Task::Multiclass, Link::Softmax));
+            }
+            if !known_params(&["num_class", "sigmoid"]) || !sigmoid_is_one() {
+                return unsupported(" (only sigmoid:1 is supported)");
+            }
+            Ok((Task::Multiclass, Link::OneVsRestLogistic))
+        }
+        // The raw score is the prediction, unless `sqrt` (reg_sqrt) squares it.
+        "regression" | "regression_l1" | "huber" | "fair" | "quantile" | "mape" => {
+            if params.contains(&"sqrt") {
+                return unsupported(" (reg_sqrt squares the raw score)");
+            }
+            if !params.is_empty() {
+                return unsupported("");
+            }
+            Ok((Task::Regression, Link::Identity))
+        }
+        "" => Err(FormatError::malformed("empty objective line")),
+        other => Err(FormatError::unsupported(format!("objective {other:?}"))),
+    }
+}
+
+fn feature_names(line: Option<&str>, count: usize) -> Result<Vec<String>, FormatError> {
+    let Some(line) = line else {
+        return Ok((0..count).map(placeholder_name).collect());
+    };
+    let names: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+    if names.len() != count {
+        return Err(FormatError::malformed(format!(
+            "{} feature names for {count} features (max_feature_idx={})",
+            names.len(),
+            count - 1
+        )));
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(FormatError::malformed(format!(
+            "feature name {twice:?} appears twice"
+        )));
+    }
+    Ok(names)
+}
+
+/// One `Tree=t` block (opened at line `line`), its fields by key with their line numbers.
+/// Splits keep their numbers; leaf `k` becomes node `num_leaves − 1 + k`.
 fn read_tree(
-    id: &str,
-    block: &HashMap<&str, &str>,
+    t: usize,
+    line: usize,
+    block: &HashMap<&str, (usize, &str)>,
     num_features: usize,
     target: usize,
 ) -> Result<SourceTree, FormatError> {
-    let at = |msg: String| FormatError::malformed(format!("tree {id}: {msg}"));
+    let at = |msg: String| FormatError::malformed(format!("tree {t} (line {line}): {msg}"));
     let get = |key: &str| {
         block
             .get(key)
             .copied()
             .ok_or_else(|| at(format!("no {key}")))
     };
-    let leaves: usize = get("num_leaves")?
-        .parse()
-        .ok()
-        .filter(|&n| (1..=MAX_LEAVES).contains(&n))
-        .ok_or_else(|| at("bad num_leaves".into()))?;
-    if block.get("is_linear").is_some_and(|v| *v != "0") {
+    let optional_count = |key: &str| -> Result<u64, FormatError> {
+        match block.get(key) {
+            None => Ok(0),
+            Some((number, v)) => v.trim().parse().map_err(|_| {
+                FormatError::malformed(format!(
+                    "line {number}: {key}={} is not a count",
+                    truncate(v)
+                ))
+            }),
+        }
+    };
+    if optional_count("is_linear")? != 0 {
         return Err(FormatError::unsupported(format!(
-            "linear tree {id} (linear_tree=true)"
+            "linear tree {t} (linear_tree=true)"
         )));
     }
-    if block.get("num_cat").is_some_and(|v| *v != "0") {
+    let num_cat = optional_count("num_cat")?;
+    if num_cat != 0 {
         return Err(FormatError::unsupported(format!(
-            "categorical splits in tree {id}"
+            "categorical splits in tree {t} (num_cat={num_cat})"
+        )));
+    }
+    let (number, value) = get("num_leaves")?;
+    let leaves: usize = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| at(format!("line {number}: bad num_leaves={}", truncate(value))))?;
+    if leaves > MAX_NODES / 2 {
+        return Err(FormatError::unsupported(format!(
+            "tree {t} has {leaves} leaves"
         )));
     }
     let leaf_values: Vec<f64> = numbers(get("leaf_value")?, leaves, "leaf_value", &at)?;
+    if let Some(k) = leaf_values.iter().position(|v| !v.is_finite()) {
+        return Err(at(format!("leaf {k} has value {}", leaf_values[k])));
+    }
     if leaves == 1 {
         return Ok(SourceTree {
             target: Some(target),
-            nodes: vec![SourceNode::Leaf {
-                value: vec![leaf_values[0]],
-            }],
+            nodes: vec![SourceNode::Leaf { value: leaf_values }],
         });
     }
     let splits = leaves - 1;
     let features: Vec<usize> = numbers(get("split_feature")?, splits, "split_feature", &at)?;
     let thresholds: Vec<f64> = numbers(get("threshold")?, splits, "threshold", &at)?;
-    let decision_types: Vec<u8> = numbers(get("decision_type")?, splits, "decision_type", &at)?;
+    let decision_types: Vec<i8> = numbers(get("decision_type")?, splits, "decision_type", &at)?;
     let left: Vec<i64> = numbers(get("left_child")?, splits, "left_child", &at)?;
     let right: Vec<i64> = numbers(get("right_child")?, splits, "right_child", &at)?;
 
-    // Splits keep their numbers; leaf k becomes node splits + k.
-    let child = |c: i64| -> Result<usize, FormatError> {
+    let total = splits + leaves;
+    let child = |c: i64| -> Option<usize> {
         let node = if c >= 0 {
-            c as usize
+            usize::try_from(c).ok()?
         } else {
-            splits + (!c) as usize
+            splits.checked_add(usize::try_from(!c).ok()?)?
         };
-        if node >= splits + leaves || node == 0 {
-            return Err(at(format!("child {c} is not a node")));
-        }
-        Ok(node)
+        (node != 0 && node < total).then_some(node)
     };
-    let mut nodes = Vec::with_capacity(splits + leaves);
+    let mut nodes = Vec::with_capacity(total);
     for i in 0..splits {
-        if decision_types[i] & 1 != 0 {
+        let kind = decision_types[i];
+        if !(0..16).contains(&kind) {
+            return Err(at(format!("node {i} has decision_type {kind}")));
+        }
+        if kind & 1 != 0 {
             return Err(FormatError::unsupported(format!(
-                "categorical split in tree {id}, node {i}"
+                "categorical split in tree {t}, node {i}"
             )));
         }
-        if (decision_types[i] >> 2) & 3 == 1 {
-            return Err(FormatError::unsupported(format!(
-                "zero_as_missing split in tree {id}, node {i} (zero inputs would take the \
-                 default direction)"
-            )));
+        match (kind >> 2) & 3 {
+            0 | 2 => {}
+            1 => {
+                return Err(FormatError::unsupported(format!(
+                    "zero_as_missing split in tree {t}, node {i} (zero inputs take the \
+                     default direction)"
+                )))
+            }
+            _ => return Err(at(format!("node {i} has decision_type {kind}"))),
         }
         if features[i] >= num_features {
-            return Err(at(format!("node {i} splits on feature {}", features[i])));
+            return Err(at(format!(
+                "node {i} splits on feature {} of {num_features}",
+                features[i]
+            )));
         }
+        if thresholds[i].is_nan() {
+            return Err(at(format!("node {i} has threshold NaN")));
+        }
+        let (Some(l), Some(r)) = (child(left[i]), child(right[i])) else {
+            return Err(at(format!(
+                "node {i} has children {} and {}, not nodes of a tree with {leaves} leaves",
+                left[i], right[i]
+            )));
+        };
         nodes.push(SourceNode::Split {
             feature: features[i],
             threshold: thresholds[i],
-            left: child(left[i])?,
-            right: child(right[i])?,
+            left: l,
+            right: r,
         });
     }
     nodes.extend(
@@ -241,10 +407,35 @@ fn read_tree(
             .into_iter()
             .map(|v| SourceNode::Leaf { value: vec![v] }),
     );
+    // Every node is reached from the root exactly once.
+    let mut reached = vec![false; total];
+    reached[0] = true;
+    let mut pending = vec![0usize];
+    while let Some(i) = pending.pop() {
+        if let SourceNode::Split { left, right, .. } = nodes[i] {
+            for c in [left, right] {
+                if std::mem::replace(&mut reached[c], true) {
+                    return Err(at(format!("{} is reached twice", describe(c, splits))));
+                }
+                pending.push(c);
+            }
+        }
+    }
+    if let Some(i) = reached.iter().position(|r| !r) {
+        return Err(at(format!("{} is unreachable", describe(i, splits))));
+    }
     Ok(SourceTree {
         target: Some(target),
         nodes,
     })
+}
+
+/// Names node `i` as the file does: split `i` or leaf `i − splits`.
+fn describe(i: usize, splits: usize) -> String {
+    match i.checked_sub(splits) {
+        Some(leaf) => format!("leaf {leaf}"),
+        None => format!("node {i}"),
+    }
 }
 
 fn header_count(header: &HashMap<&str, &str>, key: &str, max: usize) -> Result<usize, FormatError> {
@@ -259,22 +450,38 @@ fn header_count(header: &HashMap<&str, &str>, key: &str, max: usize) -> Result<u
 
 /// Exactly `count` space-separated numbers.
 fn numbers<T: std::str::FromStr>(
-    text: &str,
+    (line, text): (usize, &str),
     count: usize,
     key: &str,
     at: &dyn Fn(String) -> FormatError,
 ) -> Result<Vec<T>, FormatError> {
-    let values: Vec<T> = text
-        .split_whitespace()
-        .map(|w| w.parse().map_err(|_| at(format!("{key} holds {w:?}"))))
-        .collect::<Result<_, _>>()?;
+    let mut values = Vec::with_capacity(count.min(text.len()));
+    for word in text.split_whitespace() {
+        if values.len() == count {
+            return Err(at(format!(
+                "line {line}: {key} has more than {count} values"
+            )));
+        }
+        let value = word
+            .parse()
+            .map_err(|_| at(format!("line {line}: {key} holds {:?}", truncate(word))))?;
+        values.push(value);
+    }
     if values.len() != count {
         return Err(at(format!(
-            "{key} has {} values, expected {count}",
+            "line {line}: {key} has {} values, expected {count}",
             values.len()
         )));
     }
     Ok(values)
+}
+
+/// At most 40 characters of untrusted text, for messages.
+fn truncate(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 #[cfg(test)]

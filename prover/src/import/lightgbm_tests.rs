@@ -1,8 +1,9 @@
 use super::{looks_like, read};
-use crate::error::FormatError;
+use crate::error::{Format, FormatError, ImportError};
 use crate::fixed_point::SplitRule;
+use crate::import::xgboost::tests::{example_path, float_scores, max_score_error, read_heldout};
 use crate::model::{Link, Precision, Task};
-use crate::source::{SourceBody, SourceNode};
+use crate::source::{SourceBody, SourceModel, SourceNode};
 
 /// Two binary trees: a split (x1 <= 0.5 → leaf −0.5 | leaf 1.5) and a lone leaf 0.25.
 const TINY: &str = "tree
@@ -66,9 +67,133 @@ end of parameters
 pandas_categorical:[]
 ";
 
-fn error(text: &str) -> FormatError {
-    read(text).expect_err("should be refused")
+/// One tree of three leaves: node 0 (x0 <= 1) → leaf 0 | node 1 (x1 <= 2 → leaf 1 | leaf 2).
+const THREE_LEAVES: &str = "Tree=0
+num_leaves=3
+num_cat=0
+split_feature=0 1
+split_gain=1 1
+threshold=1 2
+decision_type=2 8
+left_child=-1 -2
+right_child=1 -3
+leaf_value=0.1 0.2 0.30000000000000004
+leaf_weight=1 1 1
+leaf_count=1 1 1
+internal_value=0 0
+internal_weight=0 0
+internal_count=3 2
+is_linear=0
+shrinkage=0.1
+";
+
+/// TINY with its trees replaced by THREE_LEAVES.
+fn three_leaves() -> String {
+    let start = TINY.find("Tree=0").unwrap();
+    let end = TINY.find("end of trees").unwrap();
+    format!("{}{THREE_LEAVES}\n\n{}", &TINY[..start], &TINY[end..])
 }
+
+fn unsupported(text: &str) -> String {
+    match read(text) {
+        Err(FormatError::Unsupported(msg)) => msg,
+        other => panic!("expected unsupported, got {other:?}"),
+    }
+}
+
+fn malformed(text: &str) -> String {
+    match read(text) {
+        Err(FormatError::Malformed(msg)) => msg,
+        other => panic!("expected malformed, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real files.
+
+fn read_example(name: &str) -> SourceModel {
+    let bytes = std::fs::read(example_path(name, "model.txt")).unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(looks_like(text));
+    let model = read(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    model.check().unwrap();
+    let (format, via_dispatch) = crate::import::read_source(&bytes, "model.txt").unwrap();
+    assert_eq!((format, &via_dispatch), (Format::LightgbmText, &model));
+    model
+}
+
+/// LightGBM sums the trees' float64 leaves in tree order starting from 0, exactly as
+/// [`float_scores`] does (base 0), with the same float64 comparisons, and the CSV holds its
+/// scores in round-trip form: the scores must be equal, tolerance 0.
+fn check_lightgbm_example(name: &str) -> SourceModel {
+    let model = read_example(name);
+    let (max_error, rows) = max_score_error(name, &model);
+    println!("{name}: {rows} rows, classes agree, max score error {max_error:e}");
+    assert_eq!(max_error, 0.0, "{name}");
+    model
+}
+
+#[test]
+fn breast_cancer_lightgbm_matches_lightgbm() {
+    let model = check_lightgbm_example("breast_cancer_lightgbm");
+    assert_eq!(model.source, "lightgbm v4 binary sigmoid:1");
+    assert_eq!(
+        (model.task, model.link, model.precision),
+        (Task::Binary, Link::Logistic, Precision::F64)
+    );
+    assert_eq!(model.classes, ["0", "1"]);
+    assert_eq!(model.feature_names.len(), 30);
+    let SourceBody::Trees { rule, base, trees } = &model.body else {
+        panic!()
+    };
+    assert_eq!(
+        (*rule, base.as_slice()),
+        (SplitRule::LessOrEqual, &[0.0][..])
+    );
+    assert_eq!(trees.len(), 100);
+}
+
+#[test]
+fn wine_lightgbm_matches_lightgbm() {
+    let model = check_lightgbm_example("wine_lightgbm");
+    assert_eq!(model.source, "lightgbm v4 multiclass num_class:3");
+    assert_eq!((model.task, model.link), (Task::Multiclass, Link::Softmax));
+    assert_eq!(model.classes, ["0", "1", "2"]);
+    let SourceBody::Trees { base, trees, .. } = &model.body else {
+        panic!()
+    };
+    assert_eq!(base, &[0.0; 3]);
+    assert_eq!(trees.len(), 90);
+    assert!(trees
+        .iter()
+        .enumerate()
+        .all(|(t, tree)| tree.target == Some(t % 3)));
+}
+
+#[test]
+fn diabetes_lightgbm_matches_lightgbm() {
+    let model = check_lightgbm_example("diabetes_lightgbm");
+    assert_eq!(model.source, "lightgbm v4 regression");
+    assert_eq!((model.task, model.link), (Task::Regression, Link::Identity));
+    assert!(model.classes.is_empty());
+    assert_eq!(read_heldout("diabetes_lightgbm", &model).rows.len(), 111);
+}
+
+#[test]
+fn truncated_example_files_are_refused_without_panics() {
+    let text = std::fs::read_to_string(example_path("wine_lightgbm", "model.txt")).unwrap();
+    let end = text.find("end of trees").unwrap();
+    let mut cut = 1;
+    while cut < end {
+        if text.is_char_boundary(cut) {
+            assert!(read(&text[..cut]).is_err(), "cut at {cut}");
+        }
+        cut += 331;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-written models.
 
 #[test]
 fn reads_a_binary_model() {
@@ -81,6 +206,7 @@ fn reads_a_binary_model() {
         (model.task, model.link, model.precision),
         (Task::Binary, Link::Logistic, Precision::F64)
     );
+    assert_eq!(model.classes, ["0", "1"]);
     let SourceBody::Trees { rule, base, trees } = &model.body else {
         panic!()
     };
@@ -91,7 +217,7 @@ fn reads_a_binary_model() {
     assert_eq!(trees.len(), 2);
     assert_eq!(
         trees[0].nodes,
-        vec![
+        [
             SourceNode::Split {
                 feature: 1,
                 threshold: 0.5f64.next_up(), // written 0.50000000000000011
@@ -102,25 +228,114 @@ fn reads_a_binary_model() {
             SourceNode::Leaf { value: vec![1.5] },
         ]
     );
-    assert_eq!(trees[1].nodes, vec![SourceNode::Leaf { value: vec![0.25] }]);
+    assert_eq!(trees[1].nodes, [SourceNode::Leaf { value: vec![0.25] }]);
+    assert_eq!((trees[0].target, trees[1].target), (Some(0), Some(0)));
+    // x1 <= threshold in float64: the value just above 0.5 still goes left.
+    assert_eq!(float_scores(&model, &[0.0, 0.5f64.next_up()]), [-0.25]);
+    assert_eq!(
+        float_scores(&model, &[0.0, 0.5f64.next_up().next_up()]),
+        [1.75]
+    );
+}
+
+#[test]
+fn children_and_leaves_are_numbered_splits_first() {
+    let model = read(&three_leaves()).unwrap();
+    model.check().unwrap();
+    let SourceBody::Trees { trees, .. } = &model.body else {
+        panic!()
+    };
+    assert_eq!(
+        trees[0].nodes,
+        [
+            SourceNode::Split {
+                feature: 0,
+                threshold: 1.0,
+                left: 2,
+                right: 1
+            },
+            SourceNode::Split {
+                feature: 1,
+                threshold: 2.0,
+                left: 3,
+                right: 4
+            },
+            SourceNode::Leaf { value: vec![0.1] },
+            SourceNode::Leaf { value: vec![0.2] },
+            SourceNode::Leaf {
+                value: vec![0.30000000000000004]
+            },
+        ]
+    );
+    assert_eq!(float_scores(&model, &[1.0, 9.0]), [0.1]);
+    assert_eq!(float_scores(&model, &[1.5, 2.0]), [0.2]);
+    assert_eq!(float_scores(&model, &[1.5, 2.5]), [0.30000000000000004]);
+    // Missing types none (0), NaN (8) and default-left bits are all plain comparisons.
+    for kinds in ["0 0", "2 10", "8 2", "10 8"] {
+        let text = three_leaves().replace("decision_type=2 8", &format!("decision_type={kinds}"));
+        assert_eq!(read(&text).unwrap(), model, "{kinds}");
+    }
 }
 
 #[test]
 fn multiclass_trees_cycle_through_the_classes() {
+    for (objective, link) in [
+        ("multiclass num_class:2", Link::Softmax),
+        (
+            "multiclassova num_class:2 sigmoid:1",
+            Link::OneVsRestLogistic,
+        ),
+    ] {
+        let text = TINY
+            .replace("num_class=1", "num_class=2")
+            .replace("num_tree_per_iteration=1", "num_tree_per_iteration=2")
+            .replace("binary sigmoid:1", objective);
+        let model = read(&text).unwrap();
+        model.check().unwrap();
+        assert_eq!((model.task, model.link), (Task::Multiclass, link));
+        assert_eq!(model.classes, ["0", "1"]);
+        assert_eq!(model.source, format!("lightgbm v4 {objective}"));
+        let SourceBody::Trees { trees, base, .. } = &model.body else {
+            panic!()
+        };
+        assert_eq!(base, &[0.0, 0.0]);
+        assert_eq!((trees[0].target, trees[1].target), (Some(0), Some(1)));
+    }
+    // Three trees are not a whole number of 2-tree iterations.
     let text = TINY
         .replace("num_class=1", "num_class=2")
         .replace("num_tree_per_iteration=1", "num_tree_per_iteration=2")
+        .replace("binary sigmoid:1", "multiclass num_class:2")
         .replace(
-            "objective=binary sigmoid:1",
-            "objective=multiclass num_class:2",
+            "end of trees",
+            "Tree=2\nnum_leaves=1\nleaf_value=1\n\nend of trees",
         );
-    let model = read(&text).unwrap();
-    assert_eq!((model.task, model.classes.len()), (Task::Multiclass, 2));
-    let SourceBody::Trees { trees, base, .. } = &model.body else {
-        panic!()
-    };
-    assert_eq!(base, &[0.0, 0.0]);
-    assert_eq!((trees[0].target, trees[1].target), (Some(0), Some(1)));
+    assert!(malformed(&text).contains("3 trees is not a whole number of iterations"));
+    let text = TINY
+        .replace("num_class=1", "num_class=3")
+        .replace("num_tree_per_iteration=1", "num_tree_per_iteration=3")
+        .replace("binary sigmoid:1", "multiclass num_class:2");
+    assert!(malformed(&text).contains("with num_class=3"));
+}
+
+#[test]
+fn regression_objectives_whose_raw_score_is_the_prediction() {
+    for objective in [
+        "regression",
+        "regression_l1",
+        "huber",
+        "fair",
+        "quantile",
+        "mape",
+    ] {
+        let model = read(&TINY.replace("binary sigmoid:1", objective)).unwrap();
+        model.check().unwrap();
+        assert_eq!(
+            (model.task, model.link, model.classes.len()),
+            (Task::Regression, Link::Identity, 0)
+        );
+        assert_eq!(model.source, format!("lightgbm v4 {objective}"));
+    }
 }
 
 #[test]
@@ -129,10 +344,8 @@ fn average_output_divides_by_the_iterations() {
     let SourceBody::Trees { trees, .. } = read(&text).unwrap().body else {
         panic!()
     };
-    assert_eq!(
-        trees[1].nodes,
-        vec![SourceNode::Leaf { value: vec![0.125] }]
-    );
+    assert_eq!(trees[0].nodes[1], SourceNode::Leaf { value: vec![-0.25] });
+    assert_eq!(trees[1].nodes, [SourceNode::Leaf { value: vec![0.125] }]);
 }
 
 #[test]
@@ -145,13 +358,54 @@ fn unsupported_constructs_are_named() {
         ),
         (
             "objective=binary sigmoid:1",
+            "objective=rank_xendcg",
+            "objective \"rank_xendcg\"",
+        ),
+        (
+            "objective=binary sigmoid:1",
             "objective=poisson",
             "objective \"poisson\"",
         ),
         (
             "objective=binary sigmoid:1",
+            "objective=gamma",
+            "objective \"gamma\"",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=tweedie",
+            "objective \"tweedie\"",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=cross_entropy",
+            "objective \"cross_entropy\"",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=cross_entropy_lambda",
+            "objective \"cross_entropy_lambda\"",
+        ),
+        ("objective=binary sigmoid:1\n", "", "custom objective"),
+        (
+            "objective=binary sigmoid:1",
             "objective=binary sigmoid:2",
-            "sigmoid:2",
+            "objective \"binary sigmoid:2\" (only sigmoid:1",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=binary",
+            "objective \"binary\" (only sigmoid:1",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=regression sqrt",
+            "objective \"regression sqrt\" (reg_sqrt",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=quantile sqrt",
+            "objective \"quantile sqrt\" (reg_sqrt",
         ),
         (
             "decision_type=2",
@@ -160,32 +414,76 @@ fn unsupported_constructs_are_named() {
         ),
         (
             "decision_type=2",
+            "decision_type=3",
+            "categorical split in tree 0, node 0",
+        ),
+        (
+            "decision_type=2",
+            "decision_type=4",
+            "zero_as_missing split in tree 0, node 0",
+        ),
+        (
+            "decision_type=2",
             "decision_type=6",
             "zero_as_missing split in tree 0, node 0",
         ),
         (
-            "is_linear=0\nshrinkage=1\n\n\nTree=1",
-            "is_linear=1\nshrinkage=1\n\n\nTree=1",
-            "linear tree 0",
+            "num_cat=0",
+            "num_cat=2",
+            "categorical splits in tree 0 (num_cat=2)",
         ),
+        ("is_linear=0", "is_linear=1", "linear tree 0"),
     ];
     for (from, to, needle) in cases {
-        match error(&TINY.replacen(from, to, 1)) {
-            FormatError::Unsupported(msg) => assert!(msg.contains(needle), "{needle:?} in {msg:?}"),
-            other => panic!("{needle}: expected unsupported, got {other:?}"),
-        }
+        let msg = unsupported(&TINY.replacen(from, to, 1));
+        assert!(msg.contains(needle), "{needle:?} in {msg:?}");
     }
+    let ova = TINY
+        .replace("num_class=1", "num_class=2")
+        .replace("num_tree_per_iteration=1", "num_tree_per_iteration=2")
+        .replace("binary sigmoid:1", "multiclassova num_class:2 sigmoid:1.5");
+    assert!(unsupported(&ova).contains("only sigmoid:1"));
+    // The linear tree is refused whichever tree it is.
+    let linear = TINY.replace(
+        "is_linear=0\nshrinkage=1\n\n\nend",
+        "is_linear=1\nshrinkage=1\n\n\nend",
+    );
+    assert_eq!(unsupported(&linear), "linear tree 1 (linear_tree=true)");
 }
 
 #[test]
 fn malformed_files_are_refused() {
     let cases = [
-        ("left_child=-1", "left_child=5", "child 5 is not a node"),
-        ("left_child=-1", "left_child=0", "child 0 is not a node"),
+        (
+            "left_child=-1",
+            "left_child=5",
+            "node 0 has children 5 and -2",
+        ),
+        (
+            "left_child=-1",
+            "left_child=0",
+            "node 0 has children 0 and -2",
+        ),
+        (
+            "left_child=-1",
+            "left_child=-3",
+            "node 0 has children -3 and -2",
+        ),
+        (
+            "left_child=-1",
+            "left_child=-9223372036854775808",
+            "node 0 has children -9223372036854775808",
+        ),
+        ("left_child=-1", "left_child=-2", "leaf 1 is reached twice"),
         (
             "split_feature=1",
             "split_feature=9",
-            "node 0 splits on feature 9",
+            "node 0 splits on feature 9 of 2",
+        ),
+        (
+            "split_feature=1",
+            "split_feature=-1",
+            "split_feature holds \"-1\"",
         ),
         (
             "leaf_value=-0.5 1.5",
@@ -193,54 +491,195 @@ fn malformed_files_are_refused() {
             "leaf_value has 1 values, expected 2",
         ),
         (
+            "leaf_value=-0.5 1.5",
+            "leaf_value=-0.5 1.5 2",
+            "leaf_value has more than 2 values",
+        ),
+        (
+            "leaf_value=-0.5 1.5",
+            "leaf_value=-0.5 inf",
+            "leaf 1 has value inf",
+        ),
+        (
+            "leaf_value=-0.5 1.5",
+            "leaf_value=-0.5 nan",
+            "leaf 1 has value NaN",
+        ),
+        (
             "threshold=0.50000000000000011",
             "threshold=abc",
             "threshold holds \"abc\"",
         ),
-        ("num_leaves=2", "num_leaves=0", "bad num_leaves"),
+        (
+            "threshold=0.50000000000000011",
+            "threshold=nan",
+            "node 0 has threshold NaN",
+        ),
+        (
+            "threshold=0.50000000000000011",
+            "threshold=",
+            "threshold has 0 values, expected 1",
+        ),
+        (
+            "decision_type=2",
+            "decision_type=12",
+            "node 0 has decision_type 12",
+        ),
+        (
+            "decision_type=2",
+            "decision_type=-1",
+            "node 0 has decision_type -1",
+        ),
+        (
+            "decision_type=2",
+            "decision_type=16",
+            "node 0 has decision_type 16",
+        ),
+        (
+            "decision_type=2",
+            "decision_type=300",
+            "decision_type holds \"300\"",
+        ),
+        ("num_leaves=2", "num_leaves=0", "bad num_leaves=0"),
+        ("num_leaves=2", "num_leaves=x", "bad num_leaves=x"),
+        ("num_leaves=2\n", "", "tree 0 (line 12): no num_leaves"),
+        ("num_cat=0", "num_cat=-1", "num_cat=-1 is not a count"),
         (
             "max_feature_idx=1",
             "max_feature_idx=x",
             "max_feature_idx is not a count",
         ),
         (
+            "max_feature_idx=1",
+            "max_feature_idx=99999",
+            "max_feature_idx is not a count",
+        ),
+        ("max_feature_idx=1\n", "", "no max_feature_idx line"),
+        (
             "feature_names=a b",
             "feature_names=a",
             "1 feature names for 2 features",
+        ),
+        (
+            "feature_names=a b",
+            "feature_names=a a",
+            "feature name \"a\" appears twice",
+        ),
+        (
+            "num_class=1",
+            "num_class=2",
+            "num_class = 2 for objective \"binary sigmoid:1\"",
         ),
         (
             "num_tree_per_iteration=1",
             "num_tree_per_iteration=3",
             "num_tree_per_iteration = 3",
         ),
+        (
+            "Tree=1",
+            "Tree=7",
+            "line 31: \"Tree=7\" where tree 1 was expected",
+        ),
+        (
+            "\nTree=1",
+            "\ngarbage\nTree=1",
+            "line 31: expected \"Tree=\" or \"end of trees\"",
+        ),
+        (
+            "objective=binary sigmoid:1",
+            "objective=",
+            "empty objective line",
+        ),
+        ("tree\n", "", "line 1: expected \"tree\""),
     ];
     for (from, to, needle) in cases {
-        match error(&TINY.replacen(from, to, 1)) {
-            FormatError::Malformed(msg) => assert!(msg.contains(needle), "{needle:?} in {msg:?}"),
-            other => panic!("{needle}: expected malformed, got {other:?}"),
-        }
+        assert!(TINY.contains(from), "{from:?}");
+        let msg = malformed(&TINY.replacen(from, to, 1));
+        assert!(msg.contains(needle), "{needle:?} in {msg:?}");
     }
-    for cut in [0, 10, 200, TINY.len() / 2] {
-        assert!(read(&TINY[..cut]).is_err(), "truncated at {cut}");
-    }
-    assert!(!looks_like("{\"learner\": 1}"));
-    assert!(!looks_like("trees\n"));
+    // A three-leaf tree whose second split nobody points at.
+    let orphan = three_leaves().replace("right_child=1 -3", "right_child=-3 -2");
+    assert!(malformed(&orphan).contains("node 1 is unreachable"));
+    // Leaf 0 with two parents.
+    let shared = three_leaves().replace("left_child=-1 -2", "left_child=-1 -1");
+    assert!(malformed(&shared).contains("leaf 0 is reached twice"));
+    // A cycle between the two splits.
+    let cycle = three_leaves().replace("left_child=-1 -2", "left_child=-1 1");
+    assert!(malformed(&cycle).contains("node 1 is reached twice"));
+
+    let no_trees = TINY.replace("Tree=0", "Tree=X");
+    assert!(malformed(&no_trees).contains("\"Tree=X\" where tree 0 was expected"));
+    let no_end = &TINY[..TINY.find("end of trees").unwrap()];
+    assert!(malformed(no_end).contains("truncated: no \"end of trees\" line"));
+    let empty = format!("{}end of trees\n", &TINY[..TINY.find("Tree=0").unwrap()]);
+    assert!(malformed(&empty).contains("no trees"));
+    let too_many_leaves = TINY.replace("num_leaves=2", "num_leaves=9999999");
+    assert!(unsupported(&too_many_leaves).contains("tree 0 has 9999999 leaves"));
 }
 
 #[test]
-fn example_files_read() {
-    for name in [
-        "breast_cancer_lightgbm",
-        "wine_lightgbm",
-        "diabetes_lightgbm",
+fn every_truncation_and_garbage_is_refused_without_panics() {
+    let end = TINY.find("end of trees").unwrap();
+    for cut in 0..end {
+        assert!(read(&TINY[..cut]).is_err(), "cut at {cut}");
+    }
+    // Each line removed, doubled or replaced by garbage: an error or a valid model, never a
+    // panic.
+    let lines: Vec<&str> = TINY.lines().collect();
+    for i in 0..lines.len() {
+        for replacement in [
+            "",
+            "x=1",
+            "=",
+            "Tree=0",
+            "left_child=-1 -1 -1",
+            "num_leaves=3",
+        ] {
+            let mut edited = lines.clone();
+            edited[i] = replacement;
+            if let Ok(model) = read(&edited.join("\n")) {
+                model.check().unwrap();
+            }
+        }
+        let mut doubled = lines.clone();
+        doubled.insert(i, lines[i]);
+        if let Ok(model) = read(&doubled.join("\n")) {
+            model.check().unwrap();
+        }
+    }
+    for garbage in [
+        "",
+        "tree",
+        "tree\n\n\n",
+        "\u{0}\u{1}",
+        "tree\nTree=0\nend of trees",
     ] {
-        let path = format!(
-            "{}/../examples/models/{name}/model.txt",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        assert!(looks_like(&text));
-        let model = read(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        model.check().unwrap();
+        assert!(read(garbage).is_err(), "{garbage:?}");
+    }
+}
+
+#[test]
+fn the_dispatcher_recognizes_lightgbm_text() {
+    assert!(looks_like(TINY));
+    assert!(looks_like("tree\r\nversion=v4\r\n"));
+    assert!(!looks_like("{\"learner\": 1}"));
+    assert!(!looks_like("trees\n"));
+    assert!(!looks_like("version=v4\ntree\n"));
+    let (format, model) = crate::import::read_source(TINY.as_bytes(), "m.txt").unwrap();
+    assert_eq!(format, Format::LightgbmText);
+    assert_eq!(model, read(TINY).unwrap());
+    // Leading blank lines, a byte-order mark and Windows line endings read the same.
+    let padded = format!("\n  \n{TINY}");
+    assert_eq!(
+        crate::import::read_source(padded.as_bytes(), "m.txt")
+            .unwrap()
+            .1,
+        model
+    );
+    assert_eq!(read(&format!("\u{feff}{TINY}")).unwrap(), model);
+    assert_eq!(read(&TINY.replace('\n', "\r\n")).unwrap(), model);
+    match crate::import::read_source(b"tree\nversion=v4\n", "m.txt") {
+        Err(ImportError::Malformed { format, .. }) => assert_eq!(format, Format::LightgbmText),
+        other => panic!("{other:?}"),
     }
 }

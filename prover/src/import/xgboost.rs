@@ -1,8 +1,23 @@
 //! XGBoost JSON models (`Booster.save_model("m.json")`).
 //!
-//! XGBoost reads inputs as float32 and goes left iff `x < split_condition`; leaves store their
-//! value (learning rate applied) in `split_conditions`. The prediction sums every tree, as
-//! `Booster.predict` does by default (an early-stopping `best_iteration` is not applied).
+//! Layout: `learner.learner_model_param` holds `num_feature`, `num_class`, `num_target` and
+//! `base_score` as strings (`"5E-1"`, or since XGBoost 3 one value per output as
+//! `"[6.2676054E-1]"`); `learner.objective.name` the objective; `learner.gradient_booster`
+//! the booster (`name` and, for `gbtree`, `model.trees` with `model.tree_info` giving each
+//! tree's output). A tree is a set of parallel arrays indexed by node: `left_children`,
+//! `right_children` (−1 for a leaf), `split_indices`, `split_conditions` (a leaf's value,
+//! learning rate applied, for a leaf), `split_type` (1 = categorical), `default_left`.
+//!
+//! Semantics mirrored: XGBoost converts inputs to float32 and goes left iff
+//! `x < split_condition` in float32; the margin of output `c` is its base margin plus the
+//! leaves of the trees whose `tree_info` is `c`. The base margin is `base_score` passed
+//! through the objective's inverse link (see [`base_margins`]).
+//!
+//! Not modelled: `default_left` (the NaN direction; zkinfer refuses NaN inputs) and an
+//! early-stopping `best_iteration` in `learner.attributes`: `Booster.predict` sums every tree
+//! unless given an `iteration_range`, and so does the imported model. (The scikit-learn
+//! wrapper does stop at `best_iteration`; save such a model after slicing it,
+//! `booster[: best_iteration + 1]`.)
 
 use serde_json::Value;
 
@@ -14,82 +29,130 @@ use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
 
 /// Refuse absurd sizes before allocating for them.
 const MAX_TREES: usize = 10_000;
+/// Nodes over all trees.
 const MAX_NODES: usize = 1 << 20;
 const MAX_CLASSES: usize = 256;
 const MAX_FEATURES: usize = 1 << 16;
 
+/// `kRtEps` of XGBoost ≥ 3.2, which clamps a logistic `base_score` into `[ε, 1 − ε]`.
+const LOGISTIC_EPS: f32 = 1e-6;
+
+/// How `base_score` becomes a base margin (the objective's `ProbToMargin`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum BaseLink {
+    Identity,
+    Logit,
+}
+
 pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
-    let learner = field(json, "learner")?;
-    let params = field(learner, "learner_model_param")?;
+    let learner = field(json, "learner", "the file")?;
+    let version = version(json);
+    let params = field(learner, "learner_model_param", "learner")?;
     let num_features = count_param(params, "num_feature", MAX_FEATURES)?;
     if num_features == 0 {
         return Err(FormatError::malformed("num_feature is 0"));
     }
     if let Some(targets) = params.get("num_target") {
-        if number_text(targets)? != 1.0 {
-            return Err(FormatError::unsupported(
-                "multi-target models (num_target > 1)",
-            ));
+        let targets = number_text(targets, "num_target")?;
+        if targets > 1.0 {
+            return Err(FormatError::unsupported(format!(
+                "multi-target models (num_target = {targets})"
+            )));
         }
     }
-    let num_class = count_param(params, "num_class", MAX_CLASSES)?;
-    let base_scores = base_scores(field(params, "base_score")?)?;
 
-    let objective = text(field(field(learner, "objective")?, "name")?)?;
-    let (task, link, classes) = match objective {
-        "binary:logistic" | "binary:logitraw" => (Task::Binary, Link::Logistic, 2),
-        "multi:softprob" | "multi:softmax" if num_class >= 2 => {
-            (Task::Multiclass, Link::Softmax, num_class)
+    let objective = text(
+        field(field(learner, "objective", "learner")?, "name", "objective")?,
+        "objective name",
+    )?;
+    let (task, link, base_link) = match objective {
+        "binary:logistic" => (Task::Binary, Link::Logistic, BaseLink::Logit),
+        // The margin is the prediction; XGBoost < 1.4 took base_score as a probability.
+        "binary:logitraw" if version.is_some_and(|v| v < [1, 4, 0]) => {
+            (Task::Binary, Link::None, BaseLink::Logit)
         }
+        "binary:logitraw" => (Task::Binary, Link::None, BaseLink::Identity),
+        "multi:softprob" | "multi:softmax" => (Task::Multiclass, Link::Softmax, BaseLink::Identity),
         "reg:squarederror" | "reg:absoluteerror" | "reg:pseudohubererror" => {
-            (Task::Regression, Link::Identity, 0)
+            (Task::Regression, Link::Identity, BaseLink::Identity)
         }
         other => return Err(FormatError::unsupported(format!("objective {other:?}"))),
     };
+    let classes = match task {
+        Task::Binary => 2,
+        Task::Regression => 0,
+        Task::Multiclass => {
+            let num_class = count_param(params, "num_class", MAX_CLASSES)?;
+            if num_class < 2 {
+                return Err(FormatError::malformed(format!(
+                    "num_class = {num_class} for objective {objective:?}"
+                )));
+            }
+            num_class
+        }
+    };
     let scores = if task == Task::Multiclass { classes } else { 1 };
-    let base = base_margins(objective, &base_scores, scores)?;
+    let base_scores = base_scores(field(params, "base_score", "learner_model_param")?)?;
+    let base = base_margins(base_link, &base_scores, scores)?;
 
-    let booster = field(learner, "gradient_booster")?;
-    let booster_name = text(field(booster, "name")?)?;
+    let booster = field(learner, "gradient_booster", "learner")?;
+    let booster_name = text(field(booster, "name", "gradient_booster")?, "booster name")?;
     if booster_name != "gbtree" {
         return Err(FormatError::unsupported(format!(
             "booster {booster_name:?}"
         )));
     }
-    let model = field(booster, "model")?;
-    let trees = array(field(model, "trees")?, "trees")?;
+    let model = field(booster, "model", "gradient_booster")?;
+    let trees = array(field(model, "trees", "model")?, "trees")?;
     if trees.len() > MAX_TREES {
-        return Err(FormatError::malformed(format!(
-            "more than {MAX_TREES} trees"
+        return Err(FormatError::unsupported(format!(
+            "{} trees (at most {MAX_TREES})",
+            trees.len()
         )));
     }
-    let tree_info = array(field(model, "tree_info")?, "tree_info")?;
+    if let Some(declared) = model
+        .get("gbtree_model_param")
+        .and_then(|p| p.get("num_trees"))
+    {
+        let declared = number_text(declared, "num_trees")?;
+        if declared != trees.len() as f64 {
+            return Err(FormatError::malformed(format!(
+                "num_trees = {declared} but {} trees",
+                trees.len()
+            )));
+        }
+    }
+    let tree_info = array(field(model, "tree_info", "model")?, "tree_info")?;
     if tree_info.len() != trees.len() {
-        return Err(FormatError::malformed(
-            "tree_info and trees differ in length",
-        ));
+        return Err(FormatError::malformed(format!(
+            "tree_info has {} entries for {} trees",
+            tree_info.len(),
+            trees.len()
+        )));
     }
     let mut total_nodes = 0;
     let mut source_trees = Vec::with_capacity(trees.len());
     for (t, (tree, info)) in trees.iter().zip(tree_info).enumerate() {
-        let class = index(info, "tree_info")?;
-        if class >= scores {
-            return Err(FormatError::malformed(format!(
-                "tree {t} belongs to class {class} of {scores}"
-            )));
-        }
-        let source_tree = read_tree(t, tree, num_features, class)?;
+        let class = info
+            .as_u64()
+            .and_then(|c| usize::try_from(c).ok())
+            .filter(|&c| c < scores)
+            .ok_or_else(|| {
+                FormatError::malformed(format!(
+                    "tree_info[{t}] = {info}: not an output of the {scores}"
+                ))
+            })?;
+        let source_tree = read_tree(t, tree, num_features, class, MAX_NODES - total_nodes)?;
         total_nodes += source_tree.nodes.len();
-        if total_nodes > MAX_NODES {
-            return Err(FormatError::malformed(format!(
-                "more than {MAX_NODES} nodes"
-            )));
-        }
         source_trees.push(source_tree);
     }
 
+    let version_text = version.map_or_else(
+        || "(unknown version)".to_string(),
+        |[a, b, c]| format!("{a}.{b}.{c}"),
+    );
     Ok(SourceModel {
-        source: format!("xgboost {} {objective}", version(json)),
+        source: format!("xgboost {version_text} {objective}"),
         feature_names: feature_names(learner, num_features)?,
         precision: Precision::F32,
         task,
@@ -103,77 +166,138 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
     })
 }
 
-/// The starting margin of each score, as XGBoost computes it from `base_score`.
+/// The starting margin of each output, as XGBoost computes it from `base_score`: a single
+/// value is broadcast to every output; `binary:logistic` takes it as a probability and
+/// applies `Logit(p) = -logf(1.0f / p - 1.0f)` in float32 after clamping `p` into
+/// `[1e-6, 1 − 1e-6]` (XGBoost ≥ 3.2; earlier versions refuse `p ∉ (0, 1)`, where the clamp
+/// does nothing). The margin stays a float32. Every other supported objective uses
+/// `base_score` as the margin (for `multi:softprob` XGBoost ≥ 3.1 stores centred
+/// log-proportions, already margins).
 fn base_margins(
-    objective: &str,
+    link: BaseLink,
     base_scores: &[f32],
     scores: usize,
 ) -> Result<Vec<f64>, FormatError> {
-    let per_score: Vec<f32> = match base_scores.len() {
-        1 => vec![base_scores[0]; scores],
-        n if n == scores => base_scores.to_vec(),
-        n => {
+    let per_score: Vec<f32> = match base_scores {
+        [one] => vec![*one; scores],
+        many if many.len() == scores => many.to_vec(),
+        many => {
             return Err(FormatError::malformed(format!(
-                "{n} base scores for {scores} outputs"
+                "{} base scores for {scores} outputs",
+                many.len()
             )))
         }
     };
-    if objective == "binary:logistic" {
-        // base_score is a probability: XGBoost turns it into a margin in float32.
-        let p = per_score[0];
-        if !(p > 0.0 && p < 1.0) {
-            return Err(FormatError::malformed(format!(
-                "base_score {p} is not a probability"
-            )));
-        }
-        return Ok(vec![f64::from(-(1.0f32 / p - 1.0).ln())]);
-    }
-    Ok(per_score.into_iter().map(f64::from).collect())
+    per_score
+        .into_iter()
+        .map(|b| match link {
+            BaseLink::Identity => Ok(f64::from(b)),
+            BaseLink::Logit => {
+                if !(0.0..=1.0).contains(&b) {
+                    return Err(FormatError::malformed(format!(
+                        "base_score {b} is not a probability"
+                    )));
+                }
+                Ok(f64::from(logit_f32(b)))
+            }
+        })
+        .collect()
 }
 
+/// XGBoost's float32 `Logit`. Clamping, the division and the subtraction are exact IEEE
+/// float32 operations; `logf` is taken as the correctly rounded float32 logarithm (the float64
+/// logarithm rounded to float32) rather than this platform's `logf`, so that the imported
+/// model does not depend on the C library it is imported on.
+fn logit_f32(p: f32) -> f32 {
+    let p = p.clamp(LOGISTIC_EPS, 1.0 - LOGISTIC_EPS);
+    let odds_inverse = 1.0f32 / p - 1.0f32;
+    -(f64::from(odds_inverse).ln() as f32)
+}
+
+/// One tree, renumbered from the root so that deleted (unreachable) nodes drop out: a split's
+/// children get consecutive indices when it is visited.
 fn read_tree(
-    index_in_model: usize,
+    t: usize,
     tree: &Value,
     num_features: usize,
     class: usize,
+    nodes_left: usize,
 ) -> Result<SourceTree, FormatError> {
-    let at = |msg: String| FormatError::malformed(format!("tree {index_in_model}: {msg}"));
-    let left = int_array(tree, "left_children")?;
-    let right = int_array(tree, "right_children")?;
-    let features = int_array(tree, "split_indices")?;
-    let conditions = float32_array(tree, "split_conditions")?;
+    let at = |msg: String| FormatError::malformed(format!("tree {t}: {msg}"));
+    let left = int_array(tree, "left_children", t)?;
+    let right = int_array(tree, "right_children", t)?;
+    let features = int_array(tree, "split_indices", t)?;
+    let conditions = float32_array(tree, "split_conditions", t)?;
     let n = left.len();
-    if n == 0 || n > MAX_NODES {
-        return Err(at(format!("{n} nodes")));
+    if n == 0 {
+        return Err(at("no nodes".into()));
     }
-    if right.len() != n || features.len() != n || conditions.len() != n {
-        return Err(at("node arrays differ in length".into()));
+    if n > nodes_left {
+        return Err(FormatError::unsupported(format!(
+            "more than {MAX_NODES} nodes in all (tree {t} has {n})"
+        )));
     }
-    if let Some(types) = tree.get("split_type") {
-        let types = int_array_value(types, "split_type")?;
-        if let Some(node) = types.iter().position(|&t| t != 0) {
-            return Err(FormatError::unsupported(format!(
-                "categorical split in tree {index_in_model}, node {node}"
+    for (key, len) in [
+        ("right_children", right.len()),
+        ("split_indices", features.len()),
+        ("split_conditions", conditions.len()),
+    ] {
+        if len != n {
+            return Err(at(format!(
+                "{key} has {len} entries but left_children has {n}"
             )));
         }
     }
     if let Some(param) = tree.get("tree_param") {
         if let Some(size) = param.get("size_leaf_vector") {
-            if number_text(size)? > 1.0 {
+            if number_text(size, "size_leaf_vector")? > 1.0 {
                 return Err(FormatError::unsupported(format!(
-                    "multi-target tree {index_in_model} (size_leaf_vector > 1)"
+                    "multi-target tree {t} (size_leaf_vector = {size})"
                 )));
             }
         }
+        if let Some(declared) = param.get("num_nodes") {
+            if number_text(declared, "num_nodes")? != n as f64 {
+                return Err(at(format!("num_nodes = {declared} but {n} nodes")));
+            }
+        }
     }
-    // Rebuild from the root so that deleted (unreachable) nodes drop out.
-    let mut nodes = Vec::new();
+    if let Some(types) = tree.get("split_type") {
+        let types = int_array_value(types, "split_type", t)?;
+        if types.len() != n {
+            return Err(at(format!(
+                "split_type has {} entries but left_children has {n}",
+                types.len()
+            )));
+        }
+        if let Some(node) = types.iter().position(|&k| k != 0) {
+            return Err(FormatError::unsupported(format!(
+                "categorical split in tree {t}, node {node}"
+            )));
+        }
+    }
+    if let Some(node) = tree
+        .get("categories_nodes")
+        .and_then(Value::as_array)
+        .and_then(|nodes| nodes.first())
+    {
+        return Err(FormatError::unsupported(format!(
+            "categorical split in tree {t}, node {node}"
+        )));
+    }
+
+    let mut nodes = vec![SourceNode::Leaf { value: Vec::new() }];
     let mut new_index = vec![usize::MAX; n];
-    let mut pending = vec![0usize];
     new_index[0] = 0;
-    nodes.push(SourceNode::Leaf { value: Vec::new() });
+    let mut pending = vec![0usize];
     while let Some(old) = pending.pop() {
         let node = if left[old] == -1 {
+            if right[old] != -1 {
+                return Err(at(format!(
+                    "node {old} has only a right child ({})",
+                    right[old]
+                )));
+            }
             SourceNode::Leaf {
                 value: vec![f64::from(conditions[old])],
             }
@@ -195,7 +319,12 @@ fn read_tree(
             let feature = usize::try_from(features[old])
                 .ok()
                 .filter(|&f| f < num_features)
-                .ok_or_else(|| at(format!("node {old} splits on feature {}", features[old])))?;
+                .ok_or_else(|| {
+                    at(format!(
+                        "node {old} splits on feature {} of {num_features}",
+                        features[old]
+                    ))
+                })?;
             SourceNode::Split {
                 feature,
                 threshold: f64::from(conditions[old]),
@@ -212,43 +341,50 @@ fn read_tree(
 }
 
 fn feature_names(learner: &Value, count: usize) -> Result<Vec<String>, FormatError> {
-    match learner.get("feature_names").and_then(Value::as_array) {
-        Some(names) if !names.is_empty() => {
-            if names.len() != count {
-                return Err(FormatError::malformed(format!(
-                    "{} feature names for {count} features",
-                    names.len()
-                )));
-            }
-            names.iter().map(|n| text(n).map(str::to_string)).collect()
-        }
-        _ => Ok((0..count).map(placeholder_name).collect()),
+    let names = match learner.get("feature_names").and_then(Value::as_array) {
+        Some(names) if !names.is_empty() => names,
+        _ => return Ok((0..count).map(placeholder_name).collect()),
+    };
+    if names.len() != count {
+        return Err(FormatError::malformed(format!(
+            "{} feature names for {count} features",
+            names.len()
+        )));
     }
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| text(n, "feature name").map(str::to_string))
+        .collect::<Result<_, _>>()?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(FormatError::malformed(format!(
+            "feature name {twice:?} appears twice"
+        )));
+    }
+    Ok(names)
 }
 
-fn version(json: &Value) -> String {
-    json.get("version")
-        .and_then(Value::as_array)
-        .map(|parts| {
-            parts
-                .iter()
-                .map(|p| p.as_u64().map_or("?".into(), |v| v.to_string()))
-                .collect::<Vec<_>>()
-                .join(".")
-        })
-        .unwrap_or_else(|| "(unknown version)".into())
+/// The `version` array, e.g. `[3, 2, 0]`.
+fn version(json: &Value) -> Option<[u64; 3]> {
+    match json.get("version")?.as_array()?.as_slice() {
+        [a, b, c] => Some([a.as_u64()?, b.as_u64()?, c.as_u64()?]),
+        _ => None,
+    }
 }
 
 /// `base_score` is written as `"5E-1"` or, since XGBoost 3, as `"[6.2676054E-1,…]"`.
 fn base_scores(value: &Value) -> Result<Vec<f32>, FormatError> {
+    let bad = || FormatError::malformed(format!("base_score {value} is not a list of numbers"));
     let raw = match value {
-        Value::String(s) => s
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
+        Value::String(s) => {
+            let s = s.trim();
+            match s.strip_prefix('[') {
+                Some(inner) => inner.strip_suffix(']').ok_or_else(bad)?.to_string(),
+                None => s.to_string(),
+            }
+        }
         Value::Number(n) => n.to_string(),
-        _ => return Err(FormatError::malformed("base_score is not a number")),
+        _ => return Err(bad()),
     };
     raw.split(',')
         .map(|part| {
@@ -256,23 +392,21 @@ fn base_scores(value: &Value) -> Result<Vec<f32>, FormatError> {
                 .parse::<f32>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    FormatError::malformed(format!("base_score {raw:?} is not a number"))
-                })
+                .ok_or_else(bad)
         })
         .collect()
 }
 
-fn field<'v>(value: &'v Value, key: &str) -> Result<&'v Value, FormatError> {
+fn field<'v>(value: &'v Value, key: &str, parent: &str) -> Result<&'v Value, FormatError> {
     value
         .get(key)
-        .ok_or_else(|| FormatError::malformed(format!("missing {key:?}")))
+        .ok_or_else(|| FormatError::malformed(format!("{parent} has no {key:?}")))
 }
 
-fn text(value: &Value) -> Result<&str, FormatError> {
+fn text<'v>(value: &'v Value, what: &str) -> Result<&'v str, FormatError> {
     value
         .as_str()
-        .ok_or_else(|| FormatError::malformed(format!("expected a string, found {value}")))
+        .ok_or_else(|| FormatError::malformed(format!("{what} is {value}, not a string")))
 }
 
 fn array<'v>(value: &'v Value, what: &str) -> Result<&'v Vec<Value>, FormatError> {
@@ -282,59 +416,75 @@ fn array<'v>(value: &'v Value, what: &str) -> Result<&'v Vec<Value>, FormatError
 }
 
 /// A number that XGBoost may write as a JSON number or as a string.
-fn number_text(value: &Value) -> Result<f64, FormatError> {
+fn number_text(value: &Value, what: &str) -> Result<f64, FormatError> {
     match value {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-    .ok_or_else(|| FormatError::malformed(format!("{value} is not a number")))
+    .filter(|v: &f64| v.is_finite())
+    .ok_or_else(|| FormatError::malformed(format!("{what} = {value} is not a number")))
 }
 
 fn count_param(params: &Value, key: &str, max: usize) -> Result<usize, FormatError> {
-    let value = number_text(field(params, key)?)?;
+    let value = number_text(field(params, key, "learner_model_param")?, key)?;
     if value < 0.0 || value.fract() != 0.0 || value > max as f64 {
         return Err(FormatError::malformed(format!(
-            "{key} = {value} is out of range"
+            "{key} = {value} is not a count up to {max}"
         )));
     }
     Ok(value as usize)
 }
 
-fn index(value: &Value, what: &str) -> Result<usize, FormatError> {
+fn int_array(tree: &Value, key: &str, t: usize) -> Result<Vec<i64>, FormatError> {
+    let value = tree
+        .get(key)
+        .ok_or_else(|| FormatError::malformed(format!("tree {t}: no {key:?}")))?;
+    int_array_value(value, key, t)
+}
+
+fn int_array_value(value: &Value, key: &str, t: usize) -> Result<Vec<i64>, FormatError> {
+    let not_array = || FormatError::malformed(format!("tree {t}: {key} is not an array"));
     value
-        .as_u64()
-        .map(|v| v as usize)
-        .ok_or_else(|| FormatError::malformed(format!("{what} holds {value}")))
-}
-
-fn int_array(tree: &Value, key: &str) -> Result<Vec<i64>, FormatError> {
-    int_array_value(field(tree, key)?, key)
-}
-
-fn int_array_value(value: &Value, key: &str) -> Result<Vec<i64>, FormatError> {
-    array(value, key)?
+        .as_array()
+        .ok_or_else(not_array)?
         .iter()
-        .map(|v| {
-            v.as_i64()
-                .ok_or_else(|| FormatError::malformed(format!("{key} holds {v}")))
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_i64().ok_or_else(|| {
+                FormatError::malformed(format!("tree {t}: {key}[{i}] = {v} is not an integer"))
+            })
         })
         .collect()
 }
 
-/// XGBoost stores float32 values; parse them as the float32 they were.
-fn float32_array(tree: &Value, key: &str) -> Result<Vec<f32>, FormatError> {
-    array(field(tree, key)?, key)?
+/// XGBoost writes float32 values in their shortest decimal form. Serde has parsed that
+/// decimal into the nearest float64, whose shortest form is the same decimal; reading that
+/// decimal as a float32 gives back exactly the value XGBoost wrote (going through the float64
+/// would round twice).
+fn float32_array(tree: &Value, key: &str, t: usize) -> Result<Vec<f32>, FormatError> {
+    let values = tree
+        .get(key)
+        .ok_or_else(|| FormatError::malformed(format!("tree {t}: no {key:?}")))?
+        .as_array()
+        .ok_or_else(|| FormatError::malformed(format!("tree {t}: {key} is not an array")))?;
+    values
         .iter()
-        .map(|v| {
-            v.as_f64()
-                .map(|f| f as f32)
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_number()
+                .and_then(|n| n.to_string().parse::<f32>().ok())
                 .filter(|f| f.is_finite())
-                .ok_or_else(|| FormatError::malformed(format!("{key} holds {v}")))
+                .ok_or_else(|| {
+                    FormatError::malformed(format!(
+                        "tree {t}: {key}[{i}] = {v} is not a finite float32"
+                    ))
+                })
         })
         .collect()
 }
 
+/// Also shares a float evaluator and held-out CSV reader with the LightGBM tests.
 #[cfg(test)]
 #[path = "xgboost_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -1,19 +1,307 @@
 use serde_json::{json, Value};
 
-use super::read;
-use crate::error::FormatError;
+use super::{logit_f32, read};
+use crate::error::{FormatError, ImportError};
 use crate::fixed_point::SplitRule;
 use crate::model::{Link, Precision, Task};
-use crate::source::{SourceBody, SourceNode};
+use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+
+// ---------------------------------------------------------------------------------------------
+// Float evaluation of a SourceModel and held-out CSV comparison, shared with the LightGBM tests.
+
+/// The library's float semantics ([`SourceModel::float_scores`]).
+pub(in crate::import) fn float_scores(model: &SourceModel, x: &[f64]) -> Vec<f64> {
+    model.float_scores(x)
+}
+
+/// The leaf values an input reaches, rounded to the model's precision first.
+fn leaf<'m>(model: &SourceModel, rule: SplitRule, tree: &'m SourceTree, x: &[f64]) -> &'m [f64] {
+    let x: Vec<f64> = match model.precision {
+        Precision::F32 => x.iter().map(|&v| f64::from(v as f32)).collect(),
+        Precision::F64 => x.to_vec(),
+    };
+    tree.float_leaf(rule, &x)
+}
+
+/// The class of scores: binary `score > 0`, multiclass the first largest score.
+pub(in crate::import) fn class_of(model: &SourceModel, scores: &[f64]) -> usize {
+    crate::inference::decide(model.task, scores).expect("a classifier")
+}
+
+/// A held-out CSV: feature columns named as in the model, then `expected_class` (classifiers)
+/// and `expected_score` or `expected_score_<k>`.
+pub(in crate::import) struct Heldout {
+    pub rows: Vec<Vec<f64>>,
+    pub classes: Option<Vec<usize>>,
+    pub scores: Vec<Vec<f64>>,
+}
+
+pub(in crate::import) fn example_path(name: &str, file: &str) -> String {
+    format!(
+        "{}/../examples/models/{name}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+pub(in crate::import) fn read_heldout(name: &str, model: &SourceModel) -> Heldout {
+    let mut reader = csv::Reader::from_path(example_path(name, "heldout.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let features = model.feature_names.len();
+    assert_eq!(
+        header[..features],
+        model.feature_names[..],
+        "{name}: CSV feature columns"
+    );
+    let column = |key: &str| header.iter().position(|h| h == key);
+    let class_column = column("expected_class");
+    let score_columns: Vec<usize> = match model.num_scores() {
+        1 => vec![column("expected_score").expect("expected_score column")],
+        k => (0..k)
+            .map(|c| column(&format!("expected_score_{c}")).expect("expected_score_<k>"))
+            .collect(),
+    };
+    let mut heldout = Heldout {
+        rows: Vec::new(),
+        classes: class_column.map(|_| Vec::new()),
+        scores: Vec::new(),
+    };
+    for record in reader.records() {
+        let record = record.unwrap();
+        let number = |i: usize| record[i].parse::<f64>().unwrap();
+        heldout.rows.push((0..features).map(number).collect());
+        heldout
+            .scores
+            .push(score_columns.iter().map(|&i| number(i)).collect());
+        if let (Some(classes), Some(i)) = (&mut heldout.classes, class_column) {
+            classes.push(record[i].parse().unwrap());
+        }
+    }
+    assert!(!heldout.rows.is_empty(), "{name}: no rows");
+    heldout
+}
+
+/// Compares the float evaluation with the CSV: every class must agree; returns the largest
+/// score error and the number of rows.
+pub(in crate::import) fn max_score_error(name: &str, model: &SourceModel) -> (f64, usize) {
+    let heldout = read_heldout(name, model);
+    let mut max_error = 0f64;
+    for (r, (x, expected)) in heldout.rows.iter().zip(&heldout.scores).enumerate() {
+        let scores = float_scores(model, x);
+        if let Some(classes) = &heldout.classes {
+            assert_eq!(
+                class_of(model, &scores),
+                classes[r],
+                "{name}: row {r} {scores:?}"
+            );
+        }
+        for (s, e) in scores.iter().zip(expected) {
+            max_error = max_error.max((s - e).abs());
+        }
+    }
+    (max_error, heldout.rows.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real files.
+
+fn read_example(name: &str) -> SourceModel {
+    let bytes = std::fs::read(example_path(name, "model.json")).unwrap();
+    let json: Value = serde_json::from_slice(&bytes).unwrap();
+    let model = read(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+    model.check().unwrap();
+    // The dispatcher recognizes and reads it the same way.
+    let (_, via_dispatch) = crate::import::read_source(&bytes, "model.json").unwrap();
+    assert_eq!(via_dispatch, model);
+    model
+}
+
+/// XGBoost's own prediction: the margin starts at the float32 base margin and each tree's
+/// float32 leaf is added in float32, in tree order.
+fn xgboost_f32_margins(model: &SourceModel, x: &[f64]) -> (Vec<f32>, Vec<f64>) {
+    let SourceBody::Trees { rule, base, trees } = &model.body else {
+        panic!()
+    };
+    let mut margins: Vec<f32> = base.iter().map(|&b| b as f32).collect();
+    // Σ |partial sums|: each float32 addition errs by at most 2^-24 of its result.
+    let mut magnitude: Vec<f64> = vec![0.0; margins.len()];
+    for tree in trees {
+        let c = tree.target.unwrap();
+        let value = leaf(model, *rule, tree, x)[0];
+        assert_eq!(f64::from(value as f32), value, "leaves are float32 values");
+        margins[c] += value as f32;
+        magnitude[c] += f64::from(margins[c].abs());
+    }
+    (margins, magnitude)
+}
+
+/// Checks an XGBoost example against its CSV and reports the largest error of the float64
+/// evaluation. The CSV holds XGBoost's float32 margins, so two comparisons:
+/// - the float32 re-summation above must reproduce every recorded margin bit for bit (this
+///   pins the base margin, every leaf and threshold, and the float32 input rounding);
+/// - the float64 sum of the SourceModel, which is what zkinfer quantizes, may differ from the
+///   float32 sum by at most the rounding of the float32 additions, `Σ_k 2^-24 |s_k|` over the
+///   partial sums `s_k`; that bound is the tolerance, per row and output.
+fn check_xgboost_example(name: &str) -> SourceModel {
+    let model = read_example(name);
+    let heldout = read_heldout(name, &model);
+    let mut max_error = 0f64;
+    let mut max_bound = 0f64;
+    for (r, (x, expected)) in heldout.rows.iter().zip(&heldout.scores).enumerate() {
+        let (f32_margins, magnitude) = xgboost_f32_margins(&model, x);
+        let scores = float_scores(&model, x);
+        for c in 0..scores.len() {
+            assert_eq!(
+                f64::from(f32_margins[c]),
+                expected[c],
+                "{name}: row {r} output {c}: float32 re-summation"
+            );
+            // (plus float64 rounding, 2^-52 per addition)
+            let bound = magnitude[c] * (f64::from(f32::EPSILON) / 2.0 + f64::EPSILON);
+            let error = (scores[c] - expected[c]).abs();
+            assert!(
+                error <= bound,
+                "{name}: row {r} output {c}: error {error:e} > bound {bound:e}"
+            );
+            max_error = max_error.max(error);
+            max_bound = max_bound.max(bound);
+        }
+        if let Some(classes) = &heldout.classes {
+            assert_eq!(class_of(&model, &scores), classes[r], "{name}: row {r}");
+        }
+    }
+    let (error, rows) = max_score_error(name, &model);
+    assert_eq!(error, max_error);
+    println!(
+        "{name}: {rows} rows, classes agree, float32 margins exact, float64 max error {max_error:.3e} \
+         (largest bound {max_bound:.3e})"
+    );
+    model
+}
+
+fn depth(nodes: &[SourceNode], i: usize) -> usize {
+    match nodes[i] {
+        SourceNode::Split { left, right, .. } => 1 + depth(nodes, left).max(depth(nodes, right)),
+        SourceNode::Leaf { .. } => 0,
+    }
+}
+
+#[test]
+fn flagship_breast_cancer_xgboost_matches_xgboost() {
+    let model = check_xgboost_example("breast_cancer_xgboost");
+    assert_eq!(model.source, "xgboost 3.2.0 binary:logistic");
+    assert_eq!(
+        (model.task, model.link, model.precision),
+        (Task::Binary, Link::Logistic, Precision::F32)
+    );
+    assert_eq!(model.classes, ["0", "1"]);
+    assert_eq!(model.feature_names.len(), 30);
+    assert_eq!(model.feature_names[0], "mean_radius");
+    assert_eq!(model.feature_names[29], "worst_fractal_dimension");
+    let SourceBody::Trees { rule, base, trees } = &model.body else {
+        panic!()
+    };
+    assert_eq!(*rule, SplitRule::LessThan);
+    // base_score "[6.2676054E-1]": XGBoost's margin is -logf(1/p - 1) = 0.5183442831039429.
+    assert_eq!(base, &[0.5183442831039429]);
+    assert_eq!(trees.len(), 100);
+    assert!(trees.iter().all(|t| t.target == Some(0)));
+    assert_eq!(trees.iter().map(|t| depth(&t.nodes, 0)).max(), Some(6));
+    // The first tree as written in the file: node 0 splits worst_perimeter (22) at 106.2.
+    let SourceNode::Split {
+        feature, threshold, ..
+    } = trees[0].nodes[0]
+    else {
+        panic!()
+    };
+    assert_eq!((feature, threshold), (22, f64::from(106.2f32)));
+    assert_eq!(trees[0].nodes.len(), 27);
+}
+
+#[test]
+fn iris_xgboost_multiclass_matches_xgboost() {
+    let model = check_xgboost_example("iris_xgboost_multiclass");
+    assert_eq!(model.source, "xgboost 3.2.0 multi:softprob");
+    assert_eq!((model.task, model.link), (Task::Multiclass, Link::Softmax));
+    assert_eq!(model.classes, ["0", "1", "2"]);
+    let SourceBody::Trees { base, trees, .. } = &model.body else {
+        panic!()
+    };
+    // base_score "[-8.889437E-3,-8.889437E-3,1.7778754E-2]": one margin per class.
+    assert_eq!(
+        base,
+        &[
+            f64::from(-8.889437e-3f32),
+            f64::from(-8.889437e-3f32),
+            f64::from(1.7778754e-2f32)
+        ]
+    );
+    // tree_info cycles 0, 1, 2.
+    assert_eq!(trees.len(), 60);
+    assert!(trees
+        .iter()
+        .enumerate()
+        .all(|(t, tree)| tree.target == Some(t % 3)));
+}
+
+#[test]
+fn diabetes_xgboost_regressor_matches_xgboost() {
+    let model = check_xgboost_example("diabetes_xgboost_regressor");
+    assert_eq!(model.source, "xgboost 3.2.0 reg:squarederror");
+    assert_eq!(
+        (model.task, model.link, model.classes.len()),
+        (Task::Regression, Link::Identity, 0)
+    );
+    let SourceBody::Trees { base, trees, .. } = &model.body else {
+        panic!()
+    };
+    assert_eq!(base, &[f64::from(1.5192145e2f32)]);
+    assert_eq!(trees.len(), 50);
+}
+
+#[test]
+fn truncated_and_corrupted_flagship_files_are_refused_without_panics() {
+    let bytes = std::fs::read(example_path("breast_cancer_xgboost", "model.json")).unwrap();
+    for cut in (1..bytes.len()).step_by(997).chain([bytes.len() - 1]) {
+        match crate::import::read_source(&bytes[..cut], "m.json") {
+            Err(ImportError::Malformed { .. } | ImportError::UnknownFormat { .. }) => {}
+            other => panic!("cut at {cut}: {other:?}"),
+        }
+    }
+    let json: Value = serde_json::from_slice(&bytes).unwrap();
+    // Every integer array element of the first tree replaced by hostile values.
+    for key in ["left_children", "right_children", "split_indices"] {
+        for node in 0..27 {
+            for bad in [
+                json!(-2),
+                json!(27),
+                json!(1u64 << 40),
+                json!(0.5),
+                json!(null),
+            ] {
+                let mut json = json.clone();
+                json["learner"]["gradient_booster"]["model"]["trees"][0][key][node] = bad;
+                if let Ok(model) = read(&json) {
+                    // Only harmless changes may pass (e.g. a leaf's unused split index).
+                    model.check().unwrap();
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-written models.
 
 /// A binary:logistic model with one tree: x0 < 0.5 → leaf −0.25, else (x1 < 2 → 0.125, 0.375).
 fn tiny() -> Value {
     json!({
         "learner": {
+            "attributes": {"best_iteration": "0"},
             "feature_names": ["a", "b"],
             "learner_model_param": {"base_score": "[5E-1]", "num_class": "0", "num_feature": "2", "num_target": "1"},
             "objective": {"name": "binary:logistic"},
             "gradient_booster": {"name": "gbtree", "model": {
+                "gbtree_model_param": {"num_parallel_tree": "1", "num_trees": "1"},
                 "tree_info": [0],
                 "trees": [{
                     "left_children": [1, -1, 3, -1, -1],
@@ -21,12 +309,19 @@ fn tiny() -> Value {
                     "split_indices": [0, 0, 1, 0, 0],
                     "split_conditions": [0.5, -0.25, 2.0, 0.125, 0.375],
                     "split_type": [0, 0, 0, 0, 0],
-                    "tree_param": {"size_leaf_vector": "1"}
+                    "default_left": [1, 0, 0, 0, 0],
+                    "categories_nodes": [],
+                    "tree_param": {"num_nodes": "5", "size_leaf_vector": "1"}
                 }]
             }}
         },
         "version": [3, 2, 0]
     })
+}
+
+fn tree_mut(json: &mut Value) -> &mut Value {
+    json.pointer_mut("/learner/gradient_booster/model/trees/0")
+        .unwrap()
 }
 
 fn unsupported(json: &Value) -> String {
@@ -43,78 +338,204 @@ fn malformed(json: &Value) -> String {
     }
 }
 
+fn base_of(json: &Value) -> Vec<f64> {
+    match read(json).unwrap().body {
+        SourceBody::Trees { base, .. } => base,
+        SourceBody::Linear { .. } => panic!(),
+    }
+}
+
 #[test]
 fn reads_a_binary_logistic_tree() {
     let model = read(&tiny()).unwrap();
+    model.check().unwrap();
     assert_eq!(model.source, "xgboost 3.2.0 binary:logistic");
     assert_eq!(model.feature_names, ["a", "b"]);
     assert_eq!(
         (model.task, model.link, model.precision),
         (Task::Binary, Link::Logistic, Precision::F32)
     );
+    assert_eq!(model.classes, ["0", "1"]);
     let SourceBody::Trees { rule, base, trees } = &model.body else {
         panic!()
     };
     assert_eq!(*rule, SplitRule::LessThan);
     assert_eq!(base, &[0.0], "logit(0.5) = 0");
-    assert_eq!(trees[0].target, Some(0));
-    let SourceNode::Split {
-        feature,
-        threshold,
-        left,
-        right,
-    } = trees[0].nodes[0]
-    else {
-        panic!()
-    };
-    assert_eq!((feature, threshold), (0, 0.5));
+    assert_eq!(trees.len(), 1);
     assert_eq!(
-        trees[0].nodes[left],
-        SourceNode::Leaf { value: vec![-0.25] }
+        trees[0].nodes,
+        [
+            SourceNode::Split {
+                feature: 0,
+                threshold: 0.5,
+                left: 1,
+                right: 2
+            },
+            SourceNode::Leaf { value: vec![-0.25] },
+            SourceNode::Split {
+                feature: 1,
+                threshold: 2.0,
+                left: 3,
+                right: 4
+            },
+            SourceNode::Leaf { value: vec![0.125] },
+            SourceNode::Leaf { value: vec![0.375] },
+        ]
     );
-    assert!(matches!(
-        trees[0].nodes[right],
-        SourceNode::Split { feature: 1, .. }
-    ));
-    model.check().unwrap();
+    assert_eq!(trees[0].target, Some(0));
+    // x0 = 0.5 is not < 0.5: right, then x1 = 1 < 2: 0.125.
+    assert_eq!(float_scores(&model, &[0.5, 1.0]), [0.125]);
+    assert_eq!(float_scores(&model, &[0.49, 7.0]), [-0.25]);
+    // Inputs are rounded to float32 first: 0.5 + 2^-30 becomes 0.5.
+    assert_eq!(float_scores(&model, &[0.5 - 2f64.powi(-30), 3.0]), [0.375]);
 }
 
 #[test]
-fn base_margin_is_computed_in_float32_like_xgboost() {
-    // The flagship's base_score; XGBoost's own margin (float32 logf) is 0.5183442831039429.
+fn thresholds_and_leaves_are_the_float32_values_written() {
     let mut json = tiny();
-    json["learner"]["learner_model_param"]["base_score"] = json!("[6.2676054E-1]");
-    let SourceBody::Trees { base, .. } = read(&json).unwrap().body else {
+    tree_mut(&mut json)["split_conditions"] = json!([0.1, 1.0000001, 3.4028235e38, -1e-45, 0.1]);
+    let SourceBody::Trees { trees, .. } = read(&json).unwrap().body else {
         panic!()
     };
-    assert_eq!(base, [0.5183442831039429]);
+    let values: Vec<f64> = trees[0]
+        .nodes
+        .iter()
+        .map(|n| match n {
+            SourceNode::Split { threshold, .. } => *threshold,
+            SourceNode::Leaf { value } => value[0],
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [0.1f32, 1.0000001, 3.4028235e38, -1e-45, 0.1].map(f64::from)
+    );
+    tree_mut(&mut json)["split_conditions"][1] = json!(1e39);
+    let msg = malformed(&json);
+    assert!(
+        msg.contains("split_conditions[1] = 1e+39 is not a finite float32"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn base_margin_is_xgboosts_float32_logit() {
+    let mut json = tiny();
+    json["learner"]["learner_model_param"]["base_score"] = json!("[6.2676054E-1]");
+    assert_eq!(base_of(&json), [0.5183442831039429]);
+    // The pre-3.0 scalar form.
+    json["learner"]["learner_model_param"]["base_score"] = json!("6.2676054E-1");
+    assert_eq!(base_of(&json), [0.5183442831039429]);
+    // XGBoost ≥ 3.2 clamps a degenerate intercept into [1e-6, 1 - 1e-6].
+    json["learner"]["learner_model_param"]["base_score"] = json!("0E0");
+    let low = base_of(&json)[0];
+    assert_eq!(low, f64::from(logit_f32(1e-6)));
+    assert!((low - (-13.8155)).abs() < 0.01, "{low}");
+    json["learner"]["learner_model_param"]["base_score"] = json!("1E0");
+    assert!(base_of(&json)[0] > 13.0);
+    for bad in ["1.5E0", "-1E-1"] {
+        json["learner"]["learner_model_param"]["base_score"] = json!(bad);
+        assert!(malformed(&json).contains("is not a probability"));
+    }
+    // Close to the exact logit (float32 `1/p - 1` loses digits near p = 1, as in XGBoost).
+    for p in [0.1f32, 0.25, 0.5, 0.62676054, 0.9, 0.999] {
+        let exact = (f64::from(p) / (1.0 - f64::from(p))).ln();
+        let got = f64::from(logit_f32(p));
+        assert!(
+            (got - exact).abs() <= 1e-4 * exact.abs().max(1.0),
+            "{p}: {got} vs {exact}"
+        );
+    }
+}
+
+#[test]
+fn logitraw_uses_base_score_as_the_margin() {
+    let mut json = tiny();
+    json["learner"]["objective"]["name"] = json!("binary:logitraw");
+    json["learner"]["learner_model_param"]["base_score"] = json!("[2.5E-1]");
+    let model = read(&json).unwrap();
+    assert_eq!((model.task, model.link), (Task::Binary, Link::None));
+    assert_eq!(base_of(&json), [0.25]);
+    // XGBoost < 1.4 took it as a probability.
+    json["version"] = json!([1, 3, 3]);
+    assert_eq!(base_of(&json), [f64::from(logit_f32(0.25))]);
+    assert_eq!(read(&json).unwrap().source, "xgboost 1.3.3 binary:logitraw");
 }
 
 #[test]
 fn multiclass_and_regression_objectives() {
-    let mut json = tiny();
-    json["learner"]["objective"]["name"] = json!("multi:softprob");
-    json["learner"]["learner_model_param"]["num_class"] = json!("3");
-    json["learner"]["learner_model_param"]["base_score"] = json!("[1E-1,2E-1,3E-1]");
-    json["learner"]["gradient_booster"]["model"]["tree_info"] = json!([2]);
-    let model = read(&json).unwrap();
-    assert_eq!((model.task, model.link), (Task::Multiclass, Link::Softmax));
-    assert_eq!(model.classes, ["0", "1", "2"]);
-    let SourceBody::Trees { base, trees, .. } = &model.body else {
-        panic!()
-    };
-    assert_eq!(base, &[0.1f32 as f64, 0.2f32 as f64, 0.3f32 as f64]);
-    assert_eq!(trees[0].target, Some(2));
+    for objective in ["multi:softprob", "multi:softmax"] {
+        let mut json = tiny();
+        json["learner"]["objective"]["name"] = json!(objective);
+        json["learner"]["learner_model_param"]["num_class"] = json!("3");
+        json["learner"]["learner_model_param"]["base_score"] = json!("[1E-1,-2E-1,3E-1]");
+        json["learner"]["gradient_booster"]["model"]["tree_info"] = json!([2]);
+        let model = read(&json).unwrap();
+        model.check().unwrap();
+        assert_eq!((model.task, model.link), (Task::Multiclass, Link::Softmax));
+        assert_eq!(model.classes, ["0", "1", "2"]);
+        let SourceBody::Trees { base, trees, .. } = &model.body else {
+            panic!()
+        };
+        assert_eq!(base, &[0.1f32, -0.2, 0.3].map(f64::from));
+        assert_eq!(trees[0].target, Some(2));
+        // One scalar base_score is broadcast to every class.
+        json["learner"]["learner_model_param"]["base_score"] = json!("5E-1");
+        assert_eq!(base_of(&json), [0.5, 0.5, 0.5]);
+        json["learner"]["learner_model_param"]["base_score"] = json!("[5E-1,5E-1]");
+        assert!(malformed(&json).contains("2 base scores for 3 outputs"));
+        json["learner"]["learner_model_param"]["base_score"] = json!("5E-1");
+        json["learner"]["gradient_booster"]["model"]["tree_info"] = json!([3]);
+        assert!(malformed(&json).contains("tree_info[0] = 3"));
+        json["learner"]["learner_model_param"]["num_class"] = json!("1");
+        assert!(malformed(&json).contains("num_class = 1"));
+    }
 
+    for objective in [
+        "reg:squarederror",
+        "reg:absoluteerror",
+        "reg:pseudohubererror",
+    ] {
+        let mut json = tiny();
+        json["learner"]["objective"]["name"] = json!(objective);
+        json["learner"]["learner_model_param"]["base_score"] = json!("1.5E2");
+        let model = read(&json).unwrap();
+        model.check().unwrap();
+        assert_eq!(
+            (model.task, model.link, model.classes.len()),
+            (Task::Regression, Link::Identity, 0)
+        );
+        assert_eq!(base_of(&json), [150.0]);
+        assert_eq!(model.source, format!("xgboost 3.2.0 {objective}"));
+    }
+}
+
+#[test]
+fn names_default_to_placeholders_and_versions_may_be_missing() {
     let mut json = tiny();
-    json["learner"]["objective"]["name"] = json!("reg:squarederror");
-    json["learner"]["learner_model_param"]["base_score"] = json!("1.5E2");
+    json["learner"]["feature_names"] = json!([]);
+    json.as_object_mut().unwrap().remove("version");
     let model = read(&json).unwrap();
-    assert_eq!((model.task, model.classes.len()), (Task::Regression, 0));
-    let SourceBody::Trees { base, .. } = &model.body else {
+    assert_eq!(model.feature_names, ["f0", "f1"]);
+    assert_eq!(model.source, "xgboost (unknown version) binary:logistic");
+    json["learner"]
+        .as_object_mut()
+        .unwrap()
+        .remove("feature_names");
+    assert_eq!(read(&json).unwrap().feature_names, ["f0", "f1"]);
+}
+
+#[test]
+fn unreachable_deleted_nodes_are_dropped() {
+    let mut json = tiny();
+    let tree = tree_mut(&mut json);
+    // Node 2 was pruned into a leaf; nodes 3 and 4 are left behind, unreachable.
+    tree["left_children"] = json!([1, -1, -1, -1, -1]);
+    tree["right_children"] = json!([2, -1, -1, -1, -1]);
+    let SourceBody::Trees { trees, .. } = read(&json).unwrap().body else {
         panic!()
     };
-    assert_eq!(base, &[150.0]);
+    assert_eq!(trees[0].nodes.len(), 3);
+    assert_eq!(trees[0].nodes[2], SourceNode::Leaf { value: vec![2.0] });
 }
 
 #[test]
@@ -123,18 +544,33 @@ fn unsupported_constructs_are_named() {
     json["learner"]["objective"]["name"] = json!("rank:pairwise");
     assert_eq!(unsupported(&json), "objective \"rank:pairwise\"");
 
-    let mut json = tiny();
-    json["learner"]["gradient_booster"]["name"] = json!("dart");
-    assert_eq!(unsupported(&json), "booster \"dart\"");
+    for objective in ["reg:logistic", "count:poisson", "reg:gamma", "survival:cox"] {
+        let mut json = tiny();
+        json["learner"]["objective"]["name"] = json!(objective);
+        assert_eq!(unsupported(&json), format!("objective {objective:?}"));
+    }
+
+    for booster in ["dart", "gblinear"] {
+        let mut json = tiny();
+        json["learner"]["gradient_booster"]["name"] = json!(booster);
+        assert_eq!(unsupported(&json), format!("booster {booster:?}"));
+    }
 
     let mut json = tiny();
-    json["learner"]["gradient_booster"]["model"]["trees"][0]["split_type"] = json!([0, 0, 1, 0, 0]);
+    tree_mut(&mut json)["split_type"] = json!([0, 0, 1, 0, 0]);
     assert_eq!(unsupported(&json), "categorical split in tree 0, node 2");
 
     let mut json = tiny();
-    json["learner"]["gradient_booster"]["model"]["trees"][0]["tree_param"]["size_leaf_vector"] =
-        json!("3");
+    tree_mut(&mut json)["categories_nodes"] = json!([2]);
+    assert_eq!(unsupported(&json), "categorical split in tree 0, node 2");
+
+    let mut json = tiny();
+    tree_mut(&mut json)["tree_param"]["size_leaf_vector"] = json!("3");
     assert!(unsupported(&json).contains("multi-target tree 0"));
+
+    let mut json = tiny();
+    json["learner"]["learner_model_param"]["num_target"] = json!("2");
+    assert!(unsupported(&json).contains("multi-target models"));
 }
 
 #[test]
@@ -143,8 +579,14 @@ fn malformed_trees_are_refused() {
         (
             "right_children",
             json!([2, -1, 4, -1]),
-            "node arrays differ in length",
+            "tree 0: right_children has 4 entries but left_children has 5",
         ),
+        (
+            "split_conditions",
+            json!([0.5, -0.25, 2.0, 0.125]),
+            "split_conditions has 4 entries",
+        ),
+        ("split_type", json!([0, 0]), "split_type has 2 entries"),
         (
             "left_children",
             json!([1, -1, 9, -1, -1]),
@@ -157,24 +599,45 @@ fn malformed_trees_are_refused() {
         ),
         (
             "left_children",
+            json!([1, -1, -7, -1, -1]),
+            "node 2 has child -7",
+        ),
+        (
+            "left_children",
             json!([1, -1, 1, -1, -1]),
             "node 1 is reached twice",
+        ),
+        ("left_children", json!([]), "tree 0: no nodes"),
+        (
+            "right_children",
+            json!([2, 3, 4, -1, -1]),
+            "node 1 has only a right child (3)",
         ),
         (
             "split_indices",
             json!([0, 0, 7, 0, 0]),
-            "node 2 splits on feature 7",
+            "node 2 splits on feature 7 of 2",
+        ),
+        (
+            "split_indices",
+            json!([-1, 0, 0, 0, 0]),
+            "node 0 splits on feature -1",
         ),
         (
             "split_conditions",
             json!([0.5, -0.25, "x", 0.125, 0.375]),
-            "split_conditions holds",
+            "split_conditions[2] = \"x\"",
         ),
+        (
+            "left_children",
+            json!([1, -1, 3.5, -1, -1]),
+            "left_children[2] = 3.5 is not an integer",
+        ),
+        ("split_indices", json!("0"), "split_indices is not an array"),
     ];
     for (key, value, needle) in cases {
         let mut json = tiny();
-        json.pointer_mut("/learner/gradient_booster/model/trees/0")
-            .unwrap()[key] = value;
+        tree_mut(&mut json)[key] = value;
         let msg = malformed(&json);
         assert!(
             msg.contains(needle),
@@ -182,42 +645,149 @@ fn malformed_trees_are_refused() {
         );
     }
     let mut json = tiny();
-    json["learner"]["learner_model_param"]["base_score"] = json!("[2]");
-    assert!(malformed(&json).contains("not a probability"));
+    tree_mut(&mut json)
+        .as_object_mut()
+        .unwrap()
+        .remove("split_conditions");
+    assert!(malformed(&json).contains("tree 0: no \"split_conditions\""));
     let mut json = tiny();
-    json["learner"]["gradient_booster"]["model"]["tree_info"] = json!([0, 0]);
-    assert!(malformed(&json).contains("tree_info and trees differ"));
+    tree_mut(&mut json)["tree_param"]["num_nodes"] = json!("7");
+    assert!(malformed(&json).contains("num_nodes"));
+}
+
+#[test]
+fn malformed_models_are_refused() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "/learner/learner_model_param/base_score",
+            json!("[2]"),
+            "not a probability",
+        ),
+        (
+            "/learner/learner_model_param/base_score",
+            json!("[abc]"),
+            "not a list of numbers",
+        ),
+        (
+            "/learner/learner_model_param/base_score",
+            json!("[5E-1"),
+            "not a list of numbers",
+        ),
+        (
+            "/learner/learner_model_param/base_score",
+            json!("NaN"),
+            "not a list of numbers",
+        ),
+        (
+            "/learner/learner_model_param/base_score",
+            json!([0.5]),
+            "not a list of numbers",
+        ),
+        (
+            "/learner/learner_model_param/num_feature",
+            json!("0"),
+            "num_feature is 0",
+        ),
+        (
+            "/learner/learner_model_param/num_feature",
+            json!("-3"),
+            "num_feature = -3",
+        ),
+        (
+            "/learner/learner_model_param/num_feature",
+            json!("1e9"),
+            "num_feature = 1000000000",
+        ),
+        (
+            "/learner/learner_model_param/num_feature",
+            json!("two"),
+            "num_feature = \"two\"",
+        ),
+        (
+            "/learner/gradient_booster/model/tree_info",
+            json!([0, 0]),
+            "tree_info has 2 entries for 1 trees",
+        ),
+        (
+            "/learner/gradient_booster/model/tree_info",
+            json!([-1]),
+            "tree_info[0] = -1",
+        ),
+        (
+            "/learner/gradient_booster/model/gbtree_model_param/num_trees",
+            json!("2"),
+            "num_trees = 2 but 1 trees",
+        ),
+        (
+            "/learner/gradient_booster/model/trees",
+            json!({}),
+            "trees is not an array",
+        ),
+        (
+            "/learner/feature_names",
+            json!(["a"]),
+            "1 feature names for 2 features",
+        ),
+        (
+            "/learner/feature_names",
+            json!(["a", "a"]),
+            "feature name \"a\" appears twice",
+        ),
+        (
+            "/learner/feature_names",
+            json!(["a", 3]),
+            "feature name is 3, not a string",
+        ),
+        ("/learner/objective/name", json!(7), "objective name is 7"),
+    ];
+    for (pointer, value, needle) in cases {
+        let mut json = tiny();
+        *json.pointer_mut(pointer).unwrap() = value;
+        let msg = malformed(&json);
+        assert!(
+            msg.contains(needle),
+            "{pointer}: expected {needle:?} in {msg:?}"
+        );
+    }
     let mut json = tiny();
     json["learner"]["learner_model_param"]
         .as_object_mut()
         .unwrap()
         .remove("num_feature");
-    assert!(malformed(&json).contains("missing \"num_feature\""));
-    assert!(malformed(&json!({"learner": 1})).contains("missing"));
+    assert!(malformed(&json).contains("learner_model_param has no \"num_feature\""));
+    assert!(malformed(&json!({"learner": 1})).contains("learner has no"));
+    assert!(malformed(&json!([1, 2])).contains("the file has no \"learner\""));
+    assert!(malformed(&json!("learner")).contains("no \"learner\""));
 }
 
 #[test]
-fn the_flagship_reads_as_100_trees_with_depth_6() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/models/breast_cancer_xgboost/model.json"
+fn absurd_sizes_are_refused() {
+    let mut json = tiny();
+    let tree = tree_mut(&mut json).clone();
+    json["learner"]["gradient_booster"]["model"]["trees"] = Value::Array(vec![tree; 10_001]);
+    json["learner"]["gradient_booster"]["model"]["tree_info"] =
+        Value::Array(vec![json!(0); 10_001]);
+    json["learner"]["gradient_booster"]["model"]["gbtree_model_param"]["num_trees"] =
+        json!("10001");
+    assert_eq!(unsupported(&json), "10001 trees (at most 10000)");
+
+    // A tree of more than 2^20 nodes is refused before it is walked.
+    let mut json = tiny();
+    tree_mut(&mut json)["left_children"] = json!(vec![-1; (1 << 20) + 1]);
+    assert_eq!(
+        unsupported(&json),
+        "more than 1048576 nodes in all (tree 0 has 1048577)"
     );
-    let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let model = read(&json).unwrap();
-    model.check().unwrap();
-    let SourceBody::Trees { trees, .. } = &model.body else {
-        panic!()
-    };
-    assert_eq!(trees.len(), 100);
-    assert_eq!(model.feature_names.len(), 30);
-    assert_eq!(model.feature_names[0], "mean_radius");
-    fn depth(nodes: &[SourceNode], i: usize) -> usize {
-        match nodes[i] {
-            SourceNode::Split { left, right, .. } => {
-                1 + depth(nodes, left).max(depth(nodes, right))
-            }
-            SourceNode::Leaf { .. } => 0,
-        }
+}
+
+#[test]
+fn the_dispatcher_recognizes_xgboost_json() {
+    let text = serde_json::to_vec(&tiny()).unwrap();
+    let (format, model) = crate::import::read_source(&text, "m.json").unwrap();
+    assert_eq!(format, crate::error::Format::XgboostJson);
+    assert_eq!(model, read(&tiny()).unwrap());
+    match crate::import::read_source(b"{\"learner\": {\"objective\": ", "m.json") {
+        Err(ImportError::Malformed { reason, .. }) => assert!(reason.contains("invalid JSON")),
+        other => panic!("{other:?}"),
     }
-    assert_eq!(trees.iter().map(|t| depth(&t.nodes, 0)).max(), Some(6));
 }
