@@ -6,6 +6,7 @@ use winterfell::{
 };
 
 use super::{ACC, BITS, COMPARISON_ROWS, FEATURE_BITS, X};
+use crate::zk::ZkParams;
 
 /// A claim `Σ_c coefficients[c]·score_c + offset ∈ [0, 2^48)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,8 +45,19 @@ impl LinearPublicInputs {
         ACC + self.num_scores()
     }
 
-    pub fn trace_width(&self) -> usize {
+    /// The first zero-knowledge mask column: `A_1..A_k`, then `B`, then the DEEP masks.
+    pub fn mask_column(&self) -> usize {
         self.cmp_column() + 1
+    }
+
+    pub fn trace_width(&self, zk: &ZkParams) -> usize {
+        self.mask_column() + zk.quotient_mask_columns + 1 + zk.deep_mask_columns
+    }
+
+    /// Rows of computation: the features, the comparisons, and one more, because the last row
+    /// before the random rows is only ever a transition's *next* row.
+    pub fn real_rows(&self) -> usize {
+        self.num_features() + COMPARISON_ROWS * self.comparisons.len() + 1
     }
 }
 
@@ -86,6 +98,7 @@ impl ToElements<BaseElement> for LinearPublicInputs {
 pub struct LinearAir {
     context: AirContext<BaseElement>,
     inputs: LinearPublicInputs,
+    zk: ZkParams,
 }
 
 impl Air for LinearAir {
@@ -102,11 +115,17 @@ impl Air for LinearAir {
             (0..inputs.num_scores() + 2)
                 .map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])),
         );
+        // The quotient mask: A_i · B = 0.
+        let zk = ZkParams::for_options(&options);
+        degrees.extend((0..zk.quotient_mask_columns).map(|_| TransitionConstraintDegree::new(2)));
         let disclosed = inputs.scores.as_ref().map_or(0, Vec::len);
         let assertions = inputs.num_scores() + disclosed;
+        let context = AirContext::new(trace_info, degrees, assertions, options)
+            .set_num_transition_exemptions(zk.transition_exemptions());
         LinearAir {
-            context: AirContext::new(trace_info, degrees, assertions, options),
+            context,
             inputs,
+            zk,
         }
     }
 
@@ -145,6 +164,11 @@ impl Air for LinearAir {
             target += coefficient * current[ACC + c];
         }
         result[FEATURE_BITS + 2 + k] = end * current[cmp] - target;
+        let masks = self.inputs.mask_column();
+        let b = current[masks + self.zk.quotient_mask_columns];
+        for i in 0..self.zk.quotient_mask_columns {
+            result[FEATURE_BITS + 3 + k + i] = current[masks + i] * b;
+        }
     }
 
     fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {

@@ -45,9 +45,24 @@ fn scores(inputs: &LinearPublicInputs) -> Vec<i64> {
     inputs.scores.clone().expect("disclosed")
 }
 
+/// Test randomness (xorshift); the product draws from the operating system's CSPRNG.
+fn rng() -> impl FnMut() -> BaseElement {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        BaseElement::new(state)
+    }
+}
+
 /// The honest trace.
 fn honest(inputs: &LinearPublicInputs, q: &[u16]) -> TraceTable<BaseElement> {
-    build_trace(inputs, q).expect("the comparisons hold")
+    try_honest(inputs, q).expect("the comparisons hold")
+}
+
+fn try_honest(inputs: &LinearPublicInputs, q: &[u16]) -> Option<TraceTable<BaseElement>> {
+    build_trace(inputs, q, &options(), &mut rng())
 }
 
 fn prove(trace: TraceTable<BaseElement>, inputs: &LinearPublicInputs) -> Proof {
@@ -124,9 +139,10 @@ fn consistent(
 ) -> LinearPublicInputs {
     let features = inputs.num_features();
     let mut claimed = inputs.clone();
+    let real = crate::zk::ZkParams::for_options(&options()).last_real_row(trace.length());
     for c in 0..inputs.num_scores() {
         let mut acc = super::air::felt(inputs.bias[c]);
-        for row in 0..trace.length() {
+        for row in 0..=real {
             trace.set(ACC + c, row, acc);
             if row < features {
                 acc += super::air::felt(inputs.weights[c][row]) * trace.get(X, row);
@@ -196,8 +212,9 @@ fn proof_figures() {
     let proved = start.elapsed();
     let bytes = proof.to_bytes().len();
     let security = proof.conjectured_security::<Hash>().bits();
+    let rows = proof.context.trace_info().length();
     verify(proof, &inputs).unwrap();
-    println!("linear AIR: prove {proved:?}, {bytes} bytes, {security} bits");
+    println!("linear AIR: {rows} rows, prove {proved:?}, {bytes} bytes, {security} bits");
     assert!(bytes > 1000);
 }
 
@@ -243,7 +260,7 @@ fn disclosed_classes_and_thresholds_verify() {
     let inputs = hidden(&positive, vec![threshold]);
     verify(prove(honest(&inputs, &positive), &inputs), &inputs).expect("threshold verifies");
     // The honest prover cannot even build a trace for a false claim.
-    assert!(build_trace(&hidden(&positive, vec![class_zero()]), &positive).is_none());
+    assert!(try_honest(&hidden(&positive, vec![class_zero()]), &positive).is_none());
 }
 
 #[test]
@@ -309,7 +326,7 @@ fn multiclass_argmax_ties_go_to_the_first_class() {
         &argmax(&tie, 0),
     )
     .expect("a tie goes to class 0");
-    assert!(build_trace(&argmax(&tie, 1), &tie).is_none());
+    assert!(try_honest(&argmax(&tie, 1), &tie).is_none());
     assert_rejected(honest(&argmax(&tie, 0), &tie), &argmax(&tie, 1));
 }
 
@@ -327,4 +344,54 @@ fn a_compared_value_not_built_from_its_chunks_is_rejected() {
         trace.set(truth.cmp_column(), row, target);
     }
     assert_rejected(trace, &lie);
+}
+
+#[test]
+fn the_tail_rows_and_masks_are_random_and_proofs_differ() {
+    let q = [1234, 65535, 7];
+    let inputs = statement(&q);
+    let zk = crate::zk::ZkParams::for_options(&options());
+    let trace = honest(&inputs, &q);
+    let n = trace.length();
+    assert!(n >= 128 && zk.transition_exemptions() <= n / 2 + 1);
+    let tail = n - zk.random_rows;
+    for column in 0..trace.width() {
+        let values: std::collections::HashSet<u64> = (tail..n)
+            .map(|row| trace.get(column, row).as_int())
+            .collect();
+        assert_eq!(
+            values.len(),
+            zk.random_rows,
+            "column {column} tail is not random"
+        );
+    }
+    // B vanishes wherever the quotient-mask constraints are enforced.
+    let b = inputs.mask_column() + zk.quotient_mask_columns;
+    assert!((0..tail - 1).all(|row| trace.get(b, row) == BaseElement::ZERO));
+    // Fresh randomness gives a different proof of the same statement.
+    let mut other_rng = {
+        let mut state = 7u64;
+        move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            BaseElement::new(state >> 1)
+        }
+    };
+    let other = build_trace(&inputs, &q, &options(), &mut other_rng).unwrap();
+    let (a, b) = (prove(honest(&inputs, &q), &inputs), prove(other, &inputs));
+    assert_ne!(a.to_bytes(), b.to_bytes());
+    verify(a, &inputs).unwrap();
+    verify(b, &inputs).unwrap();
+}
+
+#[test]
+fn a_quotient_mask_that_does_not_vanish_is_rejected() {
+    let q = [1234, 65535, 7];
+    let inputs = statement(&q);
+    let zk = crate::zk::ZkParams::for_options(&options());
+    let mut trace = honest(&inputs, &q);
+    let b = inputs.mask_column() + zk.quotient_mask_columns;
+    trace.set(b, 5, BaseElement::ONE);
+    assert_rejected(trace, &inputs);
 }

@@ -2,26 +2,34 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::TraceTable;
 
+use winterfell::ProofOptions;
+
 use super::air::felt;
 use super::{LinearPublicInputs, ACC, BITS, COMPARISON_BITS, COMPARISON_ROWS, FEATURE_BITS, X};
+use crate::zk::ZkParams;
 
-/// Rows for `features` feature rows and `comparisons` comparisons, whose last row must still
-/// be a constrained transition.
-pub fn trace_length(features: usize, comparisons: usize) -> usize {
-    (features + COMPARISON_ROWS * comparisons + 2)
-        .next_power_of_two()
-        .max(8)
+/// The trace length for a statement proved with `options`.
+pub fn trace_length(inputs: &LinearPublicInputs, options: &ProofOptions) -> usize {
+    ZkParams::for_options(options).trace_length(inputs.real_rows(), options)
 }
 
 /// The honest trace for features `q`: the running scores follow the reference inference's
 /// integer arithmetic step by step, in the field, then each comparison's value is written as
-/// three 16-bit chunks. Returns `None` if a comparison does not hold (its value would be
-/// negative or reach `2^48`).
-pub fn build_trace(inputs: &LinearPublicInputs, q: &[u16]) -> Option<TraceTable<BaseElement>> {
+/// three 16-bit chunks; the last `r` rows of every column, all of the `A_i` and DEEP-mask
+/// columns, and `B` on the random rows come from `random`, which must be a CSPRNG for the proof
+/// to hide anything. Returns `None` if a comparison does not hold (its value would be negative
+/// or reach `2^48`).
+pub fn build_trace(
+    inputs: &LinearPublicInputs,
+    q: &[u16],
+    options: &ProofOptions,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> Option<TraceTable<BaseElement>> {
     let features = q.len();
-    let n = trace_length(features, inputs.comparisons.len());
+    let zk = ZkParams::for_options(options);
+    let n = trace_length(inputs, options);
     let cmp = inputs.cmp_column();
-    let mut columns = vec![vec![BaseElement::ZERO; n]; inputs.trace_width()];
+    let mut columns = vec![vec![BaseElement::ZERO; n]; inputs.trace_width(&zk)];
 
     // x on every row: the features, then the comparisons' chunks.
     let mut x = vec![0u16; n];
@@ -78,5 +86,27 @@ pub fn build_trace(inputs: &LinearPublicInputs, q: &[u16]) -> Option<TraceTable<
         }
         columns[cmp][row] = assembled;
     }
+    mask(&mut columns, inputs.mask_column(), &zk, random);
     Some(TraceTable::init(columns))
+}
+
+/// Random tail rows in every witness column; `A_i` and the DEEP masks random everywhere; `B`
+/// zero on the enforced rows and random on the exempt ones.
+fn mask(
+    columns: &mut [Vec<BaseElement>],
+    masks: usize,
+    zk: &ZkParams,
+    random: &mut dyn FnMut() -> BaseElement,
+) {
+    let n = columns[0].len();
+    let tail = n - zk.random_rows;
+    let b = masks + zk.quotient_mask_columns;
+    for (index, column) in columns.iter_mut().enumerate() {
+        let from = match index {
+            _ if index == b => tail - 1, // every exempt row, the last real one included
+            _ if index >= masks => 0,
+            _ => tail,
+        };
+        column[from..].iter_mut().for_each(|v| *v = random());
+    }
 }
