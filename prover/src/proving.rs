@@ -1,0 +1,198 @@
+//! Proving and verifying inference (so far: linear models, without the input commitment).
+//!
+//! The statement a proof attests is built from the model and the *disclosed* output only, so
+//! the verifier rebuilds it from its own copy of the model; the prover's private input enters
+//! only the trace. Proofs use the salted (hiding) Merkle commitment and one of the
+//! [`Profile`]s, and verification accepts exactly that profile's options.
+
+use winterfell::crypto::DefaultRandomCoin;
+use winterfell::{AcceptableOptions, Proof, Prover};
+use zkinfer_air::linear::{build_trace, Comparison, LinearAir, LinearPublicInputs};
+use zkinfer_air::prover::{AirProver, Hash};
+
+use crate::fixed_point::SCORE_BITS;
+use crate::inference::infer;
+use crate::input::QuantizedInput;
+use crate::model::{Body, Model, Task};
+use crate::profile::Profile;
+use crate::zk::randomness::FieldRng;
+use crate::zk::salted_merkle::SaltedMerkleTree;
+
+type Commitment = SaltedMerkleTree<Hash>;
+
+/// What the verifier learns about the prediction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disclosure {
+    /// The class (classifiers only).
+    Class,
+    /// The fixed-point scores.
+    Scores,
+    /// Only whether the single score is at least this fixed-point threshold.
+    AtLeast(i64),
+}
+
+/// The disclosed output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    Class(usize),
+    Scores(Vec<i64>),
+    AtLeast { threshold: i64, holds: bool },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProveError {
+    #[error("this model family cannot be proved yet")]
+    Unsupported,
+    #[error("{0:?} disclosure does not fit a {1:?} model")]
+    Disclosure(Disclosure, Task),
+    #[error("the threshold {0} is outside the ±2^46 score range")]
+    Threshold(i64),
+    #[error("no randomness from the operating system: {0}")]
+    Randomness(String),
+    #[error("the prover failed: {0}")]
+    Prover(String),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum VerifyError {
+    #[error("the output does not fit the model")]
+    Output,
+    #[error("the proof was not made with the {0} profile's options")]
+    Options(&'static str),
+    #[error("the proof has {found} trace rows; this statement needs {expected}")]
+    Shape { expected: usize, found: usize },
+    #[error("the proof is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Proves `model` on `input` and returns the proof and the disclosed output.
+pub fn prove(
+    model: &Model,
+    input: &QuantizedInput,
+    disclosure: Disclosure,
+    profile: Profile,
+) -> Result<(Proof, Output), ProveError> {
+    if let Disclosure::AtLeast(threshold) = disclosure {
+        if threshold.unsigned_abs() >= 1 << SCORE_BITS {
+            return Err(ProveError::Threshold(threshold));
+        }
+    }
+    let prediction = infer(model, input);
+    let output = match (disclosure, model.output.task, prediction.class) {
+        (Disclosure::Class, Task::Binary | Task::Multiclass, Some(class)) => Output::Class(class),
+        (Disclosure::Scores, _, _) => Output::Scores(prediction.scores.clone()),
+        (Disclosure::AtLeast(threshold), Task::Binary | Task::Regression, _) => Output::AtLeast {
+            threshold,
+            holds: prediction.scores[0] >= threshold,
+        },
+        _ => return Err(ProveError::Disclosure(disclosure, model.output.task)),
+    };
+    let statement = statement(model, &output).ok_or(ProveError::Unsupported)?;
+    let options = profile.options();
+    let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
+    let trace = build_trace(&statement, input.values(), &options, &mut || rng.element())
+        .expect("the reference inference satisfies its own comparisons");
+    let proof = AirProver::<LinearAir, Commitment>::new(options, statement)
+        .prove(trace)
+        .map_err(|e| ProveError::Prover(e.to_string()))?;
+    Ok((proof, output))
+}
+
+/// Checks that `proof` shows `model` produces `output` on some input, under `profile`.
+pub fn verify(
+    model: &Model,
+    output: &Output,
+    proof: Proof,
+    profile: Profile,
+) -> Result<(), VerifyError> {
+    let statement = statement(model, output).ok_or(VerifyError::Output)?;
+    let options = profile.options();
+    if Profile::matching(proof.options()) != Some(profile) {
+        return Err(VerifyError::Options(profile.name()));
+    }
+    let expected = zkinfer_air::linear::trace_length(&statement, &options);
+    let found = proof.context.trace_info().length();
+    if found != expected {
+        return Err(VerifyError::Shape { expected, found });
+    }
+    let acceptable = AcceptableOptions::OptionSet(vec![options]);
+    winterfell::verify::<LinearAir, Hash, DefaultRandomCoin<Hash>, Commitment>(
+        proof,
+        statement,
+        &acceptable,
+    )
+    .map_err(|e| VerifyError::Invalid(e.to_string()))
+}
+
+/// The AIR's public statement for a disclosed output: the model's numbers and the comparisons
+/// the output rests on. `None` when the output does not fit the model.
+fn statement(model: &Model, output: &Output) -> Option<LinearPublicInputs> {
+    let Body::Linear(linear) = &model.body else {
+        return None;
+    };
+    let scores = model.num_scores();
+    let unit = |c: usize, sign: i64| {
+        let mut coefficients = vec![0; scores];
+        coefficients[c] = sign;
+        coefficients
+    };
+    let (disclosed, comparisons) = match output {
+        Output::Scores(values) if values.len() == scores => (Some(values.clone()), Vec::new()),
+        Output::Class(class) => match model.output.task {
+            // Class 1: score − 1 ≥ 0; class 0: −score ≥ 0.
+            Task::Binary if *class <= 1 => {
+                let comparison = match class {
+                    1 => Comparison {
+                        coefficients: vec![1],
+                        offset: -1,
+                    },
+                    _ => Comparison {
+                        coefficients: vec![-1],
+                        offset: 0,
+                    },
+                };
+                (None, vec![comparison])
+            }
+            // The class beats every other score, and strictly those before it.
+            Task::Multiclass if *class < scores => {
+                let comparisons = (0..scores)
+                    .filter(|&other| other != *class)
+                    .map(|other| {
+                        let mut coefficients = unit(*class, 1);
+                        coefficients[other] = -1;
+                        Comparison {
+                            coefficients,
+                            offset: -((other < *class) as i64),
+                        }
+                    })
+                    .collect();
+                (None, comparisons)
+            }
+            _ => return None,
+        },
+        Output::AtLeast { threshold, holds }
+            if scores == 1 && threshold.unsigned_abs() < 1 << SCORE_BITS =>
+        {
+            // score − T ≥ 0, or T − score − 1 ≥ 0.
+            let comparison = if *holds {
+                Comparison {
+                    coefficients: vec![1],
+                    offset: -threshold,
+                }
+            } else {
+                Comparison {
+                    coefficients: vec![-1],
+                    offset: threshold - 1,
+                }
+            };
+            (None, vec![comparison])
+        }
+        _ => return None,
+    };
+    Some(LinearPublicInputs {
+        weights: linear.weights.clone(),
+        bias: linear.bias.clone(),
+        scores: disclosed,
+        comparisons,
+    })
+}

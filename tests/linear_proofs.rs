@@ -1,0 +1,100 @@
+//! Every linear example proves and verifies on every held-out row, for every disclosure, and
+//! the proved output is the reference inference's; lies about the output are rejected.
+
+use zkinfer::inference::infer;
+use zkinfer::model::{Body, Task};
+use zkinfer::profile::Profile;
+use zkinfer::proving::{prove, verify, Disclosure, Output, VerifyError};
+use zkinfer::read_inputs;
+use zkinfer_integration::{example_models, import_example, read_example};
+
+#[test]
+fn linear_examples_prove_every_heldout_row() {
+    let mut proved = 0;
+    for example in example_models() {
+        let model = import_example(&example);
+        if !matches!(model.body, Body::Linear(_)) {
+            continue;
+        }
+        let rows = read_inputs(&model, &read_example(&example.heldout_csv)).unwrap();
+        for (r, raw) in rows.iter().enumerate() {
+            let input = model.quantize_input(raw).unwrap();
+            let reference = infer(&model, &input);
+            let disclosure = match model.output.task {
+                Task::Regression => Disclosure::AtLeast(reference.scores[0] - 1 + (r % 3) as i64),
+                _ => Disclosure::Class,
+            };
+            for disclosure in [disclosure, Disclosure::Scores] {
+                let (proof, output) = prove(&model, &input, disclosure, Profile::Default).unwrap();
+                match &output {
+                    Output::Class(c) => assert_eq!(Some(*c), reference.class),
+                    Output::Scores(s) => assert_eq!(s, &reference.scores),
+                    Output::AtLeast { threshold, holds } => {
+                        assert_eq!(*holds, reference.scores[0] >= *threshold)
+                    }
+                }
+                verify(&model, &output, proof, Profile::Default)
+                    .unwrap_or_else(|e| panic!("{} row {r}: {e}", example.name));
+                proved += 1;
+            }
+        }
+    }
+    assert!(proved >= 2 * (143 + 38 + 45 + 111), "{proved} proofs");
+}
+
+#[test]
+fn lies_about_the_output_and_foreign_proofs_are_rejected() {
+    let example = example_models()
+        .into_iter()
+        .find(|e| e.name == "breast_cancer_logreg")
+        .unwrap();
+    let model = import_example(&example);
+    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
+    let input = model.quantize_input(raw).unwrap();
+    let (proof, output) = prove(&model, &input, Disclosure::Class, Profile::Default).unwrap();
+    let Output::Class(class) = output else {
+        panic!()
+    };
+    // The other class.
+    let lie = Output::Class(1 - class);
+    assert!(matches!(
+        verify(&model, &lie, proof.clone(), Profile::Default),
+        Err(VerifyError::Invalid(_))
+    ));
+    // Another model (one weight changed).
+    let mut other = model.clone();
+    let Body::Linear(linear) = &mut other.body else {
+        panic!()
+    };
+    linear.weights[0][0] += 1;
+    assert!(verify(&other, &output, proof.clone(), Profile::Default).is_err());
+    // The right proof under another profile's expectations.
+    assert_eq!(
+        verify(&model, &output, proof.clone(), Profile::High),
+        Err(VerifyError::Options("high"))
+    );
+    // A class that does not exist.
+    assert_eq!(
+        verify(&model, &Output::Class(7), proof, Profile::Default),
+        Err(VerifyError::Output)
+    );
+}
+
+#[test]
+fn the_high_profile_proves_too() {
+    let example = example_models()
+        .into_iter()
+        .find(|e| e.name == "iris_logreg_multinomial")
+        .unwrap();
+    let model = import_example(&example);
+    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[3];
+    let input = model.quantize_input(raw).unwrap();
+    let (proof, output) = prove(&model, &input, Disclosure::Class, Profile::High).unwrap();
+    assert_eq!(
+        proof
+            .conjectured_security::<zkinfer_air::prover::Hash>()
+            .bits(),
+        128
+    );
+    verify(&model, &output, proof, Profile::High).unwrap();
+}
