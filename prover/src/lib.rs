@@ -18,6 +18,7 @@ pub mod inference;
 pub mod input;
 pub mod model;
 pub mod profile;
+pub mod proof_layout;
 pub mod proving;
 pub mod quantize;
 pub mod source;

@@ -5,10 +5,14 @@
 //! only the trace. Proofs use the salted (hiding) Merkle commitment and one of the
 //! [`Profile`]s, and verification accepts exactly that profile's options.
 
+use winter_air::proof::Context;
+use winter_utils::Serializable;
 use winterfell::crypto::DefaultRandomCoin;
-use winterfell::{AcceptableOptions, Proof, Prover};
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::{AcceptableOptions, Air, Proof, Prover, TraceInfo};
 use zkinfer_air::linear::{build_trace, Comparison, LinearAir, LinearPublicInputs};
 use zkinfer_air::prover::{AirProver, Hash};
+use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
@@ -53,25 +57,30 @@ pub enum ProveError {
     Prover(String),
 }
 
+/// Larger proofs are refused before parsing (the largest real ones are well under 200 KB).
+pub const MAX_PROOF_BYTES: usize = 1 << 20;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VerifyError {
     #[error("the output does not fit the model")]
     Output,
-    #[error("the proof was not made with the {0} profile's options")]
-    Options(&'static str),
-    #[error("the proof has {found} trace rows; this statement needs {expected}")]
-    Shape { expected: usize, found: usize },
+    #[error("the proof has {0} bytes, more than {MAX_PROOF_BYTES}")]
+    TooLarge(usize),
+    #[error("the proof is not for this statement under the {0} profile (its header differs)")]
+    Header(&'static str),
+    #[error("the proof cannot be decoded: {0}")]
+    Malformed(String),
     #[error("the proof is invalid: {0}")]
     Invalid(String),
 }
 
-/// Proves `model` on `input` and returns the proof and the disclosed output.
+/// Proves `model` on `input` and returns the serialized proof and the disclosed output.
 pub fn prove(
     model: &Model,
     input: &QuantizedInput,
     disclosure: Disclosure,
     profile: Profile,
-) -> Result<(Proof, Output), ProveError> {
+) -> Result<(Vec<u8>, Output), ProveError> {
     if let Disclosure::AtLeast(threshold) = disclosure {
         if threshold.unsigned_abs() >= 1 << SCORE_BITS {
             return Err(ProveError::Threshold(threshold));
@@ -95,26 +104,39 @@ pub fn prove(
     let proof = AirProver::<LinearAir, Commitment>::new(options, statement)
         .prove(trace)
         .map_err(|e| ProveError::Prover(e.to_string()))?;
-    Ok((proof, output))
+    Ok((proof.to_bytes(), output))
 }
 
 /// Checks that `proof` shows `model` produces `output` on some input, under `profile`.
+///
+/// Never panics on any bytes: the proof's header (trace shape, field, options) must equal the
+/// one this statement and profile determine before Winterfell parses the rest, because
+/// Winterfell's own decoder panics on some malformed options.
 pub fn verify(
     model: &Model,
     output: &Output,
-    proof: Proof,
+    proof: &[u8],
     profile: Profile,
 ) -> Result<(), VerifyError> {
+    if proof.len() > MAX_PROOF_BYTES {
+        return Err(VerifyError::TooLarge(proof.len()));
+    }
     let statement = statement(model, output).ok_or(VerifyError::Output)?;
     let options = profile.options();
-    if Profile::matching(proof.options()) != Some(profile) {
-        return Err(VerifyError::Options(profile.name()));
+    let zk = ZkParams::for_options(&options);
+    let trace_info = TraceInfo::new(
+        statement.trace_width(&zk),
+        zkinfer_air::linear::trace_length(&statement, &options),
+    );
+    // The header the honest prover writes: built from the AIR exactly as Winterfell does.
+    let air = LinearAir::new(trace_info.clone(), statement.clone(), options.clone());
+    let constraints = air.context().num_assertions() + air.context().num_transition_constraints();
+    let header = Context::new::<BaseElement>(trace_info, options.clone(), constraints).to_bytes();
+    if !proof.starts_with(&header) {
+        return Err(VerifyError::Header(profile.name()));
     }
-    let expected = zkinfer_air::linear::trace_length(&statement, &options);
-    let found = proof.context.trace_info().length();
-    if found != expected {
-        return Err(VerifyError::Shape { expected, found });
-    }
+    crate::proof_layout::check(proof, header.len(), 1).map_err(|e| VerifyError::Malformed(e.0))?;
+    let proof = Proof::from_bytes(proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let acceptable = AcceptableOptions::OptionSet(vec![options]);
     winterfell::verify::<LinearAir, Hash, DefaultRandomCoin<Hash>, Commitment>(
         proof,

@@ -13,6 +13,8 @@ use winterfell::crypto::{Hasher, MerkleTree, VectorCommitment};
 
 /// Most positions one multiproof may open (Winterfell allows at most 255 queries).
 const MAX_OPENINGS: usize = 255;
+/// Deepest tree: 2^64 leaves is beyond any domain.
+const MAX_DEPTH: usize = 64;
 
 /// Why a salted commitment could not be made or checked.
 #[derive(Debug)]
@@ -181,9 +183,46 @@ impl<H: Hasher> Deserializable for SaltedMultiProof<H> {
         for _ in 0..count {
             salts.push(H::Digest::read_from(source)?);
         }
-        let proof = Deserializable::read_from(source)?;
+        let proof = read_batch_proof(source)?;
         Ok(SaltedMultiProof { salts, proof })
     }
+}
+
+/// Reads a [`BatchMerkleProof`](winterfell::crypto::BatchMerkleProof) in Winterfell's layout
+/// (depth, number of node lists, then each list), but bounding every count before allocating:
+/// Winterfell's own reader reserves whatever count the bytes claim, which aborts the process
+/// (in a browser: traps) on a forged count.
+fn read_batch_proof<H: Hasher, R: ByteReader>(
+    source: &mut R,
+) -> Result<winterfell::crypto::BatchMerkleProof<H>, DeserializationError> {
+    let depth = source.read_u8()?;
+    if depth as usize > MAX_DEPTH {
+        return Err(DeserializationError::InvalidValue(format!(
+            "Merkle depth {depth}"
+        )));
+    }
+    let lists = source.read_usize()?;
+    if lists > MAX_OPENINGS {
+        return Err(DeserializationError::InvalidValue(format!(
+            "{lists} Merkle node lists"
+        )));
+    }
+    let mut nodes = Vec::with_capacity(lists);
+    for _ in 0..lists {
+        let count = source.read_usize()?;
+        if count > depth as usize {
+            return Err(DeserializationError::InvalidValue(format!(
+                "{count} nodes on a path of depth {depth}"
+            )));
+        }
+        source.check_eor(count * std::mem::size_of::<H::Digest>())?;
+        let mut list = Vec::with_capacity(count);
+        for _ in 0..count {
+            list.push(H::Digest::read_from(source)?);
+        }
+        nodes.push(list);
+    }
+    Ok(winterfell::crypto::BatchMerkleProof { nodes, depth })
 }
 
 impl<H: Hasher> Serializable for SaltedProof<H> {
