@@ -8,6 +8,9 @@ use zkinfer::proving::{prove, verify, Disclosure, Output, VerifyError};
 use zkinfer::read_inputs;
 use zkinfer_integration::{example_models, import_example, read_example};
 
+/// The context every proof here is made under (a verifier's nonce, say).
+const CONTEXT: &[u8] = b"nonce 7f3a; origin https://lender.example";
+
 #[test]
 fn linear_examples_prove_every_heldout_row() {
     let mut proved = 0;
@@ -25,7 +28,8 @@ fn linear_examples_prove_every_heldout_row() {
                 _ => Disclosure::Class,
             };
             for disclosure in [disclosure, Disclosure::Scores] {
-                let (proof, output) = prove(&model, &input, disclosure, Profile::Default).unwrap();
+                let (proof, output) =
+                    prove(&model, &input, disclosure, CONTEXT, Profile::Default).unwrap();
                 match &output {
                     Output::Class(c) => assert_eq!(Some(*c), reference.class),
                     Output::Scores(s) => assert_eq!(s, &reference.scores),
@@ -33,7 +37,7 @@ fn linear_examples_prove_every_heldout_row() {
                         assert_eq!(*holds, reference.scores[0] >= *threshold)
                     }
                 }
-                verify(&model, &output, &proof, Profile::Default)
+                verify(&model, &output, CONTEXT, &proof, Profile::Default)
                     .unwrap_or_else(|e| panic!("{} row {r}: {e}", example.name));
                 proved += 1;
             }
@@ -51,14 +55,15 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
     let model = import_example(&example);
     let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
     let input = model.quantize_input(raw).unwrap();
-    let (proof, output) = prove(&model, &input, Disclosure::Class, Profile::Default).unwrap();
+    let (proof, output) =
+        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
     let Output::Class(class) = output else {
         panic!()
     };
     // The other class.
     let lie = Output::Class(1 - class);
     assert!(matches!(
-        verify(&model, &lie, &proof, Profile::Default),
+        verify(&model, &lie, CONTEXT, &proof, Profile::Default),
         Err(VerifyError::Invalid(_))
     ));
     // Another model (one weight changed).
@@ -67,15 +72,15 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
         panic!()
     };
     linear.weights[0][0] += 1;
-    assert!(verify(&other, &output, &proof, Profile::Default).is_err());
+    assert!(verify(&other, &output, CONTEXT, &proof, Profile::Default).is_err());
     // The right proof under another profile's expectations.
     assert_eq!(
-        verify(&model, &output, &proof, Profile::High),
+        verify(&model, &output, CONTEXT, &proof, Profile::High),
         Err(VerifyError::Header("high"))
     );
     // A class that does not exist.
     assert_eq!(
-        verify(&model, &Output::Class(7), &proof, Profile::Default),
+        verify(&model, &Output::Class(7), CONTEXT, &proof, Profile::Default),
         Err(VerifyError::Output)
     );
 }
@@ -89,7 +94,7 @@ fn the_high_profile_proves_too() {
     let model = import_example(&example);
     let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[3];
     let input = model.quantize_input(raw).unwrap();
-    let (proof, output) = prove(&model, &input, Disclosure::Class, Profile::High).unwrap();
+    let (proof, output) = prove(&model, &input, Disclosure::Class, CONTEXT, Profile::High).unwrap();
     let parsed = winterfell::Proof::from_bytes(&proof).unwrap();
     assert_eq!(
         parsed
@@ -97,7 +102,7 @@ fn the_high_profile_proves_too() {
             .bits(),
         128
     );
-    verify(&model, &output, &proof, Profile::High).unwrap();
+    verify(&model, &output, CONTEXT, &proof, Profile::High).unwrap();
 }
 
 /// Mutated and truncated proofs are refused with an error: never accepted, never a panic or an
@@ -112,7 +117,8 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
     let model = import_example(&example);
     let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
     let input = model.quantize_input(raw).unwrap();
-    let (proof, output) = prove(&model, &input, Disclosure::Class, Profile::Default).unwrap();
+    let (proof, output) =
+        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
         state ^= state << 13;
@@ -131,20 +137,44 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
             }
         }
         assert!(
-            verify(&model, &output, &bytes, Profile::Default).is_err(),
+            verify(&model, &output, CONTEXT, &bytes, Profile::Default).is_err(),
             "case {case} was accepted"
         );
     }
     let mut oversized = proof.clone();
     oversized.resize(zkinfer::proving::MAX_PROOF_BYTES + 1, 0);
     assert!(matches!(
-        verify(&model, &output, &oversized, Profile::Default),
+        verify(&model, &output, CONTEXT, &oversized, Profile::Default),
         Err(VerifyError::TooLarge(_))
     ));
     let mut trailing = proof.clone();
     trailing.push(0);
     assert!(matches!(
-        verify(&model, &output, &trailing, Profile::Default),
+        verify(&model, &output, CONTEXT, &trailing, Profile::Default),
         Err(VerifyError::Malformed(_))
     ));
+}
+
+#[test]
+fn a_proof_only_verifies_under_its_own_context() {
+    let example = example_models()
+        .into_iter()
+        .find(|e| e.name == "wine_linear_svc")
+        .unwrap();
+    let model = import_example(&example);
+    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
+    let input = model.quantize_input(raw).unwrap();
+    let (proof, output) =
+        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
+    verify(&model, &output, CONTEXT, &proof, Profile::Default).unwrap();
+    for other in [
+        &b""[..],
+        b"nonce 7f3b; origin https://lender.example",
+        b"replayed elsewhere",
+    ] {
+        assert!(matches!(
+            verify(&model, &output, other, &proof, Profile::Default),
+            Err(VerifyError::Invalid(_))
+        ));
+    }
 }

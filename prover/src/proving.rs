@@ -74,11 +74,14 @@ pub enum VerifyError {
     Invalid(String),
 }
 
-/// Proves `model` on `input` and returns the serialized proof and the disclosed output.
+/// Proves `model` on `input` under the caller's `context` (bytes such as a server nonce or an
+/// origin, which the verifier must supply identically) and returns the serialized proof and the
+/// disclosed output.
 pub fn prove(
     model: &Model,
     input: &QuantizedInput,
     disclosure: Disclosure,
+    context: &[u8],
     profile: Profile,
 ) -> Result<(Vec<u8>, Output), ProveError> {
     if let Disclosure::AtLeast(threshold) = disclosure {
@@ -96,7 +99,7 @@ pub fn prove(
         },
         _ => return Err(ProveError::Disclosure(disclosure, model.output.task)),
     };
-    let statement = statement(model, &output).ok_or(ProveError::Unsupported)?;
+    let statement = statement(model, &output, context).ok_or(ProveError::Unsupported)?;
     let options = profile.options();
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
     let trace = build_trace(&statement, input.values(), &options, &mut || rng.element())
@@ -107,7 +110,8 @@ pub fn prove(
     Ok((proof.to_bytes(), output))
 }
 
-/// Checks that `proof` shows `model` produces `output` on some input, under `profile`.
+/// Checks that `proof` shows `model` produces `output` on some input, under `context` and
+/// `profile`.
 ///
 /// Never panics on any bytes: the proof's header (trace shape, field, options) must equal the
 /// one this statement and profile determine before Winterfell parses the rest, because
@@ -115,13 +119,14 @@ pub fn prove(
 pub fn verify(
     model: &Model,
     output: &Output,
+    context: &[u8],
     proof: &[u8],
     profile: Profile,
 ) -> Result<(), VerifyError> {
     if proof.len() > MAX_PROOF_BYTES {
         return Err(VerifyError::TooLarge(proof.len()));
     }
-    let statement = statement(model, output).ok_or(VerifyError::Output)?;
+    let statement = statement(model, output, context).ok_or(VerifyError::Output)?;
     let options = profile.options();
     let zk = ZkParams::for_options(&options);
     let trace_info = TraceInfo::new(
@@ -148,7 +153,7 @@ pub fn verify(
 
 /// The AIR's public statement for a disclosed output: the model's numbers and the comparisons
 /// the output rests on. `None` when the output does not fit the model.
-fn statement(model: &Model, output: &Output) -> Option<LinearPublicInputs> {
+fn statement(model: &Model, output: &Output, context: &[u8]) -> Option<LinearPublicInputs> {
     let Body::Linear(linear) = &model.body else {
         return None;
     };
@@ -212,9 +217,22 @@ fn statement(model: &Model, output: &Output) -> Option<LinearPublicInputs> {
         _ => return None,
     };
     Some(LinearPublicInputs {
+        context: context_digest(context),
         weights: linear.weights.clone(),
         bias: linear.bias.clone(),
         scores: disclosed,
         comparisons,
+    })
+}
+
+/// The context's BLAKE3 digest (domain-separated) as four field elements of 62 bits each.
+fn context_digest(context: &[u8]) -> [BaseElement; 4] {
+    let digest = blake3::Hasher::new_derive_key("zkinfer 2026 proof context v1")
+        .update(context)
+        .finalize();
+    let bytes = digest.as_bytes();
+    std::array::from_fn(|i| {
+        let word = u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+        BaseElement::new(word >> 2)
     })
 }

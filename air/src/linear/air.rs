@@ -16,9 +16,14 @@ pub struct Comparison {
 }
 
 /// The public statement: the model's integer weights and biases, the disclosed scores (if the
-/// policy reveals them) and the comparisons the disclosed output rests on.
+/// policy reveals them), the comparisons the disclosed output rests on, and the caller's
+/// context digest. No constraint reads the context: it binds the proof because the public
+/// inputs seed the Fiat–Shamir transcript, so a proof made under one context fails under any
+/// other.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinearPublicInputs {
+    /// A digest of the caller's context (e.g. a server nonce and origin), as field elements.
+    pub context: [BaseElement; 4],
     /// `weights[c][f]`.
     pub weights: Vec<Vec<i64>>,
     pub bias: Vec<i64>,
@@ -73,10 +78,9 @@ pub fn felt(v: i64) -> BaseElement {
 
 impl ToElements<BaseElement> for LinearPublicInputs {
     fn to_elements(&self) -> Vec<BaseElement> {
-        let mut elements = vec![
-            BaseElement::new(self.num_features() as u64),
-            BaseElement::new(self.num_scores() as u64),
-        ];
+        let mut elements = self.context.to_vec();
+        elements.push(BaseElement::new(self.num_features() as u64));
+        elements.push(BaseElement::new(self.num_scores() as u64));
         elements.extend(self.weights.iter().flatten().map(|&w| felt(w)));
         elements.extend(self.bias.iter().map(|&b| felt(b)));
         match &self.scores {

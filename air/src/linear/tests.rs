@@ -34,6 +34,12 @@ fn statement(q: &[u16]) -> LinearPublicInputs {
         .map(|(row, b)| b + row.iter().zip(q).map(|(w, &x)| w * x as i64).sum::<i64>())
         .collect();
     LinearPublicInputs {
+        context: [
+            BaseElement::new(1),
+            BaseElement::new(2),
+            BaseElement::new(3),
+            BaseElement::new(4),
+        ],
         weights,
         bias,
         scores: Some(scores),
@@ -394,4 +400,14 @@ fn a_quotient_mask_that_does_not_vanish_is_rejected() {
     let b = inputs.mask_column() + zk.quotient_mask_columns;
     trace.set(b, 5, BaseElement::ONE);
     assert_rejected(trace, &inputs);
+}
+
+#[test]
+fn a_proof_is_bound_to_its_context() {
+    let q = [1234, 65535, 7];
+    let inputs = statement(&q);
+    let proof = prove(honest(&inputs, &q), &inputs);
+    let mut elsewhere = inputs.clone();
+    elsewhere.context[3] += BaseElement::ONE;
+    assert!(verify(proof, &elsewhere).is_err());
 }
