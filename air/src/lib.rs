@@ -6,4 +6,7 @@
 
 pub mod linear;
 pub mod prover;
+pub mod rescue;
+#[cfg(test)]
+mod testing;
 pub mod zk;

@@ -1,28 +1,10 @@
-use winterfell::crypto::{DefaultRandomCoin, MerkleTree};
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::{FieldElement, StarkField};
-use winterfell::{
-    AcceptableOptions, BatchingMethod, FieldExtension, Proof, ProofOptions, Prover, Trace,
-    TraceTable,
-};
+use winterfell::{Proof, Trace, TraceTable};
 
 use super::{build_trace, Comparison, LinearAir, LinearPublicInputs, ACC, BITS, X};
-use crate::prover::{AirProver, Hash};
-
-type Vc = MerkleTree<Hash>;
-
-fn options() -> ProofOptions {
-    ProofOptions::new(
-        28,
-        8,
-        0,
-        FieldExtension::Quadratic,
-        8,
-        31,
-        BatchingMethod::Linear,
-        BatchingMethod::Linear,
-    )
-}
+use crate::prover::Hash;
+use crate::testing::options;
 
 /// Three features, two scores.
 fn statement(q: &[u16]) -> LinearPublicInputs {
@@ -72,18 +54,11 @@ fn try_honest(inputs: &LinearPublicInputs, q: &[u16]) -> Option<TraceTable<BaseE
 }
 
 fn prove(trace: TraceTable<BaseElement>, inputs: &LinearPublicInputs) -> Proof {
-    AirProver::<LinearAir, Vc>::new(options(), inputs.clone())
-        .prove(trace)
-        .expect("the prover runs")
+    crate::testing::prove::<LinearAir>(trace, inputs)
 }
 
 fn verify(proof: Proof, inputs: &LinearPublicInputs) -> Result<(), winterfell::VerifierError> {
-    let acceptable = AcceptableOptions::OptionSet(vec![options()]);
-    winterfell::verify::<LinearAir, Hash, DefaultRandomCoin<Hash>, Vc>(
-        proof,
-        inputs.clone(),
-        &acceptable,
-    )
+    crate::testing::verify::<LinearAir>(proof, inputs)
 }
 
 /// A malicious prover's proof of `trace` for the claimed statement must not verify.
