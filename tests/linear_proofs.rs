@@ -5,8 +5,20 @@ use zkinfer::inference::infer;
 use zkinfer::model::{Body, Task};
 use zkinfer::profile::Profile;
 use zkinfer::proving::{prove, verify, Disclosure, Output, VerifyError};
-use zkinfer::read_inputs;
+use zkinfer::{read_inputs, Model, QuantizedInput};
 use zkinfer_integration::{example_models, import_example, read_example};
+
+/// An example model and its quantized held-out row `row`.
+fn heldout_input(name: &str, row: usize) -> (Model, QuantizedInput) {
+    let example = example_models()
+        .into_iter()
+        .find(|e| e.name == name)
+        .unwrap();
+    let model = import_example(&example);
+    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[row];
+    let input = model.quantize_input(raw).unwrap();
+    (model, input)
+}
 
 /// The context every proof here is made under (a verifier's nonce, say).
 const CONTEXT: &[u8] = b"nonce 7f3a; origin https://lender.example";
@@ -48,13 +60,7 @@ fn linear_examples_prove_every_heldout_row() {
 
 #[test]
 fn lies_about_the_output_and_foreign_proofs_are_rejected() {
-    let example = example_models()
-        .into_iter()
-        .find(|e| e.name == "breast_cancer_logreg")
-        .unwrap();
-    let model = import_example(&example);
-    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
-    let input = model.quantize_input(raw).unwrap();
+    let (model, input) = heldout_input("breast_cancer_logreg", 0);
     let (proof, output) =
         prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
     let Output::Class(class) = output else {
@@ -87,13 +93,7 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
 
 #[test]
 fn the_high_profile_proves_too() {
-    let example = example_models()
-        .into_iter()
-        .find(|e| e.name == "iris_logreg_multinomial")
-        .unwrap();
-    let model = import_example(&example);
-    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[3];
-    let input = model.quantize_input(raw).unwrap();
+    let (model, input) = heldout_input("iris_logreg_multinomial", 3);
     let (proof, output) = prove(&model, &input, Disclosure::Class, CONTEXT, Profile::High).unwrap();
     let parsed = winterfell::Proof::from_bytes(&proof).unwrap();
     assert_eq!(
@@ -110,13 +110,7 @@ fn the_high_profile_proves_too() {
 /// checks them first. Runs of 20 000 cases found no panic after those checks.)
 #[test]
 fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
-    let example = example_models()
-        .into_iter()
-        .find(|e| e.name == "breast_cancer_logreg")
-        .unwrap();
-    let model = import_example(&example);
-    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
-    let input = model.quantize_input(raw).unwrap();
+    let (model, input) = heldout_input("breast_cancer_logreg", 0);
     let (proof, output) =
         prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
@@ -157,13 +151,7 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
 
 #[test]
 fn a_proof_only_verifies_under_its_own_context() {
-    let example = example_models()
-        .into_iter()
-        .find(|e| e.name == "wine_linear_svc")
-        .unwrap();
-    let model = import_example(&example);
-    let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[0];
-    let input = model.quantize_input(raw).unwrap();
+    let (model, input) = heldout_input("wine_linear_svc", 0);
     let (proof, output) =
         prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
     verify(&model, &output, CONTEXT, &proof, Profile::Default).unwrap();

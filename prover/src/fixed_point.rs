@@ -174,30 +174,21 @@ pub struct Grid {
 
 impl Grid {
     /// The finest grid (largest scale) whose `2^16` points cover every absolute grid index
-    /// that `index_range(s)` reports for scale `s`, leaving `margin` spare points below the
-    /// smallest and above the largest of them, and centred. `index_range` returns `None` when
+    /// that `index_range(s)` reports for scale `s`, centred. `index_range` returns `None` when
     /// a value does not fit at that scale.
-    pub fn finest_covering(
-        margin: i64,
-        index_range: impl Fn(i32) -> Option<(i64, i64)>,
-    ) -> Option<Grid> {
-        let capacity = FEATURE_MAX - 2 * margin;
+    pub fn finest_covering(index_range: impl Fn(i32) -> Option<(i64, i64)>) -> Option<Grid> {
         (MIN_SCALE_LOG2..=MAX_SCALE_LOG2)
             .rev()
             .find_map(|scale_log2| {
                 let (low, high) = index_range(scale_log2)?;
                 let span = high - low;
-                if span > capacity || low.abs().max(high.abs()) + FEATURE_MAX >= MAGNITUDE_LIMIT {
+                if span > FEATURE_MAX || low.abs().max(high.abs()) + FEATURE_MAX >= MAGNITUDE_LIMIT
+                {
                     return None;
                 }
-                let offset = low - margin - (capacity - span) / 2;
+                let offset = low - (FEATURE_MAX - span) / 2;
                 Some(Grid { scale_log2, offset })
             })
-    }
-
-    /// The absolute value of the grid point with quantized value `q`.
-    pub fn value_of(&self, q: i64) -> f64 {
-        (q + self.offset) as f64 * pow2(-self.scale_log2)
     }
 }
 
@@ -338,13 +329,13 @@ mod tests {
     #[test]
     fn finest_covering_picks_the_largest_scale_that_fits() {
         let values = [143.5, 2501.0];
-        let grid = Grid::finest_covering(1, |s| {
+        let grid = Grid::finest_covering(|s| {
             index_range(values.iter().copied(), |v| {
                 scale_round(v, s, Rounding::Nearest)
             })
         })
         .unwrap();
-        // (2501 − 143.5) · 2^4 = 37720 fits in 65533; · 2^5 = 75440 does not.
+        // (2501 − 143.5) · 2^4 = 37720 fits in 65535; · 2^5 = 75440 does not.
         assert_eq!(grid.scale_log2, 4);
         let low = 143.5 * 16.0;
         assert!((low as i64 - grid.offset) >= 1);

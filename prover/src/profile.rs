@@ -96,77 +96,27 @@ mod tests {
             assert_eq!(Profile::matching(&profile.options()), Some(profile));
             assert_eq!(Profile::from_name(profile.name()), Some(profile));
         }
+        let options = |queries, blowup, grinding, extension, folding, remainder, batching| {
+            ProofOptions::new(
+                queries,
+                blowup,
+                grinding,
+                extension,
+                folding,
+                remainder,
+                batching,
+                BatchingMethod::Linear,
+            )
+        };
+        let (quadratic, linear) = (FieldExtension::Quadratic, BatchingMethod::Linear);
         let weaker = [
-            ProofOptions::new(
-                28,
-                8,
-                16,
-                FieldExtension::Quadratic,
-                8,
-                31,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                4,
-                16,
-                FieldExtension::Quadratic,
-                8,
-                31,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                8,
-                15,
-                FieldExtension::Quadratic,
-                8,
-                31,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                8,
-                16,
-                FieldExtension::None,
-                8,
-                31,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                8,
-                16,
-                FieldExtension::Quadratic,
-                4,
-                31,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                8,
-                16,
-                FieldExtension::Quadratic,
-                8,
-                63,
-                BatchingMethod::Linear,
-                BatchingMethod::Linear,
-            ),
-            ProofOptions::new(
-                29,
-                8,
-                16,
-                FieldExtension::Quadratic,
-                8,
-                31,
-                BatchingMethod::Algebraic,
-                BatchingMethod::Linear,
-            ),
+            options(28, 8, 16, quadratic, 8, 31, linear),
+            options(29, 4, 16, quadratic, 8, 31, linear),
+            options(29, 8, 15, quadratic, 8, 31, linear),
+            options(29, 8, 16, FieldExtension::None, 8, 31, linear),
+            options(29, 8, 16, quadratic, 4, 31, linear),
+            options(29, 8, 16, quadratic, 8, 63, linear),
+            options(29, 8, 16, quadratic, 8, 31, BatchingMethod::Algebraic),
         ];
         for options in &weaker {
             assert_eq!(Profile::matching(options), None, "{options:?}");

@@ -106,7 +106,7 @@ fn quantize_linear(
     let mut grids = Vec::with_capacity(source.feature_names.len());
     for name in &source.feature_names {
         let (low, high) = calibration.widened_range(name)?;
-        let grid = Grid::finest_covering(0, |s| {
+        let grid = Grid::finest_covering(|s| {
             index_range([low, high].into_iter(), |v| {
                 scale_round(v, s, Rounding::Nearest)
             })
