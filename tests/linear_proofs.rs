@@ -1,10 +1,11 @@
 //! Every linear example proves and verifies on every held-out row, for every disclosure, and
 //! the proved output is the reference inference's; lies about the output are rejected.
 
+use winterfell::math::fields::f64::BaseElement;
 use zkinfer::inference::infer;
 use zkinfer::model::{Body, Task};
 use zkinfer::profile::Profile;
-use zkinfer::proving::{prove, verify, Disclosure, Output, VerifyError};
+use zkinfer::proving::{input_commitment, prove, verify, Disclosure, Output, VerifyError};
 use zkinfer::{read_inputs, Model, QuantizedInput};
 use zkinfer_integration::{example_models, import_example, read_example};
 
@@ -23,6 +24,11 @@ fn heldout_input(name: &str, row: usize) -> (Model, QuantizedInput) {
 /// The context every proof here is made under (a verifier's nonce, say).
 const CONTEXT: &[u8] = b"nonce 7f3a; origin https://lender.example";
 
+/// A fixed salt: these tests are about the statement, not hiding.
+fn salt() -> [BaseElement; 4] {
+    [11, 22, 33, 44].map(BaseElement::new)
+}
+
 #[test]
 fn linear_examples_prove_every_heldout_row() {
     let mut proved = 0;
@@ -40,8 +46,15 @@ fn linear_examples_prove_every_heldout_row() {
                 _ => Disclosure::Class,
             };
             for disclosure in [disclosure, Disclosure::Scores] {
-                let (proof, output) =
-                    prove(&model, &input, disclosure, CONTEXT, Profile::Default).unwrap();
+                let (proof, output) = prove(
+                    &model,
+                    &input,
+                    disclosure,
+                    &salt(),
+                    CONTEXT,
+                    Profile::Default,
+                )
+                .unwrap();
                 match &output {
                     Output::Class(c) => assert_eq!(Some(*c), reference.class),
                     Output::Scores(s) => assert_eq!(s, &reference.scores),
@@ -49,8 +62,15 @@ fn linear_examples_prove_every_heldout_row() {
                         assert_eq!(*holds, reference.scores[0] >= *threshold)
                     }
                 }
-                verify(&model, &output, CONTEXT, &proof, Profile::Default)
-                    .unwrap_or_else(|e| panic!("{} row {r}: {e}", example.name));
+                verify(
+                    &model,
+                    &output,
+                    &input_commitment(&input, &salt()),
+                    CONTEXT,
+                    &proof,
+                    Profile::Default,
+                )
+                .unwrap_or_else(|e| panic!("{} row {r}: {e}", example.name));
                 proved += 1;
             }
         }
@@ -61,15 +81,29 @@ fn linear_examples_prove_every_heldout_row() {
 #[test]
 fn lies_about_the_output_and_foreign_proofs_are_rejected() {
     let (model, input) = heldout_input("breast_cancer_logreg", 0);
-    let (proof, output) =
-        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
+    let (proof, output) = prove(
+        &model,
+        &input,
+        Disclosure::Class,
+        &salt(),
+        CONTEXT,
+        Profile::Default,
+    )
+    .unwrap();
     let Output::Class(class) = output else {
         panic!()
     };
     // The other class.
     let lie = Output::Class(1 - class);
     assert!(matches!(
-        verify(&model, &lie, CONTEXT, &proof, Profile::Default),
+        verify(
+            &model,
+            &lie,
+            &input_commitment(&input, &salt()),
+            CONTEXT,
+            &proof,
+            Profile::Default
+        ),
         Err(VerifyError::Invalid(_))
     ));
     // Another model (one weight changed).
@@ -78,15 +112,37 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
         panic!()
     };
     linear.weights[0][0] += 1;
-    assert!(verify(&other, &output, CONTEXT, &proof, Profile::Default).is_err());
+    assert!(verify(
+        &other,
+        &output,
+        &input_commitment(&input, &salt()),
+        CONTEXT,
+        &proof,
+        Profile::Default
+    )
+    .is_err());
     // The right proof under another profile's expectations.
     assert_eq!(
-        verify(&model, &output, CONTEXT, &proof, Profile::High),
+        verify(
+            &model,
+            &output,
+            &input_commitment(&input, &salt()),
+            CONTEXT,
+            &proof,
+            Profile::High
+        ),
         Err(VerifyError::Header("high"))
     );
     // A class that does not exist.
     assert_eq!(
-        verify(&model, &Output::Class(7), CONTEXT, &proof, Profile::Default),
+        verify(
+            &model,
+            &Output::Class(7),
+            &input_commitment(&input, &salt()),
+            CONTEXT,
+            &proof,
+            Profile::Default
+        ),
         Err(VerifyError::Output)
     );
 }
@@ -94,7 +150,15 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
 #[test]
 fn the_high_profile_proves_too() {
     let (model, input) = heldout_input("iris_logreg_multinomial", 3);
-    let (proof, output) = prove(&model, &input, Disclosure::Class, CONTEXT, Profile::High).unwrap();
+    let (proof, output) = prove(
+        &model,
+        &input,
+        Disclosure::Class,
+        &salt(),
+        CONTEXT,
+        Profile::High,
+    )
+    .unwrap();
     let parsed = winterfell::Proof::from_bytes(&proof).unwrap();
     assert_eq!(
         parsed
@@ -102,7 +166,15 @@ fn the_high_profile_proves_too() {
             .bits(),
         128
     );
-    verify(&model, &output, CONTEXT, &proof, Profile::High).unwrap();
+    verify(
+        &model,
+        &output,
+        &input_commitment(&input, &salt()),
+        CONTEXT,
+        &proof,
+        Profile::High,
+    )
+    .unwrap();
 }
 
 /// Mutated and truncated proofs are refused with an error: never accepted, never a panic or an
@@ -111,8 +183,15 @@ fn the_high_profile_proves_too() {
 #[test]
 fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
     let (model, input) = heldout_input("breast_cancer_logreg", 0);
-    let (proof, output) =
-        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
+    let (proof, output) = prove(
+        &model,
+        &input,
+        Disclosure::Class,
+        &salt(),
+        CONTEXT,
+        Profile::Default,
+    )
+    .unwrap();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
         state ^= state << 13;
@@ -131,20 +210,42 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
             }
         }
         assert!(
-            verify(&model, &output, CONTEXT, &bytes, Profile::Default).is_err(),
+            verify(
+                &model,
+                &output,
+                &input_commitment(&input, &salt()),
+                CONTEXT,
+                &bytes,
+                Profile::Default
+            )
+            .is_err(),
             "case {case} was accepted"
         );
     }
     let mut oversized = proof.clone();
     oversized.resize(zkinfer::proving::MAX_PROOF_BYTES + 1, 0);
     assert!(matches!(
-        verify(&model, &output, CONTEXT, &oversized, Profile::Default),
+        verify(
+            &model,
+            &output,
+            &input_commitment(&input, &salt()),
+            CONTEXT,
+            &oversized,
+            Profile::Default
+        ),
         Err(VerifyError::TooLarge(_))
     ));
     let mut trailing = proof.clone();
     trailing.push(0);
     assert!(matches!(
-        verify(&model, &output, CONTEXT, &trailing, Profile::Default),
+        verify(
+            &model,
+            &output,
+            &input_commitment(&input, &salt()),
+            CONTEXT,
+            &trailing,
+            Profile::Default
+        ),
         Err(VerifyError::Malformed(_))
     ));
 }
@@ -152,16 +253,38 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
 #[test]
 fn a_proof_only_verifies_under_its_own_context() {
     let (model, input) = heldout_input("wine_linear_svc", 0);
-    let (proof, output) =
-        prove(&model, &input, Disclosure::Class, CONTEXT, Profile::Default).unwrap();
-    verify(&model, &output, CONTEXT, &proof, Profile::Default).unwrap();
+    let (proof, output) = prove(
+        &model,
+        &input,
+        Disclosure::Class,
+        &salt(),
+        CONTEXT,
+        Profile::Default,
+    )
+    .unwrap();
+    verify(
+        &model,
+        &output,
+        &input_commitment(&input, &salt()),
+        CONTEXT,
+        &proof,
+        Profile::Default,
+    )
+    .unwrap();
     for other in [
         &b""[..],
         b"nonce 7f3b; origin https://lender.example",
         b"replayed elsewhere",
     ] {
         assert!(matches!(
-            verify(&model, &output, other, &proof, Profile::Default),
+            verify(
+                &model,
+                &output,
+                &input_commitment(&input, &salt()),
+                other,
+                &proof,
+                Profile::Default
+            ),
             Err(VerifyError::Invalid(_))
         ));
     }

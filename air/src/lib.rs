@@ -1,9 +1,14 @@
 //! Algebraic intermediate representations for zkinfer.
 //!
 //! One folder per AIR (`air.rs` constraints, `trace.rs` trace building, `tests.rs`), in the
-//! style of Winterfell's own examples. The linear-model and tree-ensemble AIRs arrive with the
-//! proving issue; they attest exactly the reference integer inference of `zkinfer::inference`.
+//! style of Winterfell's own examples. Both AIRs are one family ([`inference`]): a shared input
+//! block (range checks and the in-AIR commitment, [`input`]), a model-specific body, the
+//! disclosure comparisons ([`disclosure`]) and the zero-knowledge masks ([`zk`]). They attest
+//! exactly the reference integer inference of `zkinfer::inference`.
 
+pub mod disclosure;
+pub mod inference;
+pub mod input;
 pub mod linear;
 pub mod prover;
 pub mod rescue;

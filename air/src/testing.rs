@@ -44,3 +44,32 @@ where
     let acceptable = AcceptableOptions::OptionSet(vec![options()]);
     winterfell::verify::<A, Hash, DefaultRandomCoin<Hash>, Vc>(proof, inputs.clone(), &acceptable)
 }
+
+/// Test randomness (xorshift); the product draws from the operating system's CSPRNG.
+pub fn rng(seed: u64) -> impl FnMut() -> BaseElement {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        BaseElement::new(state)
+    }
+}
+
+/// A test salt.
+pub fn salt(seed: u64) -> [BaseElement; crate::input::SALT_ELEMENTS] {
+    let mut random = rng(seed ^ 0x5A17);
+    core::array::from_fn(|_| random())
+}
+
+/// The integer a field element stands for, lifted to `(−p/2, p/2)`.
+pub fn signed(value: BaseElement) -> i64 {
+    use winterfell::math::{FieldElement, StarkField};
+    let v = value.as_int();
+    if v > BaseElement::MODULUS / 2 {
+        -((BaseElement::MODULUS - v) as i64)
+    } else {
+        let _ = BaseElement::ONE;
+        v as i64
+    }
+}

@@ -7,15 +7,26 @@
 //!   auxiliary) are uniformly random and exempt from all transition constraints, so the
 //!   `2q` openings at `x_q, g·x_q` and the `3k` base-field coordinates of the out-of-domain
 //!   values at `z, g·z, g²·z` are uniform and independent of the witness;
-//! * **quotient mask** — `k` random columns `A_i` and one column `B`, zero on the enforced rows,
-//!   with the constraints `A_i · B = 0`: their quotients one-time-pad the upper composition
-//!   segments, which Winterfell opens;
+//! * **quotient mask** — `k` random columns `A_i`, one column `B`, zero on the enforced rows, and
+//!   [`PRODUCT_COLUMNS`] random columns `C_j`, with the constraints `A_i·B·C_1⋯C_5 = 0` of the
+//!   AIRs' highest degree ([`MAX_CONSTRAINT_DEGREE`]): their quotients one-time-pad every upper
+//!   composition segment, which Winterfell opens;
 //! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP/FRI polynomial.
 //!
 //! `q` is the number of queries and `k` the extension degree. Everything here is a function of
 //! the [`ProofOptions`] alone, so the prover and the verifier derive the same trace shape.
 
-use winterfell::ProofOptions;
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::FieldElement;
+use winterfell::{ProofOptions, TransitionConstraintDegree};
+
+/// The highest transition-constraint degree of zkinfer's AIRs: the Rescue S-box `x^7` of the
+/// input commitment. The composition polynomial then has at most `MAX_CONSTRAINT_DEGREE + 1`
+/// segments, all of which the quotient mask must cover.
+pub const MAX_CONSTRAINT_DEGREE: usize = 7;
+
+/// Fully random factors `C_j` that lift the quotient mask `A_i·B` to [`MAX_CONSTRAINT_DEGREE`].
+pub const PRODUCT_COLUMNS: usize = MAX_CONSTRAINT_DEGREE - 2;
 
 /// How a trace is padded and masked for zero knowledge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,15 +78,65 @@ impl ZkParams {
 
     /// The trace length for `real_rows` rows of computation: a power of two holding the real
     /// rows and the random rows, with Winterfell's cap on exemptions (`e ≤ n/2 + 1`) respected,
-    /// and long enough for the quotient mask to hide (`n ≥ r + q + 2k` rows beyond the
-    /// exempt ones; design study §2.3).
+    /// and long enough for the masks to hide (design study §2.3): the quotient mask's own
+    /// openings leave room for the top segment (`n ≥ r + q + 2k`) and for the `(m − 1)(q + 2)`
+    /// opened values of the upper segments, with `m − 1 ≤ MAX_CONSTRAINT_DEGREE`
+    /// (`(m − 1)(q + 2) ≤ n − q − 2k`); the DEEP mask covers the FRI values
+    /// (`n ≥ (k + 1)(q + 2k)`).
     pub fn trace_length(&self, real_rows: usize, options: &ProofOptions) -> usize {
         let extension = options.field_extension().degree() as usize;
+        let queries = options.num_queries();
         let needed = (real_rows + self.random_rows)
             .max(2 * self.transition_exemptions() - 2)
-            .max(self.random_rows + options.num_queries() + 2 * extension)
+            .max(self.random_rows + queries + 2 * extension)
+            .max(MAX_CONSTRAINT_DEGREE * (queries + 2) + queries + 2 * extension)
+            .max((extension + 1) * (queries + 2 * extension))
             .max(8);
         needed.next_power_of_two()
+    }
+
+    /// Columns of the masks: `A_1..A_k`, `B`, `C_1..C_5`, then the DEEP masks.
+    pub fn mask_width(&self) -> usize {
+        self.quotient_mask_columns + 1 + PRODUCT_COLUMNS + self.deep_mask_columns
+    }
+
+    /// The degrees of the quotient-mask constraints, one per `A_i`.
+    pub fn mask_degrees(&self) -> Vec<TransitionConstraintDegree> {
+        vec![TransitionConstraintDegree::new(MAX_CONSTRAINT_DEGREE); self.quotient_mask_columns]
+    }
+
+    /// Writes the quotient-mask constraints `A_i·B·C_1⋯C_5` for the mask columns `masks`
+    /// (the [`mask_width`](Self::mask_width) cells of the current row).
+    pub fn enforce_masks<E: FieldElement>(&self, masks: &[E], result: &mut [E]) {
+        let k = self.quotient_mask_columns;
+        let product = masks[k..=k + PRODUCT_COLUMNS]
+            .iter()
+            .fold(E::ONE, |acc, &v| acc * v);
+        for (i, r) in result[..k].iter_mut().enumerate() {
+            *r = masks[i] * product;
+        }
+    }
+
+    /// Fills the random rows of every column, and the mask columns from `first_mask` on: the
+    /// `A_i`, `C_j` and DEEP masks random on every row, `B` zero on the enforced rows and random
+    /// on every exempt one. `random` must be a CSPRNG for the proof to hide anything.
+    pub fn randomize(
+        &self,
+        columns: &mut [Vec<BaseElement>],
+        first_mask: usize,
+        random: &mut dyn FnMut() -> BaseElement,
+    ) {
+        let n = columns[0].len();
+        let tail = n - self.random_rows;
+        let b = first_mask + self.quotient_mask_columns;
+        for (index, column) in columns.iter_mut().enumerate() {
+            let from = match index {
+                _ if index == b => tail - 1, // every exempt row, the last real one included
+                _ if index >= first_mask => 0,
+                _ => tail,
+            };
+            column[from..].iter_mut().for_each(|v| *v = random());
+        }
     }
 
     /// The index of the last row of real computation, where boundary assertions go.
@@ -126,9 +187,10 @@ mod tests {
             assert!(zk.transition_exemptions() <= n / 2 + 1);
             assert_eq!(zk.last_real_row(n) + 1 + zk.random_rows, n);
         }
-        assert_eq!(zk.trace_length(30, &opts), 128);
-        assert_eq!(zk.trace_length(64, &opts), 128);
-        assert_eq!(zk.trace_length(65, &opts), 256);
+        // The degree-7 quotient mask needs 7·31 + 29 + 4 = 250 rows.
+        assert_eq!(zk.trace_length(30, &opts), 256);
+        assert_eq!(zk.trace_length(192, &opts), 256);
+        assert_eq!(zk.trace_length(193, &opts), 512);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Proving and verifying inference (so far: linear models, without the input commitment).
+//! Proving and verifying inference (so far: linear models), bound to the input commitment.
 //!
 //! The statement a proof attests is built from the model and the *disclosed* output only, so
 //! the verifier rebuilds it from its own copy of the model; the prover's private input enters
@@ -9,9 +9,13 @@ use winter_air::proof::Context;
 use winter_utils::Serializable;
 use winterfell::crypto::DefaultRandomCoin;
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::{AcceptableOptions, Air, Proof, Prover, TraceInfo};
-use zkinfer_air::linear::{build_trace, Comparison, LinearAir, LinearPublicInputs};
+use winterfell::{AcceptableOptions, Air, Proof, ProofOptions, Prover, TraceInfo};
+use zkinfer_air::disclosure::Comparison;
+use zkinfer_air::inference::{build_trace, Body as AirBody, InferenceAir, Statement};
+use zkinfer_air::input::{InputBlock, SALT_ELEMENTS};
+use zkinfer_air::linear::LinearBody;
 use zkinfer_air::prover::{AirProver, Hash};
+use zkinfer_air::rescue::DIGEST_WIDTH;
 use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
@@ -75,12 +79,15 @@ pub enum VerifyError {
 }
 
 /// Proves `model` on `input` under the caller's `context` (bytes such as a server nonce or an
-/// origin, which the verifier must supply identically) and returns the serialized proof and the
+/// origin, which the verifier must supply identically). The proof binds the input commitment
+/// `Rp64_256(pack(q) ‖ salt)` computed in the AIR ([`input_commitment`]); `salt` is its
+/// opening and must be fresh and uniformly random. Returns the serialized proof and the
 /// disclosed output.
 pub fn prove(
     model: &Model,
     input: &QuantizedInput,
     disclosure: Disclosure,
+    salt: &[BaseElement; SALT_ELEMENTS],
     context: &[u8],
     profile: Profile,
 ) -> Result<(Vec<u8>, Output), ProveError> {
@@ -99,19 +106,44 @@ pub fn prove(
         },
         _ => return Err(ProveError::Disclosure(disclosure, model.output.task)),
     };
-    let statement = statement(model, &output, context).ok_or(ProveError::Unsupported)?;
+    let commitment = input_commitment(input, salt);
+    let statement =
+        statement(model, &output, &commitment, context).ok_or(ProveError::Unsupported)?;
     let options = profile.options();
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
-    let trace = build_trace(&statement, input.values(), &options, &mut || rng.element())
-        .expect("the reference inference satisfies its own comparisons");
-    let proof = AirProver::<LinearAir, Commitment>::new(options, statement)
-        .prove(trace)
-        .map_err(|e| ProveError::Prover(e.to_string()))?;
-    Ok((proof.to_bytes(), output))
+    let mut random = || rng.element();
+    let q = input.values();
+    let proof = match statement {
+        AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random),
+    }?;
+    Ok((proof, output))
 }
 
-/// Checks that `proof` shows `model` produces `output` on some input, under `context` and
-/// `profile`.
+/// The commitment to `input` with `salt`, as the AIR computes it.
+pub fn input_commitment(
+    input: &QuantizedInput,
+    salt: &[BaseElement; SALT_ELEMENTS],
+) -> [BaseElement; DIGEST_WIDTH] {
+    InputBlock::commitment(input.values(), salt)
+}
+
+fn prove_statement<B: AirBody + 'static>(
+    statement: Statement<B>,
+    q: &[u16],
+    salt: &[BaseElement; SALT_ELEMENTS],
+    options: ProofOptions,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> Result<Vec<u8>, ProveError> {
+    let trace = build_trace(&statement, q, salt, &options, random)
+        .expect("the reference inference satisfies its own comparisons");
+    let proof = AirProver::<InferenceAir<B>, Commitment>::new(options, statement)
+        .prove(trace)
+        .map_err(|e| ProveError::Prover(e.to_string()))?;
+    Ok(proof.to_bytes())
+}
+
+/// Checks that `proof` shows `model` produces `output` on the input committed to by
+/// `commitment`, under `context` and `profile`.
 ///
 /// Never panics on any bytes: the proof's header (trace shape, field, options) must equal the
 /// one this statement and profile determine before Winterfell parses the rest, because
@@ -119,6 +151,7 @@ pub fn prove(
 pub fn verify(
     model: &Model,
     output: &Output,
+    commitment: &[BaseElement; DIGEST_WIDTH],
     context: &[u8],
     proof: &[u8],
     profile: Profile,
@@ -126,15 +159,22 @@ pub fn verify(
     if proof.len() > MAX_PROOF_BYTES {
         return Err(VerifyError::TooLarge(proof.len()));
     }
-    let statement = statement(model, output, context).ok_or(VerifyError::Output)?;
+    let statement = statement(model, output, commitment, context).ok_or(VerifyError::Output)?;
+    match statement {
+        AnyStatement::Linear(s) => verify_statement(s, proof, profile),
+    }
+}
+
+fn verify_statement<B: AirBody + 'static>(
+    statement: Statement<B>,
+    proof: &[u8],
+    profile: Profile,
+) -> Result<(), VerifyError> {
     let options = profile.options();
     let zk = ZkParams::for_options(&options);
-    let trace_info = TraceInfo::new(
-        statement.trace_width(&zk),
-        zkinfer_air::linear::trace_length(&statement, &options),
-    );
+    let trace_info = TraceInfo::new(statement.trace_width(&zk), statement.trace_length(&options));
     // The header the honest prover writes: built from the AIR exactly as Winterfell does.
-    let air = LinearAir::new(trace_info.clone(), statement.clone(), options.clone());
+    let air = InferenceAir::new(trace_info.clone(), statement.clone(), options.clone());
     let constraints = air.context().num_assertions() + air.context().num_transition_constraints();
     let header = Context::new::<BaseElement>(trace_info, options.clone(), constraints).to_bytes();
     if !proof.starts_with(&header) {
@@ -143,7 +183,7 @@ pub fn verify(
     crate::proof_layout::check(proof, header.len(), 1).map_err(|e| VerifyError::Malformed(e.0))?;
     let proof = Proof::from_bytes(proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let acceptable = AcceptableOptions::OptionSet(vec![options]);
-    winterfell::verify::<LinearAir, Hash, DefaultRandomCoin<Hash>, Commitment>(
+    winterfell::verify::<InferenceAir<B>, Hash, DefaultRandomCoin<Hash>, Commitment>(
         proof,
         statement,
         &acceptable,
@@ -151,12 +191,19 @@ pub fn verify(
     .map_err(|e| VerifyError::Invalid(e.to_string()))
 }
 
+/// A statement of either AIR body.
+enum AnyStatement {
+    Linear(Statement<LinearBody>),
+}
+
 /// The AIR's public statement for a disclosed output: the model's numbers and the comparisons
 /// the output rests on. `None` when the output does not fit the model.
-fn statement(model: &Model, output: &Output, context: &[u8]) -> Option<LinearPublicInputs> {
-    let Body::Linear(linear) = &model.body else {
-        return None;
-    };
+fn statement(
+    model: &Model,
+    output: &Output,
+    commitment: &[BaseElement; DIGEST_WIDTH],
+    context: &[u8],
+) -> Option<AnyStatement> {
     let scores = model.num_scores();
     let unit = |c: usize, sign: i64| {
         let mut coefficients = vec![0; scores];
@@ -216,21 +263,32 @@ fn statement(model: &Model, output: &Output, context: &[u8]) -> Option<LinearPub
         }
         _ => return None,
     };
-    Some(LinearPublicInputs {
-        context: context_digest(context),
-        weights: linear.weights.clone(),
-        bias: linear.bias.clone(),
-        scores: disclosed,
-        comparisons,
+    let context = digest_elements(
+        blake3::Hasher::new_derive_key("zkinfer 2026 proof context v1")
+            .update(context)
+            .finalize()
+            .as_bytes(),
+    );
+    let model_id = digest_elements(&model.id().0);
+    let commitment = *commitment;
+    Some(match &model.body {
+        Body::Linear(linear) => AnyStatement::Linear(Statement {
+            context,
+            model_id,
+            commitment,
+            scores: disclosed,
+            comparisons,
+            body: LinearBody {
+                weights: linear.weights.clone(),
+                bias: linear.bias.clone(),
+            },
+        }),
+        Body::Trees(_) => return None,
     })
 }
 
-/// The context's BLAKE3 digest (domain-separated) as four field elements of 62 bits each.
-fn context_digest(context: &[u8]) -> [BaseElement; 4] {
-    let digest = blake3::Hasher::new_derive_key("zkinfer 2026 proof context v1")
-        .update(context)
-        .finalize();
-    let bytes = digest.as_bytes();
+/// A 32-byte digest (of the context, or the model id) as four field elements of 62 bits each.
+fn digest_elements(bytes: &[u8; 32]) -> [BaseElement; 4] {
     std::array::from_fn(|i| {
         let word = u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"));
         BaseElement::new(word >> 2)

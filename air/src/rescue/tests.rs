@@ -805,7 +805,8 @@ fn the_exemption_bound_is_winterfells() {
         assert_eq!(max_transition_exemptions(n, 1, &[]), n / 8 + 7);
     }
     // So the zero-knowledge tail (r + 1 = 63 exemptions for 28 queries, quadratic) fits a
-    // selected hash only from n = 512 on, and a free-running one from n = 128 on.
+    // selected hash only from n = 512 on, and a free-running one from n = 128 on (the
+    // degree-7 quotient mask then asks for 256 rows: `ZkParams::trace_length`).
     let zk = ZkParams::for_options(&options());
     assert_eq!(zk.transition_exemptions(), 63);
     let small = HashInputs {
@@ -813,7 +814,7 @@ fn the_exemption_bound_is_winterfells() {
         digest: [BaseElement::ZERO; DIGEST_WIDTH],
         layout: Layout::FreeRunning,
     };
-    assert_eq!(small.trace_length(&options()), 128);
+    assert_eq!(small.trace_length(&options()), 256);
     let selected = HashInputs {
         layout: Layout::Selected { start: 8 },
         ..small

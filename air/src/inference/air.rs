@@ -1,0 +1,276 @@
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::{FieldElement, ToElements};
+use winterfell::{
+    Air, AirContext, Assertion, EvaluationFrame, ProofOptions, TraceInfo,
+    TransitionConstraintDegree,
+};
+
+use crate::disclosure::{felt, Comparison, Disclosure};
+use crate::input::InputBlock;
+use crate::rescue::DIGEST_WIDTH;
+use crate::zk::ZkParams;
+
+/// The model-specific part of the AIR: columns, constraints and periodic columns that turn the
+/// features into the scores.
+pub trait Body: Clone + Send + Sync {
+    fn num_features(&self) -> usize;
+    fn num_scores(&self) -> usize;
+    /// Rows the body occupies after the feature rows.
+    fn rows(&self) -> usize;
+    /// The feature the host must read into `x` on body row `row`, if any.
+    fn reads(&self, row: usize) -> Option<usize>;
+    fn width(&self) -> usize;
+    /// The column (within the body) holding score `c`, final from row `first_row + rows()`.
+    fn score_column(&self, c: usize) -> usize;
+    fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree>;
+    fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>>;
+    fn num_periodic_columns(&self) -> usize;
+    /// Writes the body's constraints; `q` are the feature cells and `x` the host's 16-bit
+    /// value on the current row.
+    fn enforce<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+        q: &[E],
+        x: E,
+        periodic: &[E],
+        result: &mut [E],
+    );
+    /// `(column within the body, value)` pairs asserted on row 0.
+    fn initial_values(&self) -> Vec<(usize, BaseElement)>;
+    /// Writes the honest body columns on rows `0..=last_row`; returns the scores.
+    fn fill(
+        &self,
+        q: &[u16],
+        first_row: usize,
+        last_row: usize,
+        columns: &mut [Vec<BaseElement>],
+    ) -> Vec<i64>;
+    /// The body's public data, for the Fiat–Shamir transcript.
+    fn to_elements(&self) -> Vec<BaseElement>;
+}
+
+/// The public statement: the model (its id and its body), the input commitment, the disclosed
+/// output as scores and/or comparisons, and the caller's context digest. No constraint reads
+/// the id or the context: they bind the proof because the public inputs seed the Fiat–Shamir
+/// transcript, so a proof made under one fails under any other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement<B> {
+    pub context: [BaseElement; 4],
+    pub model_id: [BaseElement; 4],
+    pub commitment: [BaseElement; DIGEST_WIDTH],
+    pub scores: Option<Vec<i64>>,
+    pub comparisons: Vec<Comparison>,
+    pub body: B,
+}
+
+impl<B: Body> Statement<B> {
+    pub fn input(&self) -> InputBlock {
+        InputBlock::new(self.body.num_features())
+    }
+
+    pub fn body_column(&self) -> usize {
+        self.input().width()
+    }
+
+    pub fn body_row(&self) -> usize {
+        self.body.num_features()
+    }
+
+    /// The column assembling compared values.
+    pub fn cmp_column(&self) -> usize {
+        self.body_column() + self.body.width()
+    }
+
+    pub fn mask_column(&self) -> usize {
+        self.cmp_column() + 1
+    }
+
+    pub fn trace_width(&self, zk: &ZkParams) -> usize {
+        self.mask_column() + zk.mask_width()
+    }
+
+    /// The row where the scores are final and the comparisons start.
+    pub fn scores_row(&self) -> usize {
+        self.body_row() + self.body.rows()
+    }
+
+    pub fn disclosure(&self) -> Disclosure<'_> {
+        Disclosure {
+            comparisons: &self.comparisons,
+            num_scores: self.body.num_scores(),
+            first_row: self.scores_row(),
+        }
+    }
+
+    /// Rows of computation, the last of which is only ever a transition's next row.
+    pub fn real_rows(&self) -> usize {
+        let rows = self.scores_row() + self.disclosure().rows();
+        rows.max(self.input().hash_rows()) + 1
+    }
+
+    /// The trace length under `options`.
+    pub fn trace_length(&self, options: &ProofOptions) -> usize {
+        ZkParams::for_options(options).trace_length(self.real_rows(), options)
+    }
+
+    /// What `x` reads on each row (`None` where the host writes other values).
+    pub fn reads(&self, trace_length: usize) -> Vec<Option<usize>> {
+        let mut reads = vec![None; trace_length];
+        for row in 0..self.body.rows() {
+            reads[self.body_row() + row] = self.body.reads(row);
+        }
+        reads
+    }
+}
+
+impl<B: Body> ToElements<BaseElement> for Statement<B> {
+    fn to_elements(&self) -> Vec<BaseElement> {
+        let mut elements = self.context.to_vec();
+        elements.extend_from_slice(&self.model_id);
+        elements.extend_from_slice(&self.commitment);
+        elements.push(BaseElement::new(self.body.num_features() as u64));
+        elements.push(BaseElement::new(self.body.num_scores() as u64));
+        match &self.scores {
+            Some(scores) => {
+                elements.push(BaseElement::ONE);
+                elements.extend(scores.iter().map(|&s| felt(s)));
+            }
+            None => elements.push(BaseElement::ZERO),
+        }
+        elements.push(BaseElement::new(self.comparisons.len() as u64));
+        for comparison in &self.comparisons {
+            elements.extend(comparison.coefficients.iter().map(|&c| felt(c)));
+            elements.push(felt(comparison.offset));
+        }
+        elements.extend(self.body.to_elements());
+        elements
+    }
+}
+
+pub struct InferenceAir<B> {
+    context: AirContext<BaseElement>,
+    statement: Statement<B>,
+    zk: ZkParams,
+}
+
+impl<B: Body> InferenceAir<B> {
+    pub fn statement(&self) -> &Statement<B> {
+        &self.statement
+    }
+}
+
+impl<B: Body + 'static> Air for InferenceAir<B>
+where
+    Statement<B>: Send + Sync,
+{
+    type BaseField = BaseElement;
+    type PublicInputs = Statement<B>;
+
+    fn new(trace_info: TraceInfo, statement: Statement<B>, options: ProofOptions) -> Self {
+        let n = trace_info.length();
+        let zk = ZkParams::for_options(&options);
+        let mut degrees = statement.input().degrees(n);
+        degrees.extend(statement.body.degrees(n));
+        degrees.extend(statement.disclosure().degrees(n));
+        degrees.extend(zk.mask_degrees());
+        let disclosed = statement.scores.as_ref().map_or(0, Vec::len);
+        let assertions = crate::rescue::STATE_WIDTH
+            + DIGEST_WIDTH
+            + statement.body.initial_values().len()
+            + disclosed;
+        let context = AirContext::new(trace_info, degrees, assertions, options)
+            .set_num_transition_exemptions(zk.transition_exemptions());
+        InferenceAir {
+            context,
+            statement,
+            zk,
+        }
+    }
+
+    fn context(&self) -> &AirContext<BaseElement> {
+        &self.context
+    }
+
+    fn evaluate_transition<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        frame: &EvaluationFrame<E>,
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        let statement = &self.statement;
+        let (current, next) = (frame.current(), frame.next());
+        let input = statement.input();
+        let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
+        let body = &statement.body;
+
+        let (input_periodic, rest) = periodic.split_at(input.num_periodic_columns());
+        let (body_periodic, disclosure_periodic) = rest.split_at(body.num_periodic_columns());
+        let (input_result, rest) = result.split_at_mut(input.num_constraints());
+        let body_constraints = self.context.num_main_transition_constraints()
+            - input.num_constraints()
+            - 2
+            - self.zk.quotient_mask_columns;
+        let (body_result, rest) = rest.split_at_mut(body_constraints);
+        let (disclosure_result, mask_result) = rest.split_at_mut(2);
+
+        input.enforce(
+            &current[..body_at],
+            &next[..body_at],
+            input_periodic,
+            input_result,
+        );
+        let q = &current[..input.num_features()];
+        let x = current[input.x()];
+        body.enforce(
+            &current[body_at..cmp],
+            &next[body_at..cmp],
+            q,
+            x,
+            body_periodic,
+            body_result,
+        );
+        let scores: Vec<E> = (0..body.num_scores())
+            .map(|c| current[body_at + body.score_column(c)])
+            .collect();
+        statement.disclosure().enforce(
+            current[cmp],
+            next[cmp],
+            next[input.x()],
+            &scores,
+            disclosure_periodic,
+            disclosure_result,
+        );
+        self.zk
+            .enforce_masks(&current[statement.mask_column()..], mask_result);
+    }
+
+    fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {
+        let statement = &self.statement;
+        let mut assertions = statement.input().assertions(&statement.commitment, 0);
+        let body_at = statement.body_column();
+        for (column, value) in statement.body.initial_values() {
+            assertions.push(Assertion::single(body_at + column, 0, value));
+        }
+        if let Some(scores) = &statement.scores {
+            for (c, &score) in scores.iter().enumerate() {
+                let column = body_at + statement.body.score_column(c);
+                assertions.push(Assertion::single(
+                    column,
+                    statement.scores_row(),
+                    felt(score),
+                ));
+            }
+        }
+        assertions
+    }
+
+    fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
+        let n = self.trace_length();
+        let statement = &self.statement;
+        let mut columns = statement.input().periodic_columns(&statement.reads(n), n);
+        columns.extend(statement.body.periodic_columns(statement.body_row(), n));
+        columns.extend(statement.disclosure().periodic_columns(n));
+        columns
+    }
+}

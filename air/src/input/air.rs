@@ -1,0 +1,242 @@
+use winterfell::crypto::hashers::Rp64_256;
+use winterfell::crypto::ElementHasher;
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::FieldElement;
+use winterfell::{Assertion, TransitionConstraintDegree};
+
+use super::{FEATURES_PER_ELEMENT, FEATURE_BITS, SALT_ELEMENTS};
+use crate::rescue::{self, DIGEST_WIDTH, RATE_WIDTH, STATE_WIDTH};
+
+/// The input block of a trace with `num_features` features. Column indices are relative to the
+/// block's first column; the host places the block first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputBlock {
+    num_features: usize,
+}
+
+/// What hash block `b`, message cell `j` must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Slot {
+    /// Element `e` of the packed features: features `3e..3e+3`.
+    Features(usize),
+    /// A salt element: free.
+    Salt,
+    /// Zero padding of the last chunk.
+    Padding,
+}
+
+impl InputBlock {
+    pub fn new(num_features: usize) -> InputBlock {
+        InputBlock { num_features }
+    }
+
+    pub fn num_features(&self) -> usize {
+        self.num_features
+    }
+
+    /// Elements hashed: the packed features, then the salt.
+    pub fn num_elements(&self) -> usize {
+        self.num_features.div_ceil(FEATURES_PER_ELEMENT) + SALT_ELEMENTS
+    }
+
+    /// Rows the commitment occupies from row 0.
+    pub fn hash_rows(&self) -> usize {
+        rescue::num_rows(self.num_elements())
+    }
+
+    /// Rows the block itself needs: the feature rows and the hash.
+    pub fn rows(&self) -> usize {
+        self.num_features.max(self.hash_rows())
+    }
+
+    pub fn q(&self, f: usize) -> usize {
+        f
+    }
+
+    pub fn x(&self) -> usize {
+        self.num_features
+    }
+
+    pub fn bits(&self) -> usize {
+        self.x() + 1
+    }
+
+    pub fn message(&self) -> usize {
+        self.bits() + FEATURE_BITS
+    }
+
+    pub fn state(&self) -> usize {
+        self.message() + RATE_WIDTH
+    }
+
+    pub fn width(&self) -> usize {
+        self.state() + STATE_WIDTH
+    }
+
+    pub(super) fn slot(&self, block: usize, cell: usize) -> Slot {
+        let element = block * RATE_WIDTH + cell;
+        let packed = self.num_features.div_ceil(FEATURES_PER_ELEMENT);
+        match element {
+            e if e < packed => Slot::Features(e),
+            e if e < packed + SALT_ELEMENTS => Slot::Salt,
+            _ => Slot::Padding,
+        }
+    }
+
+    fn blocks(&self) -> usize {
+        rescue::num_permutations(self.num_elements())
+    }
+
+    /// Constraint degrees, in the order [`enforce`](Self::enforce) writes them.
+    pub fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
+        let n = trace_length;
+        let mut degrees = vec![TransitionConstraintDegree::new(1); self.num_features];
+        degrees.extend((0..FEATURE_BITS).map(|_| TransitionConstraintDegree::new(2)));
+        degrees.push(TransitionConstraintDegree::new(1));
+        degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
+        degrees
+            .extend((0..RATE_WIDTH).map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])));
+        degrees.extend(rescue::constraint_degrees(0, &[]));
+        degrees
+    }
+
+    pub fn num_constraints(&self) -> usize {
+        self.num_features + FEATURE_BITS + 2 + RATE_WIDTH + STATE_WIDTH
+    }
+
+    /// The block's periodic columns: `select_f` for each feature, one absorb flag per hash
+    /// block, then the Rescue gadget's. `reads[r]` is the feature the host reads into `x` on
+    /// row `r`, if any (rows `0..F` read their own feature whatever it says).
+    pub fn periodic_columns(
+        &self,
+        reads: &[Option<usize>],
+        trace_length: usize,
+    ) -> Vec<Vec<BaseElement>> {
+        let n = trace_length;
+        let mut select = vec![vec![BaseElement::ZERO; n]; self.num_features];
+        for (row, read) in reads.iter().enumerate() {
+            if let Some(f) = *read {
+                select[f][row] = BaseElement::ONE;
+            }
+        }
+        for (f, column) in select.iter_mut().enumerate() {
+            column[f] = BaseElement::ONE;
+        }
+        for b in 0..self.blocks() {
+            let mut absorb = vec![BaseElement::ZERO; n];
+            absorb[rescue::absorb_row(b)] = BaseElement::ONE;
+            select.push(absorb);
+        }
+        select.extend(rescue::periodic_columns());
+        select
+    }
+
+    pub fn num_periodic_columns(&self) -> usize {
+        self.num_features + self.blocks() + rescue::NUM_PERIODIC_COLUMNS
+    }
+
+    /// The packed element of features `3e..3e+3`, from the feature cells `q`.
+    pub(super) fn pack<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        q: &[E],
+        element: usize,
+    ) -> E {
+        let mut packed = E::ZERO;
+        let mut scale = E::ONE;
+        let features = q.iter().skip(FEATURES_PER_ELEMENT * element);
+        for &value in features.take(FEATURES_PER_ELEMENT) {
+            packed += scale * value;
+            scale *= E::from(BaseElement::new(1 << FEATURE_BITS));
+        }
+        packed
+    }
+
+    /// Writes the block's constraints on one transition; `current` and `next` are the block's
+    /// cells, `periodic` its periodic values.
+    pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        let features = self.num_features;
+        let (q, x) = (&current[..features], current[self.x()]);
+        for f in 0..features {
+            result[f] = next[f] - q[f];
+        }
+        let mut recomposed = E::ZERO;
+        let mut power = E::ONE;
+        for j in 0..FEATURE_BITS {
+            let bit = current[self.bits() + j];
+            result[features + j] = bit * (bit - E::ONE);
+            recomposed += bit * power;
+            power = power.double();
+        }
+        let mut at = features + FEATURE_BITS;
+        result[at] = x - recomposed;
+        at += 1;
+        let (select, rest) = periodic.split_at(features);
+        let (absorb, gadget) = rest.split_at(self.blocks());
+        result[at] = (select.iter().zip(q))
+            .map(|(&s, &value)| s * (x - value))
+            .fold(E::ZERO, |acc, v| acc + v);
+        at += 1;
+        let message = &current[self.message()..self.message() + RATE_WIDTH];
+        for (j, &cell) in message.iter().enumerate() {
+            let mut sum = E::ZERO;
+            for (b, &flag) in absorb.iter().enumerate() {
+                match self.slot(b, j) {
+                    Slot::Features(e) => sum += flag * (cell - self.pack(q, e)),
+                    Slot::Padding => sum += flag * cell,
+                    Slot::Salt => {}
+                }
+            }
+            result[at + j] = sum;
+        }
+        at += RATE_WIDTH;
+        let state = self.state();
+        rescue::enforce(
+            &current[state..state + STATE_WIDTH],
+            &next[state..state + STATE_WIDTH],
+            message,
+            gadget,
+            E::ONE,
+            &mut result[at..at + STATE_WIDTH],
+        );
+    }
+
+    /// The sponge's initial state on row 0 and the commitment in its digest cells.
+    pub fn assertions(
+        &self,
+        commitment: &[BaseElement; DIGEST_WIDTH],
+        first_column: usize,
+    ) -> Vec<Assertion<BaseElement>> {
+        rescue::assertions(
+            self.num_elements(),
+            commitment,
+            first_column + self.state(),
+            0,
+        )
+    }
+
+    /// The commitment to features `q` with `salt`, computed as the AIR computes it.
+    pub fn commitment(
+        q: &[u16],
+        salt: &[BaseElement; SALT_ELEMENTS],
+    ) -> [BaseElement; DIGEST_WIDTH] {
+        let block = InputBlock::new(q.len());
+        let elements = block.elements(q, salt);
+        let digest = Rp64_256::hash_elements(&elements);
+        digest.as_elements().try_into().expect("four elements")
+    }
+
+    /// The hashed elements: the packed features, then the salt.
+    pub fn elements(&self, q: &[u16], salt: &[BaseElement; SALT_ELEMENTS]) -> Vec<BaseElement> {
+        let cells: Vec<BaseElement> = q.iter().map(|&v| BaseElement::from(v)).collect();
+        let packed = self.num_features.div_ceil(FEATURES_PER_ELEMENT);
+        let mut elements: Vec<BaseElement> = (0..packed).map(|e| self.pack(&cells, e)).collect();
+        elements.extend_from_slice(salt);
+        elements
+    }
+}

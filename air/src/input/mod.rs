@@ -1,0 +1,49 @@
+//! The private input block shared by zkinfer's AIRs: the features, their range checks, and
+//! the hiding input commitment computed in the AIR.
+//!
+//! # The commitment
+//!
+//! `Rp64_256::hash_elements(pack(q) ‖ salt)`: the 16-bit features packed three per element
+//! (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`, missing features zero), then [`SALT_ELEMENTS`]
+//! uniformly random field elements, the commitment's opening. The salt makes the commitment
+//! hiding even for low-entropy inputs; packing is injective because every feature is
+//! range-checked.
+//!
+//! # Columns
+//!
+//! | columns | meaning |
+//! |---|---|
+//! | `q[0..F]` | the features, the same on every real row |
+//! | `x` | a 16-bit value: feature `f` on the rows that select it, else whatever the host needs |
+//! | `bits[0..16]` | the binary digits of `x`: `0 ≤ x < 2^16` on every row |
+//! | `message[0..8]` | on row `8b`, chunk `b` of the hashed elements |
+//! | `state[0..12]` | the Rescue sponge ([`crate::rescue`]), from row 0 |
+//!
+//! # Constraints
+//!
+//! * `q[f]' = q[f]`;
+//! * every bit is boolean and `x = Σ 2^j·bits[j]`;
+//! * `Σ_f select_f·(x − q[f]) = 0`, with `select_f` a periodic one-hot column: 1 on row `f`
+//!   (so every feature is range-checked through `x`) and on every host row that reads `f`;
+//! * on row `8b` of each hash block `b`, message cell `j` equals the packed features of element
+//!   `8b + j`, or zero past the end; the salt cells are left free (whatever they hold is the
+//!   salt);
+//! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
+//!   cells on rows `8b`; its initial state and the digest, on row `8·blocks − 1`, are
+//!   asserted. After the input the sponge absorbs whatever the message cells hold, which no
+//!   longer matters.
+
+mod air;
+mod trace;
+
+#[cfg(test)]
+mod tests;
+
+pub use air::InputBlock;
+
+/// Random field elements appended to the packed features: about 255 bits.
+pub const SALT_ELEMENTS: usize = 4;
+/// Features per hashed element.
+pub const FEATURES_PER_ELEMENT: usize = 3;
+/// Bits per feature.
+pub const FEATURE_BITS: usize = 16;
