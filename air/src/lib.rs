@@ -9,9 +9,12 @@
 pub mod disclosure;
 pub mod inference;
 pub mod input;
+#[cfg(test)]
+mod leakage;
 pub mod linear;
 pub mod prover;
 pub mod rescue;
 #[cfg(test)]
 mod testing;
+pub mod trees;
 pub mod zk;

@@ -1,4 +1,5 @@
-//! Proving and verifying inference (so far: linear models), bound to the input commitment.
+//! Proving and verifying inference of linear models and tree ensembles, bound to the input
+//! commitment.
 //!
 //! The statement a proof attests is built from the model and the *disclosed* output only, so
 //! the verifier rebuilds it from its own copy of the model; the prover's private input enters
@@ -16,12 +17,13 @@ use zkinfer_air::input::{InputBlock, SALT_ELEMENTS};
 use zkinfer_air::linear::LinearBody;
 use zkinfer_air::prover::{AirProver, Hash};
 use zkinfer_air::rescue::DIGEST_WIDTH;
+use zkinfer_air::trees::{walk, TreeBody};
 use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
 use crate::input::QuantizedInput;
-use crate::model::{Body, Model, Task};
+use crate::model::{Body, Model, Task, TreeEnsemble};
 use crate::profile::Profile;
 use crate::zk::randomness::FieldRng;
 use crate::zk::salted_merkle::SaltedMerkleTree;
@@ -115,6 +117,7 @@ pub fn prove(
     let q = input.values();
     let proof = match statement {
         AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random),
+        AnyStatement::Trees(s) => prove_statement(s, q, salt, options, &mut random),
     }?;
     Ok((proof, output))
 }
@@ -162,6 +165,7 @@ pub fn verify(
     let statement = statement(model, output, commitment, context).ok_or(VerifyError::Output)?;
     match statement {
         AnyStatement::Linear(s) => verify_statement(s, proof, profile),
+        AnyStatement::Trees(s) => verify_statement(s, proof, profile),
     }
 }
 
@@ -194,6 +198,7 @@ fn verify_statement<B: AirBody + 'static>(
 /// A statement of either AIR body.
 enum AnyStatement {
     Linear(Statement<LinearBody>),
+    Trees(Statement<TreeBody>),
 }
 
 /// The AIR's public statement for a disclosed output: the model's numbers and the comparisons
@@ -283,8 +288,36 @@ fn statement(
                 bias: linear.bias.clone(),
             },
         }),
-        Body::Trees(_) => return None,
+        Body::Trees(ensemble) => AnyStatement::Trees(Statement {
+            context,
+            model_id,
+            commitment,
+            scores: disclosed,
+            comparisons,
+            body: tree_body(model, ensemble)?,
+        }),
     })
+}
+
+/// The walk of a validated model's trees; `None` only for a model the AIR cannot walk.
+fn tree_body(model: &Model, ensemble: &TreeEnsemble) -> Option<TreeBody> {
+    let trees = (ensemble.trees.iter())
+        .map(|tree| walk::Tree {
+            target: tree.target,
+            feature: tree.feature.clone(),
+            threshold: tree.threshold.clone(),
+            left: tree.left.clone(),
+            right: tree.right.clone(),
+            leaf_value: tree.leaf_value.clone(),
+        })
+        .collect();
+    TreeBody::new(walk::Ensemble {
+        num_features: model.num_features(),
+        num_scores: model.num_scores(),
+        base: ensemble.base.clone(),
+        trees,
+    })
+    .ok()
 }
 
 /// A 32-byte digest (of the context, or the model id) as four field elements of 62 bits each.

@@ -1,0 +1,121 @@
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::FieldElement;
+use winterfell::TransitionConstraintDegree;
+
+use super::walk::{Ensemble, Walk, WalkError};
+use crate::disclosure::felt;
+use crate::inference::{Body, InferenceAir, Statement};
+
+/// A tree ensemble's public data and its walk: the body of [`crate::inference`] for trees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeBody {
+    ensemble: Ensemble,
+    walk: Walk,
+}
+
+pub type TreeStatement = Statement<TreeBody>;
+pub type TreeAir = InferenceAir<TreeBody>;
+
+impl TreeBody {
+    /// The body for `ensemble`, or why it cannot be walked (the verifier builds this from a
+    /// public model: malformed models are errors, never panics).
+    pub fn new(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
+        let walk = Walk::new(&ensemble)?;
+        Ok(TreeBody { ensemble, walk })
+    }
+
+    pub fn ensemble(&self) -> &Ensemble {
+        &self.ensemble
+    }
+
+    pub fn walk(&self) -> &Walk {
+        &self.walk
+    }
+}
+
+impl Body for TreeBody {
+    fn num_features(&self) -> usize {
+        self.ensemble.num_features
+    }
+
+    fn num_scores(&self) -> usize {
+        self.ensemble.num_scores
+    }
+
+    fn rows(&self) -> usize {
+        self.walk.num_rows()
+    }
+
+    fn reads(&self, row: usize) -> Option<usize> {
+        Some(self.walk.feature_of_row(row))
+    }
+
+    fn width(&self) -> usize {
+        self.walk.num_columns()
+    }
+
+    fn score_column(&self, c: usize) -> usize {
+        self.walk.acc(c)
+    }
+
+    fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
+        self.walk.constraint_degrees(trace_length)
+    }
+
+    fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
+        self.walk.periodic_columns(first_row, trace_length)
+    }
+
+    fn num_periodic_columns(&self) -> usize {
+        self.walk.num_periodic_columns()
+    }
+
+    fn enforce<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+        _q: &[E],
+        x: E,
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        self.walk.enforce(current, next, x, periodic, result);
+    }
+
+    fn initial_values(&self) -> Vec<(usize, BaseElement)> {
+        (self.walk.initial_scores().iter().enumerate())
+            .map(|(c, &score)| (self.walk.acc(c), felt(score)))
+            .collect()
+    }
+
+    fn fill(
+        &self,
+        q: &[u16],
+        first_row: usize,
+        last_row: usize,
+        columns: &mut [Vec<BaseElement>],
+    ) -> Vec<i64> {
+        self.walk.fill(q, first_row, last_row, columns)
+    }
+
+    fn to_elements(&self) -> Vec<BaseElement> {
+        let count = |n: usize| BaseElement::new(n as u64);
+        let ensemble = &self.ensemble;
+        let mut elements = vec![count(ensemble.trees.len())];
+        elements.extend(ensemble.base.iter().map(|&b| felt(b)));
+        for tree in &ensemble.trees {
+            elements.push(
+                tree.target
+                    .map_or(BaseElement::ZERO, |c| count(c as usize + 1)),
+            );
+            elements.push(count(tree.feature.len()));
+            elements.extend(tree.feature.iter().map(|&f| count(f as usize)));
+            elements.extend(tree.threshold.iter().map(|&t| felt(t)));
+            elements.extend(tree.left.iter().map(|&n| count(n as usize)));
+            elements.extend(tree.right.iter().map(|&n| count(n as usize)));
+            elements.push(count(tree.leaf_value.len()));
+            elements.extend(tree.leaf_value.iter().map(|&v| felt(v)));
+        }
+        elements
+    }
+}

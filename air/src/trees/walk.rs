@@ -1,0 +1,735 @@
+//! A component proving that a public tree ensemble, evaluated on private 16-bit features,
+//! reaches given scores: one row per split node, no lookups, no auxiliary segment.
+//!
+//! # The inference being proved
+//!
+//! Exactly the reference integer inference of `zkinfer::inference`: in a [`Tree`] with `s`
+//! splits, node ids `0..s` are splits and `s..2s+1` leaves, node 0 is the root, and split `i`
+//! sends the input left iff `q[feature[i]] < threshold[i]`. The scores are `base` plus, for
+//! every tree, the values of the leaf the input reaches (one value for the tree's `target`
+//! score, or one per score).
+//!
+//! # Layout
+//!
+//! The node rows are every split of every tree, trees in order, each tree's splits in DFS
+//! pre-order (node, left subtree, right subtree), starting on the host's row `first_row`.
+//! Leaves get no row: a leaf's value is added on its parent's row. A tree that is a lone leaf
+//! gets no row either: its value is folded into [`Walk::initial_scores`].
+//!
+//! | column | meaning on a node row |
+//! |---|---|
+//! | [`B`] | the decision `b`: 1 iff the input goes left (`x < t`) |
+//! | [`D_BITS`]`..+16` | the binary digits of `d = x − t + b·2^16` |
+//! | [`IND`] | the path indicator `ind`: 1 iff the input visits the node |
+//! | [`Walk::stack`]`(j)` | `ind·(1 − b)` of the current ancestor at depth `j < D` |
+//! | [`Walk::acc`]`(c)` | the running score `c`, before this node's leaves |
+//!
+//! `D` is [`Walk::depth`], the largest depth of a split plus one (the root has depth 0); a stack
+//! cell holds what its node's right child's indicator will be. `x` is the selected feature
+//! `q[feature]`, which the host supplies.
+//!
+//! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
+//! `i + 1`, as a transition constraint only sees the current row's periodic values:
+//! [`THRESHOLD`] `t` and [`NODE`] (1 on node rows), [`NEXT_ROOT`] (row `i + 1` is a root),
+//! [`NEXT_LEFT`] (row `i + 1` is the left child of row `i`), [`Walk::next_right`]`(j)` (row
+//! `i + 1` is the right child of the node at depth `j` whose stack cell is `j`),
+//! [`Walk::next_depth`]`(j)` (row `i + 1` is a node at depth `j`), and
+//! [`Walk::left_leaf`]`(c)`, [`Walk::right_leaf`]`(c)` (the value the node's left or right child
+//! adds to score `c` if that child is a leaf, else 0).
+//!
+//! # Constraints
+//!
+//! On every transition, with `next_node = next_root + next_left + Σ_j next_right_j`; constraint
+//! `k < `[`Walk::num_columns`] constrains column `k`, the last one ties `b` to the comparison:
+//!
+//! ```text
+//! b:          node·(b² − b)
+//! d_bits[j]:  d_j·(d_j − 1)
+//! ind:        next_node·ind' − (next_root + next_left·ind·b + Σ_j next_right_j·stack_j)
+//! stack[j]:   stack_j' − next_depth_j·ind'·(1 − b') − (1 − next_depth_j)·stack_j
+//! acc[c]:     acc_c' − acc_c − left_leaf_c·ind·b − right_leaf_c·ind·(1 − b)
+//! decision:   node·(x + b·2^16 − Σ_j 2^j·d_j) − t
+//! ```
+//!
+//! The decision constraint is `node·(x − t + b·2^16 − Σ_j 2^j·d_j)`, as `t` is zero off the
+//! node rows. Off the node rows every flag is zero, so only the digits, the stack cells (carried)
+//! and the accumulators (carried) are constrained there.
+//!
+//! # Degrees
+//!
+//! Winterfell counts each periodic factor of a product separately and takes the largest term
+//! of a sum. The largest terms are `node·b²`, `next_left·ind·b`, `next_depth_j·ind'·b'` and
+//! `left_leaf_c·ind·b`: trace degree 2 times one full-length periodic column; the digits'
+//! `d_j²` has no periodic factor; the decision's `node·x`, `node·b`, `node·d_j` are degree 1
+//! times one periodic column when `x` has trace degree 1 (a trace column). So the constraints
+//! are [`Walk::constraint_degrees`]: `with_cycles(2, [n])`, `new(2)` ×16,
+//! `with_cycles(2, [n])` for `ind`, the stack cells and the accumulators, and
+//! `with_cycles(1, [n])` for the decision: at most `3(n − 1)`, a constraint-evaluation blowup
+//! of 2. They are exact for generic columns; with the real periodic columns a constraint's
+//! degree is lower when its flags are all zero (no node rows, or no leaf adding to a score),
+//! which only Winterfell's debug-build degree check would notice.
+//!
+//! # Soundness
+//!
+//! Suppose the host guarantees `x = q[feature]` with `0 ≤ x < 2^16` on every node row. Then:
+//!
+//! * `b` is the true decision: it is boolean, and `d = Σ_j 2^j·d_j ∈ [0, 2^16)`, while
+//!   `x − t + b·2^16` is an integer in `(−2^16 − 1, 2^17)` (as `0 ≤ t ≤ 2^16`), so the field
+//!   equation is an integer one: `b = 1` gives `x < t`, and `b = 0` gives `x ≥ t`;
+//! * `ind` is 1 on exactly the visited nodes, by induction along the pre-order: a root gets 1;
+//!   a left child comes right after its parent and gets `ind·b`; a right child gets
+//!   `stack_j = ind·(1 − b)` of its parent at depth `j`, written on the parent's row and carried
+//!   since, because every row in between belongs to the parent's left subtree, deeper than `j`.
+//!   The stack cells' values before the first node row are never read before being written;
+//! * each leaf's parent has exactly one row, which adds the leaf's values iff the parent is
+//!   visited and goes that way, i.e. iff the leaf is reached. So `acc` goes from
+//!   [`Walk::initial_scores`] on row `first_row` to the scores on row `first_row + num_rows`.
+//!   As every score is below `2^46` in magnitude ([`Walk::new`] checks the worst case), the
+//!   field sums are the integer ones.
+//!
+//! # What the host does
+//!
+//! * supplies `x` (trace degree 1) with `x = q[`[`Walk::feature_of_row`]`(r)]` on node row
+//!   `first_row + r`, range-checked to `[0, 2^16)`;
+//! * puts the node rows at `first_row ≥ 1` (the root's indicator is constrained by the
+//!   transition *into* it) and enforces every transition from row `first_row − 1` up to the
+//!   one into row `first_row + num_rows`;
+//! * asserts `acc = initial_scores` on row `first_row` (or on any earlier row: it is carried),
+//!   and reads or asserts the scores on row `first_row + num_rows`.
+
+use core::fmt;
+
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::FieldElement;
+use winterfell::TransitionConstraintDegree;
+
+use crate::disclosure::felt;
+
+/// Binary digits of the decision's difference `d`: features and thresholds are 16-bit.
+pub const DECISION_BITS: usize = 16;
+/// The largest threshold: `2^16` sends every 16-bit input left (and 0 sends every one right).
+pub const MAX_THRESHOLD: i64 = 1 << DECISION_BITS;
+/// Scores stay below `2^SCORE_BITS` in magnitude, as the model format requires.
+pub const SCORE_BITS: u32 = 46;
+
+/// Column of the decision `b` (1 = left).
+pub const B: usize = 0;
+/// First of the [`DECISION_BITS`] digit columns of `d = x − t + b·2^16`.
+pub const D_BITS: usize = 1;
+/// Column of the path indicator.
+pub const IND: usize = D_BITS + DECISION_BITS;
+/// First stack column.
+const STACK: usize = IND + 1;
+
+/// Periodic column of the threshold `t` (0 off the node rows).
+pub const THRESHOLD: usize = 0;
+/// Periodic flag, 1 on node rows.
+pub const NODE: usize = 1;
+/// Periodic flag on row `i`: row `i + 1` is a tree's root.
+pub const NEXT_ROOT: usize = 2;
+/// Periodic flag on row `i`: row `i + 1` is the left child of row `i`.
+pub const NEXT_LEFT: usize = 3;
+/// First of the `next_right` flags.
+const NEXT_RIGHT: usize = 4;
+
+/// A binary tree of the ensemble, as in the model format: node ids `0..s` (`s =
+/// feature.len()`) are splits, ids `s..2s+1` leaves; the root is node 0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    /// `Some(c)`: every leaf holds one value, added to score `c`. `None`: every leaf holds one
+    /// value per score.
+    pub target: Option<u32>,
+    /// The feature split `i` reads.
+    pub feature: Vec<u32>,
+    /// Split `i` sends the input left iff `q[feature[i]] < threshold[i]`; in `[0, 2^16]`.
+    pub threshold: Vec<i64>,
+    /// Node id of split `i`'s left child.
+    pub left: Vec<u32>,
+    /// Node id of split `i`'s right child.
+    pub right: Vec<u32>,
+    /// Leaf values, leaf by leaf (leaf `j` is node `s + j`), row-major when leaves hold one
+    /// value per score.
+    pub leaf_value: Vec<i64>,
+}
+
+/// A public tree ensemble: `score_c = base_c + Σ_trees (value of the reached leaf for c)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ensemble {
+    /// Features of an input; every split reads one of them.
+    pub num_features: usize,
+    /// Scores the ensemble computes.
+    pub num_scores: usize,
+    /// The scores' starting values, one per score.
+    pub base: Vec<i64>,
+    pub trees: Vec<Tree>,
+}
+
+/// Why an ensemble cannot be walked. The verifier builds a [`Walk`] from a public model, so
+/// every malformation is an error, never a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WalkError {
+    /// `base` does not have one value per score.
+    BaseLength { scores: usize, found: usize },
+    /// `feature`, `threshold`, `left` and `right` differ in length.
+    SplitLengths { tree: usize },
+    /// The target is not a score index.
+    Target { tree: usize, target: u32 },
+    /// `leaf_value` does not hold `s + 1` leaves of the tree's width.
+    LeafValues {
+        tree: usize,
+        expected: Option<usize>,
+        found: usize,
+    },
+    /// A split reads a feature that does not exist.
+    Feature {
+        tree: usize,
+        split: usize,
+        feature: u32,
+    },
+    /// A threshold outside `[0, 2^16]`.
+    Threshold {
+        tree: usize,
+        split: usize,
+        threshold: i64,
+    },
+    /// A child id that is not a node of the tree.
+    Child {
+        tree: usize,
+        split: usize,
+        child: u32,
+    },
+    /// A node reached twice from the root (a cycle, or a shared child).
+    ReachedTwice { tree: usize, node: usize },
+    /// A node not reachable from the root.
+    Unreachable { tree: usize, node: usize },
+    /// Some input could make this score reach `±2^46`.
+    ScoreRange { score: usize },
+}
+
+impl fmt::Display for WalkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            WalkError::BaseLength { scores, found } => {
+                write!(f, "base has {found} values for {scores} scores")
+            }
+            WalkError::SplitLengths { tree } => write!(
+                f,
+                "tree {tree}: feature, threshold, left and right differ in length"
+            ),
+            WalkError::Target { tree, target } => {
+                write!(f, "tree {tree}: target {target} is not a score index")
+            }
+            WalkError::LeafValues {
+                tree,
+                expected: Some(expected),
+                found,
+            } => write!(f, "tree {tree}: {found} leaf values, expected {expected}"),
+            WalkError::LeafValues {
+                tree,
+                expected: None,
+                found,
+            } => write!(f, "tree {tree}: {found} leaf values, too many leaves"),
+            WalkError::Feature {
+                tree,
+                split,
+                feature,
+            } => write!(f, "tree {tree}: split {split} reads feature {feature}"),
+            WalkError::Threshold {
+                tree,
+                split,
+                threshold,
+            } => write!(
+                f,
+                "tree {tree}: split {split} threshold {threshold} is outside [0, {MAX_THRESHOLD}]"
+            ),
+            WalkError::Child { tree, split, child } => {
+                write!(
+                    f,
+                    "tree {tree}: split {split}'s child {child} is not a node"
+                )
+            }
+            WalkError::ReachedTwice { tree, node } => {
+                write!(f, "tree {tree}: node {node} is reached twice")
+            }
+            WalkError::Unreachable { tree, node } => {
+                write!(f, "tree {tree}: node {node} is not reachable from the root")
+            }
+            WalkError::ScoreRange { score } => {
+                write!(f, "score {score} can reach ±2^{SCORE_BITS}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WalkError {}
+
+/// How a node row is entered, which decides its indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    Root,
+    /// The left child of the previous row.
+    Left,
+    /// The right child of the node whose stack cell is `parent_depth`.
+    Right {
+        parent_depth: usize,
+    },
+}
+
+/// One node row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct NodeRow {
+    feature: usize,
+    /// In `[0, 2^16]`.
+    threshold: i64,
+    depth: usize,
+    entry: Entry,
+    /// `(score, value)` pairs the left child adds if it is a leaf; empty for a split.
+    left: Vec<(usize, i64)>,
+    /// The same for the right child.
+    right: Vec<(usize, i64)>,
+}
+
+/// The walk of one ensemble: its node rows, columns, periodic columns and constraints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walk {
+    num_features: usize,
+    num_scores: usize,
+    depth: usize,
+    initial: Vec<i64>,
+    rows: Vec<NodeRow>,
+}
+
+impl Walk {
+    /// Checks `ensemble` and lays out its node rows. Rejects base and leaf-value lengths that do
+    /// not fit, targets and features out of range, thresholds outside `[0, 2^16]`, child ids
+    /// that are not nodes, nodes reached twice or never, and scores that could reach `2^46`.
+    pub fn new(ensemble: &Ensemble) -> Result<Walk, WalkError> {
+        let scores = ensemble.num_scores;
+        if ensemble.base.len() != scores {
+            return Err(WalkError::BaseLength {
+                scores,
+                found: ensemble.base.len(),
+            });
+        }
+        let mut initial = ensemble.base.clone();
+        // |base| + Σ_trees max |leaf value|, per score, in i128 so that it cannot overflow.
+        let mut worst: Vec<i128> = initial.iter().map(|&b| i128::from(b).abs()).collect();
+        let mut rows = Vec::new();
+        let mut depth = 0;
+        for (index, tree) in ensemble.trees.iter().enumerate() {
+            let leaves = check_tree(index, tree, ensemble.num_features, scores)?;
+            for slot in 0..leaves.width {
+                let largest = (tree.leaf_value.iter().skip(slot).step_by(leaves.width))
+                    .map(|&v| i128::from(v).abs())
+                    .max()
+                    .unwrap_or(0);
+                let score = leaves.target.unwrap_or(slot);
+                worst[score] = worst[score].saturating_add(largest);
+            }
+            if tree.feature.is_empty() {
+                // A lone leaf: the same value for every input.
+                for (score, value) in leaves.values(tree, 0) {
+                    initial[score] = initial[score].saturating_add(value);
+                }
+                continue;
+            }
+            depth = depth.max(pre_order(index, tree, &leaves, &mut rows)? + 1);
+        }
+        if let Some(score) = worst.iter().position(|&w| w >= 1i128 << SCORE_BITS) {
+            return Err(WalkError::ScoreRange { score });
+        }
+        Ok(Walk {
+            num_features: ensemble.num_features,
+            num_scores: scores,
+            depth,
+            initial,
+            rows,
+        })
+    }
+
+    /// Node rows: one per split of the ensemble.
+    pub fn num_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// `D`: the largest depth of a split plus one (0 without splits), the number of stack cells.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Scores, and accumulator columns.
+    pub fn num_scores(&self) -> usize {
+        self.num_scores
+    }
+
+    /// Component columns: `18 + D + num_scores`.
+    pub fn num_columns(&self) -> usize {
+        STACK + self.depth + self.num_scores
+    }
+
+    /// Constraints written by [`Walk::enforce`]: one per column, then the decision.
+    pub fn num_constraints(&self) -> usize {
+        self.num_columns() + 1
+    }
+
+    /// Periodic columns: `4 + 2D + 2·num_scores`.
+    pub fn num_periodic_columns(&self) -> usize {
+        NEXT_RIGHT + 2 * self.depth + 2 * self.num_scores
+    }
+
+    /// Stack column of depth `j < D`.
+    pub fn stack(&self, j: usize) -> usize {
+        debug_assert!(j < self.depth);
+        STACK + j
+    }
+
+    /// Accumulator column of score `c`.
+    pub fn acc(&self, c: usize) -> usize {
+        debug_assert!(c < self.num_scores);
+        STACK + self.depth + c
+    }
+
+    /// The constraint tying `b` to the comparison of `x` and `t`; constraint `k` below it
+    /// constrains column `k`.
+    pub fn decision_constraint(&self) -> usize {
+        self.num_columns()
+    }
+
+    /// Periodic flag `next_right[j]`: row `i + 1` is the right child of a node at depth `j`.
+    pub fn next_right(&self, j: usize) -> usize {
+        debug_assert!(j < self.depth);
+        NEXT_RIGHT + j
+    }
+
+    /// Periodic flag `next_depth[j]`: row `i + 1` is a node at depth `j`.
+    pub fn next_depth(&self, j: usize) -> usize {
+        debug_assert!(j < self.depth);
+        NEXT_RIGHT + self.depth + j
+    }
+
+    /// Periodic column of what the left child adds to score `c` when it is a leaf.
+    pub fn left_leaf(&self, c: usize) -> usize {
+        debug_assert!(c < self.num_scores);
+        NEXT_RIGHT + 2 * self.depth + c
+    }
+
+    /// Periodic column of what the right child adds to score `c` when it is a leaf.
+    pub fn right_leaf(&self, c: usize) -> usize {
+        debug_assert!(c < self.num_scores);
+        NEXT_RIGHT + 2 * self.depth + self.num_scores + c
+    }
+
+    /// The feature node row `i` (counted from `first_row`) reads: the host's `x` there.
+    pub fn feature_of_row(&self, i: usize) -> usize {
+        self.rows[i].feature
+    }
+
+    /// `base` plus the lone-leaf trees: the accumulators on row `first_row`.
+    pub fn initial_scores(&self) -> Vec<i64> {
+        self.initial.clone()
+    }
+
+    /// The degrees of the [`Walk::num_constraints`] constraints, in their order, for a trace of
+    /// length `trace_length` and an `x` of trace degree 1 (see the module documentation).
+    pub fn constraint_degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
+        // Trace degree `d` times one full-length periodic flag.
+        let flagged = |d| TransitionConstraintDegree::with_cycles(d, vec![trace_length]);
+        let mut degrees = vec![flagged(2)];
+        degrees.extend((0..DECISION_BITS).map(|_| TransitionConstraintDegree::new(2)));
+        // ind, the stack cells and the accumulators.
+        degrees.extend((0..1 + self.depth + self.num_scores).map(|_| flagged(2)));
+        degrees.push(flagged(1));
+        debug_assert_eq!(degrees.len(), self.num_constraints());
+        degrees
+    }
+
+    /// The component's periodic columns, each of length `trace_length`, for node rows starting
+    /// on row `first_row`. Index them with [`THRESHOLD`], [`NODE`], [`NEXT_ROOT`],
+    /// [`NEXT_LEFT`] and the methods [`Walk::next_right`], [`Walk::next_depth`],
+    /// [`Walk::left_leaf`], [`Walk::right_leaf`].
+    ///
+    /// Panics unless `1 ≤ first_row` and `first_row + num_rows < trace_length` (the row of the
+    /// final scores); a verifier checks an untrusted trace length against its statement first.
+    pub fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
+        assert!(
+            first_row >= 1,
+            "the first root is constrained by the transition into it"
+        );
+        assert!(
+            first_row + self.num_rows() < trace_length,
+            "the node rows and the final scores' row must fit in the trace"
+        );
+        let mut columns = vec![vec![BaseElement::ZERO; trace_length]; self.num_periodic_columns()];
+        for (i, node) in self.rows.iter().enumerate() {
+            let row = first_row + i;
+            columns[THRESHOLD][row] = felt(node.threshold);
+            columns[NODE][row] = BaseElement::ONE;
+            // The "next" flags describe this row from the one before.
+            let entry = match node.entry {
+                Entry::Root => NEXT_ROOT,
+                Entry::Left => NEXT_LEFT,
+                Entry::Right { parent_depth } => self.next_right(parent_depth),
+            };
+            columns[entry][row - 1] = BaseElement::ONE;
+            columns[self.next_depth(node.depth)][row - 1] = BaseElement::ONE;
+            for &(c, value) in &node.left {
+                columns[self.left_leaf(c)][row] = felt(value);
+            }
+            for &(c, value) in &node.right {
+                columns[self.right_leaf(c)][row] = felt(value);
+            }
+        }
+        columns
+    }
+
+    /// Writes the [`Walk::num_constraints`] constraint evaluations of one transition into
+    /// `result`.
+    ///
+    /// * `current`, `next`: the component's [`Walk::num_columns`] columns on the frame's rows;
+    /// * `x`: the selected feature on the current row (trace degree 1; anything off node rows);
+    /// * `periodic`: the values of [`Walk::periodic_columns`] on the current row.
+    pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+        x: E,
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        debug_assert_eq!(current.len(), self.num_columns());
+        debug_assert_eq!(next.len(), self.num_columns());
+        debug_assert_eq!(periodic.len(), self.num_periodic_columns());
+        debug_assert!(result.len() >= self.num_constraints());
+
+        let (b, ind) = (current[B], current[IND]);
+        let node = periodic[NODE];
+        result[B] = node * b * (b - E::ONE);
+
+        let mut d = E::ZERO;
+        let mut power = E::ONE;
+        for j in 0..DECISION_BITS {
+            let bit = current[D_BITS + j];
+            result[D_BITS + j] = bit * (bit - E::ONE);
+            d += bit * power;
+            power = power.double();
+        }
+
+        // The indicator of the next row, if it is a node: 1 for a root, `ind·b` for our left
+        // child, the parent's stack cell for a right child.
+        let left = ind * b;
+        let mut next_node = periodic[NEXT_ROOT] + periodic[NEXT_LEFT];
+        let mut incoming = periodic[NEXT_ROOT] + periodic[NEXT_LEFT] * left;
+        for j in 0..self.depth {
+            let flag = periodic[self.next_right(j)];
+            next_node += flag;
+            incoming += flag * current[self.stack(j)];
+        }
+        result[IND] = next_node * next[IND] - incoming;
+
+        // A node at depth j writes its right child's indicator into cell j; others carry.
+        let pending = next[IND] * (E::ONE - next[B]);
+        for j in 0..self.depth {
+            let (column, flag) = (self.stack(j), periodic[self.next_depth(j)]);
+            result[column] = next[column] - current[column] - flag * (pending - current[column]);
+        }
+
+        let right = ind - left;
+        for c in 0..self.num_scores {
+            let column = self.acc(c);
+            let added = periodic[self.left_leaf(c)] * left + periodic[self.right_leaf(c)] * right;
+            result[column] = next[column] - current[column] - added;
+        }
+
+        // d = x − t + b·2^16, with t zero off the node rows.
+        let shift = E::from(BaseElement::new(MAX_THRESHOLD as u64));
+        result[self.decision_constraint()] = node * (x + b * shift - d) - periodic[THRESHOLD];
+    }
+
+    /// Writes the honest component columns on rows `0..=last_row` for features `q`, with the
+    /// node rows from `first_row`, and returns the scores (those on row `first_row + num_rows`).
+    /// Before the node rows: `acc = initial_scores`, zero elsewhere; after them: the final
+    /// scores, the stack cells carried, zero elsewhere. Rows after `last_row` (the host's random
+    /// rows) are left untouched.
+    ///
+    /// Panics if `columns` are not the component's, shorter than `last_row + 1`, if `q` does
+    /// not have one value per feature, or if `last_row < first_row + num_rows`.
+    pub fn fill(
+        &self,
+        q: &[u16],
+        first_row: usize,
+        last_row: usize,
+        columns: &mut [Vec<BaseElement>],
+    ) -> Vec<i64> {
+        assert_eq!(columns.len(), self.num_columns(), "the component's columns");
+        assert!(columns.iter().all(|column| column.len() > last_row));
+        assert_eq!(q.len(), self.num_features, "one value per feature");
+        assert!(
+            first_row + self.num_rows() <= last_row,
+            "the final scores need a row after the node rows"
+        );
+        let bit = BaseElement::from;
+        let mut scores = self.initial.clone();
+        let mut stack = vec![false; self.depth];
+        let (mut previous_ind, mut previous_b) = (false, false);
+        // Each row writes every column, so a row index reads best.
+        #[allow(clippy::needless_range_loop)]
+        for row in 0..=last_row {
+            let node = row.checked_sub(first_row).and_then(|i| self.rows.get(i));
+            let (mut b, mut ind, mut d) = (false, false, 0);
+            if let Some(node) = node {
+                let x = i64::from(q[node.feature]);
+                b = x < node.threshold;
+                ind = match node.entry {
+                    Entry::Root => true,
+                    Entry::Left => previous_ind && previous_b,
+                    Entry::Right { parent_depth } => stack[parent_depth],
+                };
+                stack[node.depth] = ind && !b;
+                d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
+                debug_assert!((0..MAX_THRESHOLD).contains(&d));
+            }
+            columns[B][row] = bit(b);
+            for j in 0..DECISION_BITS {
+                columns[D_BITS + j][row] = bit((d >> j) & 1 == 1);
+            }
+            columns[IND][row] = bit(ind);
+            for (j, &cell) in stack.iter().enumerate() {
+                columns[self.stack(j)][row] = bit(cell);
+            }
+            for (c, &score) in scores.iter().enumerate() {
+                columns[self.acc(c)][row] = felt(score);
+            }
+            if let (Some(node), true) = (node, ind) {
+                let leaf = if b { &node.left } else { &node.right };
+                for &(c, value) in leaf {
+                    scores[c] += value;
+                }
+            }
+            (previous_ind, previous_b) = (ind, b);
+        }
+        scores
+    }
+}
+
+/// Where a checked tree's leaf values are.
+struct Leaves {
+    /// Values per leaf.
+    width: usize,
+    /// The tree's target score, if any; otherwise slot `k` of a leaf adds to score `k`.
+    target: Option<usize>,
+}
+
+impl Leaves {
+    /// The `(score, value)` pairs of leaf `leaf`.
+    fn values<'t>(&self, tree: &'t Tree, leaf: usize) -> impl Iterator<Item = (usize, i64)> + 't {
+        let (width, target) = (self.width, self.target);
+        let values = &tree.leaf_value[leaf * width..(leaf + 1) * width];
+        values
+            .iter()
+            .enumerate()
+            .map(move |(k, &v)| (target.unwrap_or(k), v))
+    }
+}
+
+/// Checks everything about tree `index` but its shape; returns where its leaf values are.
+fn check_tree(
+    index: usize,
+    tree: &Tree,
+    num_features: usize,
+    num_scores: usize,
+) -> Result<Leaves, WalkError> {
+    let splits = tree.feature.len();
+    if [&tree.left, &tree.right].iter().any(|v| v.len() != splits) || tree.threshold.len() != splits
+    {
+        return Err(WalkError::SplitLengths { tree: index });
+    }
+    let target = match tree.target {
+        Some(c) if c as usize >= num_scores => {
+            return Err(WalkError::Target {
+                tree: index,
+                target: c,
+            })
+        }
+        target => target.map(|c| c as usize),
+    };
+    let width = if target.is_some() { 1 } else { num_scores };
+    let expected = (splits + 1).checked_mul(width);
+    if expected != Some(tree.leaf_value.len()) {
+        return Err(WalkError::LeafValues {
+            tree: index,
+            expected,
+            found: tree.leaf_value.len(),
+        });
+    }
+    for (split, (&feature, &threshold)) in tree.feature.iter().zip(&tree.threshold).enumerate() {
+        if feature as usize >= num_features {
+            return Err(WalkError::Feature {
+                tree: index,
+                split,
+                feature,
+            });
+        }
+        if !(0..=MAX_THRESHOLD).contains(&threshold) {
+            return Err(WalkError::Threshold {
+                tree: index,
+                split,
+                threshold,
+            });
+        }
+    }
+    Ok(Leaves { width, target })
+}
+
+/// Appends the node rows of a checked tree with at least one split, in DFS pre-order, checking
+/// that every node is reached from the root exactly once; returns the largest split depth.
+fn pre_order(
+    index: usize,
+    tree: &Tree,
+    leaves: &Leaves,
+    rows: &mut Vec<NodeRow>,
+) -> Result<usize, WalkError> {
+    let splits = tree.feature.len();
+    let nodes = 2 * splits + 1;
+    let mut seen = vec![false; nodes];
+    let mut deepest = 0;
+    // Nodes still to visit, the next one last; each split is expanded once, so this holds at
+    // most `nodes` entries even for a malformed tree.
+    let mut pending = vec![(0usize, 0usize, Entry::Root)];
+    while let Some((node, depth, entry)) = pending.pop() {
+        if core::mem::replace(&mut seen[node], true) {
+            return Err(WalkError::ReachedTwice { tree: index, node });
+        }
+        if node >= splits {
+            continue;
+        }
+        // A child's node id, and what it adds if it is a leaf.
+        let child = |child: u32| match child as usize {
+            id if id >= nodes => Err(WalkError::Child {
+                tree: index,
+                split: node,
+                child,
+            }),
+            id if id >= splits => Ok((id, leaves.values(tree, id - splits).collect())),
+            id => Ok((id, Vec::new())),
+        };
+        let (left, left_values) = child(tree.left[node])?;
+        let (right, right_values) = child(tree.right[node])?;
+        deepest = deepest.max(depth);
+        rows.push(NodeRow {
+            feature: tree.feature[node] as usize,
+            threshold: tree.threshold[node],
+            depth,
+            entry,
+            left: left_values,
+            right: right_values,
+        });
+        // Right first, so that the whole left subtree comes before it.
+        let parent_depth = depth;
+        pending.push((right, depth + 1, Entry::Right { parent_depth }));
+        pending.push((left, depth + 1, Entry::Left));
+    }
+    if let Some(node) = seen.iter().position(|&s| !s) {
+        return Err(WalkError::Unreachable { tree: index, node });
+    }
+    Ok(deepest)
+}
