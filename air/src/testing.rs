@@ -73,3 +73,19 @@ pub fn signed(value: BaseElement) -> i64 {
         v as i64
     }
 }
+
+/// Writes a 16-bit `value` into the input block's `x` and its digits on `row`.
+pub fn set_x(
+    trace: &mut winterfell::TraceTable<BaseElement>,
+    input: &crate::input::InputBlock,
+    row: usize,
+    value: u16,
+) {
+    trace.set(input.x(), row, BaseElement::from(value));
+    for (j, digit) in crate::input::InputBlock::digits_of(value)
+        .into_iter()
+        .enumerate()
+    {
+        trace.set(input.digits() + j, row, digit);
+    }
+}

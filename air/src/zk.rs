@@ -7,10 +7,14 @@
 //!   auxiliary) are uniformly random and exempt from all transition constraints, so the
 //!   `2q` openings at `x_q, g·x_q` and the `3k` base-field coordinates of the out-of-domain
 //!   values at `z, g·z, g²·z` are uniform and independent of the witness;
-//! * **quotient mask** — `k` random columns `A_i`, one column `B`, zero on the enforced rows, and
-//!   [`PRODUCT_COLUMNS`] random columns `C_j`, with the constraints `A_i·B·C_1⋯C_5 = 0` of the
-//!   AIRs' highest degree ([`MAX_CONSTRAINT_DEGREE`]): their quotients one-time-pad every upper
-//!   composition segment, which Winterfell opens;
+//! * **quotient mask** — `k` random columns `A_i` and one column `B`, zero on the enforced rows,
+//!   with the constraints `A_i·B^6 = 0`, of the AIRs' highest degree ([`MAX_CONSTRAINT_DEGREE`]):
+//!   their quotients one-time-pad every upper composition segment, which Winterfell opens. The
+//!   quotient is `A_i·β` with `β = B^6·Π_E/(xⁿ − 1)` a fixed nonzero polynomial of degree about
+//!   `6n + e`: the mask's randomness is `A_i`'s and enters linearly, so the design study's
+//!   argument for `A_i·B` (a triangular Toeplitz map of `A_i`'s coefficients onto the upper
+//!   segments) holds with this `β` too, and no further random columns `C_j` are needed to reach
+//!   the degree;
 //! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP/FRI polynomial.
 //!
 //! `q` is the number of queries and `k` the extension degree. Everything here is a function of
@@ -25,8 +29,10 @@ use winterfell::{ProofOptions, TransitionConstraintDegree};
 /// segments, all of which the quotient mask must cover.
 pub const MAX_CONSTRAINT_DEGREE: usize = 7;
 
-/// Fully random factors `C_j` that lift the quotient mask `A_i·B` to [`MAX_CONSTRAINT_DEGREE`].
-pub const PRODUCT_COLUMNS: usize = MAX_CONSTRAINT_DEGREE - 2;
+const _: () = assert!(
+    MAX_CONSTRAINT_DEGREE == 7,
+    "enforce_masks lifts B to the sixth power"
+);
 
 /// How a trace is padded and masked for zero knowledge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,9 +101,9 @@ impl ZkParams {
         needed.next_power_of_two()
     }
 
-    /// Columns of the masks: `A_1..A_k`, `B`, `C_1..C_5`, then the DEEP masks.
+    /// Columns of the masks: `A_1..A_k`, `B`, then the DEEP masks.
     pub fn mask_width(&self) -> usize {
-        self.quotient_mask_columns + 1 + PRODUCT_COLUMNS + self.deep_mask_columns
+        self.quotient_mask_columns + 1 + self.deep_mask_columns
     }
 
     /// The degrees of the quotient-mask constraints, one per `A_i`.
@@ -105,20 +111,20 @@ impl ZkParams {
         vec![TransitionConstraintDegree::new(MAX_CONSTRAINT_DEGREE); self.quotient_mask_columns]
     }
 
-    /// Writes the quotient-mask constraints `A_i·B·C_1⋯C_5` for the mask columns `masks`
-    /// (the [`mask_width`](Self::mask_width) cells of the current row).
+    /// Writes the quotient-mask constraints `A_i·B^6` for the mask columns `masks` (the
+    /// [`mask_width`](Self::mask_width) cells of the current row).
     pub fn enforce_masks<E: FieldElement>(&self, masks: &[E], result: &mut [E]) {
         let k = self.quotient_mask_columns;
-        let product = masks[k..=k + PRODUCT_COLUMNS]
-            .iter()
-            .fold(E::ONE, |acc, &v| acc * v);
+        let b = masks[k];
+        let b3 = b.square() * b;
+        let lift = b3.square(); // B^(MAX_CONSTRAINT_DEGREE − 1)
         for (i, r) in result[..k].iter_mut().enumerate() {
-            *r = masks[i] * product;
+            *r = masks[i] * lift;
         }
     }
 
     /// Fills the random rows of every column, and the mask columns from `first_mask` on: the
-    /// `A_i`, `C_j` and DEEP masks random on every row, `B` zero on the enforced rows and random
+    /// `A_i` and DEEP masks random on every row, `B` zero on the enforced rows and random
     /// on every exempt one. `random` must be a CSPRNG for the proof to hide anything.
     pub fn randomize(
         &self,

@@ -8,8 +8,11 @@
 //! raw input ──Model::quantize_input──▶ QuantizedInput ──inference::infer──▶ Prediction
 //! ```
 
+pub mod api;
 pub mod calibration;
 pub mod check;
+pub mod commitment;
+pub mod envelope;
 pub mod error;
 pub mod examples;
 pub mod fixed_point;
@@ -25,7 +28,12 @@ pub mod source;
 mod table;
 pub mod zk;
 
+pub use api::{
+    prove, verify, Disclosure, Output, Profile, ProveError, ProveOptions, Verified, VerifyError,
+};
 pub use calibration::Calibration;
+pub use commitment::{InputCommitment, Opening};
+pub use envelope::Envelope;
 pub use error::{Format, FormatError, ImportError, InputError, ModelError, QuantizeError};
 pub use inference::{infer, Prediction};
 pub use input::{read_inputs, QuantizedInput};

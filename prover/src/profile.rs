@@ -47,7 +47,7 @@ impl Profile {
             grinding,
             extension,
             8,
-            31,
+            255,
             BatchingMethod::Linear,
             BatchingMethod::Linear,
         )

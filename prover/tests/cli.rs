@@ -273,3 +273,254 @@ fn a_closed_output_pipe_ends_quietly() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+/// The logistic-regression example imported with its calibration data, written as a zkinfer
+/// model, and its held-out CSV.
+fn logreg_files(dir: &Path) -> (Model, PathBuf, PathBuf) {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let train = std::fs::read_to_string(examples.join("data/breast_cancer-train.csv")).unwrap();
+    let onnx = std::fs::read(examples.join("models/breast_cancer_logreg/model.onnx")).unwrap();
+    let calibration = zkinfer::Calibration::from_csv(&train).unwrap();
+    let model = zkinfer::import::import(&onnx, "model.onnx", Some(&calibration)).unwrap();
+    let model_path = write(dir, "logreg.json", &model.to_canonical_json());
+    let heldout = examples.join("models/breast_cancer_logreg/heldout.csv");
+    (model, model_path, heldout)
+}
+
+fn assert_succeeds(out: &Output) -> String {
+    assert!(out.status.success(), "stderr: {}", stderr(out));
+    stdout(out)
+}
+
+#[test]
+fn prove_verify_and_open_an_inference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, model_path, heldout) = logreg_files(dir.path());
+    let envelope = dir.path().join("proof.json");
+    let printed = assert_succeeds(&zkinfer(&[
+        "prove",
+        arg(&model_path),
+        arg(&heldout),
+        "--row",
+        "2",
+        "--context",
+        "nonce 42",
+        "-o",
+        arg(&envelope),
+    ]));
+    assert!(printed.contains(&model.id().to_string()), "{printed}");
+    assert!(printed.contains("output       class "), "{printed}");
+    assert!(printed.contains("SECRET"), "{printed}");
+    let opening = dir.path().join("proof.json.opening.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&opening).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the opening is readable by others: {mode:o}"
+        );
+    }
+    let parsed = zkinfer::Envelope::decode(&std::fs::read(&envelope).unwrap()).unwrap();
+    let commitment = parsed.input_commitment.to_string();
+    assert!(printed.contains(&commitment), "{printed}");
+
+    // Verify: under the same context (as text or hex), and not under another.
+    let verified = assert_succeeds(&zkinfer(&[
+        "verify",
+        arg(&model_path),
+        arg(&envelope),
+        "--context",
+        "nonce 42",
+    ]));
+    assert!(verified.starts_with("valid: class "), "{verified}");
+    assert!(verified.contains(&commitment), "{verified}");
+    let hex: String = b"nonce 42".iter().map(|b| format!("{b:02x}")).collect();
+    let context_hex = [
+        "verify",
+        arg(&model_path),
+        arg(&envelope),
+        "--context-hex",
+        &hex,
+    ];
+    assert_succeeds(&zkinfer(&context_hex));
+    for other in [&["--context", "nonce 43"][..], &[]] {
+        let mut args = vec!["verify", arg(&model_path), arg(&envelope)];
+        args.extend_from_slice(other);
+        assert_fails(&zkinfer(&args), 1, "another context");
+    }
+
+    // A tampered proof byte, and a tampered output, are invalid.
+    let mut tampered = parsed.clone();
+    let middle = tampered.proof.len() / 2;
+    tampered.proof[middle] ^= 1;
+    let bad_proof = write(
+        dir.path(),
+        "bad.json",
+        tampered.to_json().unwrap().as_bytes(),
+    );
+    let out = zkinfer(&[
+        "verify",
+        arg(&model_path),
+        arg(&bad_proof),
+        "--context",
+        "nonce 42",
+    ]);
+    assert_fails(&out, 1, "invalid");
+    let mut lie = parsed.clone();
+    lie.output = match parsed.output {
+        zkinfer::Output::Class(c) => zkinfer::Output::Class(1 - c),
+        _ => panic!("a class disclosure"),
+    };
+    let lie_path = write(dir.path(), "lie.bin", &lie.to_bytes().unwrap());
+    let out = zkinfer(&[
+        "verify",
+        arg(&model_path),
+        arg(&lie_path),
+        "--context",
+        "nonce 42",
+    ]);
+    assert_fails(&out, 1, "invalid");
+    let garbage = write(dir.path(), "garbage.bin", b"not an envelope at all");
+    let out = zkinfer(&["verify", arg(&model_path), arg(&garbage)]);
+    assert_fails(&out, 1, "not a zkinfer proof envelope");
+
+    // Open: the proved row opens the commitment (in the envelope or given in hex); another
+    // row does not.
+    let open = |row: &str, target: &str| {
+        zkinfer(&[
+            "open",
+            arg(&model_path),
+            arg(&heldout),
+            "--row",
+            row,
+            arg(&opening),
+            target,
+        ])
+    };
+    assert!(assert_succeeds(&open("2", arg(&envelope))).starts_with("opens: input 2"));
+    assert_succeeds(&open("2", &commitment));
+    assert_fails(&open("3", arg(&envelope)), 1, "does not open");
+    assert_fails(&open("3", &commitment), 1, "does not open");
+    assert_fails(&open("2", &"f".repeat(64)), 1, "not a valid commitment");
+}
+
+#[test]
+fn thresholds_binary_envelopes_and_the_high_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, model_path, heldout) = logreg_files(dir.path());
+    let envelope = dir.path().join("proof.bin");
+    let opening = dir.path().join("secret.json");
+    let printed = assert_succeeds(&zkinfer(&[
+        "prove",
+        arg(&model_path),
+        arg(&heldout),
+        "--disclose",
+        "at-least=-0.1",
+        "--profile",
+        "high",
+        "--binary",
+        "-o",
+        arg(&envelope),
+        "--opening",
+        arg(&opening),
+    ]));
+    assert!(printed.contains("high profile"), "{printed}");
+    let bytes = std::fs::read(&envelope).unwrap();
+    assert_eq!(&bytes[..8], b"ZKINFER\0");
+    let parsed = zkinfer::Envelope::from_bytes(&bytes).unwrap();
+    // -0.1 · 2^scale, rounded up.
+    let scale = model.output.score_scale_log2;
+    let threshold = -(((1u128 << scale) / 10) as i64);
+    let score = infer(
+        &model,
+        &model.quantize_input(&first_row(&model, &heldout)).unwrap(),
+    );
+    assert_eq!(
+        parsed.output,
+        zkinfer::Output::AtLeast {
+            threshold,
+            holds: score.scores[0] >= threshold
+        }
+    );
+    let verified = assert_succeeds(&zkinfer(&["verify", arg(&model_path), arg(&envelope)]));
+    assert!(verified.starts_with("valid: score >= "), "{verified}");
+    assert!(verified.contains("128 bits"), "{verified}");
+    let out = zkinfer(&[
+        "open",
+        arg(&model_path),
+        arg(&heldout),
+        arg(&opening),
+        arg(&envelope),
+    ]);
+    assert_succeeds(&out);
+    // An envelope for another model does not open under this one.
+    let other = write(
+        dir.path(),
+        "other.json",
+        &sample_model().to_canonical_json(),
+    );
+    let out = zkinfer(&["verify", arg(&other), arg(&envelope)]);
+    assert_fails(&out, 1, "is for model");
+}
+
+fn first_row(model: &Model, csv: &Path) -> Vec<f64> {
+    zkinfer::read_inputs(model, &std::fs::read_to_string(csv).unwrap()).unwrap()[0].clone()
+}
+
+#[test]
+fn bad_prove_requests_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, model_path, heldout) = logreg_files(dir.path());
+    let (m, h) = (arg(&model_path), arg(&heldout));
+    let o = dir.path().join("e.json");
+    let o = arg(&o);
+    let usage: &[&[&str]] = &[
+        &["prove", m, h, "--disclose", "everything", "-o", o],
+        &["prove", m, h, "--disclose", "at-least=0.5.1", "-o", o],
+        &["prove", m, h, "--profile", "fast", "-o", o],
+        &[
+            "prove",
+            m,
+            h,
+            "--context",
+            "a",
+            "--context-hex",
+            "61",
+            "-o",
+            o,
+        ],
+        &["prove", m, h, "--context-hex", "abc", "-o", o],
+        &["prove", m, h, "-o", o, "--opening", o],
+        &["prove", m],
+        &["verify", m],
+    ];
+    for args in usage {
+        let out = zkinfer(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let failures: &[(&[&str], &str)] = &[
+        (
+            &["prove", m, h, "--row", "999", "-o", o],
+            "there is no input 999",
+        ),
+        (
+            &["prove", m, h, "--disclose", "at-least=1e9", "-o", o],
+            "outside the model's score range",
+        ),
+        (&["verify", m, "/nonexistent/e.json"], "cannot read"),
+    ];
+    for (args, needle) in failures {
+        assert_fails(&zkinfer(args), 1, needle);
+    }
+    // A linear ONNX model needs its calibration: the error says how to import it first.
+    let onnx = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/models/breast_cancer_logreg/model.onnx");
+    assert_fails(
+        &zkinfer(&["prove", arg(&onnx), h, "-o", o]),
+        1,
+        "--calibrate",
+    );
+    assert!(!Path::new(o).exists());
+}

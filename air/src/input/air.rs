@@ -4,7 +4,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Assertion, TransitionConstraintDegree};
 
-use super::{FEATURES_PER_ELEMENT, FEATURE_BITS, SALT_ELEMENTS};
+use super::{DIGITS, FEATURES_PER_ELEMENT, FEATURE_BITS, SALT_ELEMENTS};
 use crate::rescue::{self, DIGEST_WIDTH, RATE_WIDTH, STATE_WIDTH};
 
 /// The input block of a trace with `num_features` features. Column indices are relative to the
@@ -57,12 +57,18 @@ impl InputBlock {
         self.num_features
     }
 
-    pub fn bits(&self) -> usize {
+    /// The first of `x`'s base-4 digits.
+    pub fn digits(&self) -> usize {
         self.x() + 1
     }
 
     pub fn message(&self) -> usize {
-        self.bits() + FEATURE_BITS
+        self.digits() + DIGITS
+    }
+
+    /// The base-4 digits of a 16-bit value, least significant first.
+    pub fn digits_of(value: u16) -> [BaseElement; DIGITS] {
+        core::array::from_fn(|j| BaseElement::from((value >> (2 * j)) & 3))
     }
 
     pub fn state(&self) -> usize {
@@ -91,7 +97,7 @@ impl InputBlock {
     pub fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
         let n = trace_length;
         let mut degrees = vec![TransitionConstraintDegree::new(1); self.num_features];
-        degrees.extend((0..FEATURE_BITS).map(|_| TransitionConstraintDegree::new(2)));
+        degrees.extend((0..DIGITS).map(|_| TransitionConstraintDegree::new(4)));
         degrees.push(TransitionConstraintDegree::new(1));
         degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
         degrees
@@ -101,7 +107,7 @@ impl InputBlock {
     }
 
     pub fn num_constraints(&self) -> usize {
-        self.num_features + FEATURE_BITS + 2 + RATE_WIDTH + STATE_WIDTH
+        self.num_features + DIGITS + 2 + RATE_WIDTH + STATE_WIDTH
     }
 
     /// The block's periodic columns: `select_f` for each feature, one absorb flag per hash
@@ -167,13 +173,14 @@ impl InputBlock {
         }
         let mut recomposed = E::ZERO;
         let mut power = E::ONE;
-        for j in 0..FEATURE_BITS {
-            let bit = current[self.bits() + j];
-            result[features + j] = bit * (bit - E::ONE);
-            recomposed += bit * power;
-            power = power.double();
+        let [one, two, three] = [1u32, 2, 3].map(|v| E::from(BaseElement::from(v)));
+        for j in 0..DIGITS {
+            let digit = current[self.digits() + j];
+            result[features + j] = digit * (digit - one) * (digit - two) * (digit - three);
+            recomposed += digit * power;
+            power = power.double().double();
         }
-        let mut at = features + FEATURE_BITS;
+        let mut at = features + DIGITS;
         result[at] = x - recomposed;
         at += 1;
         let (select, rest) = periodic.split_at(features);

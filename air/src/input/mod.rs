@@ -15,14 +15,15 @@
 //! |---|---|
 //! | `q[0..F]` | the features, the same on every real row |
 //! | `x` | a 16-bit value: feature `f` on the rows that select it, else whatever the host needs |
-//! | `bits[0..16]` | the binary digits of `x`: `0 ≤ x < 2^16` on every row |
+//! | `digits[0..8]` | the base-4 digits of `x`: `0 ≤ x < 2^16` on every row |
 //! | `message[0..8]` | on row `8b`, chunk `b` of the hashed elements |
 //! | `state[0..12]` | the Rescue sponge ([`crate::rescue`]), from row 0 |
 //!
 //! # Constraints
 //!
 //! * `q[f]' = q[f]`;
-//! * every bit is boolean and `x = Σ 2^j·bits[j]`;
+//! * every digit is in `{0, 1, 2, 3}` (`d(d − 1)(d − 2)(d − 3) = 0`, degree 4, below the
+//!   hash's 7) and `x = Σ 4^j·digits[j]`: half the columns of a binary decomposition;
 //! * `Σ_f select_f·(x − q[f]) = 0`, with `select_f` a periodic one-hot column: 1 on row `f`
 //!   (so every feature is range-checked through `x`) and on every host row that reads `f`;
 //! * on row `8b` of each hash block `b`, message cell `j` equals the packed features of element
@@ -47,3 +48,5 @@ pub const SALT_ELEMENTS: usize = 4;
 pub const FEATURES_PER_ELEMENT: usize = 3;
 /// Bits per feature.
 pub const FEATURE_BITS: usize = 16;
+/// Base-4 digits of a 16-bit value.
+pub const DIGITS: usize = FEATURE_BITS / 2;

@@ -12,7 +12,7 @@ use crate::disclosure::felt;
 use crate::inference::build_trace;
 use crate::linear::tests::{assert_rejected, honest, prove, set_real_rows, statement, verify};
 use crate::linear::{LinearBody, LinearStatement};
-use crate::testing::{options, rng, salt};
+use crate::testing::{options, rng, salt, set_x};
 use crate::zk::ZkParams;
 
 #[test]
@@ -111,10 +111,7 @@ fn a_packing_collision_needs_an_out_of_range_feature_and_is_rejected() {
         set_real_rows(trace, input.q(0), forged_q0);
         set_real_rows(trace, input.q(1), BaseElement::from(65534u32));
         trace.set(input.x(), 0, forged_q0);
-        trace.set(input.x(), 1, BaseElement::from(65534u32));
-        for j in 0..16 {
-            trace.set(input.bits() + j, 1, BaseElement::from((65534u32 >> j) & 1));
-        }
+        set_x(trace, &input, 1, 65534);
         // The scores of q', consistently.
         let mut claimed = committed.clone();
         let scores: Vec<i64> = (0..2)
@@ -129,14 +126,17 @@ fn a_packing_collision_needs_an_out_of_range_feature_and_is_rejected() {
         claimed.scores = Some(scores);
         claimed
     };
-    // The low 16 bits as x's digits: they do not add up to x.
+    // The digits of the low 16 bits (those of 1234, kept from the honest trace): they do not
+    // add up to x.
     let mut trace = honest(&committed, &q);
     let claimed = forge(&mut trace);
     assert_rejected(trace, &claimed);
-    // A "digit" of 65536 + 0 makes them add up, but is not boolean.
+    // A top "digit" 4^7·4 higher makes them add up, but is not a base-4 digit.
     let mut trace = honest(&committed, &q);
     let claimed = forge(&mut trace);
-    trace.set(input.bits(), 0, BaseElement::from(65536u32));
+    let top = input.digits() + super::DIGITS - 1;
+    let raised = trace.get(top, 0) + BaseElement::new(4);
+    trace.set(top, 0, raised);
     assert_rejected(trace, &claimed);
 }
 
@@ -147,10 +147,7 @@ fn a_range_checked_value_that_is_not_the_feature_is_rejected() {
     let statement = statement(&q);
     let input = statement.input();
     let mut trace = honest(&statement, &q);
-    trace.set(input.x(), 1, BaseElement::from(7u32));
-    for j in 0..16 {
-        trace.set(input.bits() + j, 1, BaseElement::from((7u32 >> j) & 1));
-    }
+    set_x(&mut trace, &input, 1, 7);
     assert_rejected(trace, &statement);
 }
 

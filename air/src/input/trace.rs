@@ -3,7 +3,7 @@
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 
-use super::{InputBlock, FEATURE_BITS, SALT_ELEMENTS};
+use super::{InputBlock, SALT_ELEMENTS};
 use crate::rescue::{self, CYCLE, RATE_WIDTH, STATE_WIDTH};
 
 impl InputBlock {
@@ -26,8 +26,8 @@ impl InputBlock {
         }
         for (row, &value) in x.iter().enumerate() {
             columns[self.x()][row] = BaseElement::from(value);
-            for j in 0..FEATURE_BITS {
-                columns[self.bits() + j][row] = BaseElement::from((value >> j) & 1);
+            for (j, digit) in InputBlock::digits_of(value).into_iter().enumerate() {
+                columns[self.digits() + j][row] = digit;
             }
         }
         let elements = self.elements(q, salt);

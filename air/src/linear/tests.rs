@@ -9,7 +9,7 @@ use super::{LinearAir, LinearBody, LinearStatement};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::build_trace;
 use crate::input::InputBlock;
-use crate::testing::{options, rng, salt, signed};
+use crate::testing::{options, rng, salt, set_x, signed};
 
 /// Three features, two scores, disclosed.
 pub(crate) fn statement(q: &[u16]) -> LinearStatement {
@@ -201,15 +201,8 @@ fn a_false_class_is_rejected() {
     let input = truth.input();
     let mut assembled = BaseElement::ZERO;
     for chunk in 0..3 {
-        let value = ((negated >> (16 * chunk)) & 0xffff) as u32;
-        trace.set(input.x(), start + chunk, BaseElement::from(value));
-        for j in 0..16 {
-            trace.set(
-                input.bits() + j,
-                start + chunk,
-                BaseElement::from((value >> j) & 1),
-            );
-        }
+        let value = ((negated >> (16 * chunk)) & 0xffff) as u16;
+        set_x(&mut trace, &input, start + chunk, value);
         if chunk == 0 {
             assembled = BaseElement::ZERO;
         }

@@ -11,7 +11,7 @@ use super::{TreeAir, TreeBody, TreeStatement};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::build_trace;
 use crate::input::InputBlock;
-use crate::testing::{options, rng, salt};
+use crate::testing::{options, rng, salt, set_x};
 
 /// Two trees over three features and two scores:
 ///
@@ -182,10 +182,7 @@ fn a_feature_read_from_another_cell_is_rejected() {
     let input = statement.input();
     let mut trace = honest(&statement, &q);
     let row = node_row(&statement, 1);
-    trace.set(input.x(), row, BaseElement::from(99u32));
-    for j in 0..16 {
-        trace.set(input.bits() + j, row, BaseElement::from((99u32 >> j) & 1));
-    }
+    set_x(&mut trace, &input, row, 99);
     // With x = 99 ≥ 7 the node goes right: b = 0, d = 92, and the −20 leaf is reached.
     let at = statement.body_column();
     trace.set(at + B, row, BaseElement::ZERO);

@@ -1,4 +1,5 @@
-//! `zkinfer`: import models, inspect them and run the reference inference.
+//! `zkinfer`: import models, inspect them, run the reference inference, and prove and verify
+//! inferences on private inputs.
 
 mod report;
 
@@ -9,7 +10,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use zkinfer::check::check_against_csv;
 use zkinfer::examples::Flagship;
-use zkinfer::{import, infer, read_inputs, Calibration, Model};
+use zkinfer::{import, read_inputs, Calibration, Disclosure, Model, Profile, ProveOptions};
 
 #[derive(Parser)]
 #[command(
@@ -49,8 +50,94 @@ enum Command {
         /// with a header naming the features.
         input: PathBuf,
     },
-    /// The main job on the embedded flagship model (XGBoost, 100 trees of depth 6).
+    /// Prove the model's output on a private input: writes a proof envelope (public: model
+    /// id, input commitment, output, proof) and an opening (SECRET: with the input, it opens
+    /// the commitment; keep it as private as the input).
+    Prove {
+        /// A zkinfer model, or a tree model in a format `zkinfer import` reads.
+        model: PathBuf,
+        /// The private input: JSON or CSV, as for `predict`.
+        input: PathBuf,
+        /// Which input of the file to prove, counting from 0.
+        #[arg(long, default_value_t = 0)]
+        row: usize,
+        /// What the verifier learns: `class` (default for classifiers), `scores` (default for
+        /// regression) or `at-least=<real score>` (only whether the score reaches it).
+        #[arg(long, value_parser = proofs::parse_disclose)]
+        disclose: Option<proofs::Disclose>,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// The proof profile: `default` (about 100 bits) or `high` (128 bits).
+        #[arg(long, default_value = "default", value_parser = ["default", "high"])]
+        profile: String,
+        /// Where to write the envelope [default: envelope.json, or envelope.bin with --binary].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write the envelope in its binary form instead of JSON.
+        #[arg(long)]
+        binary: bool,
+        /// Where to write the SECRET opening [default: <envelope>.opening.json].
+        #[arg(long)]
+        opening: Option<PathBuf>,
+    },
+    /// Verify a proof envelope against the model (and the context it must be made for).
+    Verify {
+        model: PathBuf,
+        /// The envelope, JSON or binary.
+        envelope: PathBuf,
+        #[command(flatten)]
+        context: ContextArgs,
+    },
+    /// Check that an input and an opening open a commitment.
+    Open {
+        model: PathBuf,
+        /// The input, JSON or CSV.
+        input: PathBuf,
+        /// The opening written by `prove`.
+        opening: PathBuf,
+        /// An envelope file, or the commitment itself (64 hex digits).
+        commitment: String,
+        /// Which input of the file, counting from 0.
+        #[arg(long, default_value_t = 0)]
+        row: usize,
+    },
+    /// The main job on the embedded flagship model (XGBoost, 100 trees of depth 6): prove one
+    /// held-out applicant's class in zero knowledge, verify it, and check the model against
+    /// every held-out row.
     Demo,
+    /// Prove and verify one held-out row of every example model under each profile; print
+    /// trace shape, prove and verify times (median), proof size and the prover's peak heap.
+    Bench {
+        /// The directory holding `models.json`.
+        #[arg(long, default_value = "examples")]
+        examples: PathBuf,
+        /// Only the examples whose name contains this.
+        #[arg(long)]
+        model: Option<String>,
+        /// `default`, `high` or `all`.
+        #[arg(long, default_value = "all", value_parser = ["default", "high", "all"])]
+        profile: String,
+        /// Runs per measurement; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+/// The caller's context a proof is bound to (a nonce, an origin); empty by default.
+#[derive(clap::Args)]
+struct ContextArgs {
+    /// The context as UTF-8 text.
+    #[arg(long, conflicts_with = "context_hex")]
+    context: Option<String>,
+    /// The context as hexadecimal bytes.
+    #[arg(long)]
+    context_hex: Option<String>,
+}
+
+impl ContextArgs {
+    fn bytes(&self) -> Result<Vec<u8>, Failure> {
+        proofs::context_bytes(self.context.as_deref(), self.context_hex.as_deref())
+    }
 }
 
 /// Failure of a command: the message and the process exit code.
@@ -84,6 +171,10 @@ macro_rules! sayln {
     }};
 }
 
+mod bench;
+mod proofs;
+mod threshold;
+
 /// Exit code when `--check` finds a disagreement.
 const CHECK_FAILED: u8 = 3;
 
@@ -103,7 +194,50 @@ fn main() -> ExitCode {
         ),
         Command::Inspect { model } => inspect_command(&model),
         Command::Predict { model, input } => predict_command(&model, &input),
+        Command::Prove {
+            model,
+            input,
+            row,
+            disclose,
+            context,
+            profile,
+            output,
+            binary,
+            opening,
+        } => context.bytes().and_then(|context| {
+            proofs::prove_command(proofs::ProveRequest {
+                model: &model,
+                input: &input,
+                row,
+                disclose,
+                context,
+                profile: Profile::from_name(&profile).expect("clap checked the name"),
+                envelope: output.as_deref(),
+                binary,
+                opening: opening.as_deref(),
+            })
+        }),
+        Command::Verify {
+            model,
+            envelope,
+            context,
+        } => context
+            .bytes()
+            .and_then(|context| proofs::verify_command(&model, &envelope, &context)),
+        Command::Open {
+            model,
+            input,
+            opening,
+            commitment,
+            row,
+        } => proofs::open_command(&model, &input, row, &opening, &commitment),
         Command::Demo => demo_command(),
+        Command::Bench {
+            examples,
+            model,
+            profile,
+            runs,
+        } => bench_command(&examples, model.as_deref(), &profile, runs),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -201,7 +335,7 @@ fn predict_command(model_path: &Path, input_path: &Path) -> Result<(), Failure> 
             };
             Failure(format!("{}{at}: {e}", input_path.display()), 1)
         })?;
-        let prediction = infer(&model, &input);
+        let prediction = zkinfer::infer(&model, &input);
         sayln!("{}", report::prediction_json(&model, &prediction));
     }
     Ok(())
@@ -209,23 +343,70 @@ fn predict_command(model_path: &Path, input_path: &Path) -> Result<(), Failure> 
 
 fn demo_command() -> Result<(), Failure> {
     let flagship = Flagship::load()?;
+    let model = &flagship.model;
     sayln!(
-        "flagship: {} ({} bytes), imported in {:.1} ms",
+        "flagship     {} ({} bytes), imported in {:.1} ms",
         Flagship::FILE,
         Flagship::MODEL.len(),
         flagship.import_time.as_secs_f64() * 1e3
     );
-    say!("{}", report::summary(&flagship.model));
+    say!("{}", report::summary(model));
     let applicant = &flagship.heldout_inputs()?[0];
-    let input = flagship.model.quantize_input(applicant)?;
-    let prediction = infer(&flagship.model, &input);
+    let input = model.quantize_input(applicant)?;
     sayln!(
-        "applicant    first held-out row of {}",
+        "applicant    first held-out row of {} (private)",
         Flagship::HELDOUT_FILE
     );
+
+    let context = b"zkinfer demo".to_vec();
+    let options = ProveOptions::new(Disclosure::Class).with_context(context.clone());
+    let start = Instant::now();
+    let (envelope, opening) = zkinfer::prove(model, &input, &options)
+        .map_err(|e| Failure(format!("proving failed: {e}"), 1))?;
+    let proved = start.elapsed();
+    let start = Instant::now();
+    let verified = zkinfer::verify(model, &envelope, &context)
+        .map_err(|e| Failure(format!("the proof does not verify: {e}"), 1))?;
+    let checked = start.elapsed();
+    let opens = zkinfer::commitment::opens(model, &input, &opening, &envelope.input_commitment);
+
+    proofs::print_proof(model, &envelope, proved)?;
     sayln!(
-        "prediction   {}",
-        report::prediction_json(&flagship.model, &prediction)
+        "verified     valid ({}) in {:.1} ms",
+        proofs::describe(model, &verified.output),
+        checked.as_secs_f64() * 1e3
     );
-    run_check(&flagship.model, Flagship::HELDOUT, Flagship::HELDOUT_FILE)
+    sayln!(
+        "opening      the applicant's input and salt {} the commitment",
+        if opens { "open" } else { "DO NOT open" }
+    );
+    if !opens {
+        return Err(Failure(
+            "the opening does not open the commitment".into(),
+            1,
+        ));
+    }
+    run_check(model, Flagship::HELDOUT, Flagship::HELDOUT_FILE)
+}
+
+fn bench_command(
+    examples: &Path,
+    filter: Option<&str>,
+    profile: &str,
+    runs: usize,
+) -> Result<(), Failure> {
+    let profiles = match Profile::from_name(profile) {
+        Some(p) => vec![p],
+        None => Profile::ALL.to_vec(),
+    };
+    sayln!("{}", bench::HEADER);
+    bench::run(examples, filter, &profiles, runs, |m| {
+        say!("{}\n", bench::line(m));
+        Ok(())
+    })
+    .map_err(|e| match e {
+        bench::Error::Output(failure) => failure,
+        bench::Error::Bench(message) => Failure(message, 1),
+    })?;
+    Ok(())
 }

@@ -1,0 +1,217 @@
+//! The high-level API: `prove` makes an envelope and an opening, `verify` accepts exactly the
+//! untouched envelope under its own model and context.
+
+use std::path::PathBuf;
+
+use zkinfer::commitment::{commit, opens, Salt};
+use zkinfer::model::ModelId;
+use zkinfer::proving::VerifyError as ProofError;
+use zkinfer::{
+    import, infer, prove, read_inputs, verify, Calibration, Disclosure, Envelope, InputCommitment,
+    Model, Output, Profile, ProveError, ProveOptions, QuantizedInput, VerifyError,
+};
+
+fn example(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(relative)
+}
+
+fn read(relative: &str) -> Vec<u8> {
+    std::fs::read(example(relative)).unwrap()
+}
+
+/// The logistic-regression example, imported as its README says, and held-out row `row`.
+fn logreg(row: usize) -> (Model, QuantizedInput) {
+    let calibration =
+        Calibration::from_csv(std::str::from_utf8(&read("data/breast_cancer-train.csv")).unwrap())
+            .unwrap();
+    let model = import::import(
+        &read("models/breast_cancer_logreg/model.onnx"),
+        "model.onnx",
+        Some(&calibration),
+    )
+    .unwrap();
+    let heldout = read("models/breast_cancer_logreg/heldout.csv");
+    let raw = &read_inputs(&model, std::str::from_utf8(&heldout).unwrap()).unwrap()[row];
+    let input = model.quantize_input(raw).unwrap();
+    (model, input)
+}
+
+const CONTEXT: &[u8] = b"nonce 7f3a; origin https://lender.example";
+
+fn proved(disclosure: Disclosure) -> (Model, QuantizedInput, Envelope, zkinfer::Opening) {
+    let (model, input) = logreg(0);
+    let options = ProveOptions::new(disclosure).with_context(CONTEXT);
+    let (envelope, opening) = prove(&model, &input, &options).unwrap();
+    (model, input, envelope, opening)
+}
+
+#[test]
+fn prove_then_verify_round_trips_through_both_encodings() {
+    let (model, input, envelope, opening) = proved(Disclosure::Class);
+    let reference = infer(&model, &input);
+    assert_eq!(envelope.output, Output::Class(reference.class.unwrap()));
+    assert_eq!(envelope.model_id, model.id());
+    assert_eq!(envelope.profile, Profile::Default);
+    assert_eq!(envelope.context, CONTEXT);
+    assert_eq!(
+        envelope.input_commitment,
+        commit(input.values(), &opening.salt)
+    );
+    let verified = verify(&model, &envelope, CONTEXT).unwrap();
+    assert_eq!(verified.model_id, model.id());
+    assert_eq!(verified.input_commitment, envelope.input_commitment);
+    assert_eq!(verified.output, envelope.output);
+    assert_eq!(verified.profile, Profile::Default);
+
+    let from_bytes = Envelope::from_bytes(&envelope.to_bytes().unwrap()).unwrap();
+    let from_json = Envelope::decode(envelope.to_json().unwrap().as_bytes()).unwrap();
+    assert_eq!(from_bytes, envelope);
+    assert_eq!(from_json, envelope);
+    verify(&model, &from_json, CONTEXT).unwrap();
+}
+
+#[test]
+fn scores_and_thresholds_prove_too() {
+    let (model, input) = logreg(1);
+    let score = infer(&model, &input).scores[0];
+    for disclosure in [Disclosure::Scores, Disclosure::AtLeast(score - 5)] {
+        let options = ProveOptions::new(disclosure);
+        let (envelope, _) = prove(&model, &input, &options).unwrap();
+        verify(&model, &envelope, b"").unwrap();
+        match envelope.output {
+            Output::Scores(scores) => assert_eq!(scores, vec![score]),
+            Output::AtLeast { threshold, holds } => {
+                assert_eq!((threshold, holds), (score - 5, true))
+            }
+            Output::Class(_) => panic!("asked for no class"),
+        }
+    }
+}
+
+#[test]
+fn every_tampered_field_is_refused() {
+    let (model, _, envelope, _) = proved(Disclosure::Class);
+    let tampered = |change: &dyn Fn(&mut Envelope)| {
+        let mut copy = envelope.clone();
+        change(&mut copy);
+        verify(&model, &copy, CONTEXT).unwrap_err()
+    };
+    assert_eq!(tampered(&|e| e.version = 2), VerifyError::Version(2));
+    assert_eq!(
+        tampered(&|e| e.profile = Profile::High),
+        VerifyError::Proof(ProofError::Header("high"))
+    );
+    let foreign = ModelId([7; 32]);
+    assert_eq!(
+        tampered(&|e| e.model_id = foreign),
+        VerifyError::ModelMismatch {
+            expected: model.id(),
+            found: foreign
+        }
+    );
+    assert_eq!(
+        tampered(&|e| e.context.push(b'!')),
+        VerifyError::ContextMismatch
+    );
+    assert!(matches!(
+        tampered(&|e| e.output = Output::Class(1 - class(&envelope))),
+        VerifyError::Proof(ProofError::Invalid(_))
+    ));
+    assert!(matches!(
+        tampered(&|e| e.output = Output::Scores(vec![0])),
+        VerifyError::Proof(_)
+    ));
+    assert!(matches!(
+        tampered(&|e| e.input_commitment = InputCommitment([0xff; 32])),
+        VerifyError::Commitment(_)
+    ));
+    let middle = envelope.proof.len() / 2;
+    assert!(matches!(
+        tampered(&|e| e.proof[middle] ^= 1),
+        VerifyError::Proof(_)
+    ));
+    // The untouched envelope, under another caller's context.
+    assert_eq!(
+        verify(&model, &envelope, b"another nonce"),
+        Err(VerifyError::ContextMismatch)
+    );
+    // Under another model (one weight changed).
+    let mut other = model.clone();
+    let zkinfer::model::Body::Linear(linear) = &mut other.body else {
+        panic!("a linear model")
+    };
+    linear.weights[0][0] += 1;
+    assert!(matches!(
+        verify(&other, &envelope, CONTEXT),
+        Err(VerifyError::ModelMismatch { .. })
+    ));
+}
+
+fn class(envelope: &Envelope) -> usize {
+    match envelope.output {
+        Output::Class(class) => class,
+        _ => panic!("a class disclosure"),
+    }
+}
+
+/// The AIR recomputes the commitment from the private input and the salt, so a proof holds
+/// only for its own commitment.
+#[test]
+fn a_tampered_commitment_is_refused() {
+    let (model, input, envelope, _) = proved(Disclosure::Class);
+    let other = Salt::from_os().unwrap();
+    let mut copy = envelope.clone();
+    copy.input_commitment = commit(input.values(), &other);
+    assert!(matches!(
+        verify(&model, &copy, CONTEXT),
+        Err(VerifyError::Proof(_))
+    ));
+    let mut flipped = envelope.clone();
+    flipped.input_commitment.0[0] ^= 1;
+    assert!(matches!(
+        verify(&model, &flipped, CONTEXT),
+        Err(VerifyError::Proof(_))
+    ));
+}
+
+#[test]
+fn the_opening_opens_only_its_own_input_and_salt() {
+    let (model, input, envelope, opening) = proved(Disclosure::Class);
+    let commitment = &envelope.input_commitment;
+    assert!(opens(&model, &input, &opening, commitment));
+    let (_, other_row) = logreg(1);
+    assert_ne!(other_row, input);
+    assert!(!opens(&model, &other_row, &opening, commitment));
+    let other_salt = zkinfer::Opening {
+        salt: Salt::from_os().unwrap(),
+    };
+    assert!(!opens(&model, &input, &other_salt, commitment));
+    // One feature one step away.
+    let mut values: Vec<i64> = input.values().iter().map(|&v| v as i64).collect();
+    values[29] = if values[29] == 0 { 1 } else { values[29] - 1 };
+    let nudged = QuantizedInput::from_quantized(&model, &values).unwrap();
+    assert!(!opens(&model, &nudged, &opening, commitment));
+    // The opening survives its JSON form.
+    let reread = zkinfer::Opening::from_json(&opening.to_json()).unwrap();
+    assert!(opens(&model, &input, &reread, commitment));
+    // Two proofs of the same input commit under different salts.
+    let (again, _) = prove(&model, &input, &ProveOptions::new(Disclosure::Class)).unwrap();
+    assert_ne!(again.input_commitment, envelope.input_commitment);
+}
+
+#[test]
+fn bad_requests_are_errors() {
+    let (model, input) = logreg(0);
+    let long = ProveOptions::new(Disclosure::Class).with_context(vec![0; 4097]);
+    assert_eq!(
+        prove(&model, &input, &long).unwrap_err(),
+        ProveError::ContextTooLong(4097)
+    );
+    let regression_only = ProveOptions::new(Disclosure::AtLeast(1 << 50));
+    assert!(matches!(
+        prove(&model, &input, &regression_only),
+        Err(ProveError::Proving(_))
+    ));
+}
