@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing zkinfer needs on a fresh machine. Idempotent: every step
 # checks first and skips what is already there.
-#   scripts/setup.sh            Rust toolchain components for the test suite
+#   scripts/setup.sh            Rust toolchain components for the test suite, the WebAssembly
+#                               target and wasm-bindgen-cli (for `npm run build`)
 #   scripts/setup.sh --python   also the Python environment that regenerates examples/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,27 @@ if command -v rustup >/dev/null 2>&1; then
       rustup component add "$component"
     fi
   done
+fi
+
+# The WebAssembly build: the target, and wasm-bindgen-cli at exactly the version of the
+# wasm-bindgen crate in Cargo.lock (the two must match), cached in cargo's bin directory. Built
+# with --debug (about a minute on two cores): its output is the same as a release build's.
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+fi
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+bindgen_version=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+if [ -z "$bindgen_version" ]; then
+  echo "setup: no wasm-bindgen version in Cargo.lock" >&2
+  exit 1
+fi
+if [ "$("$cargo_bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
+  log "installing wasm-bindgen-cli $bindgen_version into $cargo_bin (about a minute)"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --debug --force \
+    --root "${CARGO_HOME:-$HOME/.cargo}" --quiet
 fi
 
 if [ "${1:-}" = "--python" ]; then

@@ -10,11 +10,32 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== tests"
+# The bindings exist only in WebAssembly. The wasm profile shares its build scripts and macros
+# with `npm run build` below.
+cargo clippy --locked --profile wasm --target wasm32-unknown-unknown -p zkinfer-wasm -- -D warnings
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
-# One closing line with the totals of every test binary (cargo's own last line is often an
-# empty doc-test run).
+tap=$(mktemp)
+trap 'rm -f "$log" "$tap"' EXIT
+failed=0
+echo "== tests"
+cargo test --workspace --locked 2>&1 | tee "$log" || failed=1
+echo "== npm package: WebAssembly build and Node tests"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "test: Node 20 and npm are needed for the npm package's tests" >&2
+  failed=1
+# The WebAssembly module and its bindings, then the native CLI (dev profile, sharing cargo
+# test's build) that the Node tests check envelopes against.
+elif npm run build && cargo build --locked -p zkinfer --bin zkinfer; then
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" tests/node/ || failed=1
+else
+  failed=1
+fi
+# One closing line with the totals of every cargo test binary (cargo's own last line is often an
+# empty doc-test run) and of the Node tests.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+     FILENAME == ARGV[2] && /^# pass / { p += $3 }
+     FILENAME == ARGV[2] && /^# fail / { f += $3 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log" "$tap"
+exit "$failed"

@@ -16,7 +16,7 @@
 use crate::commitment::{commit, CommitmentError, InputCommitment, Opening, Salt};
 use crate::envelope::{Envelope, MAX_CONTEXT_BYTES, VERSION};
 use crate::input::QuantizedInput;
-use crate::model::{Model, ModelId};
+use crate::model::{Model, ModelId, Task};
 use crate::proving;
 
 pub use crate::profile::Profile;
@@ -50,6 +50,15 @@ impl ProveOptions {
     pub fn with_profile(mut self, profile: Profile) -> ProveOptions {
         self.profile = profile;
         self
+    }
+}
+
+/// What is disclosed when the caller does not say: the class for classifiers, the scores for
+/// regression.
+pub fn default_disclosure(model: &Model) -> Disclosure {
+    match model.output.task {
+        Task::Binary | Task::Multiclass => Disclosure::Class,
+        Task::Regression => Disclosure::Scores,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Model inputs: reading raw feature vectors and quantizing them onto the model's grid.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::error::InputError;
@@ -157,41 +159,97 @@ fn read_json_inputs(model: &Model, value: &Value) -> Result<Vec<Vec<f64>>, Input
 }
 
 fn read_json_vector(model: &Model, value: &Value) -> Result<Vec<f64>, InputError> {
-    let names: Vec<&str> = model.input.features.iter().map(String::as_str).collect();
-    match value {
-        Value::Array(items) => {
-            check_count(model, items.len())?;
-            items
-                .iter()
-                .zip(&names)
-                .map(|(v, name)| json_number(name, v))
-                .collect()
+    let raw = match value {
+        Value::Array(items) => RawInput::Ordered(items.iter().map(RawValue::from_json).collect()),
+        Value::Object(map) => RawInput::Named(
+            map.iter()
+                .map(|(name, v)| (name.clone(), RawValue::from_json(v)))
+                .collect(),
+        ),
+        _ => {
+            return Err(InputError::Malformed(
+                "expected an array of numbers or an object of feature values".into(),
+            ))
         }
-        Value::Object(map) => {
-            if let Some(extra) = map.keys().find(|k| !names.contains(&k.as_str())) {
-                return Err(InputError::Malformed(format!(
-                    "the model has no feature named {extra:?}"
-                )));
-            }
-            names
-                .iter()
-                .map(|name| match map.get(*name) {
-                    Some(v) => json_number(name, v),
-                    None => Err(InputError::MissingFeature(name.to_string())),
-                })
-                .collect()
+    };
+    raw.to_vector(model)
+}
+
+/// One raw input as a caller hands it over, before its values are known to be numbers: JSON
+/// inputs ([`read_inputs`]) and JavaScript values (the WebAssembly bindings) both become one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawInput {
+    /// One value per feature, in the model's feature order.
+    Ordered(Vec<RawValue>),
+    /// Feature names with their values: every feature of the model once, no other name.
+    Named(Vec<(String, RawValue)>),
+}
+
+/// A raw feature value: a number (NaN and ±∞ included: quantization refuses them, naming the
+/// feature) or anything else, kept as text for the error message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawValue {
+    Number(f64),
+    Other(String),
+}
+
+impl RawValue {
+    fn from_json(value: &Value) -> RawValue {
+        value
+            .as_f64()
+            .map_or_else(|| RawValue::Other(value.to_string()), RawValue::Number)
+    }
+
+    fn number(&self, feature: &str) -> Result<f64, InputError> {
+        match self {
+            RawValue::Number(x) => Ok(*x),
+            RawValue::Other(text) => Err(InputError::NotANumber {
+                feature: feature.to_string(),
+                value: text.clone(),
+            }),
         }
-        _ => Err(InputError::Malformed(
-            "expected an array of numbers or an object of feature values".into(),
-        )),
     }
 }
 
-fn json_number(feature: &str, value: &Value) -> Result<f64, InputError> {
-    value.as_f64().ok_or_else(|| InputError::NotANumber {
-        feature: feature.to_string(),
-        value: value.to_string(),
-    })
+impl RawInput {
+    /// The raw feature vector in the model's feature order; refuses a wrong count, unknown,
+    /// repeated or missing names, and values that are not numbers (not yet NaN or ±∞: see
+    /// [`Model::quantize_input`]).
+    pub fn to_vector(&self, model: &Model) -> Result<Vec<f64>, InputError> {
+        let names = &model.input.features;
+        match self {
+            RawInput::Ordered(values) => {
+                check_count(model, values.len())?;
+                values
+                    .iter()
+                    .zip(names)
+                    .map(|(v, name)| v.number(name))
+                    .collect()
+            }
+            RawInput::Named(entries) => {
+                let mut by_name = HashMap::with_capacity(entries.len());
+                for (name, value) in entries {
+                    if !names.contains(name) {
+                        return Err(InputError::Malformed(format!(
+                            "the model has no feature named {name:?}"
+                        )));
+                    }
+                    if by_name.insert(name.as_str(), value).is_some() {
+                        return Err(InputError::Malformed(format!(
+                            "feature {name:?} is given twice"
+                        )));
+                    }
+                }
+                names
+                    .iter()
+                    .map(|name| match by_name.get(name.as_str()) {
+                        Some(v) => v.number(name),
+                        None => Err(InputError::MissingFeature(name.clone())),
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 fn read_csv_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputError> {

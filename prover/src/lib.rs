@@ -26,16 +26,18 @@ pub mod proving;
 pub mod quantize;
 pub mod source;
 mod table;
+pub mod threshold;
 pub mod zk;
 
 pub use api::{
-    prove, verify, Disclosure, Output, Profile, ProveError, ProveOptions, Verified, VerifyError,
+    default_disclosure, prove, verify, Disclosure, Output, Profile, ProveError, ProveOptions,
+    Verified, VerifyError,
 };
 pub use calibration::Calibration;
 pub use commitment::{InputCommitment, Opening};
 pub use envelope::Envelope;
 pub use error::{Format, FormatError, ImportError, InputError, ModelError, QuantizeError};
 pub use inference::{infer, Prediction};
-pub use input::{read_inputs, QuantizedInput};
+pub use input::{read_inputs, QuantizedInput, RawInput, RawValue};
 pub use model::{Model, ModelId};
 pub use source::SourceModel;

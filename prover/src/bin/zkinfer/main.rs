@@ -173,7 +173,6 @@ macro_rules! sayln {
 
 mod bench;
 mod proofs;
-mod threshold;
 
 /// Exit code when `--check` finds a disagreement.
 const CHECK_FAILED: u8 = 3;

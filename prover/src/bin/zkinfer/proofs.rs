@@ -5,13 +5,12 @@ use std::time::{Duration, Instant};
 
 use zkinfer::commitment::opens;
 use zkinfer::envelope::MAX_ENCODED_BYTES;
-use zkinfer::model::Task;
+use zkinfer::threshold::Decimal;
 use zkinfer::{
-    import, read_inputs, Disclosure, Envelope, ImportError, InputCommitment, Model, Opening,
-    Output, Profile, ProveOptions, QuantizeError, QuantizedInput,
+    default_disclosure, import, read_inputs, Disclosure, Envelope, ImportError, InputCommitment,
+    Model, Opening, Output, Profile, ProveOptions, QuantizeError, QuantizedInput,
 };
 
-use crate::threshold::Decimal;
 use crate::Failure;
 
 /// `--disclose`: what the verifier learns.
@@ -112,10 +111,8 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 fn disclosure(model: &Model, disclose: Option<&Disclose>) -> Result<Disclosure, Failure> {
-    let classifier = model.output.task != Task::Regression;
     Ok(match disclose {
-        None if classifier => Disclosure::Class,
-        None => Disclosure::Scores,
+        None => default_disclosure(model),
         Some(Disclose::Class) => Disclosure::Class,
         Some(Disclose::Scores) => Disclosure::Scores,
         Some(Disclose::AtLeast(threshold)) => Disclosure::AtLeast(

@@ -1,12 +1,12 @@
-//! `--disclose at-least=T`: a real-score threshold, given in decimal, turned into the exact
-//! fixed-point threshold. With scores `s / 2^scale`, `s / 2^scale ≥ T ⇔ s ≥ ceil(T · 2^scale)`,
-//! computed on the decimal itself (not on the nearest float), so no rounding can flip a
-//! borderline answer.
+//! At-least disclosures (`--disclose at-least=T`, `{atLeast: T}` in JavaScript): a real-score
+//! threshold, given in decimal, turned into the exact fixed-point threshold. With scores
+//! `s / 2^scale`, `s / 2^scale ≥ T ⇔ s ≥ ceil(T · 2^scale)`, computed on the decimal itself (not
+//! on the nearest float), so no rounding can flip a borderline answer.
 
 use std::fmt;
 use std::str::FromStr;
 
-use zkinfer::fixed_point::SCORE_BITS;
+use crate::fixed_point::SCORE_BITS;
 
 /// Most significant digits a threshold may have (`10^38 < 2^127`, so every step fits a `u128`).
 const MAX_DIGITS: usize = 38;

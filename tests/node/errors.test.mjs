@@ -1,0 +1,177 @@
+// Bad input from JavaScript gives a ZkinferError with a stable code and a clear message, never
+// a bare WebAssembly trap.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { createProver, modelId, verify, ZkinferError } from '../../web/src/index.js';
+import { heldoutRow, importExample, tempDir } from './helpers.mjs';
+
+const dir = tempDir();
+const flagship = importExample('breast_cancer_xgboost', dir);
+const iris = importExample('iris_xgboost_multiclass', dir);
+const { input } = heldoutRow('breast_cancer_xgboost');
+const prover = await createProver({ model: flagship.text });
+const proof = await prover.prove(input, { context: 'nonce' });
+
+/** Asserts that `promise` rejects with a ZkinferError of `code` whose message matches. */
+async function rejects(promise, code, message) {
+  const error = await promise.then(
+    () => assert.fail(`expected a ${code} error`),
+    (e) => e,
+  );
+  assert.ok(error instanceof ZkinferError, `${error?.stack ?? error}`);
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, message);
+}
+
+test('inputs: wrong feature count, NaN, ±Infinity, strings, unknown or missing names', async () => {
+  const values = prover.features.map((f) => input[f]);
+  const first = prover.features[0];
+  const cases = [
+    [values.slice(1), /the model takes 30 features, the input has 29/],
+    [[...values, 1], /the model takes 30 features, the input has 31/],
+    [[], /the model takes 30 features, the input has 0/],
+    [{ ...input, [first]: NaN }, /feature "mean_radius" is NaN; inputs must be finite numbers/],
+    [[Infinity, ...values.slice(1)], /feature "mean_radius" is inf/],
+    [{ ...input, [first]: '17.99' }, /feature "mean_radius": "17.99" is not a number/],
+    [[null, ...values.slice(1)], /feature "mean_radius": "null" is not a number/],
+    [{ ...input, colour: 1 }, /no feature named "colour"/],
+    [{ ...input, [first]: undefined }, /feature "mean_radius": "undefined" is not a number/],
+    [Object.fromEntries(Object.entries(input).slice(1)), /no value for feature "mean_radius"/],
+    ['17.99,10.38', /expected an array of numbers or an object of feature values/],
+    [undefined, /expected an array of numbers or an object of feature values/],
+    [42, /expected an array of numbers or an object of feature values/],
+  ];
+  for (const [bad, message] of cases) {
+    await rejects(prover.prove(bad), 'BAD_INPUT', message);
+  }
+});
+
+test('options: unknown names, bad disclosures, thresholds, profiles and contexts', async () => {
+  const cases = [
+    [{ disclosure: 'class' }, /unknown prove options "disclosure"/],
+    [{ signal: new AbortController().signal }, /unknown prove options "signal"/],
+    [{ disclose: 'everything' }, /disclose must be "class", "scores" or \{atLeast/],
+    [{ disclose: 'at-least' }, /needs a threshold/],
+    [{ disclose: 'class', threshold: 0.5 }, /a threshold goes with disclose 'at-least'/],
+    [{ threshold: NaN }, /disclose.atLeast: "NaN" is not a decimal number/],
+    [{ threshold: 'half' }, /"half" is not a decimal number/],
+    [{ threshold: 1e6 }, /outside the model's score range/],
+    [{ profile: 'fast' }, /profile must be "default" or "high"/],
+    [{ context: 42 }, /the context must be a string or a Uint8Array/],
+    [{ context: 'x'.repeat(4097) }, /the context has 4097 bytes, more than 4096/],
+    ['class', /the prove options must be an object/],
+  ];
+  for (const [options, message] of cases) {
+    await rejects(prover.prove(input, options), 'BAD_INPUT', message);
+  }
+  await rejects(
+    createProver({ model: flagship.text, worker: true }),
+    'BAD_INPUT',
+    /unknown createProver options "worker"/,
+  );
+  await rejects(verify(prover, proof.envelope, { nonce: 'x' }), 'BAD_INPUT', /unknown verify/);
+});
+
+test('a disclosure that does not fit the model is unsupported', async () => {
+  const multiclass = await createProver({ model: iris.text });
+  const { input: flower } = heldoutRow('iris_xgboost_multiclass');
+  await rejects(multiclass.prove(flower, { threshold: 0.5 }), 'UNSUPPORTED', /does not fit/);
+  multiclass.close();
+});
+
+test('models: garbage, truncated, invalid, or a library format not yet imported', async () => {
+  const model = JSON.parse(flagship.text);
+  const cases = [
+    ['garbage', /not a zkinfer model/],
+    [flagship.text.slice(0, 1000), /not a zkinfer model: EOF while parsing/],
+    ['', /not a zkinfer model/],
+    [{ ...model, version: 2 }, /format version 2 is not supported/],
+    [{ ...model, body: { trees: { base: [0], trees: [] } } }, /invalid zkinfer model/],
+    [{ ...model, extra: 1 }, /unknown field `extra`/],
+    [undefined, /a model is zkinfer model JSON/],
+    [42, /a model is zkinfer model JSON/],
+    [
+      '{"learner": {}, "version": [3, 2, 0]}',
+      /this is an XGBoost JSON model, not a zkinfer model: convert it once with `zkinfer import/,
+    ],
+  ];
+  for (const [bad, message] of cases) {
+    await rejects(createProver({ model: bad }), 'BAD_MODEL', message);
+    await rejects(modelId(bad), 'BAD_MODEL', message);
+    await rejects(verify(bad, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', message);
+  }
+});
+
+test('envelopes: garbage, truncated, or tampered with', async () => {
+  const envelope = JSON.parse(proof.envelope);
+  const bad = [
+    ['this is no envelope', /not a zkinfer proof envelope \(bad magic\)/],
+    ['garbage', /the envelope is truncated/],
+    ['', /the envelope is truncated/],
+    [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
+    [proof.envelope.slice(0, -1), /invalid JSON envelope/],
+    [new TextEncoder().encode('ZKINFER\0\x01\x00'), /the envelope is truncated/],
+    [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
+    [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
+    [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
+    [{ ...envelope, output: { class: -1 } }, /invalid JSON envelope/],
+    [{ ...envelope, extra: true }, /unknown field `extra`/],
+    [42, /an envelope is JSON text, its parsed object, or the binary form/],
+    [undefined, /an envelope is JSON text/],
+    ['x'.repeat(2 * 1024 * 1024 + 1), /more than 2097152/],
+  ];
+  for (const [value, message] of bad) {
+    await rejects(verify(prover, value, { context: 'nonce' }), 'BAD_ENVELOPE', message);
+  }
+});
+
+test('invalid proofs: wrong context, wrong model, another output, a changed proof', async () => {
+  const envelope = JSON.parse(proof.envelope);
+  await rejects(
+    verify(prover, proof.envelope, { context: 'another nonce' }),
+    'INVALID_PROOF',
+    /the proof was made for another context/,
+  );
+  await rejects(verify(prover, proof.envelope), 'INVALID_PROOF', /another context/);
+  await rejects(
+    verify(iris.text, proof.envelope, { context: 'nonce' }),
+    'INVALID_PROOF',
+    /the proof is for model 1638ca1e.*, not for this model \(54300692/,
+  );
+  const lie = { ...envelope, output: { class: 1 - envelope.output.class } };
+  await rejects(verify(prover, lie, { context: 'nonce' }), 'INVALID_PROOF', /invalid/);
+  const bytes = Buffer.from(envelope.proof, 'base64');
+  bytes[bytes.length >> 1] ^= 1;
+  const tampered = { ...envelope, proof: bytes.toString('base64') };
+  await rejects(verify(prover, tampered, { context: 'nonce' }), 'INVALID_PROOF', /proof/);
+  const truncated = { ...envelope, proof: bytes.subarray(0, 1000).toString('base64') };
+  await rejects(verify(prover, truncated, { context: 'nonce' }), 'INVALID_PROOF', /proof/);
+});
+
+test('openings and commitments', async () => {
+  await rejects(prover.open(input, 'garbage', proof.envelope), 'BAD_INPUT', /opening:/);
+  await rejects(prover.open(input, 42, proof.envelope), 'BAD_INPUT', /an opening is the JSON/);
+  await rejects(
+    prover.open(input, proof.opening, 'ff'.repeat(32)),
+    'BAD_INPUT',
+    /not a field element/,
+  );
+  await rejects(prover.open(input, proof.opening, 'abc'), 'BAD_ENVELOPE', /truncated/);
+  const other = await createProver({ model: iris.text });
+  await rejects(
+    other.open(heldoutRow('iris_xgboost_multiclass').input, proof.opening, proof.envelope),
+    'BAD_ENVELOPE',
+    /the envelope is for model 1638ca1e/,
+  );
+  other.close();
+});
+
+test('a closed prover refuses to work', async () => {
+  const closed = await createProver({ model: iris.text });
+  closed.close();
+  closed.close();
+  await rejects(closed.prove([1, 2, 3, 4]), 'BAD_INPUT', /this prover is closed/);
+  assert.throws(() => closed.modelId, /this prover is closed/);
+});

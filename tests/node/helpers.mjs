@@ -1,0 +1,99 @@
+// Shared by the Node tests of the npm package: the native CLI, example models imported with it,
+// held-out rows, temporary directories.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+let bin;
+
+/**
+ * The native `zkinfer` binary: `$ZKINFER_BIN`, or built here with cargo (the dev profile,
+ * which `cargo test` has mostly built already).
+ */
+export function zkinferBin() {
+  if (bin) return bin;
+  if (process.env.ZKINFER_BIN) return (bin = process.env.ZKINFER_BIN);
+  const build = spawnSync(
+    'cargo',
+    ['build', '--locked', '--quiet', '-p', 'zkinfer', '--bin', 'zkinfer', '--message-format=json'],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
+  if (build.status !== 0) throw new Error(`cargo build failed:\n${build.stderr}`);
+  for (const line of build.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line);
+    if (message.reason === 'compiler-artifact' && message.target?.name === 'zkinfer' && message.executable) {
+      bin = message.executable;
+    }
+  }
+  if (!bin) throw new Error('cargo built no zkinfer executable');
+  return bin;
+}
+
+/** Runs the native CLI; returns its status and output. */
+export function native(...args) {
+  const run = spawnSync(zkinferBin(), args, { cwd: root, encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Runs the native CLI and fails on a non-zero exit. */
+export function nativeOk(...args) {
+  const run = native(...args);
+  if (run.status !== 0) {
+    throw new Error(`zkinfer ${args.join(' ')} exited with ${run.status}:\n${run.stderr}`);
+  }
+  return run.stdout;
+}
+
+/** A temporary directory, removed when the test file ends. */
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'zkinfer-node-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * An example tree model (no calibration needed) imported into zkinfer JSON by the native CLI:
+ * `{path, text}`.
+ */
+export function importExample(name, dir) {
+  const path = join(dir, `${name}.zk.json`);
+  nativeOk('import', join(root, 'examples/models', name, 'model.json'), '-o', path);
+  return { path, text: readFileSync(path, 'utf8') };
+}
+
+/**
+ * Row `row` of an example's held-out CSV: `{input, expected}`, the input an object of feature
+ * name → number (header order), `expected` the library's recorded `expected_*` columns.
+ */
+export function heldoutRow(name, row = 0) {
+  const csv = readFileSync(join(root, 'examples/models', name, 'heldout.csv'), 'utf8');
+  const [header, ...rows] = csv.trim().split('\n');
+  const cells = rows[row].split(',').map(Number);
+  const input = {};
+  const expected = {};
+  header.split(',').forEach((column, i) => {
+    if (column.startsWith('expected_')) expected[column.slice('expected_'.length)] = cells[i];
+    else input[column] = cells[i];
+  });
+  return { input, expected };
+}
+
+/** The model id the golden file pins for an example. */
+export function goldenModelId(name) {
+  const golden = readFileSync(join(root, 'tests/golden/model-ids.txt'), 'utf8');
+  const line = golden.split('\n').find((l) => l.startsWith(`${name} `));
+  return line?.split(' ')[1];
+}
+
+/** The `model id` line of native output. */
+export function nativeModelId(stdout) {
+  return stdout.match(/^model id +([0-9a-f]{64})$/m)?.[1];
+}

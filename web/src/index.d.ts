@@ -1,0 +1,126 @@
+// Types of the zkinfer npm package (web/src/index.js).
+
+/** zkinfer model JSON: its text, its UTF-8 bytes, or the parsed object. */
+export type ModelSource = string | Uint8Array | ArrayBuffer | object;
+
+/**
+ * A private input: one number per feature, in the model's feature order, or an object of
+ * feature name → number (every feature, no other name). NaN and ±Infinity are refused.
+ */
+export type Input = number[] | Float64Array | Record<string, number>;
+
+/** Bytes a proof is bound to (a nonce, an origin): UTF-8 text or bytes. */
+export type Context = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** A proof envelope: the JSON text `prove` returns, its parsed object, or the binary form. */
+export type EnvelopeSource = string | object | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** The stable `code` of every error the package throws. */
+export type ErrorCode =
+  /** Not a valid zkinfer model (library formats need `zkinfer import` first). */
+  | 'BAD_MODEL'
+  /** An input, option, context or opening that cannot be used; the message says which. */
+  | 'BAD_INPUT'
+  /** Valid, but not something this model can prove (e.g. a class of a regression model). */
+  | 'UNSUPPORTED'
+  /** Not a readable proof envelope (garbage, truncated, unknown version). */
+  | 'BAD_ENVELOPE'
+  /** An envelope that does not prove its statement for this model and context. */
+  | 'INVALID_PROOF'
+  /** A failure that is no input's fault: no randomness, or the module aborted (a bug). */
+  | 'INTERNAL';
+
+export class ZkinferError extends Error {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions);
+  readonly name: 'ZkinferError';
+  readonly code: ErrorCode;
+}
+
+/** The disclosed output of a proof. */
+export type Output =
+  /** The class index and its label. */
+  | { kind: 'class'; class: number; label?: string }
+  /** Real scores, and the exact fixed-point integers they stand for. */
+  | { kind: 'scores'; scores: number[]; fixed: number[] }
+  /** Whether the (single) score is at least the threshold, real and fixed-point. */
+  | { kind: 'atLeast'; threshold: number; fixedThreshold: number; holds: boolean };
+
+export interface ProveOptions {
+  /**
+   * What the verifier learns: the class (classifiers' default), the scores (regression's
+   * default), or only whether the score is at least `threshold` (`'at-least'`, implied when
+   * only `threshold` is given).
+   */
+  disclose?: 'class' | 'scores' | 'at-least' | { atLeast: number | string };
+  /**
+   * A real score, converted exactly: a number means its shortest decimal (`0.1` is 0.1); a
+   * string is read as an exact decimal.
+   */
+  threshold?: number | string;
+  /** Bytes the verifier must supply identically; empty by default. */
+  context?: Context;
+  /** `'default'` (about 100 bits of conjectured security) or `'high'` (128 bits). */
+  profile?: 'default' | 'high';
+}
+
+export interface Proof {
+  /** The proof envelope, JSON text: public. */
+  envelope: string;
+  /** The commitment's opening, JSON text: SECRET (with the input, it opens the commitment). */
+  opening: string;
+  modelId: string;
+  /** The hiding commitment to the input (64 hexadecimal digits). */
+  inputCommitment: string;
+  output: Output;
+}
+
+export interface Verified {
+  ok: true;
+  modelId: string;
+  inputCommitment: string;
+  output: Output;
+  profile: 'default' | 'high';
+}
+
+export interface Prover {
+  /** The model id: BLAKE3 of the canonical model, 64 hexadecimal digits. */
+  readonly modelId: string;
+  /** Feature names, in input order. */
+  readonly features: string[];
+  readonly task: 'binary' | 'multiclass' | 'regression';
+  /** Class labels (none for regression). */
+  readonly classes: string[];
+  /** Proves the model's output on the private input (in the calling thread, for now). */
+  prove(input: Input, options?: ProveOptions): Promise<Proof>;
+  /**
+   * Whether the input and opening open the commitment (64 hexadecimal digits, or an envelope
+   * of this model).
+   */
+  open(input: Input, opening: string | object, commitment: string | EnvelopeSource): Promise<boolean>;
+  /** Frees the model in the WebAssembly module; the prover cannot be used afterwards. */
+  close(): void;
+}
+
+/** Loads a zkinfer model and returns a prover for it. */
+export function createProver(options: { model: ModelSource }): Promise<Prover>;
+
+/**
+ * Verifies an envelope against a model and the context it must have been made for. Resolves
+ * to the verified statement; rejects with `BAD_ENVELOPE` or `INVALID_PROOF` otherwise.
+ */
+export function verify(
+  model: ModelSource | Prover,
+  envelope: EnvelopeSource,
+  options?: { context?: Context },
+): Promise<Verified>;
+
+/** Whether the input and opening open the commitment, as `Prover.open`. */
+export function open(
+  model: ModelSource | Prover,
+  input: Input,
+  opening: string | object,
+  commitment: string | EnvelopeSource,
+): Promise<boolean>;
+
+/** The model id (64 hexadecimal digits). */
+export function modelId(model: ModelSource | Prover): Promise<string>;
