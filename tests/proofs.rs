@@ -3,6 +3,7 @@
 //! rejected.
 
 use winterfell::math::fields::f64::BaseElement;
+use zkinfer::examples::ExampleModel;
 use zkinfer::inference::infer;
 use zkinfer::model::{Body, Task};
 use zkinfer::profile::Profile;
@@ -10,13 +11,19 @@ use zkinfer::proving::{input_commitment, prove, verify, Disclosure, Output, Veri
 use zkinfer::{read_inputs, Model, QuantizedInput};
 use zkinfer_integration::{example_models, import_example, read_example};
 
-/// An example model and its quantized held-out row `row`.
-fn heldout_input(name: &str, row: usize) -> (Model, QuantizedInput) {
+/// The example model `name`.
+fn example_model(name: &str) -> (ExampleModel, Model) {
     let example = example_models()
         .into_iter()
         .find(|e| e.name == name)
         .unwrap();
     let model = import_example(&example);
+    (example, model)
+}
+
+/// An example model and its quantized held-out row `row`.
+fn heldout_input(name: &str, row: usize) -> (Model, QuantizedInput) {
+    let (example, model) = example_model(name);
     let raw = &read_inputs(&model, &read_example(&example.heldout_csv)).unwrap()[row];
     let input = model.quantize_input(raw).unwrap();
     (model, input)
@@ -28,6 +35,29 @@ const CONTEXT: &[u8] = b"nonce 7f3a; origin https://lender.example";
 /// A fixed salt: these tests are about the statement, not hiding.
 fn salt() -> [BaseElement; 4] {
     [11, 22, 33, 44].map(BaseElement::new)
+}
+
+/// Proves `model` on `input` under [`CONTEXT`] with the fixed salt.
+fn prove_input(
+    model: &Model,
+    input: &QuantizedInput,
+    disclosure: Disclosure,
+    profile: Profile,
+) -> (Vec<u8>, Output) {
+    prove(model, input, disclosure, &salt(), CONTEXT, profile).unwrap()
+}
+
+/// Verifies `proof` of `output` for `model` on the commitment to `input` with the fixed salt.
+fn verify_input(
+    model: &Model,
+    input: &QuantizedInput,
+    output: &Output,
+    context: &[u8],
+    proof: &[u8],
+    profile: Profile,
+) -> Result<(), VerifyError> {
+    let commitment = input_commitment(input, &salt());
+    verify(model, output, &commitment, context, proof, profile)
 }
 
 /// One test per example model, so that the harness spreads them over the cores.
@@ -74,11 +104,7 @@ fn every_example_has_a_proof_test() {
 /// the class (a threshold bit for regressors) or the scores, and checks the proved output
 /// against the reference inference.
 fn prove_every_heldout_row(name: &str) {
-    let example = example_models()
-        .into_iter()
-        .find(|e| e.name == name)
-        .unwrap();
-    let model = import_example(&example);
+    let (example, model) = example_model(name);
     let rows = read_inputs(&model, &read_example(&example.heldout_csv)).unwrap();
     assert!(!rows.is_empty());
     for (r, raw) in rows.iter().enumerate() {
@@ -89,15 +115,7 @@ fn prove_every_heldout_row(name: &str) {
             (_, Task::Regression) => Disclosure::AtLeast(reference.scores[0] - 2 + (r % 5) as i64),
             _ => Disclosure::Class,
         };
-        let (proof, output) = prove(
-            &model,
-            &input,
-            disclosure,
-            &salt(),
-            CONTEXT,
-            Profile::Default,
-        )
-        .unwrap();
+        let (proof, output) = prove_input(&model, &input, disclosure, Profile::Default);
         match &output {
             Output::Class(c) => assert_eq!(Some(*c), reference.class),
             Output::Scores(s) => assert_eq!(s, &reference.scores),
@@ -105,45 +123,25 @@ fn prove_every_heldout_row(name: &str) {
                 assert_eq!(*holds, reference.scores[0] >= *threshold)
             }
         }
-        let commitment = input_commitment(&input, &salt());
-        verify(
-            &model,
-            &output,
-            &commitment,
-            CONTEXT,
-            &proof,
-            Profile::Default,
-        )
-        .unwrap_or_else(|e| panic!("{name} row {r}: {e}"));
+        verify_input(&model, &input, &output, CONTEXT, &proof, Profile::Default)
+            .unwrap_or_else(|e| panic!("{name} row {r}: {e}"));
     }
 }
 
 #[test]
 fn lies_about_the_output_and_foreign_proofs_are_rejected() {
     let (model, input) = heldout_input("breast_cancer_logreg", 0);
-    let (proof, output) = prove(
-        &model,
-        &input,
-        Disclosure::Class,
-        &salt(),
-        CONTEXT,
-        Profile::Default,
-    )
-    .unwrap();
+    let (proof, output) = prove_input(&model, &input, Disclosure::Class, Profile::Default);
+    let check = |model: &Model, output: &Output, profile| {
+        verify_input(model, &input, output, CONTEXT, &proof, profile)
+    };
     let Output::Class(class) = output else {
         panic!()
     };
     // The other class.
     let lie = Output::Class(1 - class);
     assert!(matches!(
-        verify(
-            &model,
-            &lie,
-            &input_commitment(&input, &salt()),
-            CONTEXT,
-            &proof,
-            Profile::Default
-        ),
+        check(&model, &lie, Profile::Default),
         Err(VerifyError::Invalid(_))
     ));
     // Another model (one weight changed).
@@ -152,37 +150,15 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
         panic!()
     };
     linear.weights[0][0] += 1;
-    assert!(verify(
-        &other,
-        &output,
-        &input_commitment(&input, &salt()),
-        CONTEXT,
-        &proof,
-        Profile::Default
-    )
-    .is_err());
+    assert!(check(&other, &output, Profile::Default).is_err());
     // The right proof under another profile's expectations.
     assert_eq!(
-        verify(
-            &model,
-            &output,
-            &input_commitment(&input, &salt()),
-            CONTEXT,
-            &proof,
-            Profile::High
-        ),
+        check(&model, &output, Profile::High),
         Err(VerifyError::Header("high"))
     );
     // A class that does not exist.
     assert_eq!(
-        verify(
-            &model,
-            &Output::Class(7),
-            &input_commitment(&input, &salt()),
-            CONTEXT,
-            &proof,
-            Profile::Default
-        ),
+        check(&model, &Output::Class(7), Profile::Default),
         Err(VerifyError::Output)
     );
 }
@@ -190,15 +166,7 @@ fn lies_about_the_output_and_foreign_proofs_are_rejected() {
 #[test]
 fn the_high_profile_proves_too() {
     let (model, input) = heldout_input("iris_logreg_multinomial", 3);
-    let (proof, output) = prove(
-        &model,
-        &input,
-        Disclosure::Class,
-        &salt(),
-        CONTEXT,
-        Profile::High,
-    )
-    .unwrap();
+    let (proof, output) = prove_input(&model, &input, Disclosure::Class, Profile::High);
     let parsed = winterfell::Proof::from_bytes(&proof).unwrap();
     assert_eq!(
         parsed
@@ -206,15 +174,7 @@ fn the_high_profile_proves_too() {
             .bits(),
         128
     );
-    verify(
-        &model,
-        &output,
-        &input_commitment(&input, &salt()),
-        CONTEXT,
-        &proof,
-        Profile::High,
-    )
-    .unwrap();
+    verify_input(&model, &input, &output, CONTEXT, &proof, Profile::High).unwrap();
 }
 
 /// Mutated and truncated proofs are refused with an error: never accepted, never a panic or an
@@ -222,19 +182,12 @@ fn the_high_profile_proves_too() {
 /// checks them first. Runs of 20 000 cases found no panic after those checks.)
 #[test]
 fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
-    // A linear proof and a tree proof: the same verifier path, different shapes.
+    // A tree proof and a linear proof: the same verifier path, different shapes.
     for name in ["breast_cancer_xgboost", "breast_cancer_logreg"] {
         let (model, input) = heldout_input(name, 0);
-        let (proof, output) = prove(
-            &model,
-            &input,
-            Disclosure::Class,
-            &salt(),
-            CONTEXT,
-            Profile::Default,
-        )
-        .unwrap();
-        let commitment = input_commitment(&input, &salt());
+        let (proof, output) = prove_input(&model, &input, Disclosure::Class, Profile::Default);
+        let check =
+            |bytes: &[u8]| verify_input(&model, &input, &output, CONTEXT, bytes, Profile::Default);
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = move || {
             state ^= state << 13;
@@ -252,91 +205,29 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
                     bytes[position] ^= (next() as u8) | 1;
                 }
             }
-            let verdict = verify(
-                &model,
-                &output,
-                &commitment,
-                CONTEXT,
-                &bytes,
-                Profile::Default,
-            );
-            assert!(verdict.is_err(), "{name}: case {case} was accepted");
+            assert!(check(&bytes).is_err(), "{name}: case {case} was accepted");
         }
+        let mut oversized = proof.clone();
+        oversized.resize(zkinfer::proving::MAX_PROOF_BYTES + 1, 0);
+        assert!(matches!(check(&oversized), Err(VerifyError::TooLarge(_))));
+        let mut trailing = proof.clone();
+        trailing.push(0);
+        assert!(matches!(check(&trailing), Err(VerifyError::Malformed(_))));
     }
-    let (model, input) = heldout_input("breast_cancer_logreg", 0);
-    let (proof, output) = prove(
-        &model,
-        &input,
-        Disclosure::Class,
-        &salt(),
-        CONTEXT,
-        Profile::Default,
-    )
-    .unwrap();
-    let mut oversized = proof.clone();
-    oversized.resize(zkinfer::proving::MAX_PROOF_BYTES + 1, 0);
-    assert!(matches!(
-        verify(
-            &model,
-            &output,
-            &input_commitment(&input, &salt()),
-            CONTEXT,
-            &oversized,
-            Profile::Default
-        ),
-        Err(VerifyError::TooLarge(_))
-    ));
-    let mut trailing = proof.clone();
-    trailing.push(0);
-    assert!(matches!(
-        verify(
-            &model,
-            &output,
-            &input_commitment(&input, &salt()),
-            CONTEXT,
-            &trailing,
-            Profile::Default
-        ),
-        Err(VerifyError::Malformed(_))
-    ));
 }
 
 #[test]
 fn a_proof_only_verifies_under_its_own_context() {
     let (model, input) = heldout_input("wine_linear_svc", 0);
-    let (proof, output) = prove(
-        &model,
-        &input,
-        Disclosure::Class,
-        &salt(),
-        CONTEXT,
-        Profile::Default,
-    )
-    .unwrap();
-    verify(
-        &model,
-        &output,
-        &input_commitment(&input, &salt()),
-        CONTEXT,
-        &proof,
-        Profile::Default,
-    )
-    .unwrap();
+    let (proof, output) = prove_input(&model, &input, Disclosure::Class, Profile::Default);
+    let check =
+        |context: &[u8]| verify_input(&model, &input, &output, context, &proof, Profile::Default);
+    check(CONTEXT).unwrap();
     for other in [
         &b""[..],
         b"nonce 7f3b; origin https://lender.example",
         b"replayed elsewhere",
     ] {
-        assert!(matches!(
-            verify(
-                &model,
-                &output,
-                &input_commitment(&input, &salt()),
-                other,
-                &proof,
-                Profile::Default
-            ),
-            Err(VerifyError::Invalid(_))
-        ));
+        assert!(matches!(check(other), Err(VerifyError::Invalid(_))));
     }
 }

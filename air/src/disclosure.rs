@@ -96,7 +96,6 @@ impl Disclosure<'_> {
 
     /// Writes the block's two constraints: `x` and `cmp` on both rows, the host's score cells
     /// on the current row.
-    #[allow(clippy::too_many_arguments)]
     pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         cmp: E,

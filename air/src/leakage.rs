@@ -643,7 +643,7 @@ mod target {
                     .map(|(f, &w)| (f, felt(w)))
                     .collect(),
             };
-            vec![(statement.body_column() + body.score_column(0), score)]
+            vec![(statement.body_column() + body.scores_column(), score)]
         }
     }
 

@@ -62,18 +62,6 @@ pub fn salt(seed: u64) -> [BaseElement; crate::input::SALT_ELEMENTS] {
     core::array::from_fn(|_| random())
 }
 
-/// The integer a field element stands for, lifted to `(−p/2, p/2)`.
-pub fn signed(value: BaseElement) -> i64 {
-    use winterfell::math::{FieldElement, StarkField};
-    let v = value.as_int();
-    if v > BaseElement::MODULUS / 2 {
-        -((BaseElement::MODULUS - v) as i64)
-    } else {
-        let _ = BaseElement::ONE;
-        v as i64
-    }
-}
-
 /// Writes a 16-bit `value` into the input block's `x` and its digits on `row`.
 pub fn set_x(
     trace: &mut winterfell::TraceTable<BaseElement>,

@@ -20,8 +20,9 @@ pub trait Body: Clone + Send + Sync {
     /// The feature the host must read into `x` on body row `row`, if any.
     fn reads(&self, row: usize) -> Option<usize>;
     fn width(&self) -> usize;
-    /// The column (within the body) holding score `c`, final from row `first_row + rows()`.
-    fn score_column(&self, c: usize) -> usize;
+    /// The first of `num_scores()` consecutive columns (within the body) holding the scores,
+    /// final from row `first_row + rows()`.
+    fn scores_column(&self) -> usize;
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree>;
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>>;
     fn num_periodic_columns(&self) -> usize;
@@ -230,14 +231,12 @@ where
             body_periodic,
             body_result,
         );
-        let scores: Vec<E> = (0..body.num_scores())
-            .map(|c| current[body_at + body.score_column(c)])
-            .collect();
+        let scores = body_at + body.scores_column();
         statement.disclosure().enforce(
             current[cmp],
             next[cmp],
             next[input.x()],
-            &scores,
+            &current[scores..scores + body.num_scores()],
             disclosure_periodic,
             disclosure_result,
         );
@@ -254,7 +253,7 @@ where
         }
         if let Some(scores) = &statement.scores {
             for (c, &score) in scores.iter().enumerate() {
-                let column = body_at + statement.body.score_column(c);
+                let column = body_at + statement.body.scores_column() + c;
                 assertions.push(Assertion::single(
                     column,
                     statement.scores_row(),

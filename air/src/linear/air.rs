@@ -36,8 +36,8 @@ impl Body for LinearBody {
         self.num_scores()
     }
 
-    fn score_column(&self, c: usize) -> usize {
-        c
+    fn scores_column(&self) -> usize {
+        0
     }
 
     fn degrees(&self, _trace_length: usize) -> Vec<TransitionConstraintDegree> {

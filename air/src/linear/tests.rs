@@ -9,7 +9,7 @@ use super::{LinearAir, LinearBody, LinearStatement};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::build_trace;
 use crate::input::InputBlock;
-use crate::testing::{options, rng, salt, set_x, signed};
+use crate::testing::{options, rng, salt, set_x};
 
 /// Three features, two scores, disclosed.
 pub(crate) fn statement(q: &[u16]) -> LinearStatement {
@@ -196,7 +196,7 @@ fn a_false_class_is_rejected() {
     // Chunks forged from the low 48 bits of −score in the field: range-checked chunks that
     // cannot add up to the end check's target.
     let mut trace = honest(&truth, &q);
-    let negated = signed(-felt(truth.body.bias[0] + 3 * 60000)) as u64;
+    let negated = (-felt(truth.body.bias[0] + 3 * 60000)).as_int();
     let start = truth.scores_row();
     let input = truth.input();
     let mut assembled = BaseElement::ZERO;

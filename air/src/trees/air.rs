@@ -54,8 +54,8 @@ impl Body for TreeBody {
         self.walk.num_columns()
     }
 
-    fn score_column(&self, c: usize) -> usize {
-        self.walk.acc(c)
+    fn scores_column(&self) -> usize {
+        self.walk.acc(0)
     }
 
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
