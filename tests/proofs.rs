@@ -8,7 +8,7 @@ use zkinfer::inference::infer;
 use zkinfer::model::{Body, Task};
 use zkinfer::profile::Profile;
 use zkinfer::proving::{input_commitment, prove, verify, Disclosure, Output, VerifyError};
-use zkinfer::{read_inputs, Model, QuantizedInput};
+use zkinfer::{no_progress, read_inputs, Model, QuantizedInput};
 use zkinfer_integration::{example_models, import_example, read_example};
 
 /// The example model `name`.
@@ -44,7 +44,16 @@ fn prove_input(
     disclosure: Disclosure,
     profile: Profile,
 ) -> (Vec<u8>, Output) {
-    prove(model, input, disclosure, &salt(), CONTEXT, profile).unwrap()
+    prove(
+        model,
+        input,
+        disclosure,
+        &salt(),
+        CONTEXT,
+        profile,
+        &no_progress,
+    )
+    .unwrap()
 }
 
 /// Verifies `proof` of `output` for `model` on the commitment to `input` with the fixed salt.

@@ -21,6 +21,7 @@ use crate::proving;
 
 pub use crate::profile::Profile;
 pub use crate::proving::{Disclosure, Output};
+pub use zkinfer_air::prover::{no_progress, Phase, Progress};
 
 /// What to prove and under which terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +105,17 @@ pub fn prove(
     input: &QuantizedInput,
     options: &ProveOptions,
 ) -> Result<(Envelope, Opening), ProveError> {
+    prove_with_progress(model, input, options, &no_progress)
+}
+
+/// [`prove`], reporting each [`Phase`] of the proof to `progress` as it starts (for a progress
+/// bar: [`Phase::fraction`] is the share of the work done before it).
+pub fn prove_with_progress(
+    model: &Model,
+    input: &QuantizedInput,
+    options: &ProveOptions,
+    progress: Progress,
+) -> Result<(Envelope, Opening), ProveError> {
     if options.context.len() > MAX_CONTEXT_BYTES {
         return Err(ProveError::ContextTooLong(options.context.len()));
     }
@@ -123,6 +135,7 @@ pub fn prove(
         &salt.0,
         &options.context,
         options.profile,
+        progress,
     )?;
     let envelope = Envelope {
         version: VERSION,

@@ -30,8 +30,8 @@ pub mod threshold;
 pub mod zk;
 
 pub use api::{
-    default_disclosure, prove, verify, Disclosure, Output, Profile, ProveError, ProveOptions,
-    Verified, VerifyError,
+    default_disclosure, no_progress, prove, prove_with_progress, verify, Disclosure, Output, Phase,
+    Profile, Progress, ProveError, ProveOptions, Verified, VerifyError,
 };
 pub use calibration::Calibration;
 pub use commitment::{InputCommitment, Opening};

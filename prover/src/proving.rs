@@ -15,7 +15,7 @@ use zkinfer_air::disclosure::Comparison;
 use zkinfer_air::inference::{build_trace, Body as AirBody, InferenceAir, Statement};
 use zkinfer_air::input::{InputBlock, SALT_ELEMENTS};
 use zkinfer_air::linear::LinearBody;
-use zkinfer_air::prover::{AirProver, Hash};
+use zkinfer_air::prover::{AirProver, Hash, Phase, Progress};
 use zkinfer_air::rescue::DIGEST_WIDTH;
 use zkinfer_air::trees::{walk, TreeBody};
 use zkinfer_air::zk::ZkParams;
@@ -84,7 +84,8 @@ pub enum VerifyError {
 /// origin, which the verifier must supply identically). The proof binds the input commitment
 /// `Rp64_256(pack(q) ‖ salt)` computed in the AIR ([`input_commitment`]); `salt` is its
 /// opening and must be fresh and uniformly random. Returns the serialized proof and the
-/// disclosed output.
+/// disclosed output. `progress` receives each [`Phase`] as it starts, ending with
+/// [`Phase::Done`].
 pub fn prove(
     model: &Model,
     input: &QuantizedInput,
@@ -92,6 +93,7 @@ pub fn prove(
     salt: &[BaseElement; SALT_ELEMENTS],
     context: &[u8],
     profile: Profile,
+    progress: Progress,
 ) -> Result<(Vec<u8>, Output), ProveError> {
     if let Disclosure::AtLeast(threshold) = disclosure {
         if threshold.unsigned_abs() >= 1 << SCORE_BITS {
@@ -115,10 +117,12 @@ pub fn prove(
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
     let mut random = || rng.element();
     let q = input.values();
+    progress(Phase::Trace);
     let proof = match statement {
-        AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random),
-        AnyStatement::Trees(s) => prove_statement(s, q, salt, options, &mut random),
+        AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random, progress),
+        AnyStatement::Trees(s) => prove_statement(s, q, salt, options, &mut random, progress),
     }?;
+    progress(Phase::Done);
     Ok((proof, output))
 }
 
@@ -136,10 +140,12 @@ fn prove_statement<B: AirBody + 'static>(
     salt: &[BaseElement; SALT_ELEMENTS],
     options: ProofOptions,
     random: &mut dyn FnMut() -> BaseElement,
+    progress: Progress,
 ) -> Result<Vec<u8>, ProveError> {
     let trace = build_trace(&statement, q, salt, &options, random)
         .expect("the reference inference satisfies its own comparisons");
     let proof = AirProver::<InferenceAir<B>, Commitment>::new(options, statement)
+        .with_progress(progress)
         .prove(trace)
         .map_err(|e| ProveError::Prover(e.to_string()))?;
     Ok(proof.to_bytes())

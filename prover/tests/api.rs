@@ -7,8 +7,9 @@ use zkinfer::commitment::{commit, opens, Salt};
 use zkinfer::model::ModelId;
 use zkinfer::proving::VerifyError as ProofError;
 use zkinfer::{
-    import, infer, prove, read_inputs, verify, Calibration, Disclosure, Envelope, InputCommitment,
-    Model, Output, Profile, ProveError, ProveOptions, QuantizedInput, VerifyError,
+    import, infer, prove, prove_with_progress, read_inputs, verify, Calibration, Disclosure,
+    Envelope, InputCommitment, Model, Output, Phase, Profile, ProveError, ProveOptions,
+    QuantizedInput, VerifyError,
 };
 
 fn example(relative: &str) -> PathBuf {
@@ -214,4 +215,20 @@ fn bad_requests_are_errors() {
         prove(&model, &input, &regression_only),
         Err(ProveError::Proving(_))
     ));
+}
+
+#[test]
+fn progress_reports_every_phase_once_in_order_with_growing_fractions() {
+    let (model, input) = logreg(0);
+    let phases = std::cell::RefCell::new(Vec::new());
+    let options = ProveOptions::new(Disclosure::Class);
+    let (envelope, _) = prove_with_progress(&model, &input, &options, &|phase| {
+        phases.borrow_mut().push(phase)
+    })
+    .unwrap();
+    assert_eq!(phases.into_inner(), Phase::ALL);
+    let fractions: Vec<f64> = Phase::ALL.iter().map(|p| p.fraction()).collect();
+    assert_eq!((fractions[0], fractions[5]), (0.0, 1.0));
+    assert!(fractions.windows(2).all(|w| w[0] < w[1]), "{fractions:?}");
+    verify(&model, &envelope, b"").unwrap();
 }

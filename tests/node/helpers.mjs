@@ -1,12 +1,15 @@
 // Shared by the Node tests of the npm package: the native CLI, example models imported with it,
 // held-out rows, temporary directories.
 
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { ZkinferError } from '../../web/src/index.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -96,4 +99,16 @@ export function goldenModelId(name) {
 /** The `model id` line of native output. */
 export function nativeModelId(stdout) {
   return stdout.match(/^model id +([0-9a-f]{64})$/m)?.[1];
+}
+
+/** Asserts that `promise` rejects with a ZkinferError of `code` whose message matches. */
+export async function rejects(promise, code, message) {
+  const error = await promise.then(
+    () => assert.fail(`expected a ${code} error`),
+    (e) => e,
+  );
+  assert.ok(error instanceof ZkinferError, `${error?.stack ?? error}`);
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, message);
+  return error;
 }

@@ -13,10 +13,14 @@
 
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+mod memory;
+
 use std::cell::RefCell;
 use std::fmt::Display;
 
-use js_sys::{Array, ArrayBuffer, Float64Array, JsString, Object, Reflect, Uint8Array, JSON};
+use js_sys::{
+    Array, ArrayBuffer, Float64Array, Function, JsString, Object, Reflect, Uint8Array, JSON,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,8 +33,9 @@ use zkinfer::model::Task;
 use zkinfer::proving::ProveError as ProvingError;
 use zkinfer::threshold::Decimal;
 use zkinfer::{
-    default_disclosure, Disclosure, Envelope, Format, InputCommitment, InputError, Opening, Output,
-    Profile, ProveError, ProveOptions, QuantizedInput, RawInput, RawValue, VerifyError,
+    default_disclosure, prove_with_progress, Disclosure, Envelope, Format, InputCommitment,
+    InputError, Opening, Output, Phase, Profile, ProveError, ProveOptions, QuantizedInput,
+    RawInput, RawValue, VerifyError,
 };
 
 /// The `code` of a thrown error.
@@ -166,16 +171,33 @@ pub fn model_id(json: JsValue) -> Result<String, JsValue> {
 /// `Float64Array`, or an object of feature name → number). `options`: `disclose` (`"class"`,
 /// `"scores"` or `{atLeast: T}` with `T` a real score as a number or a decimal string; default:
 /// the class for classifiers, the scores for regression), `context` (a string or a
-/// `Uint8Array`; default empty), `profile` (`"default"` or `"high"`).
+/// `Uint8Array`; default empty), `profile` (`"default"` or `"high"`). `on_progress`, if given,
+/// is called with each phase's name and the fraction of the work done before it, from
+/// `("trace", 0)` to `("done", 1)`; what it throws is ignored.
 ///
 /// Returns `{envelope, opening, modelId, inputCommitment, output}`: `envelope` is the JSON
 /// envelope (public), `opening` the JSON opening (SECRET: with the input, it opens the
 /// commitment).
 #[wasm_bindgen]
-pub fn prove(model: &Model, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+pub fn prove(
+    model: &Model,
+    input: JsValue,
+    options: JsValue,
+    on_progress: Option<Function>,
+) -> Result<JsValue, JsValue> {
     let options = prove_options(&model.model, &options)?;
     let input = quantized_input(&model.model, &input)?;
-    let (envelope, opening) = zkinfer::prove(&model.model, &input, &options).map_err(|e| {
+    let progress = |phase: Phase| {
+        if let Some(f) = &on_progress {
+            let _ = f.call2(
+                &JsValue::NULL,
+                &phase.name().into(),
+                &phase.fraction().into(),
+            );
+        }
+    };
+    let proved = prove_with_progress(&model.model, &input, &options, &progress);
+    let (envelope, opening) = proved.map_err(|e| {
         let code = match &e {
             ProveError::ContextTooLong(_) | ProveError::FeatureCount { .. } => Code::BadInput,
             ProveError::Proving(ProvingError::Threshold(_)) => Code::BadInput,

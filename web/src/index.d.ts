@@ -27,6 +27,14 @@ export type ErrorCode =
   | 'BAD_ENVELOPE'
   /** An envelope that does not prove its statement for this model and context. */
   | 'INVALID_PROOF'
+  /** The proof was cancelled through its `signal`; `cause` is the signal's reason. */
+  | 'ABORTED'
+  /**
+   * The proof needs more memory than the module may use (1 GiB) or the device grants. A
+   * worker prover recovers (its next request starts a new worker); an in-thread module cannot
+   * be used again until the page reloads.
+   */
+  | 'OUT_OF_MEMORY'
   /** A failure that is no input's fault: no randomness, or the module aborted (a bug). */
   | 'INTERNAL';
 
@@ -61,6 +69,34 @@ export interface ProveOptions {
   context?: Context;
   /** `'default'` (about 100 bits of conjectured security) or `'high'` (128 bits). */
   profile?: 'default' | 'high';
+  /**
+   * Called as each phase of the proof starts, from `{phase: 'trace', fraction: 0}` to
+   * `{phase: 'done', fraction: 1}`. An exception it throws rejects the proof.
+   */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Cancels the proof: it rejects with `ABORTED`. A worker prover stops at once (the worker is
+   * terminated, and replaced on the next request); an in-thread proof cannot be interrupted
+   * once started, so only a signal aborted before it starts stops it.
+   */
+  signal?: AbortSignalLike;
+}
+
+/** What `prove` reads of an `AbortSignal` (declared here so that no DOM or Node types are needed). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** The phases of a proof, in order. */
+export type Phase = 'trace' | 'commit-trace' | 'constraints' | 'composition' | 'fri' | 'done';
+
+export interface Progress {
+  phase: Phase;
+  /** The share of the proving work done before this phase (measured shares; 0 to 1). */
+  fraction: number;
 }
 
 export interface Proof {
@@ -83,6 +119,8 @@ export interface Verified {
 }
 
 export interface Prover {
+  /** Where proofs run: in a worker, or in the calling thread. */
+  readonly mode: 'worker' | 'thread';
   /** The model id: BLAKE3 of the canonical model, 64 hexadecimal digits. */
   readonly modelId: string;
   /** Feature names, in input order. */
@@ -90,19 +128,35 @@ export interface Prover {
   readonly task: 'binary' | 'multiclass' | 'regression';
   /** Class labels (none for regression). */
   readonly classes: string[];
-  /** Proves the model's output on the private input (in the calling thread, for now). */
+  /**
+   * Proves the model's output on the private input. Proofs of one prover run one at a time, in
+   * the order asked.
+   */
   prove(input: Input, options?: ProveOptions): Promise<Proof>;
   /**
    * Whether the input and opening open the commitment (64 hexadecimal digits, or an envelope
    * of this model).
    */
   open(input: Input, opening: string | object, commitment: string | EnvelopeSource): Promise<boolean>;
-  /** Frees the model in the WebAssembly module; the prover cannot be used afterwards. */
+  /**
+   * Frees the model (and stops the worker); pending proofs reject, and the prover cannot prove
+   * afterwards.
+   */
   close(): void;
 }
 
+export interface CreateProverOptions {
+  model: ModelSource;
+  /**
+   * Prove in a worker (a Web Worker; worker_threads in Node) rather than the calling thread.
+   * Default: true in a page's main thread, which proving would otherwise freeze; false
+   * elsewhere (Node, code already in a worker).
+   */
+  worker?: boolean;
+}
+
 /** Loads a zkinfer model and returns a prover for it. */
-export function createProver(options: { model: ModelSource }): Promise<Prover>;
+export function createProver(options: CreateProverOptions): Promise<Prover>;
 
 /**
  * Verifies an envelope against a model and the context it must have been made for. Resolves

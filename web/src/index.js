@@ -1,147 +1,85 @@
 // zkinfer: prove the inference of a public model on private input, in browsers and in Node.
 //
-// The WebAssembly module (web/pkg/, built by `npm run build`) loads on first use. Every call
-// runs in the calling thread for now. Errors are `ZkinferError`s with a stable `code`.
+// A prover proves in a worker by default in a page, so that the page never blocks, and in the
+// calling thread elsewhere (Node, or code already in a worker); `verify`, `open` and `modelId`
+// run in the calling thread. The WebAssembly module (web/pkg/, built by `npm run build`) loads
+// on first use. Errors are ZkinferErrors with a stable `code`.
 
-import init, {
-  Model,
-  open as wasmOpen,
-  prove as wasmProve,
-  takePanic,
-  verify as wasmVerify,
-} from '../pkg/zkinfer_wasm.js';
+import * as engine from './engine.js';
+import { ZkinferError, badInput, checkOptions } from './errors.js';
 
-/** An error with a stable `code`: see index.d.ts for the codes. */
-export class ZkinferError extends Error {
-  constructor(code, message, options) {
-    super(message, options);
-    this.name = 'ZkinferError';
-    this.code = code;
-  }
-}
+export { ZkinferError };
 
-const NODE_FS = 'node:fs/promises';
-let loading;
-// Set when a call trapped (a bug, or memory exhausted): the module's state is then unknown and
-// it is not called again.
-let aborted;
-
-/** Instantiates the WebAssembly module, once. */
-function load() {
-  loading ??= instantiate().catch((e) => {
-    loading = undefined;
-    throw new ZkinferError('INTERNAL', `cannot load the WebAssembly module: ${e.message}`, {
-      cause: e,
-    });
-  });
-  return loading;
-}
-
-async function instantiate() {
-  const url = new URL('../pkg/zkinfer_wasm_bg.wasm', import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node (fetch cannot read files). getBuiltinModule (Node ≥ 20.16) keeps bundlers from
-    // seeing a Node import; older Node versions take the dynamic import.
-    const fs =
-      globalThis.process?.getBuiltinModule?.(NODE_FS) ??
-      (await import(/* @vite-ignore */ NODE_FS));
-    await init({ module_or_path: await fs.readFile(url) });
-  } else {
-    await init({ module_or_path: url });
-  }
-}
-
-/** Calls into the module, turning its errors into `ZkinferError`s. */
-function call(fn) {
-  if (aborted !== undefined) {
-    throw new ZkinferError(
-      'INTERNAL',
-      `the WebAssembly module aborted in an earlier call (${aborted}); reload to use it again`,
-    );
-  }
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof ZkinferError) throw e;
-    if (e instanceof WebAssembly.RuntimeError) {
-      let panic;
-      try {
-        panic = takePanic();
-      } catch {
-        // The module cannot even say why.
-      }
-      aborted = panic ?? e.message;
-      throw new ZkinferError('INTERNAL', `the WebAssembly module aborted: ${aborted}`, {
-        cause: e,
-      });
-    }
-    if (e instanceof Error && typeof e.code === 'string') {
-      throw new ZkinferError(e.code, e.message);
-    }
-    throw e;
-  }
-}
-
-function badInput(message) {
-  return new ZkinferError('BAD_INPUT', message);
-}
-
-/** Refuses option names it does not know: a misspelt option would be silently ignored. */
-function checkOptions(options, known, what) {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw badInput(`the ${what} must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw badInput(
-        `unknown ${what} ${JSON.stringify(key)} (the ${what} are ${known.join(', ')})`,
-      );
-    }
-  }
-  return options;
-}
-
-/** Binary data as a Uint8Array; anything else as it is (the module says what it accepts). */
-function bytes(value) {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof Uint8Array)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  return value;
-}
-
-// The module's model behind each prover.
-const models = new WeakMap();
-
-/** Runs `fn` on the module's model for `model`: a prover's, or one loaded for the call. */
-function withModel(model, fn) {
-  const loaded = models.get(model);
-  if (loaded) return call(() => fn(loaded()));
-  const owned = call(() => new Model(bytes(model)));
-  try {
-    return call(() => fn(owned));
-  } finally {
-    if (aborted === undefined) owned.free();
-  }
-}
+const PROVE_OPTIONS = ['disclose', 'threshold', 'context', 'profile', 'onProgress', 'signal'];
 
 /**
  * Loads a zkinfer model (JSON text, its bytes, or the parsed object) and returns a prover for
- * it.
+ * it. `worker`: prove in a worker (default: in a page's main thread, where proving in the
+ * thread would freeze the page).
  */
 export async function createProver(options) {
-  const { model } = checkOptions(options, ['model'], 'createProver options');
-  await load();
-  return new Prover(call(() => new Model(bytes(model))));
+  const { model, worker = typeof document !== 'undefined' } = checkOptions(
+    options,
+    ['model', 'worker'],
+    'createProver options',
+  );
+  if (typeof worker !== 'boolean') throw badInput('the worker option must be true or false');
+  const prover = worker ? new WorkerProver(model) : new ThreadProver(model);
+  await prover.ready;
+  return prover;
 }
 
-class Prover {
-  #model;
+/** The options of `prove` the module reads, and the two the package handles. */
+function proveOptions(options) {
+  const { onProgress, signal, ...rest } = checkOptions(options, PROVE_OPTIONS, 'prove options');
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw badInput('onProgress must be a function');
+  }
+  if (signal !== undefined && !(typeof signal?.aborted === 'boolean' && signal.addEventListener)) {
+    throw badInput('signal must be an AbortSignal');
+  }
+  return { rest, onProgress, signal };
+}
 
-  constructor(model) {
-    this.#model = model;
-    models.set(this, () => this.#loaded());
+function abortError(signal) {
+  return new ZkinferError('ABORTED', 'the proof was aborted', { cause: signal.reason });
+}
+
+// The model source behind each prover, for `verify(prover, …)` and `modelId(prover)`.
+const sources = new WeakMap();
+
+/** Proves in the calling thread. */
+class ThreadProver {
+  #model;
+  #info;
+
+  constructor(source) {
+    sources.set(this, source);
+    this.ready = engine.load().then(() => {
+      this.#model = engine.loadModel(source);
+      this.#info = engine.describe(this.#model);
+    });
+  }
+
+  /** `'thread'`: proofs run in the calling thread. */
+  get mode() {
+    return 'thread';
+  }
+
+  get modelId() {
+    return this.#info.modelId;
+  }
+
+  get features() {
+    return this.#info.features;
+  }
+
+  get task() {
+    return this.#info.task;
+  }
+
+  get classes() {
+    return this.#info.classes;
   }
 
   #loaded() {
@@ -149,58 +87,234 @@ class Prover {
     return this.#model;
   }
 
-  /** The model id (64 hexadecimal digits). */
-  get modelId() {
-    return call(() => this.#loaded().id);
-  }
-
-  /** Feature names, in input order. */
-  get features() {
-    return call(() => this.#loaded().features);
-  }
-
-  /** `binary`, `multiclass` or `regression`. */
-  get task() {
-    return call(() => this.#loaded().task);
-  }
-
-  /** Class labels (none for regression). */
-  get classes() {
-    return call(() => this.#loaded().classes);
-  }
-
-  /** Proves the model's output on the private `input`. */
   async prove(input, options) {
-    const { disclose, threshold, context, profile } = checkOptions(
-      options,
-      ['disclose', 'threshold', 'context', 'profile'],
-      'prove options',
-    );
-    let wasmDisclose = disclose;
-    if (disclose === 'at-least' || (disclose === undefined && threshold !== undefined)) {
-      if (threshold === undefined) {
-        throw badInput(
-          "disclose 'at-least' needs a threshold: a real score, as a number or a decimal string",
-        );
+    const { rest, onProgress, signal } = proveOptions(options);
+    // The proof runs without yielding: an abort can only be seen before it starts.
+    if (signal?.aborted) throw abortError(signal);
+    let thrown;
+    const progress = (phase, fraction) => {
+      try {
+        onProgress?.({ phase, fraction });
+      } catch (e) {
+        thrown ??= { error: e };
       }
-      wasmDisclose = { atLeast: threshold };
-    } else if (threshold !== undefined) {
-      throw badInput(`a threshold goes with disclose 'at-least', not ${JSON.stringify(disclose)}`);
-    }
-    const wasmOptions = { disclose: wasmDisclose, context: bytes(context), profile };
-    return call(() => wasmProve(this.#loaded(), input, wasmOptions));
+    };
+    const proof = engine.prove(this.#loaded(), input, rest, progress);
+    if (thrown) throw thrown.error;
+    return proof;
   }
 
-  /** Whether `input` and `opening` open `commitment` (hex, or an envelope of this model). */
   async open(input, opening, commitment) {
-    return call(() => wasmOpen(this.#loaded(), input, opening, bytes(commitment)));
+    return engine.open(this.#loaded(), input, opening, commitment);
   }
 
-  /** Frees the model's memory in the module; the prover cannot be used afterwards. */
   close() {
     const model = this.#model;
     this.#model = undefined;
-    if (model !== undefined && aborted === undefined) model.free();
+    if (model !== undefined) engine.free(model);
+  }
+}
+
+/**
+ * Proves in a worker holding the model. One request runs at a time; aborting the running one
+ * terminates the worker, and the next request starts a new one.
+ */
+class WorkerProver {
+  #source;
+  #info;
+  #worker;
+  #running; // {id, resolve, reject, onProgress}
+  #queue = Promise.resolve();
+  #nextId = 0;
+  #closed = false;
+
+  constructor(source) {
+    sources.set(this, source);
+    this.#source = source;
+    this.ready = this.#request('load', { model: source }, {}).then(
+      (info) => {
+        this.#info = info;
+      },
+      (e) => {
+        this.#stop();
+        throw e;
+      },
+    );
+  }
+
+  /** `'worker'`: proofs run in a worker. */
+  get mode() {
+    return 'worker';
+  }
+
+  get modelId() {
+    return this.#info.modelId;
+  }
+
+  get features() {
+    return this.#info.features;
+  }
+
+  get task() {
+    return this.#info.task;
+  }
+
+  get classes() {
+    return this.#info.classes;
+  }
+
+  async prove(input, options) {
+    const { rest, onProgress, signal } = proveOptions(options);
+    return this.#request('prove', { input, options: rest }, { onProgress, signal });
+  }
+
+  async open(input, opening, commitment) {
+    return this.#request('open', { input, opening, commitment }, {});
+  }
+
+  close() {
+    this.#closed = true;
+    this.#stop();
+    this.#running?.reject(badInput('the prover was closed'));
+  }
+
+  /** Queues a request behind the others; an abort takes it out of the queue at once. */
+  #request(op, payload, { onProgress, signal }) {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError(signal));
+      let state = 'queued';
+      const onAbort = () => {
+        // Synchronous WebAssembly cannot be interrupted: the worker running it is terminated.
+        if (state === 'running') {
+          this.#stop();
+          this.#running?.reject(abortError(signal));
+        }
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const run = async () => {
+        if (signal?.aborted) return;
+        state = 'running';
+        try {
+          if (this.#closed) throw badInput('this prover is closed');
+          if (this.#worker === undefined) {
+            this.#start();
+            // A replacement worker loads the model first.
+            if (op !== 'load') await this.#send('load', { model: this.#source });
+          }
+          return await this.#send(op, payload, onProgress);
+        } finally {
+          state = 'done';
+          signal?.removeEventListener('abort', onAbort);
+        }
+      };
+      const done = this.#queue.then(run);
+      this.#queue = done.catch(() => {});
+      done.then(resolve, reject);
+    });
+  }
+
+  /** Sends one request to the worker and waits for its answer. */
+  #send(op, payload, onProgress) {
+    return new Promise((resolve, reject) => {
+      const id = ++this.#nextId;
+      this.#running = { id, resolve, reject, onProgress };
+      this.#worker.ref?.();
+      try {
+        this.#worker.postMessage({ id, op, ...payload });
+      } catch (e) {
+        // Values a worker cannot receive (functions, symbols…) are not inputs either.
+        reject(badInput(`cannot pass this to the prover: ${e.message}`));
+      }
+    }).finally(() => {
+      this.#running = undefined;
+      this.#worker?.unref?.();
+    });
+  }
+
+  #start() {
+    const worker = spawnWorker();
+    this.#worker = worker;
+    worker.onMessage = (message) => this.#receive(message);
+    worker.onError = (message) => {
+      this.#stop();
+      this.#running?.reject(new ZkinferError('INTERNAL', `the prover's worker failed: ${message}`));
+    };
+  }
+
+  #receive({ id, progress, result, error }) {
+    const running = this.#running;
+    if (running?.id !== id) return;
+    if (progress) {
+      try {
+        running.onProgress?.(progress);
+      } catch (e) {
+        this.#stop();
+        running.reject(e);
+      }
+    } else if (error) {
+      if (error.fatal) this.#stop();
+      running.reject(new ZkinferError(error.code, error.message));
+    } else {
+      running.resolve(result);
+    }
+  }
+
+  #stop() {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+  }
+}
+
+const WORKER_FILE = './worker.js';
+
+/**
+ * Starts web/src/worker.js: a module Web Worker (written so that bundlers find and bundle it),
+ * or a worker_threads worker in Node. Returns {postMessage, terminate, ref, unref} and calls its
+ * onMessage and onError.
+ */
+function spawnWorker() {
+  const handle = {};
+  const nodeThreads = globalThis.process?.versions?.node
+    ? globalThis.process.getBuiltinModule?.('node:worker_threads')
+    : undefined;
+  if (nodeThreads) {
+    const worker = new nodeThreads.Worker(new URL(WORKER_FILE, import.meta.url));
+    worker.on('message', (message) => handle.onMessage(message));
+    worker.on('error', (e) => handle.onError(e.message));
+    worker.on('messageerror', (e) => handle.onError(e.message));
+    Object.assign(handle, {
+      postMessage: (message) => worker.postMessage(message),
+      terminate: () => worker.terminate(),
+      // An idle worker does not keep Node running.
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+    });
+    worker.unref();
+  } else {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker.addEventListener('message', (event) => handle.onMessage(event.data));
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      handle.onError(event.message || 'the worker script could not be loaded');
+    });
+    worker.addEventListener('messageerror', () => handle.onError('a message could not be read'));
+    Object.assign(handle, {
+      postMessage: (message) => worker.postMessage(message),
+      terminate: () => worker.terminate(),
+    });
+  }
+  return handle;
+}
+
+/** Runs `fn` on the module's model for `model`: a prover's source, or zkinfer model JSON. */
+async function withModel(model, fn) {
+  await engine.load();
+  const owned = engine.loadModel(sources.get(model) ?? model);
+  try {
+    return fn(owned);
+  } finally {
+    engine.free(owned);
   }
 }
 
@@ -210,18 +324,16 @@ class Prover {
  */
 export async function verify(model, envelope, options) {
   const { context } = checkOptions(options, ['context'], 'verify options');
-  await load();
-  return withModel(model, (loaded) => wasmVerify(loaded, bytes(envelope), bytes(context)));
+  return withModel(model, (loaded) => engine.verify(loaded, envelope, context));
 }
 
 /** Whether `input` and `opening` open `commitment` (hex, or an envelope of this model). */
 export async function open(model, input, opening, commitment) {
-  await load();
-  return withModel(model, (loaded) => wasmOpen(loaded, input, opening, bytes(commitment)));
+  return withModel(model, (loaded) => engine.open(loaded, input, opening, commitment));
 }
 
 /** The id of a model (a prover, or zkinfer model JSON): BLAKE3 of its canonical form. */
 export async function modelId(model) {
-  await load();
-  return withModel(model, (loaded) => loaded.id);
+  if (model instanceof ThreadProver || model instanceof WorkerProver) return model.modelId;
+  return withModel(model, (loaded) => engine.describe(loaded).modelId);
 }

@@ -3,8 +3,11 @@
 //!
 //! Times are medians over `--runs` runs on one thread; the peak heap is the largest amount
 //! the prover had allocated at once (counted by the binary's global allocator), over the
-//! whole `prove` call: witness, low-degree extensions, commitments and the proof.
+//! whole `prove` call: witness, low-degree extensions, commitments and the proof. The phase
+//! shares are the part of the proving time each [`Phase`] took, summed over the runs: they
+//! back the fractions progress reports give ([`Phase::fraction`]).
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -15,7 +18,7 @@ use zkinfer::examples::manifest;
 
 use crate::Failure;
 use zkinfer::model::Task;
-use zkinfer::{import, read_inputs, Calibration, Disclosure, Profile, ProveOptions};
+use zkinfer::{import, read_inputs, Calibration, Disclosure, Phase, Profile, ProveOptions};
 
 #[global_allocator]
 static HEAP: PeakAlloc = PeakAlloc;
@@ -48,6 +51,8 @@ pub struct Measurement {
     pub verify: Duration,
     pub proof_bytes: usize,
     pub peak_heap_bytes: usize,
+    /// Time spent in each phase before [`Phase::Done`], in [`Phase::ALL`] order.
+    pub phases: [Duration; 5],
 }
 
 /// Measures every example in `examples` (the directory holding `models.json`) whose name
@@ -91,12 +96,21 @@ pub fn run(
             let mut verify_times = Vec::new();
             let mut peak = 0;
             let mut last = None;
+            let phases = RefCell::new(([Duration::ZERO; 5], Instant::now(), Phase::Trace));
+            let progress = |phase: Phase| {
+                let (spent, since, current) = &mut *phases.borrow_mut();
+                if phase != Phase::Trace {
+                    spent[*current as usize] += since.elapsed();
+                }
+                (*since, *current) = (Instant::now(), phase);
+            };
             for _ in 0..runs.max(1) {
                 HEAP.reset_peak_usage();
                 let before = HEAP.current_usage();
                 let start = Instant::now();
                 let (envelope, _opening) =
-                    zkinfer::prove(&model, &input, &options).map_err(|e| e.to_string())?;
+                    zkinfer::prove_with_progress(&model, &input, &options, &progress)
+                        .map_err(|e| e.to_string())?;
                 prove_times.push(start.elapsed());
                 peak = peak.max(HEAP.peak_usage().saturating_sub(before));
                 let start = Instant::now();
@@ -116,6 +130,7 @@ pub fn run(
                 verify: median(verify_times),
                 proof_bytes: envelope.proof.len(),
                 peak_heap_bytes: peak,
+                phases: phases.borrow().0,
             };
             each(&measurement).map_err(Error::Output)?;
             table.push(measurement);
@@ -130,11 +145,17 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 pub const HEADER: &str =
-    "| model | profile | rows × columns | prove ms | verify ms | proof KB | peak heap MB |\n|---|---|---|---|---|---|---|";
+    "| model | profile | rows × columns | prove ms | verify ms | proof KB | peak heap MB | phases % (trace, commit, constraints, composition, fri) |\n|---|---|---|---|---|---|---|---|";
 
 pub fn line(m: &Measurement) -> String {
+    let total: Duration = m.phases.iter().sum();
+    let shares: Vec<String> = m
+        .phases
+        .iter()
+        .map(|phase| format!("{:.0}", 100.0 * phase.as_secs_f64() / total.as_secs_f64()))
+        .collect();
     format!(
-        "| {} | {} | {} × {} | {:.1} | {:.2} | {:.1} | {:.1} |",
+        "| {} | {} | {} × {} | {:.1} | {:.2} | {:.1} | {:.1} | {} |",
         m.model,
         m.profile.name(),
         m.rows,
@@ -143,5 +164,6 @@ pub fn line(m: &Measurement) -> String {
         m.verify.as_secs_f64() * 1e3,
         m.proof_bytes as f64 / 1e3,
         m.peak_heap_bytes as f64 / (1 << 20) as f64,
+        shares.join(" / "),
     )
 }

@@ -1,0 +1,151 @@
+// The WebAssembly module, called in the current thread: the page's (in-thread provers, verify),
+// Node's, or a worker's (web/src/worker.js). Every call goes through `call`, which turns the
+// module's errors and traps into ZkinferErrors.
+
+import init, {
+  Model,
+  open as wasmOpen,
+  prove as wasmProve,
+  takeOutOfMemory,
+  takePanic,
+  verify as wasmVerify,
+} from '../pkg/zkinfer_wasm.js';
+import { ZkinferError, badInput } from './errors.js';
+
+const NODE_FS = 'node:fs/promises';
+let loading;
+// Set when a call trapped (memory exhausted, or a bug): the module's state is then unknown, so it
+// is not called again. A worker that traps is replaced; an in-thread module is not.
+let trapped;
+
+/** Instantiates the WebAssembly module, once. */
+export function load() {
+  loading ??= instantiate().catch((e) => {
+    loading = undefined;
+    throw new ZkinferError('INTERNAL', `cannot load the WebAssembly module: ${e.message}`, {
+      cause: e,
+    });
+  });
+  return loading;
+}
+
+async function instantiate() {
+  const url = new URL('../pkg/zkinfer_wasm_bg.wasm', import.meta.url);
+  if (url.protocol === 'file:') {
+    // Node (fetch cannot read files). getBuiltinModule (Node ≥ 20.16) keeps bundlers from
+    // seeing a Node import; older Node versions take the dynamic import.
+    const fs =
+      globalThis.process?.getBuiltinModule?.(NODE_FS) ??
+      (await import(/* @vite-ignore */ NODE_FS));
+    await init({ module_or_path: await fs.readFile(url) });
+  } else {
+    await init({ module_or_path: url });
+  }
+}
+
+/** Whether a call trapped, leaving the module unusable. */
+export function hasTrapped() {
+  return trapped !== undefined;
+}
+
+/** Calls into the module, turning its errors into ZkinferErrors. */
+export function call(fn) {
+  if (trapped !== undefined) {
+    throw new ZkinferError(
+      trapped.code,
+      `the WebAssembly module stopped in an earlier call (${trapped.message}); reload to use it again`,
+    );
+  }
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ZkinferError) throw e;
+    if (e instanceof WebAssembly.RuntimeError) {
+      trapped = trapCause(e);
+      throw new ZkinferError(trapped.code, trapped.message, { cause: e });
+    }
+    if (e instanceof Error && typeof e.code === 'string') {
+      throw new ZkinferError(e.code, e.message);
+    }
+    throw e;
+  }
+}
+
+/** Why the module trapped: a panic's message (a bug), or the allocation that failed. */
+function trapCause(trap) {
+  let panic;
+  let failed;
+  try {
+    panic = takePanic();
+    failed = takeOutOfMemory();
+  } catch {
+    // The module cannot even say why.
+  }
+  if (panic === undefined && failed !== undefined) {
+    return {
+      code: 'OUT_OF_MEMORY',
+      message:
+        `out of memory: the prover could not allocate ${failed} more bytes within the ` +
+        "module's 1 GiB (the model is too large to prove on this device)",
+    };
+  }
+  return { code: 'INTERNAL', message: `the WebAssembly module aborted: ${panic ?? trap.message}` };
+}
+
+/** Binary data as a Uint8Array; anything else as it is (the module says what it accepts). */
+export function bytes(value) {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value) && !(value instanceof Uint8Array)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  return value;
+}
+
+/** Reads a zkinfer model into the module. */
+export function loadModel(source) {
+  return call(() => new Model(bytes(source)));
+}
+
+/** What a prover tells about its model without calling the module again. */
+export function describe(model) {
+  return call(() => ({
+    modelId: model.id,
+    features: model.features,
+    task: model.task,
+    classes: model.classes,
+  }));
+}
+
+/** Frees a model unless the module trapped (its memory is then not to be touched). */
+export function free(model) {
+  if (trapped === undefined) model.free();
+}
+
+/**
+ * Proves with the package's options (disclose, threshold, context, profile); `progress(phase,
+ * fraction)` is called as each phase starts.
+ */
+export function prove(model, input, options, progress) {
+  const { disclose, threshold, context, profile } = options;
+  let wasmDisclose = disclose;
+  if (disclose === 'at-least' || (disclose === undefined && threshold !== undefined)) {
+    if (threshold === undefined) {
+      throw badInput(
+        "disclose 'at-least' needs a threshold: a real score, as a number or a decimal string",
+      );
+    }
+    wasmDisclose = { atLeast: threshold };
+  } else if (threshold !== undefined) {
+    throw badInput(`a threshold goes with disclose 'at-least', not ${JSON.stringify(disclose)}`);
+  }
+  const wasmOptions = { disclose: wasmDisclose, context: bytes(context), profile };
+  return call(() => wasmProve(model, input, wasmOptions, progress));
+}
+
+export function verify(model, envelope, context) {
+  return call(() => wasmVerify(model, bytes(envelope), bytes(context)));
+}
+
+export function open(model, input, opening, commitment) {
+  return call(() => wasmOpen(model, input, opening, bytes(commitment)));
+}
