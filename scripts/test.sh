@@ -20,7 +20,7 @@ trap 'rm -f "$log" "$tap"' EXIT
 failed=0
 echo "== tests"
 cargo test --workspace --locked 2>&1 | tee "$log" || failed=1
-echo "== npm package: WebAssembly build and Node tests"
+echo "== npm package: WebAssembly build, Node and Chromium tests"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "test: Node 20 and npm are needed for the npm package's tests" >&2
   failed=1
@@ -28,7 +28,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 # test's build) that the Node tests check envelopes against.
 elif npm run build && cargo build --locked -p zkinfer --bin zkinfer; then
   node --test --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$tap" tests/node/ || failed=1
+    --test-reporter=tap --test-reporter-destination="$tap" tests/node/ tests/browser/ || failed=1
 else
   failed=1
 fi

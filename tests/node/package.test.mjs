@@ -1,13 +1,15 @@
 // The npm package as a consumer gets it: what `npm pack` puts in the tarball, and a fresh project
 // that installs the tarball, imports `zkinfer` by name in Node and in TypeScript, and bundles it
-// into a browser app with vite. The steps are in tests/consumer/build.mjs. Needs the npm
-// registry, or npm's cache, for vite and TypeScript.
+// into a browser app with vite, which then proves in headless Chromium. The steps are in
+// tests/consumer/build.mjs. Needs the npm registry, or npm's cache, for vite and TypeScript.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
+import { launchChromium, openPage } from '../browser/chromium.mjs';
+import { startServer } from '../browser/server.mjs';
 import { buildApp, install, pack, run, TYPESCRIPT, VITE } from '../consumer/build.mjs';
 import { heldoutRow, importExample, nativeModelId, nativeOk, tempDir } from './helpers.mjs';
 
@@ -21,6 +23,7 @@ const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 
 describe('the npm package, installed from its tarball', () => {
   let packed;
+  let app;
   const timings = [];
 
   before(() => {
@@ -112,10 +115,34 @@ describe('the npm package, installed from its tarball', () => {
       scripts.some((js) => readFileSync(join(dist, 'assets', js), 'utf8').includes(wasm[0])),
       'a script fetches the module',
     );
-    // Once index.js starts its Web Worker (`new Worker(new URL('./worker.js', …))`), vite must
-    // emit the worker as a chunk of its own.
-    if (readFileSync(join(installed, 'web/src/index.js'), 'utf8').includes("'./worker.js'")) {
-      assert.ok(assets.some((asset) => /^worker.*\.js$/.test(asset)), 'a worker chunk');
+    // index.js starts its Web Worker as `new Worker(new URL('./worker.js', …))`: vite emits
+    // the worker as a chunk of its own.
+    assert.ok(assets.some((asset) => /^worker.*\.js$/.test(asset)), 'a worker chunk');
+    app = dist;
+  });
+
+  test('the vite-built app proves in a Web Worker in Chromium and verifies', async (t) => {
+    assert.ok(app, 'the app was built');
+    const server = await startServer({ root: app });
+    const browser = await launchChromium();
+    const log = [];
+    try {
+      const { page } = await openPage(browser, `${server.url}index.html`, { log });
+      await page.click('#prove');
+      await page.waitForSelector('#result[data-state=done], #result[data-state=error]');
+      const state = await page.getAttribute('#result', 'data-state');
+      const outcome = JSON.parse(await page.textContent('#result'));
+      assert.equal(state, 'done', `${JSON.stringify(outcome)}\n${log.join('\n')}`);
+      assert.equal(outcome.mode, 'worker');
+      assert.equal(outcome.modelId, nativeModelId(nativeOk('inspect', flagship.path)));
+      assert.equal(outcome.class, expected.class);
+      assert.equal(outcome.verified, true);
+      assert.deepEqual(outcome.phases.at(-1), 'done');
+      assert.ok(log.some((line) => /worker started: .*\/assets\/worker/.test(line)), log.join('\n'));
+      t.diagnostic(`proved in ${outcome.proveMs} ms in the bundled app's worker`);
+    } finally {
+      await browser.close();
+      await server.close();
     }
   });
 });

@@ -292,7 +292,7 @@ function spawnWorker() {
     });
     worker.unref();
   } else {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const worker = webWorker();
     worker.addEventListener('message', (event) => handle.onMessage(event.data));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -305,6 +305,34 @@ function spawnWorker() {
     });
   }
   return handle;
+}
+
+/**
+ * A module Web Worker running worker.js. Browsers only start workers from the page's origin:
+ * when the package is served from another (a CDN), a same-origin blob module imports it.
+ */
+function webWorker() {
+  try {
+    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch (e) {
+    if (e?.name !== 'SecurityError') {
+      throw new ZkinferError('INTERNAL', `cannot start the prover's worker: ${e?.message ?? e}`);
+    }
+  }
+  const script = `import ${JSON.stringify(new URL(WORKER_FILE, import.meta.url).href)};`;
+  const blob = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+  let worker;
+  try {
+    worker = new Worker(blob, { type: 'module' });
+  } catch (e) {
+    URL.revokeObjectURL(blob);
+    throw new ZkinferError('INTERNAL', `cannot start the prover's worker: ${e?.message ?? e}`);
+  }
+  // Once the worker answers (or fails), it has loaded the script: the blob is not needed again.
+  const release = () => URL.revokeObjectURL(blob);
+  worker.addEventListener('message', release, { once: true });
+  worker.addEventListener('error', release, { once: true });
+  return worker;
 }
 
 /** Runs `fn` on the module's model for `model`: a prover's source, or zkinfer model JSON. */

@@ -20,13 +20,16 @@ button.addEventListener('click', async () => {
   try {
     const prover = await createProver({ model });
     const started = performance.now();
-    const proof = await prover.prove(applicant);
+    const phases = [];
+    const proof = await prover.prove(applicant, { onProgress: ({ phase }) => phases.push(phase) });
     const proveMs = performance.now() - started;
     const verified = await verify(model, proof.envelope);
     show('done', {
+      mode: prover.mode,
       modelId: prover.modelId,
       class: proof.output.class,
       verified: verified.ok,
+      phases,
       proofBytes: proof.envelope.length,
       proveMs: Math.round(proveMs),
     });
@@ -35,6 +38,8 @@ button.addEventListener('click', async () => {
     show('error', { code: e.code, message: e.message });
   } finally {
     button.disabled = false;
+window.ready = true;
   }
 });
 button.disabled = false;
+window.ready = true;
