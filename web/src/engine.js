@@ -13,23 +13,31 @@ import init, {
 import { ZkinferError, badInput } from './errors.js';
 
 const NODE_FS = 'node:fs/promises';
+let compiling;
 let loading;
 // Set when a call trapped (memory exhausted, or a bug): the module's state is then unknown, so it
 // is not called again. A worker that traps is replaced; an in-thread module is not.
 let trapped;
 
-/** Instantiates the WebAssembly module, once. */
-export function load() {
-  loading ??= instantiate().catch((e) => {
-    loading = undefined;
-    throw new ZkinferError('INTERNAL', `cannot load the WebAssembly module: ${e.message}`, {
-      cause: e,
-    });
+function loadError(e) {
+  return new ZkinferError('INTERNAL', `cannot load the WebAssembly module: ${e.message}`, {
+    cause: e,
   });
-  return loading;
 }
 
-async function instantiate() {
+/**
+ * The compiled WebAssembly module, fetched and compiled once per thread. A page hands it to
+ * each worker it starts, so that a new worker (after an abort) neither fetches nor compiles.
+ */
+export function compile() {
+  compiling ??= compileModule().catch((e) => {
+    compiling = undefined;
+    throw loadError(e);
+  });
+  return compiling;
+}
+
+async function compileModule() {
   const url = new URL('../pkg/zkinfer_wasm_bg.wasm', import.meta.url);
   if (url.protocol === 'file:') {
     // Node (fetch cannot read files). getBuiltinModule (Node ≥ 20.16) keeps bundlers from
@@ -37,10 +45,26 @@ async function instantiate() {
     const fs =
       globalThis.process?.getBuiltinModule?.(NODE_FS) ??
       (await import(/* @vite-ignore */ NODE_FS));
-    await init({ module_or_path: await fs.readFile(url) });
-  } else {
-    await init({ module_or_path: url });
+    return WebAssembly.compile(await fs.readFile(url));
   }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} fetching ${url}`);
+  // Streaming compilation needs the right MIME type, which not every server sends.
+  if (response.headers.get('content-type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Instantiates the module once: `compiled` (from a page's `compile`), or compiles it here. */
+export function load(compiled) {
+  loading ??= (async () => init({ module_or_path: compiled ?? (await compile()) }))().catch(
+    (e) => {
+      loading = undefined;
+      throw e instanceof ZkinferError ? e : loadError(e);
+    },
+  );
+  return loading;
 }
 
 /** Whether a call trapped, leaving the module unusable. */

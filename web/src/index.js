@@ -25,7 +25,7 @@ export async function createProver(options) {
   );
   if (typeof worker !== 'boolean') throw badInput('the worker option must be true or false');
   const prover = worker ? new WorkerProver(model) : new ThreadProver(model);
-  await prover.ready;
+  await loadings.get(prover);
   return prover;
 }
 
@@ -45,41 +45,51 @@ function abortError(signal) {
   return new ZkinferError('ABORTED', 'the proof was aborted', { cause: signal.reason });
 }
 
-// The model source behind each prover, for `verify(prover, …)` and `modelId(prover)`.
+// Per prover, kept out of its public surface: the model source (for `verify(prover, …)`), the
+// model's description once loaded (engine.describe), and the promise of that loading.
 const sources = new WeakMap();
+const descriptions = new WeakMap();
+const loadings = new WeakMap();
 
-/** Proves in the calling thread. */
-class ThreadProver {
-  #model;
-  #info;
-
+/** What both kinds of prover tell about their model. */
+class Prover {
   constructor(source) {
     sources.set(this, source);
-    this.ready = engine.load().then(() => {
+  }
+
+  get modelId() {
+    return descriptions.get(this).modelId;
+  }
+
+  get features() {
+    return descriptions.get(this).features;
+  }
+
+  get task() {
+    return descriptions.get(this).task;
+  }
+
+  get classes() {
+    return descriptions.get(this).classes;
+  }
+}
+
+/** Proves in the calling thread. */
+class ThreadProver extends Prover {
+  #model;
+
+  constructor(source) {
+    super(source);
+    const loading = engine.load().then(() => {
       this.#model = engine.loadModel(source);
-      this.#info = engine.describe(this.#model);
+      descriptions.set(this, engine.describe(this.#model));
     });
+    loadings.set(this, loading);
   }
 
   /** `'thread'`: proofs run in the calling thread. */
   get mode() {
     return 'thread';
-  }
-
-  get modelId() {
-    return this.#info.modelId;
-  }
-
-  get features() {
-    return this.#info.features;
-  }
-
-  get task() {
-    return this.#info.task;
-  }
-
-  get classes() {
-    return this.#info.classes;
   }
 
   #loaded() {
@@ -119,9 +129,8 @@ class ThreadProver {
  * Proves in a worker holding the model. One request runs at a time; aborting the running one
  * terminates the worker, and the next request starts a new one.
  */
-class WorkerProver {
+class WorkerProver extends Prover {
   #source;
-  #info;
   #worker;
   #running; // {id, resolve, reject, onProgress}
   #queue = Promise.resolve();
@@ -129,38 +138,21 @@ class WorkerProver {
   #closed = false;
 
   constructor(source) {
-    sources.set(this, source);
+    super(source);
     this.#source = source;
-    this.ready = this.#request('load', { model: source }, {}).then(
-      (info) => {
-        this.#info = info;
-      },
+    const loading = this.#request('load', { model: source }, {}).then(
+      (info) => descriptions.set(this, info),
       (e) => {
         this.#stop();
         throw e;
       },
     );
+    loadings.set(this, loading);
   }
 
   /** `'worker'`: proofs run in a worker. */
   get mode() {
     return 'worker';
-  }
-
-  get modelId() {
-    return this.#info.modelId;
-  }
-
-  get features() {
-    return this.#info.features;
-  }
-
-  get task() {
-    return this.#info.task;
-  }
-
-  get classes() {
-    return this.#info.classes;
   }
 
   async prove(input, options) {
@@ -198,9 +190,12 @@ class WorkerProver {
         try {
           if (this.#closed) throw badInput('this prover is closed');
           if (this.#worker === undefined) {
+            const module = await engine.compile();
+            if (signal?.aborted) return;
             this.#start();
-            // A replacement worker loads the model first.
-            if (op !== 'load') await this.#send('load', { model: this.#source });
+            // A new worker gets the compiled module, and a replacement one the model.
+            if (op === 'load') payload = { ...payload, module };
+            else await this.#send('load', { model: this.#source, module });
           }
           return await this.#send(op, payload, onProgress);
         } finally {
@@ -362,6 +357,6 @@ export async function open(model, input, opening, commitment) {
 
 /** The id of a model (a prover, or zkinfer model JSON): BLAKE3 of its canonical form. */
 export async function modelId(model) {
-  if (model instanceof ThreadProver || model instanceof WorkerProver) return model.modelId;
+  if (model instanceof Prover) return model.modelId;
   return withModel(model, (loaded) => engine.describe(loaded).modelId);
 }

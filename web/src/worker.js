@@ -1,6 +1,6 @@
 // The prover's worker: a Web Worker in browsers, a worker_threads worker in Node. It holds one
 // model and answers one request at a time from web/src/index.js:
-//   {id, op: 'load', model}                         → {id, result: model description}
+//   {id, op: 'load', model, module}                 → {id, result: model description}
 //   {id, op: 'prove', input, options}               → {id, progress: {phase, fraction}}…,
 //                                                     then {id, result: proof}
 //   {id, op: 'open', input, opening, commitment}    → {id, result: boolean}
@@ -16,7 +16,8 @@ const port = globalThis.process?.versions?.node
 let model;
 
 async function handle(request, progress) {
-  await engine.load();
+  // The page's compiled module comes with the first request.
+  await engine.load(request.module);
   switch (request.op) {
     case 'load':
       if (model !== undefined) engine.free(model);
