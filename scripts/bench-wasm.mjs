@@ -165,30 +165,13 @@ function measureNode(m, dir) {
   return JSON.parse(child.stdout);
 }
 
-/** In the child: one warm-up proof, `runs` timed proofs, then `runs` timed verifies. */
+/** In the child: the timings of `timeProofs` in the calling thread, and the module's memory. */
 async function nodeChild({ model, input, options }) {
-  const prover = await createProver({ model, worker: false });
-  let start = performance.now();
-  let { envelope } = await prover.prove(input, options);
-  const firstProveMs = performance.now() - start;
-  const prove = [];
-  for (let i = 0; i < runs; i++) {
-    start = performance.now();
-    ({ envelope } = await prover.prove(input, options));
-    prove.push(performance.now() - start);
-  }
+  const zkinfer = { createProver, verify };
+  const timed = await timeProofs({ model, input, options, runs, context: CONTEXT }, zkinfer);
   const { memoryBytes } = await import(BINDINGS);
-  const memory = memoryBytes();
-  const verifyMs = [];
-  // verify() as users call it: it loads the model each time. The first call is a warm-up.
-  for (let i = -1; i < runs; i++) {
-    start = performance.now();
-    const verified = await verify(model, envelope, { context: CONTEXT });
-    if (i >= 0) verifyMs.push(performance.now() - start);
-    if (verified.ok !== true) throw new Error(`verify said ${JSON.stringify(verified)}`);
-  }
-  const proofBytes = Buffer.from(JSON.parse(envelope).proof, 'base64').length;
-  return { prove, verify: verifyMs, firstProveMs, memory, proofBytes };
+  const proofBytes = Buffer.from(JSON.parse(timed.envelope).proof, 'base64').length;
+  return { ...timed, memory: memoryBytes(), proofBytes };
 }
 
 /** Each model in a fresh page (fresh modules, fresh worker); returns Chromium's version. */
@@ -202,7 +185,13 @@ async function measureChromium(models) {
       const { page, log } = await openPage(browser, `${server.url}${PAGE}`);
       try {
         const { model, input, options } = m;
-        m.chromium = await page.evaluate(inPage, { model, input, options, runs, context: CONTEXT });
+        m.chromium = await page.evaluate(timeProofs, {
+          model,
+          input,
+          options,
+          runs,
+          context: CONTEXT,
+        });
         // The worker that proved holds its own module: read its memory there.
         const workers = page.workers();
         if (workers.length !== 1) throw new Error(`${workers.length} workers in the page`);
@@ -224,13 +213,18 @@ async function measureChromium(models) {
 }
 
 /**
- * Runs in the page: a worker prover (a page's default, the product path), timed around
- * `await prover.prove`, so messaging to the worker counts; verify in the page's main thread.
+ * One warm-up proof, `runs` timed proofs, then a warm-up and `runs` timed verifies, with the
+ * package `zkinfer` (in a page: the one the test page exposes). Self-contained, because
+ * playwright runs it in the page from its source. A page's prover runs in a worker (the
+ * default, the product path), timed around `await prover.prove` so that messaging counts;
+ * Node's runs in the calling thread. `verify` runs as users call it: it loads the model each
+ * time.
  */
-async function inPage({ model, input, options, runs, context }) {
-  const { createProver, verify } = window.zkinfer;
+async function timeProofs({ model, input, options, runs, context }, zkinfer = globalThis.zkinfer) {
+  const { createProver, verify } = zkinfer;
   const prover = await createProver({ model });
-  if (prover.mode !== 'worker') throw new Error(`the prover runs in the ${prover.mode}`);
+  const expected = typeof document === 'undefined' ? 'thread' : 'worker';
+  if (prover.mode !== expected) throw new Error(`the prover runs in the ${prover.mode}`);
   let start = performance.now();
   let { envelope } = await prover.prove(input, options);
   const firstProveMs = performance.now() - start;
@@ -241,14 +235,13 @@ async function inPage({ model, input, options, runs, context }) {
     prove.push(performance.now() - start);
   }
   const verifyMs = [];
-  // The first call loads the page's own module: a warm-up.
   for (let i = -1; i < runs; i++) {
     start = performance.now();
     const verified = await verify(model, envelope, { context });
     if (i >= 0) verifyMs.push(performance.now() - start);
     if (verified.ok !== true) throw new Error(`verify said ${JSON.stringify(verified)}`);
   }
-  return { prove, verify: verifyMs, firstProveMs };
+  return { prove, verify: verifyMs, firstProveMs, envelope };
 }
 
 function report(models, chromiumVersion) {
