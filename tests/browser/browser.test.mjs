@@ -15,6 +15,7 @@ import {
   importExample,
   nativeModelId,
   nativeOk,
+  PHASES,
   root,
   tempDir,
 } from '../node/helpers.mjs';
@@ -24,7 +25,6 @@ import { startServer } from './server.mjs';
 const FLAGSHIP = 'breast_cancer_xgboost';
 const PAGE = 'tests/browser/pages/index.html';
 const CONTEXT = 'nonce 7f3a; origin http://127.0.0.1';
-const PHASES = ['trace', 'commit-trace', 'constraints', 'composition', 'fri', 'done'];
 
 const dir = tempDir();
 const flagship = importExample(FLAGSHIP, dir);

@@ -13,6 +13,9 @@ import { ZkinferError } from '../../web/src/index.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The phases a proof reports progress for, in order. */
+export const PHASES = ['trace', 'commit-trace', 'constraints', 'composition', 'fri', 'done'];
+
 let bin;
 
 /**

@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createProver, verify } from '../../web/src/index.js';
-import { heldoutRow, importExample, rejects, tempDir } from './helpers.mjs';
+import { heldoutRow, importExample, PHASES, rejects, tempDir } from './helpers.mjs';
 
 const dir = tempDir();
 const flagship = importExample('breast_cancer_xgboost', dir);
 const iris = importExample('iris_xgboost_multiclass', dir);
 const { input, expected } = heldoutRow('breast_cancer_xgboost');
-const PHASES = ['trace', 'commit-trace', 'constraints', 'composition', 'fri', 'done'];
 
 /** Asserts one report per phase, in order, with growing fractions from 0 to 1. */
 function assertProgress(reports) {

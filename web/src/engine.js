@@ -12,12 +12,19 @@ import init, {
 } from '../pkg/zkinfer_wasm.js';
 import { ZkinferError, badInput } from './errors.js';
 
-const NODE_FS = 'node:fs/promises';
 let compiling;
 let loading;
 // Set when a call trapped (memory exhausted, or a bug): the module's state is then unknown, so it
 // is not called again. A worker that traps is replaced; an in-thread module is not.
 let trapped;
+
+/**
+ * A Node built-in module (`node:…`) when running in Node, else undefined. getBuiltinModule
+ * (Node ≥ 20.16, the package's minimum) keeps bundlers from seeing a Node import.
+ */
+export function nodeBuiltin(name) {
+  return globalThis.process?.versions?.node ? globalThis.process.getBuiltinModule(name) : undefined;
+}
 
 function loadError(e) {
   return new ZkinferError('INTERNAL', `cannot load the WebAssembly module: ${e.message}`, {
@@ -40,12 +47,8 @@ export function compile() {
 async function compileModule() {
   const url = new URL('../pkg/zkinfer_wasm_bg.wasm', import.meta.url);
   if (url.protocol === 'file:') {
-    // Node (fetch cannot read files). getBuiltinModule (Node ≥ 20.16) keeps bundlers from
-    // seeing a Node import; older Node versions take the dynamic import.
-    const fs =
-      globalThis.process?.getBuiltinModule?.(NODE_FS) ??
-      (await import(/* @vite-ignore */ NODE_FS));
-    return WebAssembly.compile(await fs.readFile(url));
+    // Node: fetch cannot read files.
+    return WebAssembly.compile(await nodeBuiltin('node:fs/promises').readFile(url));
   }
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} fetching ${url}`);

@@ -45,8 +45,9 @@ function abortError(signal) {
   return new ZkinferError('ABORTED', 'the proof was aborted', { cause: signal.reason });
 }
 
-// Per prover, kept out of its public surface: the model source (for `verify(prover, …)`), the
-// model's description once loaded (engine.describe), and the promise of that loading.
+// Per prover, kept out of its public surface: the model source (for `verify(prover, …)` and
+// replacement workers), the model's description once loaded (engine.describe), and the promise
+// of that loading.
 const sources = new WeakMap();
 const descriptions = new WeakMap();
 const loadings = new WeakMap();
@@ -130,7 +131,6 @@ class ThreadProver extends Prover {
  * terminates the worker, and the next request starts a new one.
  */
 class WorkerProver extends Prover {
-  #source;
   #worker;
   #running; // {id, resolve, reject, onProgress}
   #queue = Promise.resolve();
@@ -139,7 +139,6 @@ class WorkerProver extends Prover {
 
   constructor(source) {
     super(source);
-    this.#source = source;
     const loading = this.#request('load', { model: source }, {}).then(
       (info) => descriptions.set(this, info),
       (e) => {
@@ -195,7 +194,7 @@ class WorkerProver extends Prover {
             this.#start();
             // A new worker gets the compiled module, and a replacement one the model.
             if (op === 'load') payload = { ...payload, module };
-            else await this.#send('load', { model: this.#source, module });
+            else await this.#send('load', { model: sources.get(this), module });
           }
           return await this.#send(op, payload, onProgress);
         } finally {
@@ -270,9 +269,7 @@ const WORKER_FILE = './worker.js';
  */
 function spawnWorker() {
   const handle = {};
-  const nodeThreads = globalThis.process?.versions?.node
-    ? globalThis.process.getBuiltinModule?.('node:worker_threads')
-    : undefined;
+  const nodeThreads = engine.nodeBuiltin('node:worker_threads');
   if (nodeThreads) {
     const worker = new nodeThreads.Worker(new URL(WORKER_FILE, import.meta.url));
     worker.on('message', (message) => handle.onMessage(message));
@@ -307,12 +304,12 @@ function spawnWorker() {
  * when the package is served from another (a CDN), a same-origin blob module imports it.
  */
 function webWorker() {
+  const failed = (e) =>
+    new ZkinferError('INTERNAL', `cannot start the prover's worker: ${e?.message ?? e}`);
   try {
     return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   } catch (e) {
-    if (e?.name !== 'SecurityError') {
-      throw new ZkinferError('INTERNAL', `cannot start the prover's worker: ${e?.message ?? e}`);
-    }
+    if (e?.name !== 'SecurityError') throw failed(e);
   }
   const script = `import ${JSON.stringify(new URL(WORKER_FILE, import.meta.url).href)};`;
   const blob = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
@@ -321,7 +318,7 @@ function webWorker() {
     worker = new Worker(blob, { type: 'module' });
   } catch (e) {
     URL.revokeObjectURL(blob);
-    throw new ZkinferError('INTERNAL', `cannot start the prover's worker: ${e?.message ?? e}`);
+    throw failed(e);
   }
   // Once the worker answers (or fails), it has loaded the script: the blob is not needed again.
   const release = () => URL.revokeObjectURL(blob);

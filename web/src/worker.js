@@ -9,9 +9,7 @@
 
 import * as engine from './engine.js';
 
-const port = globalThis.process?.versions?.node
-  ? globalThis.process.getBuiltinModule('node:worker_threads').parentPort
-  : globalThis;
+const port = engine.nodeBuiltin('node:worker_threads')?.parentPort ?? globalThis;
 
 let model;
 
@@ -21,6 +19,7 @@ async function handle(request, progress) {
   switch (request.op) {
     case 'load':
       if (model !== undefined) engine.free(model);
+      // Not the freed model, should the new one fail to load.
       model = undefined;
       model = engine.loadModel(request.model);
       return engine.describe(model);
