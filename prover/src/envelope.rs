@@ -239,14 +239,7 @@ impl Envelope {
             profile: self.profile.name().to_string(),
             model_id: self.model_id.to_string(),
             input_commitment: self.input_commitment,
-            output: match &self.output {
-                Output::Class(class) => OutputJson::Class(*class as u32),
-                Output::Scores(scores) => OutputJson::Scores(scores.clone()),
-                Output::AtLeast { threshold, holds } => OutputJson::AtLeast {
-                    threshold: *threshold,
-                    holds: *holds,
-                },
-            },
+            output: OutputJson::from(&self.output),
             context: BASE64.encode(&self.context),
             proof: BASE64.encode(&self.proof),
         };
@@ -314,6 +307,25 @@ fn profile_tag(profile: Profile) -> u8 {
     match profile {
         Profile::Default => 0,
         Profile::High => 1,
+    }
+}
+
+/// An output in the envelope's JSON form, e.g. `{"class":1}`.
+pub fn output_json(output: &Output) -> serde_json::Value {
+    serde_json::to_value(OutputJson::from(output)).expect("an output always serializes")
+}
+
+impl From<&Output> for OutputJson {
+    fn from(output: &Output) -> OutputJson {
+        match output {
+            // `validate` refuses classes beyond 32 bits before any output is written.
+            Output::Class(class) => OutputJson::Class(*class as u32),
+            Output::Scores(scores) => OutputJson::Scores(scores.clone()),
+            Output::AtLeast { threshold, holds } => OutputJson::AtLeast {
+                threshold: *threshold,
+                holds: *holds,
+            },
+        }
     }
 }
 

@@ -24,6 +24,8 @@ pub mod profile;
 pub mod proof_layout;
 pub mod proving;
 pub mod quantize;
+#[cfg(feature = "serve")]
+pub mod service;
 pub mod source;
 mod table;
 pub mod threshold;

@@ -199,7 +199,7 @@ impl Tree {
 }
 
 /// A model id: the BLAKE3 hash of the canonical encoding.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModelId(pub [u8; 32]);
 
 impl fmt::Display for ModelId {
@@ -208,6 +208,15 @@ impl fmt::Display for ModelId {
             write!(f, "{byte:02x}")?;
         }
         Ok(())
+    }
+}
+
+/// 64 hexadecimal digits, as [`ModelId`] displays.
+impl std::str::FromStr for ModelId {
+    type Err = crate::commitment::CommitmentError;
+
+    fn from_str(text: &str) -> Result<ModelId, Self::Err> {
+        crate::commitment::decode_hex32(text).map(ModelId)
     }
 }
 

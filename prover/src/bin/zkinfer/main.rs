@@ -105,6 +105,9 @@ enum Command {
     /// held-out applicant's class in zero knowledge, verify it, and check the model against
     /// every held-out row.
     Demo,
+    /// The verifier service: a registry of public models, single-use challenges (nonces) and
+    /// verification of envelopes proved under them, over HTTP (docs/openapi.json).
+    Serve(serve::ServeArgs),
     /// Prove and verify one held-out row of every example model under each profile; print
     /// trace shape, prove and verify times (median), proof size and the prover's peak heap.
     Bench {
@@ -173,6 +176,7 @@ macro_rules! sayln {
 
 mod bench;
 mod proofs;
+mod serve;
 
 /// Exit code when `--check` finds a disagreement.
 const CHECK_FAILED: u8 = 3;
@@ -231,6 +235,7 @@ fn main() -> ExitCode {
             row,
         } => proofs::open_command(&model, &input, row, &opening, &commitment),
         Command::Demo => demo_command(),
+        Command::Serve(args) => serve::serve_command(args),
         Command::Bench {
             examples,
             model,
