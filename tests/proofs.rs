@@ -85,6 +85,7 @@ every_heldout_row!(
     breast_cancer_logreg,
     breast_cancer_random_forest,
     breast_cancer_xgboost,
+    credit_xgboost,
     diabetes_decision_tree_regressor,
     diabetes_lightgbm,
     diabetes_linear_regression,
