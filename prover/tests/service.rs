@@ -127,6 +127,30 @@ async fn call(
     Reply { status, body }
 }
 
+/// Posts raw `body` bytes as `content_type`.
+async fn post(app: &Router, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    call(app, Method::POST, path, Some(content_type), body).await
+}
+
+/// Posts each case to `path` and checks it is refused with `status` and `code`.
+async fn assert_refused(
+    app: &Router,
+    path: &str,
+    cases: Vec<(&str, Vec<u8>)>,
+    status: StatusCode,
+    code: &str,
+) {
+    for (what, body) in cases {
+        let reply = post(app, path, "application/json", body).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code),
+            "{what}: {}",
+            reply.body
+        );
+    }
+}
+
 async fn post_json(app: &Router, path: &str, body: &Value) -> Reply {
     call(
         app,
@@ -208,14 +232,7 @@ async fn binary_envelopes_and_threshold_disclosures_verify() {
         .unwrap()
         .to_bytes()
         .unwrap();
-    let reply = call(
-        &app,
-        Method::POST,
-        "/v1/verify",
-        Some("application/octet-stream"),
-        binary,
-    )
-    .await;
+    let reply = post(&app, "/v1/verify", "application/octet-stream", binary).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body["output"]["at_least"]["holds"].is_boolean());
     assert!(reply.body["meaning"]
@@ -270,11 +287,10 @@ async fn truncated_proofs_are_refused() {
         .to_bytes()
         .unwrap();
     for cut in [0, 9, 80, binary.len() / 2, binary.len() - 1] {
-        let reply = call(
+        let reply = post(
             &app,
-            Method::POST,
             "/v1/verify",
-            Some("application/octet-stream"),
+            "application/octet-stream",
             binary[..cut].to_vec(),
         )
         .await;
@@ -285,14 +301,7 @@ async fn truncated_proofs_are_refused() {
         );
     }
     // Those refusals did not spend the nonce: the whole envelope still verifies.
-    let reply = call(
-        &app,
-        Method::POST,
-        "/v1/verify",
-        Some("application/octet-stream"),
-        binary,
-    )
-    .await;
+    let reply = post(&app, "/v1/verify", "application/octet-stream", binary).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
@@ -356,7 +365,7 @@ async fn unknown_models_are_refused() {
 async fn bad_json_and_bad_envelopes_get_codes() {
     let app = service(Config::default());
     let id = flagship().id().to_string();
-    let bad_challenges: [(&str, Vec<u8>); 6] = [
+    let bad_challenges = vec![
         ("garbage", b"{not json".to_vec()),
         ("empty", Vec::new()),
         ("no model", b"{}".to_vec()),
@@ -370,69 +379,38 @@ async fn bad_json_and_bad_envelopes_get_codes() {
         ),
         ("not an object", b"[1,2]".to_vec()),
     ];
-    for (what, body) in bad_challenges {
-        let reply = call(
-            &app,
-            Method::POST,
-            "/v1/challenge",
-            Some("application/json"),
-            body,
-        )
-        .await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (StatusCode::BAD_REQUEST, "BAD_JSON"),
-            "{what}"
-        );
-    }
-    let reply = call(
+    assert_refused(
         &app,
-        Method::POST,
         "/v1/challenge",
-        Some("text/plain"),
-        b"{}".to_vec(),
+        bad_challenges,
+        StatusCode::BAD_REQUEST,
+        "BAD_JSON",
     )
     .await;
+    let reply = post(&app, "/v1/challenge", "text/plain", b"{}".to_vec()).await;
     assert_eq!(reply.code(), "UNSUPPORTED_MEDIA_TYPE");
 
-    let bad_envelopes: [(&str, Vec<u8>); 5] = [
+    let edited = |field: &str, value: Value| {
+        let mut e = envelope(flagship(), 0, "x", Disclosure::Class);
+        e[field] = value;
+        e.to_string().into_bytes()
+    };
+    let bad_envelopes = vec![
         ("garbage JSON", b"{\"version\": 1,".to_vec()),
         ("not an envelope", b"{\"hello\": 1}".to_vec()),
-        ("bad base64", {
-            let mut e = envelope(flagship(), 0, "x", Disclosure::Class);
-            e["proof"] = json!("%%%");
-            e.to_string().into_bytes()
-        }),
-        ("version 2", {
-            let mut e = envelope(flagship(), 0, "x", Disclosure::Class);
-            e["version"] = json!(2);
-            e.to_string().into_bytes()
-        }),
+        ("bad base64", edited("proof", json!("%%%"))),
+        ("version 2", edited("version", json!(2))),
         ("empty", Vec::new()),
     ];
-    for (what, body) in bad_envelopes {
-        let reply = call(
-            &app,
-            Method::POST,
-            "/v1/verify",
-            Some("application/json"),
-            body,
-        )
-        .await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (StatusCode::BAD_REQUEST, "BAD_ENVELOPE"),
-            "{what}"
-        );
-    }
-    let reply = call(
+    assert_refused(
         &app,
-        Method::POST,
         "/v1/verify",
-        Some("text/html"),
-        b"<p>".to_vec(),
+        bad_envelopes,
+        StatusCode::BAD_REQUEST,
+        "BAD_ENVELOPE",
     )
     .await;
+    let reply = post(&app, "/v1/verify", "text/html", b"<p>".to_vec()).await;
     assert_eq!(
         (reply.status, reply.code()),
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
@@ -456,27 +434,13 @@ async fn oversized_bodies_are_refused() {
     });
     let big = vec![b' '; 64 * 1024 + 1];
     for content_type in ["application/json", "application/octet-stream"] {
-        let reply = call(
-            &app,
-            Method::POST,
-            "/v1/verify",
-            Some(content_type),
-            big.clone(),
-        )
-        .await;
+        let reply = post(&app, "/v1/verify", content_type, big.clone()).await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
         );
     }
-    let reply = call(
-        &app,
-        Method::POST,
-        "/v1/challenge",
-        Some("application/json"),
-        vec![b' '; 5000],
-    )
-    .await;
+    let reply = post(&app, "/v1/challenge", "application/json", vec![b' '; 5000]).await;
     assert_eq!(
         (reply.status, reply.code()),
         (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")

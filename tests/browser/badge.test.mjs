@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 
 import { heldoutRows, ITEMS, makeBadges, TAMPERED_FROM } from '../../scripts/demo-badges.mjs';
 import { heldoutRow, nativeOk, root, tempDir, zkinferBin } from '../node/helpers.mjs';
-import { launchChromium, openPage } from './chromium.mjs';
+import { browserTest as logged, launchChromium, openPage } from './chromium.mjs';
 import { startServer } from './server.mjs';
 
 const web = join(root, 'web');
@@ -42,17 +42,7 @@ after(async () => {
 
 /** A test that, when it fails, prints what the browser said meanwhile. */
 function browserTest(name, fn) {
-  test(name, async (t) => {
-    const from = log.length;
-    try {
-      await fn(t);
-    } catch (e) {
-      const lines = log.slice(from);
-      t.diagnostic(`browser log during the test:${lines.length ? '' : ' nothing'}`);
-      for (const line of lines) t.diagnostic(`  ${line}`);
-      throw e;
-    }
-  });
+  logged(name, log, fn);
 }
 
 /** What each badge of the page shows and holds, by listing id. */

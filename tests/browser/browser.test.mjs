@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 
 import { verify as nodeVerify } from '../../web/src/index.js';
 import {
@@ -19,7 +19,7 @@ import {
   root,
   tempDir,
 } from '../node/helpers.mjs';
-import { launchChromium, openPage } from './chromium.mjs';
+import { browserTest as logged, launchChromium, openPage } from './chromium.mjs';
 import { startServer } from './server.mjs';
 
 const FLAGSHIP = 'breast_cancer_xgboost';
@@ -92,18 +92,7 @@ async function load(from) {
 
 /** A test that, when it fails, prints what the browser said meanwhile. */
 function browserTest(name, fn) {
-  test(name, async (t) => {
-    const from = log.length;
-    try {
-      await fn(t);
-    } catch (e) {
-      failures += 1;
-      const lines = log.slice(from);
-      t.diagnostic(`browser log during the test:${lines.length ? '' : ' nothing'}`);
-      for (const line of lines) t.diagnostic(`  ${line}`);
-      throw e;
-    }
-  });
+  logged(name, log, fn, () => (failures += 1));
 }
 
 /** Verifies an envelope with the native CLI; returns its output. */

@@ -4,6 +4,7 @@
 // errors, failed requests, workers) so a failing test can print it.
 
 import { existsSync } from 'node:fs';
+import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
@@ -65,4 +66,23 @@ export async function openPage(browser, url, { log = [], errors = [] } = {}) {
     throw new Error(`the page did not get ready: ${e.message}\n${log.join('\n')}`);
   }
   return { page, log, errors };
+}
+
+/**
+ * A node:test test that, when it fails, prints the lines the browser added to `log` during it
+ * (and calls `onFailure`).
+ */
+export function browserTest(name, log, fn, onFailure = () => {}) {
+  test(name, async (t) => {
+    const from = log.length;
+    try {
+      await fn(t);
+    } catch (e) {
+      onFailure();
+      const lines = log.slice(from);
+      t.diagnostic(`browser log during the test:${lines.length ? '' : ' nothing'}`);
+      for (const line of lines) t.diagnostic(`  ${line}`);
+      throw e;
+    }
+  });
 }
