@@ -157,10 +157,21 @@ pub fn verify(
     envelope: &Envelope,
     expected_context: &[u8],
 ) -> Result<Verified, VerifyError> {
+    verify_known(model, model.id(), envelope, expected_context)
+}
+
+/// [`verify`] for a caller that keeps `model`'s id (`model.id()`) rather than hashing the
+/// model again on every call, as a verifier service does.
+pub fn verify_known(
+    model: &Model,
+    expected: ModelId,
+    envelope: &Envelope,
+    expected_context: &[u8],
+) -> Result<Verified, VerifyError> {
+    debug_assert_eq!(expected, model.id());
     if envelope.version != VERSION {
         return Err(VerifyError::Version(envelope.version));
     }
-    let expected = model.id();
     if envelope.model_id != expected {
         return Err(VerifyError::ModelMismatch {
             expected,

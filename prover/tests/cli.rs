@@ -524,3 +524,35 @@ fn bad_prove_requests_get_clear_errors() {
     );
     assert!(!Path::new(o).exists());
 }
+
+/// `zkinfer bench-serve`: a small load run against the service started in the process; every
+/// verification succeeds and every replay is refused.
+#[test]
+fn bench_serve_runs_a_bounded_load_against_the_service() {
+    let out = zkinfer(&["bench-serve", "--requests", "12", "--concurrency", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let cells = |line: &str| -> Vec<String> {
+        line.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|cell| cell.trim().to_string())
+            .collect()
+    };
+    let mut rows = text.lines().filter(|line| line.starts_with('|'));
+    let header = cells(rows.next().expect("a table header"));
+    let values = cells(rows.nth(1).expect("a table row"));
+    let column = |name: &str| {
+        let at = header.iter().position(|h| h == name);
+        values[at.unwrap_or_else(|| panic!("no column {name:?} in {text}"))].clone()
+    };
+    assert_eq!(column("requests"), "12", "{text}");
+    assert_eq!(column("errors"), "0", "{text}");
+    assert_eq!(column("replays refused"), "12 of 12", "{text}");
+    assert!(column("verifies/s").parse::<f64>().unwrap() > 0.0, "{text}");
+    assert!(
+        stderr(&out).contains("proving 12 envelopes"),
+        "{}",
+        stderr(&out)
+    );
+}

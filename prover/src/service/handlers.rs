@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::error::{ApiError, Code};
 use super::App;
-use crate::api::{verify as verify_envelope, VerifyError};
+use crate::api::{verify_known, VerifyError};
 use crate::envelope::{output_json, Envelope};
 use crate::model::ModelId;
 use crate::proving::Output;
@@ -106,7 +106,7 @@ pub async fn verify(
         let context = nonce.clone().into_bytes();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let result = verify_envelope(&model.model, &envelope, &context);
+            let result = verify_known(&model.model, model.id, &envelope, &context);
             result.map(|verified| (verified, envelope.profile))
         })
         .await

@@ -108,6 +108,10 @@ enum Command {
     /// The verifier service: a registry of public models, single-use challenges (nonces) and
     /// verification of envelopes proved under them, over HTTP (docs/openapi.json).
     Serve(serve::ServeArgs),
+    /// A bounded load run against the verifier service on loopback: prove N envelopes under
+    /// fresh challenges, send them to `/v1/verify` C at a time, and report verifies per
+    /// second, latency percentiles and errors; then check that replays are refused.
+    BenchServe(bench_serve::BenchServeArgs),
     /// Prove and verify one held-out row of every example model under each profile; print
     /// trace shape, prove and verify times (median), proof size and the prover's peak heap.
     Bench {
@@ -175,6 +179,7 @@ macro_rules! sayln {
 }
 
 mod bench;
+mod bench_serve;
 mod proofs;
 mod serve;
 
@@ -236,6 +241,7 @@ fn main() -> ExitCode {
         } => proofs::open_command(&model, &input, row, &opening, &commitment),
         Command::Demo => demo_command(),
         Command::Serve(args) => serve::serve_command(args),
+        Command::BenchServe(args) => bench_serve::bench_serve_command(args),
         Command::Bench {
             examples,
             model,
