@@ -85,10 +85,16 @@ test('credit check: cancel, prove with progress, the service verifies; replay an
     assert.equal(await page.locator('#model-id').textContent(), nativeModelId());
     await screenshot(page, 'credit-form.png');
 
-    // A first run, cancelled at once: nothing is sent.
+    // A first run, cancelled by the Cancel button as soon as proving reports progress: the
+    // worker stops and nothing is sent.
+    await page.evaluate(() => {
+      document.addEventListener('proof-progress', () => document.getElementById('cancel').click(), {
+        once: true,
+      });
+    });
     await page.click('#prove');
-    await page.click('#cancel');
     await page.waitForSelector('body[data-state="cancelled"]');
+    assert.deepEqual(await page.evaluate(() => window.progressLog.map((p) => p.phase)), ['trace']);
     assert.match(await page.locator('#status').textContent(), /Cancelled/);
     assert.equal(verifies.length, 0, 'a cancelled run sends nothing');
 

@@ -107,6 +107,7 @@ function setBusy(busy) {
 
 function showProgress({ phase, fraction }) {
   window.progressLog.push({ phase, fraction });
+  document.dispatchEvent(new CustomEvent('proof-progress', { detail: { phase, fraction } }));
   $('progress-box').hidden = false;
   $('progress').value = fraction;
   $('progress-label').textContent =
