@@ -135,7 +135,7 @@ fn indexed_columns(table: &Table, prefix: &str, count: usize) -> Option<Vec<usiz
 /// compute or store parameters in float32 and `2^-52` otherwise, and `A` bounds the sum of the
 /// terms' magnitudes over all inputs in range.
 pub fn tolerance(model: &Model) -> f64 {
-    let unit = pow2(-(model.output.score_scale_log2 as i32));
+    let unit = model.output.score_unit();
     let epsilon = match model.input.precision {
         Precision::F32 => pow2(-23),
         Precision::F64 => pow2(-52),

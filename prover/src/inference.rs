@@ -16,7 +16,7 @@ pub struct Prediction {
 impl Prediction {
     /// The scores in real units.
     pub fn real_scores(&self, model: &Model) -> Vec<f64> {
-        let unit = crate::fixed_point::pow2(-(model.output.score_scale_log2 as i32));
+        let unit = model.output.score_unit();
         self.scores.iter().map(|&s| s as f64 * unit).collect()
     }
 

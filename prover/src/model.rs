@@ -89,6 +89,13 @@ pub struct OutputSpec {
     pub link: Link,
 }
 
+impl OutputSpec {
+    /// The real value of one fixed-point score unit, `2^-score_scale_log2`.
+    pub fn score_unit(&self) -> f64 {
+        crate::fixed_point::pow2(-(self.score_scale_log2 as i32))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {

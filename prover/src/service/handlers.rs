@@ -140,21 +140,18 @@ pub async fn verify(
 
 /// The output in words, with real numbers: `"class 1 (good)"`, `"score ≥ 0.5: true"`.
 fn meaning(model: &crate::model::Model, output: &Output) -> String {
-    let scale = (2f64).powi(model.output.score_scale_log2 as i32);
+    let real = |fixed: i64| fixed as f64 * model.output.score_unit();
     match output {
         Output::Class(class) => match model.output.classes.get(*class) {
             Some(label) => format!("class {class} ({label})"),
             None => format!("class {class}"),
         },
         Output::Scores(scores) => {
-            let reals: Vec<String> = scores
-                .iter()
-                .map(|s| format!("{}", *s as f64 / scale))
-                .collect();
+            let reals: Vec<String> = scores.iter().map(|&s| real(s).to_string()).collect();
             format!("scores [{}]", reals.join(", "))
         }
         Output::AtLeast { threshold, holds } => {
-            format!("score ≥ {}: {holds}", *threshold as f64 / scale)
+            format!("score ≥ {}: {holds}", real(*threshold))
         }
     }
 }

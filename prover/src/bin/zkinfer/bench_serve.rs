@@ -122,28 +122,20 @@ pub fn bench_serve_command(args: BenchServeArgs) -> Result<(), Failure> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let concurrency = args.concurrency.map_or(2 * cores, |c| c as usize);
 
-    let (model, name, raw) = match &args.model {
+    // `--model` requires `--inputs`, so without `--inputs` the model is the flagship.
+    let (model, name) = match &args.model {
         Some(path) => {
-            let model = crate::proofs::load_model(path)?;
             let name = path
                 .file_stem()
                 .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-            (model, name, None)
+            (crate::proofs::load_model(path)?, name)
         }
-        None => {
-            let flagship = Flagship::load()?;
-            let raw = match &args.inputs {
-                Some(_) => None,
-                None => Some(flagship.heldout_inputs()?),
-            };
-            (flagship.model, "breast_cancer_xgboost".to_string(), raw)
-        }
+        None => (Flagship::load()?.model, "breast_cancer_xgboost".to_string()),
     };
-    let raw = match (raw, &args.inputs) {
-        (Some(raw), _) => raw,
-        (None, Some(path)) => read_inputs(&model, &crate::read_text(path)?)
+    let raw = match &args.inputs {
+        Some(path) => read_inputs(&model, &crate::read_text(path)?)
             .map_err(|e| Failure(format!("{}: {e}", path.display()), 1))?,
-        (None, None) => unreachable!("--model requires --inputs"),
+        None => read_inputs(&model, Flagship::HELDOUT)?,
     };
     let inputs = raw
         .iter()
@@ -159,14 +151,12 @@ pub fn bench_serve_command(args: BenchServeArgs) -> Result<(), Failure> {
     }
     let model_id = model.id();
 
-    let local = match &args.url {
-        Some(_) => None,
-        None => Some(start_local(name, model.clone())?),
-    };
-    let base = match (&args.url, &local) {
-        (Some(url), _) => url.trim_end_matches('/').to_string(),
-        (None, Some((_, addr))) => format!("http://{addr}"),
-        (None, None) => unreachable!("a service runs here when no --url is given"),
+    let (local, base) = match &args.url {
+        Some(url) => (None, url.trim_end_matches('/').to_string()),
+        None => {
+            let (local, addr) = start_local(name, model.clone())?;
+            (Some(local), format!("http://{addr}"))
+        }
     };
     let endpoint = |path: &str| -> Result<Uri, Failure> {
         let uri: Uri = format!("{base}{path}")
@@ -255,7 +245,7 @@ pub fn bench_serve_command(args: BenchServeArgs) -> Result<(), Failure> {
     // Closing the client's connections first lets the service stop at once.
     drop(client);
     drop(client_runtime);
-    if let Some((local, _)) = local {
+    if let Some(local) = local {
         stop_local(local)?;
     }
 

@@ -126,7 +126,7 @@ fn disclosure(model: &Model, disclose: Option<&Disclose>) -> Result<Disclosure, 
 /// The disclosed output in the model's terms: class label, real scores.
 pub fn describe(model: &Model, output: &Output) -> String {
     let scale = model.output.score_scale_log2;
-    let real = |fixed: i64| fixed as f64 * zkinfer::fixed_point::pow2(-(scale as i32));
+    let real = |fixed: i64| fixed as f64 * model.output.score_unit();
     match output {
         Output::Class(class) => match model.output.classes.get(*class) {
             Some(label) => format!("class {label}"),
