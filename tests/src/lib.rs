@@ -1,5 +1,7 @@
 //! Helpers for zkinfer's cross-crate tests: where the committed example models live.
 
+pub mod fuzz;
+
 use std::path::PathBuf;
 
 use zkinfer::examples::{manifest, ExampleModel};
