@@ -47,13 +47,8 @@ use crate::proving::{Output, MAX_PROOF_BYTES};
 
 pub const MAGIC: [u8; 8] = *b"ZKINFER\0";
 pub const VERSION: u16 = 1;
-/// Longest caller context an envelope carries.
-pub const MAX_CONTEXT_BYTES: usize = 4096;
-/// Most disclosed scores an envelope carries.
-pub const MAX_SCORES: usize = 1024;
-/// Longest envelope (either form) worth reading: the binary form is at most about 1 MiB +
-/// 12 KiB, its JSON form about 4/3 of that.
-pub const MAX_ENCODED_BYTES: usize = 2 * MAX_PROOF_BYTES;
+/// The envelope's bounds (defined in [`crate::limits`]).
+pub use crate::limits::{MAX_CONTEXT_BYTES, MAX_ENCODED_BYTES, MAX_ENVELOPE_SCORES as MAX_SCORES};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {

@@ -13,6 +13,10 @@ pub enum ModelError {
     UnsupportedVersion(u32),
     #[error("invalid zkinfer model: {0}")]
     Invalid(String),
+    #[error("zkinfer model too large: {0}")]
+    TooLarge(crate::proving::TraceTooLarge),
+    #[error("the model file has {0} bytes, more than zkinfer reads ({max})", max = crate::limits::MAX_MODEL_FILE_BYTES)]
+    FileTooLarge(usize),
 }
 
 /// An input vector that the model cannot take.
@@ -101,6 +105,8 @@ pub enum QuantizeError {
 pub enum ImportError {
     #[error("{file}: cannot read: {reason}")]
     Io { file: String, reason: String },
+    #[error("{file}: {bytes} bytes, more than zkinfer reads ({max})", max = crate::limits::MAX_MODEL_FILE_BYTES)]
+    TooLarge { file: String, bytes: usize },
     #[error(
         "{file}: not a model format zkinfer reads (ONNX, XGBoost JSON, LightGBM text, \
          zkinfer JSON)"

@@ -19,6 +19,7 @@ pub mod fixed_point;
 pub mod import;
 pub mod inference;
 pub mod input;
+pub mod limits;
 pub mod model;
 pub mod profile;
 pub mod proof_layout;

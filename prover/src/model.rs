@@ -17,13 +17,10 @@ use crate::fixed_point::{
 pub const FORMAT_NAME: &str = "zkinfer-model";
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Size limits a model must respect.
-pub const MAX_FEATURES: usize = 4096;
-pub const MAX_SCORES: usize = 256;
-pub const MAX_TREES: usize = 10_000;
-pub const MAX_NODES: usize = 1 << 20;
-pub const MAX_DEPTH: usize = 64;
-pub const MAX_NAME_BYTES: usize = 256;
+/// Size limits a model must respect (defined in [`crate::limits`]).
+pub use crate::limits::{
+    MAX_DEPTH, MAX_FEATURES, MAX_NAME_BYTES, MAX_NODES, MAX_SCORES, MAX_TREES,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +233,9 @@ impl fmt::Debug for ModelId {
 impl Model {
     /// Parses and validates a model file (any JSON layout; the id does not depend on it).
     pub fn from_json(bytes: &[u8]) -> Result<Model, ModelError> {
+        if bytes.len() > crate::limits::MAX_MODEL_FILE_BYTES {
+            return Err(ModelError::FileTooLarge(bytes.len()));
+        }
         let model: Model =
             serde_json::from_slice(bytes).map_err(|e| ModelError::Json(e.to_string()))?;
         model.validate()?;
@@ -289,7 +289,21 @@ impl Model {
         match &self.body {
             Body::Linear(linear) => self.validate_linear(linear),
             Body::Trees(trees) => self.validate_trees(trees),
+        }?;
+        self.validate_trace()
+    }
+
+    /// The model's trace fits [`crate::limits::MAX_TRACE_CELLS`] for every output and profile.
+    fn validate_trace(&self) -> Result<(), ModelError> {
+        let (rows, columns) = crate::proving::largest_trace(self)
+            .ok_or_else(|| ModelError::Invalid("the proof system cannot take this model".into()))?;
+        if rows.saturating_mul(columns) > crate::limits::MAX_TRACE_CELLS {
+            return Err(ModelError::TooLarge(crate::proving::TraceTooLarge {
+                rows,
+                columns,
+            }));
         }
+        Ok(())
     }
 
     fn validate_input(&self) -> Result<(), ModelError> {

@@ -23,6 +23,7 @@ use zkinfer_air::zk::ZkParams;
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
 use crate::input::QuantizedInput;
+use crate::limits::MAX_TRACE_CELLS;
 use crate::model::{Body, Model, Task, TreeEnsemble};
 use crate::profile::Profile;
 use crate::zk::randomness::FieldRng;
@@ -61,10 +62,23 @@ pub enum ProveError {
     Randomness(String),
     #[error("the prover failed: {0}")]
     Prover(String),
+    #[error(transparent)]
+    TooLarge(#[from] TraceTooLarge),
 }
 
-/// Larger proofs are refused before parsing (the largest real ones are well under 200 KB).
-pub const MAX_PROOF_BYTES: usize = 1 << 20;
+/// A model whose trace exceeds [`MAX_TRACE_CELLS`]: refused before any trace is built.
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "the model needs a trace of {rows} rows × {columns} columns, more than the {MAX_TRACE_CELLS} \
+     cells zkinfer proves; use fewer or shallower trees, or fewer classes"
+)]
+pub struct TraceTooLarge {
+    pub rows: usize,
+    pub columns: usize,
+}
+
+/// Larger proofs are refused before parsing.
+pub use crate::limits::MAX_PROOF_BYTES;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VerifyError {
@@ -78,6 +92,8 @@ pub enum VerifyError {
     Malformed(String),
     #[error("the proof is invalid: {0}")]
     Invalid(String),
+    #[error(transparent)]
+    ModelTooLarge(#[from] TraceTooLarge),
 }
 
 /// Proves `model` on `input` under the caller's `context` (bytes such as a server nonce or an
@@ -114,6 +130,7 @@ pub fn prove(
     let statement =
         statement(model, &output, &commitment, context).ok_or(ProveError::Unsupported)?;
     let options = profile.options();
+    statement.check_size(&options)?;
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
     let mut random = || rng.element();
     let q = input.values();
@@ -169,6 +186,7 @@ pub fn verify(
         return Err(VerifyError::TooLarge(proof.len()));
     }
     let statement = statement(model, output, commitment, context).ok_or(VerifyError::Output)?;
+    statement.check_size(&profile.options())?;
     match statement {
         AnyStatement::Linear(s) => verify_statement(s, proof, profile),
         AnyStatement::Trees(s) => verify_statement(s, proof, profile),
@@ -205,6 +223,58 @@ fn verify_statement<B: AirBody + 'static>(
 enum AnyStatement {
     Linear(Statement<LinearBody>),
     Trees(Statement<TreeBody>),
+}
+
+impl AnyStatement {
+    /// The trace's (rows, columns) under `options`.
+    fn trace_shape(&self, options: &ProofOptions) -> (usize, usize) {
+        fn shape<B: AirBody>(s: &Statement<B>, options: &ProofOptions) -> (usize, usize) {
+            let zk = ZkParams::for_options(options);
+            (s.trace_length(options), s.trace_width(&zk))
+        }
+        match self {
+            AnyStatement::Linear(s) => shape(s, options),
+            AnyStatement::Trees(s) => shape(s, options),
+        }
+    }
+
+    fn check_size(&self, options: &ProofOptions) -> Result<(), TraceTooLarge> {
+        let (rows, columns) = self.trace_shape(options);
+        match rows.checked_mul(columns) {
+            Some(cells) if cells <= MAX_TRACE_CELLS => Ok(()),
+            _ => Err(TraceTooLarge { rows, columns }),
+        }
+    }
+}
+
+/// The largest trace (rows, columns) proving any output of `model` takes under any profile;
+/// `None` when the AIR cannot take the model. Models beyond [`MAX_TRACE_CELLS`] are refused
+/// when they are validated, so that no one imports a model only to find it cannot be proved.
+pub fn largest_trace(model: &Model) -> Option<(usize, usize)> {
+    let scores = model.num_scores();
+    let mut outputs = vec![Output::Scores(vec![0; scores])];
+    match model.output.task {
+        Task::Binary | Task::Multiclass => outputs.push(Output::Class(0)),
+        Task::Regression => {}
+    }
+    if scores == 1 {
+        outputs.push(Output::AtLeast {
+            threshold: 0,
+            holds: true,
+        });
+    }
+    let commitment = [BaseElement::new(0); DIGEST_WIDTH];
+    let mut largest = (0, 0);
+    for output in &outputs {
+        let statement = statement(model, output, &commitment, &[])?;
+        for profile in Profile::ALL {
+            let (rows, columns) = statement.trace_shape(&profile.options());
+            if rows.saturating_mul(columns) > largest.0 * largest.1 {
+                largest = (rows, columns);
+            }
+        }
+    }
+    Some(largest)
 }
 
 /// The AIR's public statement for a disclosed output: the model's numbers and the comparisons

@@ -204,6 +204,7 @@ pub fn prove(
             ProveError::Proving(ProvingError::Unsupported | ProvingError::Disclosure(..)) => {
                 Code::Unsupported
             }
+            ProveError::Proving(ProvingError::TooLarge(_)) => Code::BadModel,
             ProveError::Proving(ProvingError::Randomness(_) | ProvingError::Prover(_)) => {
                 Code::Internal
             }

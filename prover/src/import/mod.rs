@@ -6,6 +6,7 @@ pub mod xgboost;
 
 use crate::calibration::Calibration;
 use crate::error::{Format, FormatError, ImportError};
+use crate::limits::MAX_MODEL_FILE_BYTES;
 use crate::model::{Model, FORMAT_NAME};
 use crate::quantize::quantize;
 use crate::source::SourceModel;
@@ -35,6 +36,7 @@ pub fn detect_format(bytes: &[u8]) -> Option<Format> {
 
 /// Reads a model file in a library format into its float form.
 pub fn read_source(bytes: &[u8], file: &str) -> Result<(Format, SourceModel), ImportError> {
+    check_file_size(bytes, file)?;
     let format = detect_format(bytes).ok_or_else(|| ImportError::UnknownFormat {
         file: file.to_string(),
     })?;
@@ -67,6 +69,7 @@ pub fn import(
     file: &str,
     calibration: Option<&Calibration>,
 ) -> Result<Model, ImportError> {
+    check_file_size(bytes, file)?;
     if detect_format(bytes) == Some(Format::Zkinfer) {
         return Model::from_json(bytes).map_err(|source| ImportError::Model {
             file: file.to_string(),
@@ -81,6 +84,17 @@ pub fn import(
         file: file.to_string(),
         source,
     })
+}
+
+/// Files beyond [`MAX_MODEL_FILE_BYTES`] are refused before any parsing.
+fn check_file_size(bytes: &[u8], file: &str) -> Result<(), ImportError> {
+    if bytes.len() > MAX_MODEL_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.to_string(),
+            bytes: bytes.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Names `f0, f1, …` are placeholders (ONNX stores no feature names): take the calibration

@@ -27,12 +27,10 @@ use crate::import::placeholder_name;
 use crate::model::{Link, Precision, Task};
 use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
 
-/// Refuse absurd sizes before allocating for them.
-const MAX_TREES: usize = 10_000;
-/// Nodes over all trees.
-const MAX_NODES: usize = 1 << 20;
-const MAX_CLASSES: usize = 256;
-const MAX_FEATURES: usize = 1 << 16;
+// Refuse absurd sizes before allocating for them.
+use crate::limits::{
+    MAX_NODES, MAX_SCORES as MAX_CLASSES, MAX_SOURCE_FEATURES as MAX_FEATURES, MAX_TREES,
+};
 
 /// `kRtEps` of XGBoost ≥ 3.2, which clamps a logistic `base_score` into `[ε, 1 − ε]`.
 const LOGISTIC_EPS: f32 = 1e-6;

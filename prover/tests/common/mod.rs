@@ -92,3 +92,55 @@ pub fn tree_model(
         },
     }
 }
+
+/// [`chain_source`], quantized.
+pub fn chain_model(trees: usize, splits: usize) -> zkinfer::Model {
+    zkinfer::quantize::quantize(&chain_source(trees, splits), None)
+        .expect("a chain model within the limits")
+}
+
+/// A binary tree model of `trees` chains of `splits` splits each (every split's left child a
+/// leaf), on one feature: `trees · splits` trace rows, for testing the size limits.
+pub fn chain_source(trees: usize, splits: usize) -> SourceModel {
+    let chain = |t: usize| {
+        let mut nodes = Vec::new();
+        for s in 0..splits {
+            let split = nodes.len();
+            nodes.push(SourceNode::Split {
+                feature: 0,
+                threshold: s as f64 + 0.5,
+                left: split + 1,
+                right: split + 2,
+            });
+            nodes.push(SourceNode::Leaf {
+                value: vec![(t + s) as f64 / 64.0],
+            });
+        }
+        nodes.push(SourceNode::Leaf { value: vec![-1.0] });
+        SourceTree {
+            target: None,
+            nodes,
+        }
+    };
+    tree_model(
+        SplitRule::LessThan,
+        Precision::F64,
+        1,
+        (0..trees).map(chain).collect(),
+    )
+}
+
+/// `model` with its trees repeated `times` times (leaf values divided by `times`), without
+/// validation: a model beyond the
+/// limits that only a caller building the struct directly could hold.
+pub fn repeated_trees(model: &zkinfer::Model, times: usize) -> zkinfer::Model {
+    let mut model = model.clone();
+    if let zkinfer::model::Body::Trees(ensemble) = &mut model.body {
+        // Leaf values shrunk so that the repeated sums stay in the score range.
+        for tree in &mut ensemble.trees {
+            tree.leaf_value.iter_mut().for_each(|v| *v /= times as i64);
+        }
+        ensemble.trees = (0..times).flat_map(|_| ensemble.trees.clone()).collect();
+    }
+    model
+}

@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use zkinfer::check::check_against_csv;
 use zkinfer::examples::Flagship;
+use zkinfer::limits::MAX_MODEL_FILE_BYTES;
 use zkinfer::{import, read_inputs, Calibration, Disclosure, Model, Profile, ProveOptions};
 
 #[derive(Parser)]
@@ -258,8 +259,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a model, input or envelope file, refusing one larger than any zkinfer reads before
+/// reading it all.
 fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display()), 1))
+    use std::io::Read as _;
+    let cannot_read =
+        |e: std::io::Error| Failure(format!("{}: cannot read: {e}", path.display()), 1);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            file.take(MAX_MODEL_FILE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(cannot_read)?;
+    if bytes.len() > MAX_MODEL_FILE_BYTES {
+        return Err(Failure(
+            format!(
+                "{}: more than {MAX_MODEL_FILE_BYTES} bytes, more than zkinfer reads",
+                path.display()
+            ),
+            1,
+        ));
+    }
+    Ok(bytes)
 }
 
 fn read_text(path: &Path) -> Result<String, Failure> {

@@ -1,0 +1,44 @@
+//! Every size limit zkinfer enforces, in one place. Inputs beyond a limit are refused before
+//! the work they would cost: a file before it is parsed, a model before it is proved or used to
+//! verify, an envelope before its proof is parsed. `README.md` ("Limits") lists them with the
+//! error each gives.
+//!
+//! The trace limit is what bounds proving and verification: a tree model's trace has one row
+//! per split and one column per stack level and score (plus the input, commitment and
+//! zero-knowledge columns). At the limit (a 40-class model of 120 depth-8 trees, 2^15 rows ×
+//! 120 columns), a proof took 16–18 s and 1.1 GB to make natively and 0.3–0.7 s and 59 MB to
+//! verify, on one core of the 2-core reference machine.
+
+/// Largest model file any importer or loader reads (ONNX, XGBoost JSON, LightGBM text, zkinfer
+/// JSON). Real files of provable models are far smaller: the flagship is 107 KB.
+pub const MAX_MODEL_FILE_BYTES: usize = 64 << 20;
+
+/// Features a model takes.
+pub const MAX_FEATURES: usize = 4096;
+/// Scores (classes) a model outputs.
+pub const MAX_SCORES: usize = 256;
+/// Trees in an ensemble.
+pub const MAX_TREES: usize = 10_000;
+/// Nodes (splits and leaves) in an ensemble, and in any one tree.
+pub const MAX_NODES: usize = 1 << 20;
+/// Depth of the deepest leaf of a tree.
+pub const MAX_DEPTH: usize = 64;
+/// Bytes of a feature name or class label.
+pub const MAX_NAME_BYTES: usize = 256;
+/// Feature indices a library file may name (sparse XGBoost and LightGBM files name features
+/// by index); only those a model uses count against [`MAX_FEATURES`].
+pub const MAX_SOURCE_FEATURES: usize = 1 << 16;
+
+/// Cells (rows × columns) of the largest execution trace zkinfer proves or verifies against,
+/// under either profile. A model needing more is refused when it is loaded or imported.
+pub const MAX_TRACE_CELLS: usize = 1 << 22;
+
+/// Bytes of a serialized proof (the largest real ones are well under 200 KB).
+pub const MAX_PROOF_BYTES: usize = 1 << 20;
+/// Bytes of the caller's context an envelope carries.
+pub const MAX_CONTEXT_BYTES: usize = 4096;
+/// Disclosed scores an envelope carries.
+pub const MAX_ENVELOPE_SCORES: usize = 1024;
+/// Bytes of an envelope worth reading, in either form: the binary form is at most about 1 MiB
+/// + 12 KiB, its JSON form about 4/3 of that.
+pub const MAX_ENCODED_BYTES: usize = 2 * MAX_PROOF_BYTES;

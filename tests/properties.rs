@@ -1,0 +1,927 @@
+//! Property tests over random models, inputs and envelopes:
+//!
+//! 1. random small models of every family (linear and tree ensembles; binary, multiclass and
+//!    regression) prove and verify, and the proved output is the reference inference's;
+//! 2. on the quantization grid, every tree reaches the leaf the float model reaches, the scores
+//!    stay within `score_error_bound` and the class agrees whenever the margin exceeds it;
+//! 3. any single-field change to a valid envelope is rejected by `verify`.
+//!
+//! Case counts keep the whole file at about half a minute in the test profile (zkinfer, zkinfer-air
+//! and the dependencies at opt-level 3) on two cores. Failures are not persisted to a
+//! `proptest-regressions/` file: proptest prints the shrunk case instead, to copy into a test.
+
+use std::sync::OnceLock;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::StarkField;
+use zkinfer::commitment::opens;
+use zkinfer::fixed_point::{scale_round, Rounding, SplitRule, SCORE_BITS};
+use zkinfer::inference::{decide, infer, path, Prediction};
+use zkinfer::model::{Body, Link, Precision, Task, Tree};
+use zkinfer::quantize::{quantize, score_error_bound};
+use zkinfer::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use zkinfer::{
+    prove, verify, Calibration, Disclosure, Envelope, Model, Output, Profile, ProveOptions,
+    QuantizedInput,
+};
+
+/// `ProptestConfig::with_cases(cases)` without a regressions file (the test may only add this
+/// one file to the repository).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(cases)
+    }
+}
+
+/// Largest magnitude a score or an at-least threshold may have, exclusive.
+const SCORE_LIMIT: i64 = 1 << SCORE_BITS;
+
+// ---------------------------------------------------------------------------------------------
+// Model generators
+// ---------------------------------------------------------------------------------------------
+
+/// A task and its number of scores (2 to 4 for multiclass).
+fn task_and_scores() -> impl Strategy<Value = (Task, usize)> {
+    prop_oneof![
+        Just((Task::Binary, 1)),
+        (2usize..=4).prop_map(|n| (Task::Multiclass, n)),
+        Just((Task::Regression, 1)),
+    ]
+}
+
+fn precision() -> impl Strategy<Value = Precision> {
+    prop_oneof![Just(Precision::F32), Just(Precision::F64)]
+}
+
+fn split_rule() -> impl Strategy<Value = SplitRule> {
+    prop_oneof![Just(SplitRule::LessThan), Just(SplitRule::LessOrEqual)]
+}
+
+/// A source model's frame: names, labels and a link that fits the task.
+fn source_model(task: Task, scores: usize, features: usize, body: SourceBody) -> SourceModel {
+    let (classes, link) = match task {
+        Task::Binary => (vec!["no".into(), "yes".into()], Link::Logistic),
+        Task::Multiclass => (
+            (0..scores).map(|c| format!("c{c}")).collect(),
+            Link::Softmax,
+        ),
+        Task::Regression => (Vec::new(), Link::Identity),
+    };
+    SourceModel {
+        source: "proptest".into(),
+        feature_names: (0..features).map(|f| format!("x{f}")).collect(),
+        precision: Precision::F64,
+        task,
+        classes,
+        link,
+        body,
+    }
+}
+
+/// One split threshold of a feature whose values are around `magnitude`: arbitrary f64s,
+/// f32 values (as XGBoost and ONNX store them), small exact values and both zeros.
+fn threshold(magnitude: f64) -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => (-1.0f64..1.0).prop_map(move |u| u * magnitude),
+        2 => (-1.0f64..1.0).prop_map(move |u| (u * magnitude) as f32 as f64),
+        1 => (-4i32..=4).prop_map(|k| k as f64 / 2.0),
+        1 => prop_oneof![Just(0.0), Just(-0.0)],
+    ]
+}
+
+/// The thresholds one feature's splits choose from (1 to 4, so that trees share cuts), at a
+/// per-feature magnitude from 1e-3 to 1e6 as in real data.
+fn threshold_pool() -> impl Strategy<Value = Vec<f64>> {
+    (-3i32..=6).prop_flat_map(|e| vec(threshold(10f64.powi(e)), 1..=4))
+}
+
+/// A leaf value before the model's leaf scale: arbitrary, exact eighths, or zero.
+fn leaf_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => -1.0f64..1.0,
+        1 => (-8i32..=8).prop_map(|k| k as f64 / 8.0),
+        1 => Just(0.0),
+    ]
+}
+
+/// A tree's shape, independent of the feature count: indices pick the feature and the
+/// threshold when the tree is built, so that shrinking keeps shapes valid.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// Up to 4 values; a leaf uses as many as its tree's width.
+    Leaf(Vec<f64>),
+    Split {
+        feature: Index,
+        threshold: Index,
+        left: Box<Shape>,
+        right: Box<Shape>,
+    },
+}
+
+/// Shapes of depth at most 4; one in ten a lone leaf (which the recursion alone rarely makes),
+/// so that some ensembles have no split at all.
+fn shape() -> impl Strategy<Value = Shape> {
+    let leaf = vec(leaf_value(), 4).prop_map(Shape::Leaf).boxed();
+    let tree = leaf.clone().prop_recursive(4, 15, 2, |inner| {
+        (any::<Index>(), any::<Index>(), inner.clone(), inner).prop_map(
+            |(feature, threshold, left, right)| Shape::Split {
+                feature,
+                threshold,
+                left: Box::new(left),
+                right: Box::new(right),
+            },
+        )
+    });
+    prop_oneof![1 => leaf, 9 => tree]
+}
+
+/// Appends `shape` to `nodes` in pre-order (root first, as `SourceTree` requires) and returns
+/// its node index.
+fn push_nodes(
+    shape: &Shape,
+    pools: &[Vec<f64>],
+    width: usize,
+    scale: f64,
+    nodes: &mut Vec<SourceNode>,
+) -> usize {
+    let id = nodes.len();
+    match shape {
+        Shape::Leaf(values) => nodes.push(SourceNode::Leaf {
+            value: values[..width].iter().map(|v| v * scale).collect(),
+        }),
+        Shape::Split {
+            feature,
+            threshold,
+            left,
+            right,
+        } => {
+            let feature = feature.index(pools.len());
+            let threshold = *threshold.get(&pools[feature]);
+            nodes.push(SourceNode::Leaf { value: Vec::new() }); // replaced below
+            let left = push_nodes(left, pools, width, scale, nodes);
+            let right = push_nodes(right, pools, width, scale, nodes);
+            nodes[id] = SourceNode::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            };
+        }
+    }
+    id
+}
+
+/// Random float tree ensembles: 1-6 features, 1-8 trees of depth ≤ 4, 1-4 scores; each tree
+/// adds to one score (`Some(c)`) or to every score (`None`); leaf values from 1e-4 to 1e9.
+fn tree_source() -> impl Strategy<Value = SourceModel> {
+    (
+        split_rule(),
+        precision(),
+        task_and_scores(),
+        vec(threshold_pool(), 1..=6),
+        vec((proptest::option::of(any::<Index>()), shape()), 1..=8),
+        vec(leaf_value(), 4),
+        prop_oneof![Just(1.0), Just(1e-4), Just(1e3), Just(1e9)],
+    )
+        .prop_map(
+            |(rule, precision, (task, scores), pools, shapes, base, scale)| {
+                let trees = shapes
+                    .iter()
+                    .map(|(target, shape)| {
+                        let target = target.map(|c| c.index(scores));
+                        let width = if target.is_some() { 1 } else { scores };
+                        let mut nodes = Vec::new();
+                        push_nodes(shape, &pools, width, scale, &mut nodes);
+                        SourceTree { target, nodes }
+                    })
+                    .collect();
+                let body = SourceBody::Trees {
+                    rule,
+                    base: base[..scores].iter().map(|b| b * scale).collect(),
+                    trees,
+                };
+                SourceModel {
+                    precision,
+                    ..source_model(task, scores, pools.len(), body)
+                }
+            },
+        )
+}
+
+/// Every split threshold of each feature of a tree ensemble.
+fn split_thresholds(source: &SourceModel) -> Vec<Vec<f64>> {
+    let SourceBody::Trees { trees, .. } = &source.body else {
+        unreachable!("a tree ensemble")
+    };
+    let mut thresholds = vec![Vec::new(); source.feature_names.len()];
+    for node in trees.iter().flat_map(|t| &t.nodes) {
+        if let SourceNode::Split {
+            feature, threshold, ..
+        } = node
+        {
+            thresholds[*feature].push(*threshold);
+        }
+    }
+    thresholds
+}
+
+/// A raw value of a feature split at `thresholds`: mostly a threshold itself or one of its
+/// f64 and f32 neighbours, else an ordinary value or an extreme one (1e39 overflows f32).
+fn probe(thresholds: Vec<f64>) -> BoxedStrategy<f64> {
+    let magnitude = thresholds.iter().fold(1.0f64, |m, t| m.max(t.abs()));
+    let ordinary = (-2.0f64..2.0).prop_map(move |u| u * magnitude);
+    let extreme = select(vec![
+        1e300,
+        -1e300,
+        1e39,
+        -1e39,
+        f64::MIN_POSITIVE,
+        0.0,
+        -0.0,
+    ]);
+    if thresholds.is_empty() {
+        return prop_oneof![3 => ordinary, 1 => extreme].boxed();
+    }
+    let near = (select(thresholds), 0u8..5).prop_map(|(t, k)| match k {
+        0 => t,
+        1 => t.next_up(),
+        2 => t.next_down(),
+        3 => (t as f32).next_up() as f64,
+        _ => (t as f32).next_down() as f64,
+    });
+    prop_oneof![6 => near, 2 => ordinary, 1 => extreme].boxed()
+}
+
+/// A tree ensemble with `inputs` raw inputs that probe its thresholds.
+fn tree_case(
+    inputs: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = (SourceModel, Vec<Vec<f64>>)> {
+    tree_source().prop_flat_map(move |source| {
+        let probes: Vec<_> = split_thresholds(&source).into_iter().map(probe).collect();
+        (Just(source), vec(probes, inputs.clone()))
+    })
+}
+
+/// A random linear model with its calibration CSV and one raw input in range.
+#[derive(Clone, Debug)]
+struct LinearCase {
+    source: SourceModel,
+    calibration: String,
+    input: Vec<f64>,
+}
+
+/// Random linear models: 1-6 features on ranges of magnitude 1e-3 to 1e6, weights scaled to
+/// the ranges (some exactly zero), calibration rows at both ends of each range and between,
+/// and an input anywhere inside the calibration range widened by 40% of its width per side
+/// (quantization covers 50%).
+fn linear_case() -> impl Strategy<Value = LinearCase> {
+    (task_and_scores(), 1usize..=6, precision()).prop_flat_map(|((task, scores), features, p)| {
+        let range = (-3i32..=6, -1.0f64..1.0, 0.05f64..1.0).prop_map(|(e, centre, half)| {
+            let unit = 10f64.powi(e);
+            ((centre - half) * unit, (centre + half) * unit)
+        });
+        let weight = prop_oneof![4 => -1.0f64..1.0, 1 => Just(0.0)];
+        (
+            vec(range, features),
+            vec(vec(weight, features), scores),
+            vec(-2.0f64..2.0, scores),
+            vec(vec(0.0f64..=1.0, features), 0..=3),
+            vec(-0.4f64..=1.4, features),
+        )
+            .prop_map(move |(ranges, weights, bias, between, position)| {
+                let scaled: Vec<Vec<f64>> = (weights.iter())
+                    .map(|row| {
+                        (row.iter().zip(&ranges))
+                            .map(|(w, (lo, hi)): (&f64, &(f64, f64))| w / lo.abs().max(hi.abs()))
+                            .collect()
+                    })
+                    .collect();
+                let mut fractions = vec![vec![0.0; features], vec![1.0; features]];
+                fractions.extend(between);
+                let rows: Vec<Vec<f64>> = (fractions.iter())
+                    .map(|row| {
+                        (row.iter().zip(&ranges))
+                            .map(|(u, (lo, hi))| lo + u * (hi - lo))
+                            .collect()
+                    })
+                    .collect();
+                let input = (0..features)
+                    .map(|f| {
+                        let lo = rows.iter().map(|r| r[f]).fold(f64::INFINITY, f64::min);
+                        let hi = rows.iter().map(|r| r[f]).fold(f64::NEG_INFINITY, f64::max);
+                        lo + position[f] * (hi - lo)
+                    })
+                    .collect();
+                let body = SourceBody::Linear {
+                    weights: scaled,
+                    bias: bias.clone(),
+                };
+                LinearCase {
+                    source: SourceModel {
+                        precision: p,
+                        ..source_model(task, scores, features, body)
+                    },
+                    calibration: calibration_csv(features, &rows),
+                    input,
+                }
+            })
+    })
+}
+
+/// A calibration CSV (`x0,x1,…` then the rows); `{}` prints floats that parse back exactly.
+fn calibration_csv(features: usize, rows: &[Vec<f64>]) -> String {
+    let header: Vec<String> = (0..features).map(|f| format!("x{f}")).collect();
+    let mut csv = header.join(",") + "\n";
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    csv
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 1: random models prove and verify with the reference output
+// ---------------------------------------------------------------------------------------------
+
+/// What to disclose, resolved against the task and the reference scores when proving.
+#[derive(Clone, Debug)]
+struct DisclosurePick {
+    kind: Index,
+    /// An at-least threshold just around the score (offset `delta`), or anywhere (`far`).
+    near: bool,
+    delta: i64,
+    far: i64,
+}
+
+fn disclosure_pick() -> impl Strategy<Value = DisclosurePick> {
+    (
+        any::<Index>(),
+        any::<bool>(),
+        -2i64..=2,
+        -(SCORE_LIMIT - 1)..SCORE_LIMIT,
+    )
+        .prop_map(|(kind, near, delta, far)| DisclosurePick {
+            kind,
+            near,
+            delta,
+            far,
+        })
+}
+
+impl DisclosurePick {
+    /// One of the disclosures that fit `task` (see `proving::prove`): the class for
+    /// classifiers, the scores for all, an at-least bit for single-score models.
+    fn resolve(&self, task: Task, reference: &Prediction) -> Disclosure {
+        let threshold = if self.near {
+            (reference.scores[0] + self.delta).clamp(1 - SCORE_LIMIT, SCORE_LIMIT - 1)
+        } else {
+            self.far
+        };
+        let fitting = match task {
+            Task::Binary => vec![
+                Disclosure::Class,
+                Disclosure::Scores,
+                Disclosure::AtLeast(threshold),
+            ],
+            Task::Multiclass => vec![Disclosure::Class, Disclosure::Scores],
+            Task::Regression => vec![Disclosure::Scores, Disclosure::AtLeast(threshold)],
+        };
+        *self.kind.get(&fitting)
+    }
+}
+
+/// Proves `model` on `input` under `context`, checks the envelope's output against the
+/// reference inference, that it verifies under `context` only, and that the opening opens it.
+fn prove_and_check(
+    model: &Model,
+    input: &QuantizedInput,
+    pick: &DisclosurePick,
+    context: &[u8],
+) -> Result<(), TestCaseError> {
+    let reference = infer(model, input);
+    let disclosure = pick.resolve(model.output.task, &reference);
+    let options = ProveOptions::new(disclosure).with_context(context.to_vec());
+    let (envelope, opening) = prove(model, input, &options)
+        .map_err(|e| TestCaseError::fail(format!("{disclosure:?}: prove failed: {e}")))?;
+    match (&envelope.output, disclosure) {
+        (Output::Class(class), Disclosure::Class) => prop_assert_eq!(Some(*class), reference.class),
+        (Output::Scores(scores), Disclosure::Scores) => prop_assert_eq!(scores, &reference.scores),
+        (Output::AtLeast { threshold, holds }, Disclosure::AtLeast(t)) => {
+            prop_assert_eq!(*threshold, t);
+            prop_assert_eq!(*holds, reference.scores[0] >= t);
+        }
+        (output, _) => prop_assert!(false, "{disclosure:?} disclosed {output:?}"),
+    }
+    let verified = verify(model, &envelope, context)
+        .map_err(|e| TestCaseError::fail(format!("{disclosure:?}: verify failed: {e}")))?;
+    prop_assert_eq!(&verified.output, &envelope.output);
+    prop_assert_eq!(verified.model_id, model.id());
+    prop_assert!(opens(model, input, &opening, &envelope.input_commitment));
+    // Another context: refused as given, and also when the envelope claims it.
+    let mut other = context.to_vec();
+    other.push(0x2a);
+    prop_assert!(verify(model, &envelope, &other).is_err());
+    let moved = Envelope {
+        context: other.clone(),
+        ..envelope
+    };
+    prop_assert!(verify(model, &moved, &other).is_err());
+    Ok(())
+}
+
+proptest! {
+    // 400 linear models: a proof and three verifications each, ~20 ms measured: ~8 s.
+    #![proptest_config(config(400))]
+
+    #[test]
+    fn random_linear_models_prove_and_verify(
+        case in linear_case(),
+        pick in disclosure_pick(),
+        context in vec(any::<u8>(), 0..48),
+    ) {
+        let calibration = Calibration::from_csv(&case.calibration).unwrap();
+        let model = quantize(&case.source, Some(&calibration))
+            .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))?;
+        prop_assert!(model.validate().is_ok());
+        let input = model
+            .quantize_input(&case.input)
+            .map_err(|e| TestCaseError::fail(format!("input {:?}: {e}", case.input)))?;
+        prove_and_check(&model, &input, &pick, &context)?;
+    }
+}
+
+proptest! {
+    // 600 tree ensembles: a proof and three verifications each, ~23 ms measured: ~14 s.
+    #![proptest_config(config(600))]
+
+    #[test]
+    fn random_tree_ensembles_prove_and_verify(
+        (source, inputs) in tree_case(1..=1),
+        pick in disclosure_pick(),
+        context in vec(any::<u8>(), 0..48),
+    ) {
+        let model = quantize(&source, None)
+            .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))?;
+        prop_assert!(model.validate().is_ok());
+        let input = model.quantize_input(&inputs[0]).expect("trees take every finite input");
+        prove_and_check(&model, &input, &pick, &context)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 2: tree decisions on the quantization grid equal the float decisions
+// ---------------------------------------------------------------------------------------------
+
+/// `x` rounded to the model's float precision, as the library rounds it.
+fn rounded(precision: Precision, x: &[f64]) -> Vec<f64> {
+    match precision {
+        Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
+        Precision::F64 => x.to_vec(),
+    }
+}
+
+/// Walks `source` the float way on (rounded) `x` and `tree`, its quantized form, along the same
+/// branches: the node ids of `tree` that this visits, and the float leaf reached. Quantization
+/// renumbers nodes but keeps the shape, so the same branches lead to the same leaf.
+fn float_walk<'s>(
+    source: &'s SourceTree,
+    tree: &Tree,
+    rule: SplitRule,
+    x: &[f64],
+) -> Result<(Vec<u32>, &'s [f64]), TestCaseError> {
+    let (mut node, mut id) = (0usize, 0usize);
+    let mut ids = vec![0u32];
+    loop {
+        match &source.nodes[node] {
+            SourceNode::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => {
+                prop_assert!(id < tree.num_splits(), "node {id} should be a split");
+                prop_assert_eq!(tree.feature[id] as usize, *feature);
+                let goes_left = rule.goes_left(x[*feature], *threshold);
+                (node, id) = if goes_left {
+                    (*left, tree.left[id] as usize)
+                } else {
+                    (*right, tree.right[id] as usize)
+                };
+                ids.push(id as u32);
+            }
+            SourceNode::Leaf { value } => {
+                prop_assert!(id >= tree.num_splits(), "node {id} should be a leaf");
+                return Ok((ids, value));
+            }
+        }
+    }
+}
+
+/// Checks one raw input `x` of a float tree ensemble against its quantized `model`.
+fn check_tree_decisions(
+    source: &SourceModel,
+    model: &Model,
+    x: &[f64],
+) -> Result<(), TestCaseError> {
+    let SourceBody::Trees { rule, base, trees } = &source.body else {
+        unreachable!("a tree ensemble")
+    };
+    let Body::Trees(ensemble) = &model.body else {
+        unreachable!("a tree ensemble")
+    };
+    let scores = model.num_scores();
+    let m = model.output.score_scale_log2 as i32;
+    let q = model
+        .quantize_input(x)
+        .expect("trees take every finite input");
+    let x = rounded(source.precision, x);
+    // |base| + Σ |leaf values added|, per score: the float sum's own rounding error is at most
+    // (terms · ε) times that, which the error bound (about integer rounding) does not cover.
+    let mut magnitude: Vec<f64> = base.iter().map(|b| b.abs()).collect();
+    let mut terms = vec![1.0; scores];
+    for (source_tree, tree) in trees.iter().zip(&ensemble.trees) {
+        let (ids, float_leaf) = float_walk(source_tree, tree, *rule, &x)?;
+        prop_assert_eq!(&path(tree, q.values()), &ids, "q = {:?}", q.values());
+        let leaf = *ids.last().unwrap() as usize - tree.num_splits();
+        let expected: Vec<i64> = (float_leaf.iter())
+            .map(|&v| scale_round(v, m, Rounding::Nearest).unwrap())
+            .collect();
+        prop_assert_eq!(tree.leaf(leaf, scores), &expected[..]);
+        let targets: Vec<usize> = match source_tree.target {
+            Some(c) => vec![c],
+            None => (0..scores).collect(),
+        };
+        for (c, v) in targets.into_iter().zip(float_leaf) {
+            magnitude[c] += v.abs();
+            terms[c] += 1.0;
+        }
+    }
+    let prediction = infer(model, &q);
+    let float = source.float_scores(&x);
+    let unit = model.output.score_unit();
+    let slack: Vec<f64> = (score_error_bound(model).iter())
+        .zip(magnitude.iter().zip(&terms))
+        .map(|(bound, (magnitude, terms))| bound + terms * f64::EPSILON * magnitude)
+        .collect();
+    for c in 0..scores {
+        let error = (float[c] - prediction.scores[c] as f64 * unit).abs();
+        prop_assert!(error <= slack[c], "score {c}: error {error} > {}", slack[c]);
+    }
+    // The class is safe once the float scores are further apart than the error allows.
+    let float_class = decide(model.output.task, &float);
+    let safe = match model.output.task {
+        Task::Binary => float[0].abs() > slack[0],
+        Task::Multiclass => {
+            let top = float_class.unwrap();
+            (0..scores).all(|c| c == top || float[top] - float[c] > slack[top] + slack[c])
+        }
+        Task::Regression => true,
+    };
+    if safe {
+        prop_assert_eq!(prediction.class, float_class, "float scores {:?}", float);
+    }
+    Ok(())
+}
+
+proptest! {
+    // 20,000 ensembles × 1-8 probing inputs, no proving, ~0.2 ms a case measured: ~4 s.
+    #![proptest_config(config(20_000))]
+
+    #[test]
+    fn tree_decisions_on_the_grid_equal_float_decisions(
+        (source, inputs) in tree_case(1..=8),
+    ) {
+        let model = quantize(&source, None)
+            .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))?;
+        for x in &inputs {
+            check_tree_decisions(&source, &model, x)?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 3: single-field changes to a valid envelope are rejected
+// ---------------------------------------------------------------------------------------------
+
+/// A valid envelope with its model and the reference prediction it was proved from.
+struct Proved {
+    model: Model,
+    envelope: Envelope,
+    prediction: Prediction,
+}
+
+/// A split node of a hand-made tree.
+fn split(feature: usize, threshold: f64, left: usize, right: usize) -> SourceNode {
+    SourceNode::Split {
+        feature,
+        threshold,
+        left,
+        right,
+    }
+}
+
+fn leaf(value: &[f64]) -> SourceNode {
+    SourceNode::Leaf {
+        value: value.to_vec(),
+    }
+}
+
+/// A small tree ensemble over 2 features for `task`; for multiclass (3 scores) one tree adds
+/// to every score and one to score 2.
+fn fixed_tree_model(task: Task) -> Model {
+    let scores = if task == Task::Multiclass { 3 } else { 1 };
+    let shared = SourceTree {
+        target: None,
+        nodes: vec![
+            split(0, 0.5, 1, 2),
+            leaf(&[-0.75, 0.25, 0.5][..scores]),
+            split(1, -1.25, 3, 4),
+            leaf(&[0.5, -0.5, 0.125][..scores]),
+            leaf(&[0.875, 0.0, -0.25][..scores]),
+        ],
+    };
+    let single = SourceTree {
+        target: Some(scores - 1),
+        nodes: vec![split(1, 2.0, 1, 2), leaf(&[0.3]), leaf(&[-0.6])],
+    };
+    let body = SourceBody::Trees {
+        rule: SplitRule::LessThan,
+        base: vec![0.1; scores],
+        trees: vec![shared, single],
+    };
+    quantize(&source_model(task, scores, 2, body), None).unwrap()
+}
+
+/// A linear model over 3 features for `task` (3 classes when multiclass).
+fn fixed_linear_model(task: Task) -> Model {
+    let weights = [[0.5, -1.25, 2.0], [-0.25, 0.75, 0.1], [1.0, 0.0, -0.5]];
+    let scores = if task == Task::Multiclass { 3 } else { 1 };
+    let body = SourceBody::Linear {
+        weights: weights[..scores].iter().map(|row| row.to_vec()).collect(),
+        bias: [0.2, -0.1, 0.05][..scores].to_vec(),
+    };
+    let calibration = Calibration::from_csv("x0,x1,x2\n-1,0,10\n1,5,20\n").unwrap();
+    quantize(&source_model(task, scores, 3, body), Some(&calibration)).unwrap()
+}
+
+/// Proves `model` on `raw` once, disclosing `disclosure` under `context`.
+fn proved(model: Model, raw: &[f64], disclosure: Disclosure, context: &[u8]) -> Proved {
+    let input = model.quantize_input(raw).unwrap();
+    let options = ProveOptions::new(disclosure).with_context(context.to_vec());
+    let (envelope, _) = prove(&model, &input, &options).unwrap();
+    verify(&model, &envelope, context).unwrap();
+    let prediction = infer(&model, &input);
+    Proved {
+        model,
+        envelope,
+        prediction,
+    }
+}
+
+/// Valid envelopes of trees (class, scores, at-least) and linear models (class, at-least),
+/// proved once for all cases.
+fn proved_envelopes() -> &'static [Proved] {
+    static ENVELOPES: OnceLock<Vec<Proved>> = OnceLock::new();
+    ENVELOPES.get_or_init(|| {
+        let binary = fixed_tree_model(Task::Binary);
+        let at_least = Disclosure::AtLeast(3);
+        vec![
+            proved(binary, &[0.7, -2.0], Disclosure::Class, b"nonce 1"),
+            proved(
+                fixed_tree_model(Task::Multiclass),
+                &[0.7, 3.0],
+                Disclosure::Scores,
+                b"nonce 2",
+            ),
+            proved(
+                fixed_tree_model(Task::Regression),
+                &[0.0, 0.0],
+                at_least,
+                b"origin https://example.test",
+            ),
+            proved(
+                fixed_linear_model(Task::Multiclass),
+                &[0.3, 2.5, 12.0],
+                Disclosure::Class,
+                b"nonce 4",
+            ),
+            proved(
+                fixed_linear_model(Task::Binary),
+                &[-0.5, 4.0, 18.0],
+                Disclosure::AtLeast(-7),
+                b"x",
+            ),
+        ]
+    })
+}
+
+/// One change to one field of an envelope.
+#[derive(Clone, Debug)]
+enum Change {
+    Version(u16),
+    /// The other profile.
+    Profile,
+    ModelId {
+        byte: Index,
+        xor: u8,
+    },
+    Commitment {
+        byte: Index,
+        xor: u8,
+    },
+    /// A limb at or above the field modulus: a non-canonical commitment.
+    CommitmentLimb {
+        limb: Index,
+        excess: u64,
+    },
+    /// Another class, a changed score or a changed threshold (by `delta ≠ 0`).
+    OutputValue {
+        index: Index,
+        delta: i64,
+    },
+    /// A flipped at-least bit, or one score more or fewer.
+    OutputShape {
+        value: i64,
+    },
+    /// Another kind of output, with the reference's values or other ones.
+    OutputKind {
+        pick: Index,
+        value: i64,
+    },
+    ContextByte {
+        at: Index,
+        xor: u8,
+    },
+    ContextInsert {
+        at: Index,
+        byte: u8,
+    },
+    ContextRemove {
+        at: Index,
+    },
+    ProofBit {
+        at: Index,
+        bit: u8,
+    },
+    ProofTruncate {
+        to: Index,
+    },
+    ProofAppend(u8),
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    let nonzero_u8 = 1u8..=255;
+    let delta = prop_oneof![-3i64..=3, any::<i64>()].prop_filter("changes", |d| *d != 0);
+    let value = prop_oneof![-3i64..=3, any::<i64>()];
+    prop_oneof![
+        1 => any::<u16>()
+            .prop_filter("changes", |v| *v != 1)
+            .prop_map(Change::Version),
+        1 => Just(Change::Profile),
+        1 => (any::<Index>(), nonzero_u8.clone()).prop_map(|(byte, xor)| Change::ModelId { byte, xor }),
+        1 => (any::<Index>(), nonzero_u8.clone())
+            .prop_map(|(byte, xor)| Change::Commitment { byte, xor }),
+        1 => (any::<Index>(), 0..=u32::MAX as u64)
+            .prop_map(|(limb, excess)| Change::CommitmentLimb { limb, excess }),
+        2 => (any::<Index>(), delta).prop_map(|(index, delta)| Change::OutputValue { index, delta }),
+        1 => value.clone().prop_map(|value| Change::OutputShape { value }),
+        2 => (any::<Index>(), value).prop_map(|(pick, value)| Change::OutputKind { pick, value }),
+        1 => (any::<Index>(), nonzero_u8).prop_map(|(at, xor)| Change::ContextByte { at, xor }),
+        1 => (any::<Index>(), any::<u8>()).prop_map(|(at, byte)| Change::ContextInsert { at, byte }),
+        1 => any::<Index>().prop_map(|at| Change::ContextRemove { at }),
+        4 => (any::<Index>(), 0u8..8).prop_map(|(at, bit)| Change::ProofBit { at, bit }),
+        1 => any::<Index>().prop_map(|to| Change::ProofTruncate { to }),
+        1 => any::<u8>().prop_map(Change::ProofAppend),
+    ]
+}
+
+/// Outputs of another kind than `output`: true to the reference prediction where it has the
+/// values, and with `value` otherwise.
+fn other_kinds(output: &Output, prediction: &Prediction, value: i64) -> Vec<Output> {
+    let score = prediction.scores[0];
+    let candidates = [
+        Output::Class(prediction.class.unwrap_or(0)),
+        Output::Class(value as usize),
+        Output::Scores(prediction.scores.clone()),
+        Output::Scores(vec![value]),
+        Output::AtLeast {
+            threshold: 1,
+            holds: score >= 1,
+        },
+        Output::AtLeast {
+            threshold: value,
+            holds: score >= value,
+        },
+    ];
+    let kind = std::mem::discriminant(output);
+    (candidates.into_iter())
+        .filter(|o| std::mem::discriminant(o) != kind)
+        .collect()
+}
+
+/// Whether `a` and `b` are one claim about a binary model: `Class(1)` and `AtLeast { threshold:
+/// 1, holds: true }` both prove `score ≥ 1`, `Class(0)` and `AtLeast { threshold: 1, holds:
+/// false }` both `score ≤ 0`. The AIR statement is the same comparison, so a proof of one
+/// verifies as the other (reported as a finding: the output kind is not bound). Such a change
+/// restates the proved claim instead of changing it, so the property leaves it out.
+fn restates_binary_class(model: &Model, a: &Output, b: &Output) -> bool {
+    let as_at_least = |output: &Output| match *output {
+        Output::Class(class) if class <= 1 => Some((1, class == 1)),
+        Output::AtLeast { threshold, holds } => Some((threshold, holds)),
+        _ => None,
+    };
+    model.output.task == Task::Binary
+        && std::mem::discriminant(a) != std::mem::discriminant(b)
+        && as_at_least(a).is_some()
+        && as_at_least(a) == as_at_least(b)
+}
+
+/// `proved`'s envelope with `change` applied.
+fn apply(change: &Change, proved: &Proved) -> Envelope {
+    let mut e = proved.envelope.clone();
+    match *change {
+        Change::Version(v) => e.version = v,
+        Change::Profile => {
+            e.profile = match e.profile {
+                Profile::Default => Profile::High,
+                Profile::High => Profile::Default,
+            }
+        }
+        Change::ModelId { byte, xor } => *byte.get_mut(&mut e.model_id.0) ^= xor,
+        Change::Commitment { byte, xor } => *byte.get_mut(&mut e.input_commitment.0) ^= xor,
+        Change::CommitmentLimb { limb, excess } => {
+            let at = 8 * limb.index(4);
+            let value = BaseElement::MODULUS + excess;
+            e.input_commitment.0[at..at + 8].copy_from_slice(&value.to_le_bytes());
+        }
+        Change::OutputValue { index, delta } => match &mut e.output {
+            Output::Class(class) => *class = class.wrapping_add(delta as usize),
+            Output::Scores(scores) => {
+                let s = index.get_mut(scores);
+                *s = s.wrapping_add(delta);
+            }
+            Output::AtLeast { threshold, .. } => *threshold = threshold.wrapping_add(delta),
+        },
+        Change::OutputShape { value } => match &mut e.output {
+            Output::Class(class) => *class = class.wrapping_add(1),
+            Output::Scores(scores) if value % 2 == 0 => scores.push(value),
+            Output::Scores(scores) => {
+                scores.pop();
+            }
+            Output::AtLeast { holds, .. } => *holds = !*holds,
+        },
+        Change::OutputKind { pick, value } => {
+            e.output = pick
+                .get(&other_kinds(&e.output, &proved.prediction, value))
+                .clone()
+        }
+        Change::ContextByte { at, xor } => *at.get_mut(&mut e.context) ^= xor,
+        Change::ContextInsert { at, byte } => {
+            let at = at.index(e.context.len() + 1);
+            e.context.insert(at, byte);
+        }
+        Change::ContextRemove { at } => {
+            e.context.remove(at.index(e.context.len()));
+        }
+        Change::ProofBit { at, bit } => *at.get_mut(&mut e.proof) ^= 1 << bit,
+        Change::ProofTruncate { to } => e.proof.truncate(to.index(e.proof.len())),
+        Change::ProofAppend(byte) => e.proof.push(byte),
+    }
+    e
+}
+
+proptest! {
+    // 10,000 changes, ~0.3 ms each measured (a full verification takes ~1-2 ms, most changes
+    // fail a cheaper check first), after five proofs: ~3 s.
+    #![proptest_config(config(10_000))]
+
+    #[test]
+    fn single_field_changes_to_an_envelope_are_rejected(
+        which in any::<Index>(),
+        change in change(),
+    ) {
+        let proved = which.get(proved_envelopes());
+        let original = &proved.envelope;
+        let changed = apply(&change, proved);
+        prop_assert!(&changed != original, "{:?} left the envelope as it was", change);
+        if restates_binary_class(&proved.model, &original.output, &changed.output) {
+            return Ok(());
+        }
+        // Verified with the context it carries, and with the one it was proved under.
+        for context in [&changed.context, &original.context] {
+            let result = verify(&proved.model, &changed, context);
+            prop_assert!(result.is_err(), "accepted {:?}: {:?}", changed.output, result);
+        }
+        // Whatever encodes decodes to the same envelope, in both forms.
+        if let Ok(bytes) = changed.to_bytes() {
+            prop_assert_eq!(Envelope::decode(&bytes), Ok(changed.clone()));
+        }
+        if let Ok(json) = changed.to_json() {
+            prop_assert_eq!(Envelope::decode(json.as_bytes()), Ok(changed.clone()));
+        }
+    }
+}
