@@ -344,8 +344,17 @@ fn statement(
         }
         _ => return None,
     };
+    // The output's kind is bound with the context: on a binary model, "class 1" and "score ≥ 1
+    // (fixed point)" rest on the same comparison, and without it one envelope's output could be
+    // rewritten as the other and still verify.
+    let kind: u8 = match output {
+        Output::Class(_) => 0,
+        Output::Scores(_) => 1,
+        Output::AtLeast { .. } => 2,
+    };
     let context = digest_elements(
-        blake3::Hasher::new_derive_key("zkinfer 2026 proof context v1")
+        blake3::Hasher::new_derive_key("zkinfer 2026 proof context v2")
+            .update(&[kind])
             .update(context)
             .finalize()
             .as_bytes(),

@@ -120,6 +120,17 @@ fn every_tampered_field_is_refused() {
         tampered(&|e| e.output = Output::Class(1 - class(&envelope))),
         VerifyError::Proof(ProofError::Invalid(_))
     ));
+    // On a binary model "class 1" and "score ≥ 1 unit" rest on one comparison; the output's
+    // kind is bound too, so the class cannot be restated as a threshold (or back).
+    assert_eq!(model.output.task, zkinfer::model::Task::Binary);
+    let restated = Output::AtLeast {
+        threshold: 1,
+        holds: class(&envelope) == 1,
+    };
+    assert!(matches!(
+        tampered(&|e| e.output = restated.clone()),
+        VerifyError::Proof(ProofError::Invalid(_))
+    ));
     assert!(matches!(
         tampered(&|e| e.output = Output::Scores(vec![0])),
         VerifyError::Proof(_)
