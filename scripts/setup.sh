@@ -50,6 +50,15 @@ if [ "$("$cargo_bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $bind
     --root "${CARGO_HOME:-$HOME/.cargo}" --quiet
 fi
 
+# The fuzzers (scripts/fuzz.sh): cargo-fuzz, pinned and cached in cargo's bin directory. It
+# builds libFuzzer with the machine's C++ compiler.
+fuzz_version=0.13.2
+if [ "$("$cargo_bin/cargo-fuzz" --version 2>/dev/null)" != "cargo-fuzz $fuzz_version" ]; then
+  log "installing cargo-fuzz $fuzz_version into $cargo_bin (about a minute)"
+  cargo install cargo-fuzz --version "$fuzz_version" --locked --debug --force \
+    --root "${CARGO_HOME:-$HOME/.cargo}" --quiet
+fi
+
 # The browser tests (tests/browser/) drive the system's Chromium through playwright-core, which
 # downloads no browser of its own: Debian's chromium package, unless $CHROMIUM names another
 # (then nothing is installed: apt would not put it there).

@@ -32,6 +32,8 @@ elif npm run build && cargo build --locked -p zkinfer --bin zkinfer; then
 else
   failed=1
 fi
+echo "== fuzzing: the short pass (every target for 20 s; scripts/fuzz.sh --help for the long one)"
+scripts/fuzz.sh --seconds 20 --jobs 2 || failed=1
 # One closing line with the totals of every cargo test binary (cargo's own last line is often an
 # empty doc-test run) and of the Node tests.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
