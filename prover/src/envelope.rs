@@ -500,8 +500,23 @@ mod tests {
         for output in outputs() {
             let envelope = sample(output, 300);
             let bytes = envelope.to_bytes().unwrap();
+            // Every length is read whole before what follows it, so any cut is "truncated".
             for len in 0..bytes.len() {
-                assert!(Envelope::from_bytes(&bytes[..len]).is_err(), "length {len}");
+                assert_eq!(
+                    Envelope::from_bytes(&bytes[..len]),
+                    Err(EnvelopeError::Truncated),
+                    "length {len}"
+                );
+            }
+            let json = envelope.to_json().unwrap();
+            for len in 0..json.len() {
+                assert!(
+                    matches!(
+                        Envelope::decode(&json.as_bytes()[..len]),
+                        Err(EnvelopeError::Json(_) | EnvelopeError::Truncated)
+                    ),
+                    "JSON length {len}"
+                );
             }
             let mut next = stream(99);
             for case in 0..2000 {
@@ -625,6 +640,18 @@ mod tests {
             Envelope::from_json(&many_scores),
             Err(EnvelopeError::TooManyScores(_))
         ));
+        // A proof one byte over the cap, in a text within the envelope's.
+        let long_proof = replace(
+            r#""proof":""#,
+            &format!(
+                r#""proof":"{}"#,
+                BASE64.encode(vec![0; MAX_PROOF_BYTES + 1 - 20])
+            ),
+        );
+        assert_eq!(
+            Envelope::from_json(&long_proof),
+            Err(EnvelopeError::ProofTooLarge(MAX_PROOF_BYTES + 1))
+        );
         assert_eq!(Envelope::decode(b"\xff\xfe"), Err(EnvelopeError::Truncated));
         assert_eq!(
             Envelope::decode(b"ZKINFER!\x01\x00"),

@@ -31,7 +31,7 @@ pub const MAX_SOURCE_FEATURES: usize = 1 << 16;
 
 /// Cells (rows × columns) of the largest execution trace zkinfer proves or verifies against,
 /// under either profile. A model needing more is refused when it is loaded or imported.
-pub const MAX_TRACE_CELLS: usize = 1 << 22;
+pub const MAX_TRACE_CELLS: usize = 1 << 21;
 
 /// Bytes of a serialized proof (the largest real ones are well under 200 KB).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;

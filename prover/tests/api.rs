@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use zkinfer::commitment::{commit, opens, Salt};
-use zkinfer::model::ModelId;
-use zkinfer::proving::VerifyError as ProofError;
+use zkinfer::model::{ModelId, Task};
+use zkinfer::proving::{ProveError as ProvingError, VerifyError as ProofError};
 use zkinfer::{
     import, infer, prove, prove_with_progress, read_inputs, verify, Calibration, Disclosure,
-    Envelope, InputCommitment, Model, Output, Phase, Profile, ProveError, ProveOptions,
+    Envelope, InputCommitment, InputError, Model, Output, Phase, Profile, ProveError, ProveOptions,
     QuantizedInput, VerifyError,
 };
 
@@ -213,6 +213,16 @@ fn the_opening_opens_only_its_own_input_and_salt() {
     assert_ne!(again.input_commitment, envelope.input_commitment);
 }
 
+/// The iris XGBoost example (multiclass, four features, no calibration needed).
+fn iris() -> Model {
+    import::import(
+        &read("models/iris_xgboost_multiclass/model.json"),
+        "model.json",
+        None,
+    )
+    .unwrap()
+}
+
 #[test]
 fn bad_requests_are_errors() {
     let (model, input) = logreg(0);
@@ -221,11 +231,94 @@ fn bad_requests_are_errors() {
         prove(&model, &input, &long).unwrap_err(),
         ProveError::ContextTooLong(4097)
     );
-    let regression_only = ProveOptions::new(Disclosure::AtLeast(1 << 50));
-    assert!(matches!(
-        prove(&model, &input, &regression_only),
-        Err(ProveError::Proving(_))
-    ));
+    let out_of_range = ProveOptions::new(Disclosure::AtLeast(1 << 50));
+    assert_eq!(
+        prove(&model, &input, &out_of_range).unwrap_err(),
+        ProveError::Proving(ProvingError::Threshold(1 << 50))
+    );
+    // An input quantized for another model.
+    let iris = iris();
+    let flower = QuantizedInput::from_quantized(&iris, &[1, 2, 3, 4]).unwrap();
+    assert_eq!(
+        prove(&model, &flower, &ProveOptions::new(Disclosure::Class)).unwrap_err(),
+        ProveError::FeatureCount {
+            expected: 30,
+            found: 4
+        }
+    );
+    // "Is the score at least T" needs a single score: a multiclass model has three.
+    let at_least = ProveOptions::new(Disclosure::AtLeast(0));
+    assert_eq!(
+        prove(&iris, &flower, &at_least).unwrap_err(),
+        ProveError::Proving(ProvingError::Disclosure(
+            Disclosure::AtLeast(0),
+            Task::Multiclass
+        ))
+    );
+}
+
+#[test]
+fn raw_inputs_that_do_not_fit_the_model_are_refused() {
+    let model = iris();
+    let names = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm";
+    let cases: &[(&str, InputError)] = &[
+        (
+            "[5.1, 3.4, 1.5]",
+            InputError::FeatureCount {
+                expected: 4,
+                found: 3,
+            },
+        ),
+        (
+            r#"[5.1, "wide", 1.5, 0.2]"#,
+            InputError::NotANumber {
+                feature: "sepal_width_cm".into(),
+                value: r#""wide""#.into(),
+            },
+        ),
+        (
+            r#"{"sepal_length_cm": 5.1, "sepal_width_cm": 3.4, "petal_length_cm": 1.5}"#,
+            InputError::MissingFeature("petal_width_cm".into()),
+        ),
+        (
+            r#"{"sepal_length_cm": 5.1, "sepal_width_cm": 3.4, "petal_length_cm": 1.5,
+                "petal_width_cm": 0.2, "colour": 1}"#,
+            InputError::Malformed("the model has no feature named \"colour\"".into()),
+        ),
+        (
+            "sepal_length_cm,sepal_width_cm,petal_length_cm\n5.1,3.4,1.5\n",
+            InputError::MissingFeature("petal_width_cm".into()),
+        ),
+        (
+            &format!("{names}\n5.1,3.4,one,0.2\n"),
+            InputError::NotANumber {
+                feature: "petal_length_cm".into(),
+                value: "one".into(),
+            },
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(read_inputs(&model, text).as_ref(), Err(expected), "{text}");
+    }
+    // NaN and ±∞ read as numbers, and quantization refuses them, naming the feature.
+    let rows = read_inputs(
+        &model,
+        &format!("{names}\n5.1,nan,1.5,0.2\n-inf,3.4,1.5,0.2\n"),
+    )
+    .unwrap();
+    let nan = model.quantize_input(&rows[0]).unwrap_err();
+    assert!(
+        matches!(&nan, InputError::NotFinite { feature, value }
+            if feature == "sepal_width_cm" && value.is_nan()),
+        "{nan:?}"
+    );
+    assert_eq!(
+        model.quantize_input(&rows[1]),
+        Err(InputError::NotFinite {
+            feature: "sepal_length_cm".into(),
+            value: f64::NEG_INFINITY
+        })
+    );
 }
 
 #[test]

@@ -5,7 +5,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{random_tree, tree_model, Rng};
+use base64::Engine as _;
+
+use common::{chain_model, random_tree, repeated_trees, tree_model, Rng};
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::Precision;
 use zkinfer::quantize::quantize;
@@ -174,6 +176,77 @@ fn bad_model_files_get_clear_errors() {
         1,
         "cannot read",
     );
+
+    // Valid JSON, invalid by the format's rules: a child id out of range, a repeated feature.
+    let mut value: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+    value["body"]["trees"]["trees"][0]["left"][0] = serde_json::json!(99);
+    let path = write(dir.path(), "child.json", value.to_string().as_bytes());
+    for command in ["inspect", "import"] {
+        assert_fails(
+            &zkinfer(&[command, arg(&path)]),
+            1,
+            "invalid zkinfer model: tree 0: child id 99 is not a node",
+        );
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+    value["input"]["features"][1] = serde_json::json!("x0");
+    let path = write(dir.path(), "twice.json", value.to_string().as_bytes());
+    let out = zkinfer(&["inspect", arg(&path)]);
+    assert_fails(&out, 1, "invalid zkinfer model: ");
+    assert!(stderr(&out).contains("appears twice"), "{}", stderr(&out));
+
+    // A library file with a construct zkinfer does not prove.
+    let xgboost = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/models/breast_cancer_xgboost/model.json");
+    let cox = std::fs::read_to_string(xgboost)
+        .unwrap()
+        .replace("\"binary:logistic\"", "\"survival:cox\"");
+    let path = write(dir.path(), "cox.json", cox.as_bytes());
+    assert_fails(
+        &zkinfer(&["import", arg(&path)]),
+        1,
+        "cox.json: unsupported XGBoost JSON construct: objective \"survival:cox\"",
+    );
+}
+
+/// A model file beyond `MAX_MODEL_FILE_BYTES`, and a model whose trace is beyond
+/// `MAX_TRACE_CELLS`, are refused by every command that reads a model.
+#[test]
+fn models_beyond_the_limits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.json", b"[7]");
+    let envelope = dir.path().join("e.json");
+    let mut huge = chain_model(2, 3).to_canonical_json();
+    huge.resize(zkinfer::limits::MAX_MODEL_FILE_BYTES + 1, b' ');
+    let huge = write(dir.path(), "huge.json", &huge);
+    let oversized = repeated_trees(&chain_model(64, 63), 20);
+    let oversized = write(dir.path(), "big.json", &oversized.to_canonical_json());
+    for command in [
+        &["inspect", arg(&huge)][..],
+        &["import", arg(&huge)],
+        &["predict", arg(&huge), arg(&input)],
+        &["prove", arg(&huge), arg(&input), "-o", arg(&envelope)],
+        &["verify", arg(&huge), arg(&envelope)],
+    ] {
+        let out = zkinfer(command);
+        assert_fails(&out, 1, "more than 67108864 bytes, more than zkinfer reads");
+        assert!(stderr(&out).contains("huge.json"), "{}", stderr(&out));
+    }
+    for command in [
+        &["inspect", arg(&oversized)][..],
+        &["import", arg(&oversized)],
+        &["predict", arg(&oversized), arg(&input)],
+        &["prove", arg(&oversized), arg(&input), "-o", arg(&envelope)],
+    ] {
+        let out = zkinfer(command);
+        assert_fails(
+            &out,
+            1,
+            "zkinfer model too large: the model needs a trace of 131072 rows",
+        );
+        assert!(stderr(&out).contains("big.json"), "{}", stderr(&out));
+    }
+    assert!(!envelope.exists());
 }
 
 #[test]
@@ -367,7 +440,7 @@ fn prove_verify_and_open_an_inference() {
         "--context",
         "nonce 42",
     ]);
-    assert_fails(&out, 1, "invalid");
+    assert_fails(&out, 1, "bad.json: invalid: the proof ");
     let mut lie = parsed.clone();
     lie.output = match parsed.output {
         zkinfer::Output::Class(c) => zkinfer::Output::Class(1 - c),
@@ -381,10 +454,74 @@ fn prove_verify_and_open_an_inference() {
         "--context",
         "nonce 42",
     ]);
-    assert_fails(&out, 1, "invalid");
+    assert_fails(&out, 1, "lie.bin: invalid: the proof is invalid");
     let garbage = write(dir.path(), "garbage.bin", b"not an envelope at all");
     let out = zkinfer(&["verify", arg(&model_path), arg(&garbage)]);
     assert_fails(&out, 1, "not a zkinfer proof envelope");
+
+    // Envelopes that do not decode: cut (either form), of another version, too large, with a
+    // field outside its domain.
+    let bytes = parsed.to_bytes().unwrap();
+    let json = parsed.to_json().unwrap();
+    let json_version_2 = json.replacen(r#""version":1"#, r#""version":2"#, 1);
+    let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
+    let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
+    let mut version_2 = bytes.clone();
+    version_2[8] = 2;
+    let mut big_proof: serde_json::Value = serde_json::from_str(&json).unwrap();
+    big_proof["proof"] = serde_json::json!(base64::engine::general_purpose::STANDARD
+        .encode(vec![0; zkinfer::limits::MAX_PROOF_BYTES + 1]));
+    let big_proof = big_proof.to_string();
+    let undecodable: &[(&str, &[u8], &str)] = &[
+        (
+            "cut.bin",
+            &bytes[..bytes.len() / 2],
+            "the envelope is truncated",
+        ),
+        (
+            "cut.json",
+            &json.as_bytes()[..json.len() / 2],
+            "invalid JSON envelope",
+        ),
+        ("v2.bin", &version_2, "envelope version 2 is not supported"),
+        (
+            "v2.json",
+            json_version_2.as_bytes(),
+            "envelope version 2 is not supported",
+        ),
+        (
+            "big-proof.json",
+            big_proof.as_bytes(),
+            "the proof has 1048577 bytes, more than 1048576",
+        ),
+        (
+            "huge.bin",
+            &vec![0; zkinfer::limits::MAX_ENCODED_BYTES + 1],
+            "2097153 bytes is too large for an envelope",
+        ),
+        (
+            "limb.json",
+            limb.as_bytes(),
+            "limb 0 of the commitment is not a field element",
+        ),
+        (
+            "fast.json",
+            fast.as_bytes(),
+            "unknown proof profile \"fast\"",
+        ),
+    ];
+    for (name, contents, needle) in undecodable {
+        let path = write(dir.path(), name, contents);
+        let out = zkinfer(&[
+            "verify",
+            arg(&model_path),
+            arg(&path),
+            "--context",
+            "nonce 42",
+        ]);
+        assert_fails(&out, 1, needle);
+        assert!(stderr(&out).contains(name), "{}", stderr(&out));
+    }
 
     // Open: the proved row opens the commitment (in the envelope or given in hex); another
     // row does not.
@@ -462,7 +599,24 @@ fn thresholds_binary_envelopes_and_the_high_profile() {
         &sample_model().to_canonical_json(),
     );
     let out = zkinfer(&["verify", arg(&other), arg(&envelope)]);
-    assert_fails(&out, 1, "is for model");
+    assert_fails(
+        &out,
+        1,
+        &format!("the proof is for model {}, not for this model", model.id()),
+    );
+    let other_input = write(dir.path(), "other-input.json", b"[1, 2, 3]");
+    let out = zkinfer(&[
+        "open",
+        arg(&other),
+        arg(&other_input),
+        arg(&opening),
+        arg(&envelope),
+    ]);
+    assert_fails(
+        &out,
+        1,
+        &format!("the envelope is for model {}, not", model.id()),
+    );
 }
 
 fn first_row(model: &Model, csv: &Path) -> Vec<f64> {
@@ -476,6 +630,21 @@ fn bad_prove_requests_get_clear_errors() {
     let (m, h) = (arg(&model_path), arg(&heldout));
     let o = dir.path().join("e.json");
     let o = arg(&o);
+    let long_context = "n".repeat(4097);
+    let long_hex = "6e".repeat(4097);
+    // The first held-out row with its first feature far outside the calibrated range.
+    let csv = std::fs::read_to_string(&heldout).unwrap();
+    let (header, rows) = csv.split_once('\n').unwrap();
+    let (_, rest) = rows.split_once(',').unwrap();
+    let far = write(
+        dir.path(),
+        "far.csv",
+        format!("{header}\n1e9,{rest}").as_bytes(),
+    );
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/models");
+    let iris = examples.join("iris_xgboost_multiclass/model.json");
+    let iris_rows = examples.join("iris_xgboost_multiclass/heldout.csv");
+    let (iris, iris_rows) = (arg(&iris), arg(&iris_rows));
     let usage: &[&[&str]] = &[
         &["prove", m, h, "--disclose", "everything", "-o", o],
         &["prove", m, h, "--disclose", "at-least=0.5.1", "-o", o],
@@ -508,6 +677,36 @@ fn bad_prove_requests_get_clear_errors() {
         (
             &["prove", m, h, "--disclose", "at-least=1e9", "-o", o],
             "outside the model's score range",
+        ),
+        (
+            &["prove", m, h, "--context", &long_context, "-o", o],
+            "the context has 4097 bytes, more than 4096",
+        ),
+        (
+            &["prove", m, h, "--context-hex", &long_hex, "-o", o],
+            "the context has 4097 bytes, more than 4096",
+        ),
+        (
+            &["prove", m, arg(&far), "-o", o],
+            "far.csv (input 0): feature \"mean_radius\" = 1000000000 is outside the model's \
+             input range [",
+        ),
+        (
+            &["predict", m, arg(&far)],
+            "is outside the model's input range",
+        ),
+        (
+            &[
+                "prove",
+                iris,
+                iris_rows,
+                "--disclose",
+                "at-least=0",
+                "-o",
+                o,
+            ],
+            "--disclose at-least does not fit this multiclass model: it needs a model with one \
+             score",
         ),
         (&["verify", m, "/nonexistent/e.json"], "cannot read"),
     ];

@@ -6,7 +6,7 @@ use common::{random_tree, tree_model, Rng};
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::{Body, Precision};
 use zkinfer::quantize::quantize;
-use zkinfer::{Model, ModelError};
+use zkinfer::{ImportError, Model, ModelError};
 
 fn sample_model() -> Model {
     let mut rng = Rng::new(7);
@@ -220,8 +220,58 @@ fn garbage_and_truncated_model_files_are_refused() {
         b"null",
         b"{\"format\":1}",
     ] {
-        assert!(Model::from_json(garbage).is_err());
+        let err = Model::from_json(garbage).unwrap_err();
+        assert!(matches!(err, ModelError::Json(_)), "{garbage:?}: {err:?}");
+        assert!(
+            err.to_string().starts_with("not a zkinfer model: "),
+            "{err}"
+        );
     }
+    // Through the importer, which recognizes formats by content: garbage is no format, and a
+    // cut zkinfer model is one that does not parse.
+    assert_eq!(
+        zkinfer::import::import(b"\xff\xfe\x00garbage", "junk.bin", None),
+        Err(ImportError::UnknownFormat {
+            file: "junk.bin".into()
+        })
+    );
+    let cut = &canonical[..canonical.len() / 2];
+    assert!(matches!(
+        zkinfer::import::import(cut, "cut.json", None),
+        Err(ImportError::Model { file, source: ModelError::Json(_) }) if file == "cut.json"
+    ));
+}
+
+#[test]
+fn unsupported_versions_and_invalid_models_are_refused_with_their_variant() {
+    let mut value = serde_json::to_value(sample_model()).unwrap();
+    value["version"] = serde_json::json!(7);
+    assert_eq!(
+        Model::from_json(value.to_string().as_bytes()),
+        Err(ModelError::UnsupportedVersion(7))
+    );
+    let mut value = serde_json::to_value(sample_model()).unwrap();
+    value["body"]["trees"]["trees"][0]["right"][0] = serde_json::json!(99);
+    let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, ModelError::Invalid(m) if m.contains("child id 99 is not a node")),
+        "{err:?}"
+    );
+    let mut value = serde_json::to_value(sample_model()).unwrap();
+    value["input"]["features"][2] = value["input"]["features"][0].clone();
+    let bytes = value.to_string().into_bytes();
+    let err = Model::from_json(&bytes).unwrap_err();
+    assert!(
+        matches!(&err, ModelError::Invalid(m) if m.contains("appears twice")),
+        "{err:?}"
+    );
+    assert_eq!(
+        zkinfer::import::import(&bytes, "twice.json", None),
+        Err(ImportError::Model {
+            file: "twice.json".into(),
+            source: err
+        })
+    );
 }
 
 #[test]

@@ -258,6 +258,66 @@ async fn a_tampered_output_is_refused() {
 }
 
 #[tokio::test]
+async fn a_tampered_proof_byte_is_refused() {
+    let app = service(Config::default());
+    let nonce = challenge(&app, flagship()).await;
+    let mut envelope = envelope(flagship(), 3, &nonce, Disclosure::Class);
+    let mut proof = BASE64.decode(envelope["proof"].as_str().unwrap()).unwrap();
+    let middle = proof.len() / 2;
+    proof[middle] ^= 1;
+    envelope["proof"] = json!(BASE64.encode(&proof));
+    let reply = verify(&app, &envelope).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
+        "{}",
+        reply.body
+    );
+}
+
+/// An output the model cannot disclose (whether the score reaches a threshold, on a model with
+/// three scores) is refused before the proof is read.
+#[tokio::test]
+async fn an_output_that_does_not_fit_the_model_is_refused() {
+    let app = service(Config::default());
+    let nonce = challenge(&app, iris()).await;
+    let mut envelope = envelope(iris(), 0, &nonce, Disclosure::Class);
+    envelope["output"] = json!({"at_least": {"threshold": 0, "holds": true}});
+    let reply = verify(&app, &envelope).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the output does not fit the model"),
+        "{}",
+        reply.body
+    );
+}
+
+/// An iris envelope relabelled as the flagship's (another registered model), under a flagship
+/// nonce: verified against the flagship, it proves nothing.
+#[tokio::test]
+async fn an_envelope_relabelled_for_another_model_is_refused() {
+    let app = service(Config::default());
+    let nonce = challenge(&app, flagship()).await;
+    let mut envelope = envelope(iris(), 0, &nonce, Disclosure::Class);
+    envelope["model_id"] = json!(flagship().id().to_string());
+    let reply = verify(&app, &envelope).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
+        "{}",
+        reply.body
+    );
+}
+
+#[tokio::test]
 async fn truncated_proofs_are_refused() {
     let app = service(Config::default());
     // A JSON envelope whose proof lost its second half: the proof does not decode.
@@ -298,6 +358,30 @@ async fn truncated_proofs_are_refused() {
             (reply.status, reply.code()),
             (StatusCode::BAD_REQUEST, "BAD_ENVELOPE"),
             "cut {cut}"
+        );
+    }
+    // A JSON envelope cut anywhere is not an envelope either.
+    let text = json.to_string();
+    for cut in [1, 40, text.len() / 2, text.len() - 1] {
+        let reply = post(
+            &app,
+            "/v1/verify",
+            "application/json",
+            text.as_bytes()[..cut].to_vec(),
+        )
+        .await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::BAD_REQUEST, "BAD_ENVELOPE"),
+            "cut {cut}"
+        );
+        assert!(
+            reply.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("invalid JSON envelope"),
+            "{}",
+            reply.body
         );
     }
     // Those refusals did not spend the nonce: the whole envelope still verifies.
@@ -400,6 +484,15 @@ async fn bad_json_and_bad_envelopes_get_codes() {
         ("not an envelope", b"{\"hello\": 1}".to_vec()),
         ("bad base64", edited("proof", json!("%%%"))),
         ("version 2", edited("version", json!(2))),
+        (
+            "a context over 4096 bytes",
+            edited("context", json!(BASE64.encode(vec![b'n'; 4097]))),
+        ),
+        (
+            "a commitment limb beyond the field",
+            edited("input_commitment", json!("ff".repeat(32))),
+        ),
+        ("an unknown profile", edited("profile", json!("fast"))),
         ("empty", Vec::new()),
     ];
     assert_refused(
@@ -445,6 +538,24 @@ async fn oversized_bodies_are_refused() {
         (reply.status, reply.code()),
         (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
     );
+    // Under the default limit (512 KiB, below the largest valid envelope), an envelope whose
+    // proof is over MAX_PROOF_BYTES is refused before it is parsed.
+    let app = service(Config::default());
+    let mut envelope = envelope(flagship(), 0, "x", Disclosure::Class);
+    envelope["proof"] = json!(BASE64.encode(vec![0; zkinfer::limits::MAX_PROOF_BYTES + 1]));
+    let reply = verify(&app, &envelope).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+    );
+    let reply = post(
+        &app,
+        "/v1/verify",
+        "application/octet-stream",
+        vec![0; 512 * 1024 + 1],
+    )
+    .await;
+    assert_eq!(reply.code(), "PAYLOAD_TOO_LARGE");
 }
 
 #[tokio::test]

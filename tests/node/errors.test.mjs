@@ -2,10 +2,12 @@
 // a bare WebAssembly trap.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { createProver, modelId, verify } from '../../web/src/index.js';
-import { heldoutRow, importExample, rejects, tempDir } from './helpers.mjs';
+import { heldoutRow, importExample, nativeOk, rejects, root, tempDir } from './helpers.mjs';
 
 const dir = tempDir();
 const flagship = importExample('breast_cancer_xgboost', dir);
@@ -85,6 +87,10 @@ test('models: garbage, truncated, invalid, or a library format not yet imported'
     [{ ...model, version: 2 }, /format version 2 is not supported/],
     [{ ...model, body: { trees: { base: [0], trees: [] } } }, /invalid zkinfer model/],
     [{ ...model, extra: 1 }, /unknown field `extra`/],
+    [
+      { ...model, input: { ...model.input, features: model.input.features.with(1, 'mean_radius') } },
+      /invalid zkinfer model: feature name "mean_radius" appears twice/,
+    ],
     [undefined, /a model is zkinfer model JSON/],
     [42, /a model is zkinfer model JSON/],
     [
@@ -97,6 +103,56 @@ test('models: garbage, truncated, invalid, or a library format not yet imported'
     await rejects(modelId(bad), 'BAD_MODEL', message);
     await rejects(verify(bad, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', message);
   }
+});
+
+test('models beyond the limits: a file over 64 MiB, a trace over 2^21 cells', async () => {
+  // MAX_MODEL_FILE_BYTES + 1: the flagship padded with blanks (valid JSON), and an XGBoost
+  // file as large, which is not worth converting either.
+  const max = 64 * 1024 * 1024;
+  const padded = flagship.text + ' '.repeat(max + 1 - flagship.text.length);
+  const xgboost = readFileSync(join(root, 'examples/models/breast_cancer_xgboost/model.json'), 'utf8');
+  const large = /the model file has 67108865 bytes, more than zkinfer reads \(67108864\)$/;
+  for (const bad of [padded, new TextEncoder().encode(padded), xgboost + ' '.repeat(max + 1 - xgboost.length)]) {
+    await rejects(createProver({ model: bad }), 'BAD_MODEL', large);
+    await rejects(modelId(bad), 'BAD_MODEL', large);
+  }
+  // The flagship's input with 200 balanced trees of 1023 splits: 204,600 rows of walk, a
+  // 2^18-row trace.
+  const model = JSON.parse(flagship.text);
+  const splits = 1023;
+  const tree = {
+    target: 0,
+    feature: new Array(splits).fill(0),
+    threshold: new Array(splits).fill(1),
+    left: Array.from({ length: splits }, (_, i) => 2 * i + 1),
+    right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
+    leaf_value: new Array(splits + 1).fill(0),
+  };
+  model.body.trees.trees = new Array(200).fill(tree);
+  const tooLarge = /zkinfer model too large: the model needs a trace of 262144 rows × \d+ columns, more than the 2097152 cells/;
+  await rejects(createProver({ model }), 'BAD_MODEL', tooLarge);
+  await rejects(verify(model, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', tooLarge);
+});
+
+test("a linear model refuses a feature outside its grid", async () => {
+  const path = join(dir, 'logreg.zk.json');
+  const example = join(root, 'examples/models/breast_cancer_logreg');
+  nativeOk(
+    'import',
+    join(example, 'model.onnx'),
+    '--calibrate',
+    join(root, 'examples/data/breast_cancer-train.csv'),
+    '-o',
+    path,
+  );
+  const linear = await createProver({ model: readFileSync(path, 'utf8') });
+  const { input: row } = heldoutRow('breast_cancer_logreg');
+  await rejects(
+    linear.prove({ ...row, mean_radius: 1e9 }),
+    'BAD_INPUT',
+    /feature "mean_radius" = 1000000000 is outside the model's input range \[-?[\d.e-]+, [\d.e-]+\]/,
+  );
+  linear.close();
 });
 
 test('envelopes: garbage, truncated, or tampered with', async () => {
@@ -116,6 +172,10 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     [42, /an envelope is JSON text, its parsed object, or the binary form/],
     [undefined, /an envelope is JSON text/],
     ['x'.repeat(2 * 1024 * 1024 + 1), /more than 2097152/],
+    [
+      { ...envelope, proof: Buffer.alloc(1024 * 1024 + 1).toString('base64') },
+      /the proof has 1048577 bytes, more than 1048576/,
+    ],
   ];
   for (const [value, message] of bad) {
     await rejects(verify(prover, value, { context: 'nonce' }), 'BAD_ENVELOPE', message);

@@ -1,6 +1,6 @@
 // Proving off the calling thread (a worker_threads worker in Node, the same worker script a page
-// runs as a Web Worker), progress reports, cancellation through an AbortSignal, and the typed
-// out-of-memory error when a proof needs more than the module's 1 GiB.
+// runs as a Web Worker), progress reports, cancellation through an AbortSignal, and the largest
+// model the limits allow, which proves within the module's 1 GiB.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -113,26 +113,35 @@ describe('in a worker', () => {
     await rejects(prover.prove([5, 3, 1, 0.2]), 'BAD_INPUT', /this prover is closed/);
   });
 
-  test('a proof that needs more than 1 GiB fails with OUT_OF_MEMORY; the worker is replaced', async () => {
-    // The flagship's input with 64 balanced trees of 1023 splits: 65,472 rows of walk, so a
-    // 2^17-row trace whose extension alone needs 800 MB.
-    const model = JSON.parse(flagship.text);
-    // Node i's children are nodes 2i + 1 and 2i + 2; nodes from 1023 on are the leaves.
-    const splits = 1023;
+  test('the largest model the limits allow proves within the module\'s 1 GiB; a larger one is refused', async () => {
+    // The flagship's input with n balanced trees of 255 splits (depth 8). Node i's children are
+    // nodes 2i + 1 and 2i + 2; nodes from 255 on are the leaves.
+    const splits = 255;
     const tree = {
       target: 0,
       feature: new Array(splits).fill(0),
       threshold: new Array(splits).fill(1),
       left: Array.from({ length: splits }, (_, i) => 2 * i + 1),
       right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
-      leaf_value: new Array(splits + 1).fill(0),
+      leaf_value: Array.from({ length: splits + 1 }, (_, i) => (i % 7) - 3),
     };
-    model.body.trees.trees = new Array(64).fill(tree);
-    const prover = await createProver({ model, worker: true });
+    const withTrees = (n) => {
+      const model = JSON.parse(flagship.text);
+      model.body.trees.trees = new Array(n).fill(tree);
+      return model;
+    };
+    // 63 trees: 16,065 splits, a 2^14-row trace just under the 2^21-cell limit.
+    const prover = await createProver({ model: withTrees(63), worker: true });
     const values = prover.features.map((f) => input[f]);
-    await rejects(prover.prove(values), 'OUT_OF_MEMORY', /out of memory: .* within the module's 1 GiB/);
-    // The next request starts a new worker (the trapped module would refuse any call).
-    await rejects(prover.prove(values.slice(1)), 'BAD_INPUT', /the model takes 30 features, the input has 29/);
+    const proof = await prover.prove(values);
+    const verified = await verify(prover, proof.envelope);
+    assert.equal(verified.inputCommitment, proof.inputCommitment);
     prover.close();
+    // 65 trees need 2^15 rows: refused when the model loads, before any proof.
+    await rejects(
+      createProver({ model: withTrees(65), worker: true }),
+      'BAD_MODEL',
+      /zkinfer model too large: the model needs a trace of 32768 rows/,
+    );
   });
 });

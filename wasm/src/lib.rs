@@ -34,8 +34,8 @@ use zkinfer::proving::ProveError as ProvingError;
 use zkinfer::threshold::Decimal;
 use zkinfer::{
     default_disclosure, prove_with_progress, Disclosure, Envelope, Format, InputCommitment,
-    InputError, Opening, Output, Phase, Profile, ProveError, ProveOptions, QuantizedInput,
-    RawInput, RawValue, VerifyError,
+    InputError, ModelError, Opening, Output, Phase, Profile, ProveError, ProveOptions,
+    QuantizedInput, RawInput, RawValue, VerifyError,
 };
 
 /// The `code` of a thrown error.
@@ -117,14 +117,19 @@ impl Model {
                 "a model is zkinfer model JSON: text, UTF-8 bytes or a parsed object",
             )
         })?;
-        let model = zkinfer::Model::from_json(&bytes).map_err(|e| match detect_format(&bytes) {
-            Some(format) if format != Format::Zkinfer => error(
-                Code::BadModel,
-                format!(
-                    "this is an {format} model, not a zkinfer model: convert it once with \
-                     `zkinfer import <file> -o model.zk.json` ({e})"
+        let model = zkinfer::Model::from_json(&bytes).map_err(|e| match &e {
+            // Only what does not parse as a zkinfer model may be a library format to convert
+            // (an oversized file would be refused by the importer too).
+            ModelError::Json(_) => match detect_format(&bytes) {
+                Some(format) if format != Format::Zkinfer => error(
+                    Code::BadModel,
+                    format!(
+                        "this is an {format} model, not a zkinfer model: convert it once with \
+                         `zkinfer import <file> -o model.zk.json` ({e})"
+                    ),
                 ),
-            ),
+                _ => error(Code::BadModel, e),
+            },
             _ => error(Code::BadModel, e),
         })?;
         let id = model.id().to_string();

@@ -5,10 +5,12 @@ use std::time::{Duration, Instant};
 
 use zkinfer::commitment::opens;
 use zkinfer::envelope::MAX_ENCODED_BYTES;
+use zkinfer::model::Task;
+use zkinfer::proving::ProveError as ProvingError;
 use zkinfer::threshold::Decimal;
 use zkinfer::{
     default_disclosure, import, read_inputs, Disclosure, Envelope, ImportError, InputCommitment,
-    Model, Opening, Output, Profile, ProveOptions, QuantizeError, QuantizedInput,
+    Model, Opening, Output, Profile, ProveError, ProveOptions, QuantizeError, QuantizedInput,
 };
 
 use crate::Failure;
@@ -123,6 +125,25 @@ fn disclosure(model: &Model, disclose: Option<&Disclose>) -> Result<Disclosure, 
     })
 }
 
+/// A `--disclose` the model cannot give, in the option's terms (the library's error names the
+/// fixed-point disclosure).
+fn disclosure_mismatch(disclosure: Disclosure, task: Task) -> String {
+    let task = match task {
+        Task::Binary => "binary",
+        Task::Multiclass => "multiclass",
+        Task::Regression => "regression",
+    };
+    let (option, needs) = match disclosure {
+        Disclosure::Class => ("class", "a classifier"),
+        Disclosure::AtLeast(_) => ("at-least", "a model with one score (binary or regression)"),
+        Disclosure::Scores => ("scores", "any model"),
+    };
+    format!(
+        "--disclose {option} does not fit this {task} model: it needs {needs} \
+         (--disclose scores fits every model)"
+    )
+}
+
 /// The disclosed output in the model's terms: class label, real scores.
 pub fn describe(model: &Model, output: &Output) -> String {
     let scale = model.output.score_scale_log2;
@@ -211,7 +232,12 @@ pub fn prove_command(request: ProveRequest) -> Result<(), Failure> {
         .with_context(request.context)
         .with_profile(request.profile);
     let start = Instant::now();
-    let (envelope, opening) = zkinfer::prove(&model, &input, &options)?;
+    let (envelope, opening) = zkinfer::prove(&model, &input, &options).map_err(|e| match e {
+        ProveError::Proving(ProvingError::Disclosure(disclosure, task)) => {
+            Failure(disclosure_mismatch(disclosure, task), 1)
+        }
+        e => e.into(),
+    })?;
     let elapsed = start.elapsed();
     let encoded = if request.binary {
         envelope.to_bytes()
