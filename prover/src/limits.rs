@@ -5,9 +5,10 @@
 //!
 //! The trace limit is what bounds proving and verification: a tree model's trace has one row
 //! per split and one column per stack level and score (plus the input, commitment and
-//! zero-knowledge columns). At the limit (a 40-class model of 120 depth-8 trees, 2^15 rows ×
-//! 120 columns), a proof took 16–18 s and 1.1 GB to make natively and 0.3–0.7 s and 59 MB to
-//! verify, on one core of the 2-core reference machine.
+//! zero-knowledge columns). At the limit (a 40-class model of 60 depth-8 trees, 2^14 rows × 120
+//! columns), a proof took 5.8 s and 546 MB to make natively and 0.2 s and 32 MB to verify, on
+//! one core of the 2-core reference machine; the limit is set so that every model that loads
+//! also proves within the WebAssembly module's 1 GiB.
 
 /// Largest model file any importer or loader reads (ONNX, XGBoost JSON, LightGBM text, zkinfer
 /// JSON). Real files of provable models are far smaller: the flagship is 107 KB.
