@@ -241,80 +241,70 @@ async fn binary_envelopes_and_threshold_disclosures_verify() {
         .starts_with("score ≥ 0: "));
 }
 
+/// Envelopes changed after proving, each under its own nonce: 422 `INVALID_PROOF`.
 #[tokio::test]
-async fn a_tampered_output_is_refused() {
+async fn tampered_envelopes_are_refused() {
+    type Tamper = fn(&mut Value);
+    let cases: [(&str, &Model, &Model, Tamper, &str); 4] = [
+        (
+            "another class",
+            flagship(),
+            flagship(),
+            |e| {
+                let class = e["output"]["class"].as_u64().unwrap();
+                e["output"]["class"] = json!(1 - class);
+            },
+            "the proof is invalid",
+        ),
+        (
+            "a flipped proof bit",
+            flagship(),
+            flagship(),
+            |e| {
+                let mut proof = BASE64.decode(e["proof"].as_str().unwrap()).unwrap();
+                let middle = proof.len() / 2;
+                proof[middle] ^= 1;
+                e["proof"] = json!(BASE64.encode(&proof));
+            },
+            "proof",
+        ),
+        // Whether the score reaches a threshold, on a model with three scores: refused before
+        // the proof is read.
+        (
+            "an output the model cannot give",
+            iris(),
+            iris(),
+            |e| {
+                e["output"] = json!({"at_least": {"threshold": 0, "holds": true}});
+            },
+            "the output does not fit the model",
+        ),
+        // An iris envelope relabelled as the flagship's, under a flagship nonce.
+        (
+            "relabelled for another model",
+            iris(),
+            flagship(),
+            |e| {
+                e["model_id"] = json!(flagship().id().to_string());
+            },
+            "the proof",
+        ),
+    ];
     let app = service(Config::default());
-    let nonce = challenge(&app, flagship()).await;
-    let mut envelope = envelope(flagship(), 3, &nonce, Disclosure::Class);
-    let class = envelope["output"]["class"].as_u64().unwrap();
-    envelope["output"]["class"] = json!(1 - class);
-    let reply = verify(&app, &envelope).await;
-    assert_eq!(
-        (reply.status, reply.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
-        "{}",
-        reply.body
-    );
-}
-
-#[tokio::test]
-async fn a_tampered_proof_byte_is_refused() {
-    let app = service(Config::default());
-    let nonce = challenge(&app, flagship()).await;
-    let mut envelope = envelope(flagship(), 3, &nonce, Disclosure::Class);
-    let mut proof = BASE64.decode(envelope["proof"].as_str().unwrap()).unwrap();
-    let middle = proof.len() / 2;
-    proof[middle] ^= 1;
-    envelope["proof"] = json!(BASE64.encode(&proof));
-    let reply = verify(&app, &envelope).await;
-    assert_eq!(
-        (reply.status, reply.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
-        "{}",
-        reply.body
-    );
-}
-
-/// An output the model cannot disclose (whether the score reaches a threshold, on a model with
-/// three scores) is refused before the proof is read.
-#[tokio::test]
-async fn an_output_that_does_not_fit_the_model_is_refused() {
-    let app = service(Config::default());
-    let nonce = challenge(&app, iris()).await;
-    let mut envelope = envelope(iris(), 0, &nonce, Disclosure::Class);
-    envelope["output"] = json!({"at_least": {"threshold": 0, "holds": true}});
-    let reply = verify(&app, &envelope).await;
-    assert_eq!(
-        (reply.status, reply.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
-        "{}",
-        reply.body
-    );
-    assert!(
-        reply.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("the output does not fit the model"),
-        "{}",
-        reply.body
-    );
-}
-
-/// An iris envelope relabelled as the flagship's (another registered model), under a flagship
-/// nonce: verified against the flagship, it proves nothing.
-#[tokio::test]
-async fn an_envelope_relabelled_for_another_model_is_refused() {
-    let app = service(Config::default());
-    let nonce = challenge(&app, flagship()).await;
-    let mut envelope = envelope(iris(), 0, &nonce, Disclosure::Class);
-    envelope["model_id"] = json!(flagship().id().to_string());
-    let reply = verify(&app, &envelope).await;
-    assert_eq!(
-        (reply.status, reply.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
-        "{}",
-        reply.body
-    );
+    for (what, proved, challenged, tamper, message) in cases {
+        let nonce = challenge(&app, challenged).await;
+        let mut envelope = envelope(proved, 3, &nonce, Disclosure::Class);
+        tamper(&mut envelope);
+        let reply = verify(&app, &envelope).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PROOF"),
+            "{what}: {}",
+            reply.body
+        );
+        let text = reply.body["error"]["message"].as_str().unwrap();
+        assert!(text.contains(message), "{what}: {text}");
+    }
 }
 
 #[tokio::test]

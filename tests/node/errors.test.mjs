@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { createProver, modelId, verify } from '../../web/src/index.js';
-import { heldoutRow, importExample, nativeOk, rejects, root, tempDir } from './helpers.mjs';
+import { heldoutRow, importExample, nativeOk, rejects, root, tempDir, withBalancedTrees } from './helpers.mjs';
 
 const dir = tempDir();
 const flagship = importExample('breast_cancer_xgboost', dir);
@@ -118,17 +118,7 @@ test('models beyond the limits: a file over 64 MiB, a trace over 2^21 cells', as
   }
   // The flagship's input with 200 balanced trees of 1023 splits: 204,600 rows of walk, a
   // 2^18-row trace.
-  const model = JSON.parse(flagship.text);
-  const splits = 1023;
-  const tree = {
-    target: 0,
-    feature: new Array(splits).fill(0),
-    threshold: new Array(splits).fill(1),
-    left: Array.from({ length: splits }, (_, i) => 2 * i + 1),
-    right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
-    leaf_value: new Array(splits + 1).fill(0),
-  };
-  model.body.trees.trees = new Array(200).fill(tree);
+  const model = withBalancedTrees(flagship.text, 200, 1023);
   const tooLarge = /zkinfer model too large: the model needs a trace of 262144 rows × \d+ columns, more than the 2097152 cells/;
   await rejects(createProver({ model }), 'BAD_MODEL', tooLarge);
   await rejects(verify(model, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', tooLarge);

@@ -115,3 +115,22 @@ export async function rejects(promise, code, message) {
   assert.match(error.message, message);
   return error;
 }
+
+/**
+ * `modelText` (a tree model's JSON) with its trees replaced by `trees` copies of one balanced
+ * tree of `splits` splits on feature 0 (node i's children are 2i + 1 and 2i + 2): a model of a
+ * chosen trace size, for the size limits.
+ */
+export function withBalancedTrees(modelText, trees, splits) {
+  const model = JSON.parse(modelText);
+  const tree = {
+    target: 0,
+    feature: new Array(splits).fill(0),
+    threshold: new Array(splits).fill(1),
+    left: Array.from({ length: splits }, (_, i) => 2 * i + 1),
+    right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
+    leaf_value: Array.from({ length: splits + 1 }, (_, i) => (i % 7) - 3),
+  };
+  model.body.trees.trees = new Array(trees).fill(tree);
+  return model;
+}

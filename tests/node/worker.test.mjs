@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createProver, verify } from '../../web/src/index.js';
-import { heldoutRow, importExample, PHASES, rejects, tempDir } from './helpers.mjs';
+import { heldoutRow, importExample, PHASES, rejects, tempDir, withBalancedTrees } from './helpers.mjs';
 
 const dir = tempDir();
 const flagship = importExample('breast_cancer_xgboost', dir);
@@ -114,22 +114,8 @@ describe('in a worker', () => {
   });
 
   test('the largest model the limits allow proves within the module\'s 1 GiB; a larger one is refused', async () => {
-    // The flagship's input with n balanced trees of 255 splits (depth 8). Node i's children are
-    // nodes 2i + 1 and 2i + 2; nodes from 255 on are the leaves.
-    const splits = 255;
-    const tree = {
-      target: 0,
-      feature: new Array(splits).fill(0),
-      threshold: new Array(splits).fill(1),
-      left: Array.from({ length: splits }, (_, i) => 2 * i + 1),
-      right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
-      leaf_value: Array.from({ length: splits + 1 }, (_, i) => (i % 7) - 3),
-    };
-    const withTrees = (n) => {
-      const model = JSON.parse(flagship.text);
-      model.body.trees.trees = new Array(n).fill(tree);
-      return model;
-    };
+    // The flagship's input with n balanced trees of 255 splits (depth 8).
+    const withTrees = (n) => withBalancedTrees(flagship.text, n, 255);
     // 63 trees: 16,065 splits, a 2^14-row trace just under the 2^21-cell limit.
     const prover = await createProver({ model: withTrees(63), worker: true });
     const values = prover.features.map((f) => input[f]);
