@@ -66,7 +66,15 @@ fn verify_input(
     profile: Profile,
 ) -> Result<(), VerifyError> {
     let commitment = input_commitment(input, &salt());
-    verify(model, output, &commitment, context, proof, profile)
+    verify(
+        model,
+        model.id(),
+        output,
+        &commitment,
+        context,
+        proof,
+        profile,
+    )
 }
 
 /// One test per example model, so that the harness spreads them over the cores.

@@ -188,6 +188,7 @@ pub fn verify_known(
     // The single call into the verifier, which checks the commitment the AIR computed.
     proving::verify(
         model,
+        expected,
         &envelope.output,
         &commitment,
         &envelope.context,

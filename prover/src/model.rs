@@ -297,13 +297,7 @@ impl Model {
     fn validate_trace(&self) -> Result<(), ModelError> {
         let (rows, columns) = crate::proving::largest_trace(self)
             .ok_or_else(|| ModelError::Invalid("the proof system cannot take this model".into()))?;
-        if rows.saturating_mul(columns) > crate::limits::MAX_TRACE_CELLS {
-            return Err(ModelError::TooLarge(crate::proving::TraceTooLarge {
-                rows,
-                columns,
-            }));
-        }
-        Ok(())
+        crate::proving::TraceTooLarge::check(rows, columns).map_err(ModelError::TooLarge)
     }
 
     fn validate_input(&self) -> Result<(), ModelError> {

@@ -24,7 +24,7 @@ use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
 use crate::input::QuantizedInput;
 use crate::limits::MAX_TRACE_CELLS;
-use crate::model::{Body, Model, Task, TreeEnsemble};
+use crate::model::{Body, Model, ModelId, Task, TreeEnsemble};
 use crate::profile::Profile;
 use crate::zk::randomness::FieldRng;
 use crate::zk::salted_merkle::SaltedMerkleTree;
@@ -77,6 +77,16 @@ pub struct TraceTooLarge {
     pub columns: usize,
 }
 
+impl TraceTooLarge {
+    /// Refuses a trace of `rows` × `columns` beyond [`MAX_TRACE_CELLS`].
+    pub fn check(rows: usize, columns: usize) -> Result<(), TraceTooLarge> {
+        match rows.checked_mul(columns) {
+            Some(cells) if cells <= MAX_TRACE_CELLS => Ok(()),
+            _ => Err(TraceTooLarge { rows, columns }),
+        }
+    }
+}
+
 /// Larger proofs are refused before parsing.
 pub use crate::limits::MAX_PROOF_BYTES;
 
@@ -127,8 +137,8 @@ pub fn prove(
         _ => return Err(ProveError::Disclosure(disclosure, model.output.task)),
     };
     let commitment = input_commitment(input, salt);
-    let statement =
-        statement(model, &output, &commitment, context).ok_or(ProveError::Unsupported)?;
+    let statement = statement(model, model.id(), &output, &commitment, context)
+        .ok_or(ProveError::Unsupported)?;
     let options = profile.options();
     statement.check_size(&options)?;
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
@@ -168,14 +178,15 @@ fn prove_statement<B: AirBody + 'static>(
     Ok(proof.to_bytes())
 }
 
-/// Checks that `proof` shows `model` produces `output` on the input committed to by
-/// `commitment`, under `context` and `profile`.
+/// Checks that `proof` shows `model` (whose id, `model.id()`, is `model_id`) produces `output`
+/// on the input committed to by `commitment`, under `context` and `profile`.
 ///
 /// Never panics on any bytes: the proof's header (trace shape, field, options) must equal the
 /// one this statement and profile determine before Winterfell parses the rest, because
 /// Winterfell's own decoder panics on some malformed options.
 pub fn verify(
     model: &Model,
+    model_id: ModelId,
     output: &Output,
     commitment: &[BaseElement; DIGEST_WIDTH],
     context: &[u8],
@@ -185,7 +196,8 @@ pub fn verify(
     if proof.len() > MAX_PROOF_BYTES {
         return Err(VerifyError::TooLarge(proof.len()));
     }
-    let statement = statement(model, output, commitment, context).ok_or(VerifyError::Output)?;
+    let statement =
+        statement(model, model_id, output, commitment, context).ok_or(VerifyError::Output)?;
     statement.check_size(&profile.options())?;
     match statement {
         AnyStatement::Linear(s) => verify_statement(s, proof, profile),
@@ -240,10 +252,7 @@ impl AnyStatement {
 
     fn check_size(&self, options: &ProofOptions) -> Result<(), TraceTooLarge> {
         let (rows, columns) = self.trace_shape(options);
-        match rows.checked_mul(columns) {
-            Some(cells) if cells <= MAX_TRACE_CELLS => Ok(()),
-            _ => Err(TraceTooLarge { rows, columns }),
-        }
+        TraceTooLarge::check(rows, columns)
     }
 }
 
@@ -263,10 +272,10 @@ pub fn largest_trace(model: &Model) -> Option<(usize, usize)> {
             holds: true,
         });
     }
-    let commitment = [BaseElement::new(0); DIGEST_WIDTH];
+    let (model_id, commitment) = (model.id(), [BaseElement::new(0); DIGEST_WIDTH]);
     let mut largest = (0, 0);
     for output in &outputs {
-        let statement = statement(model, output, &commitment, &[])?;
+        let statement = statement(model, model_id, output, &commitment, &[])?;
         for profile in Profile::ALL {
             let (rows, columns) = statement.trace_shape(&profile.options());
             if rows.saturating_mul(columns) > largest.0 * largest.1 {
@@ -281,6 +290,7 @@ pub fn largest_trace(model: &Model) -> Option<(usize, usize)> {
 /// the output rests on. `None` when the output does not fit the model.
 fn statement(
     model: &Model,
+    model_id: ModelId,
     output: &Output,
     commitment: &[BaseElement; DIGEST_WIDTH],
     context: &[u8],
@@ -359,7 +369,7 @@ fn statement(
             .finalize()
             .as_bytes(),
     );
-    let model_id = digest_elements(&model.id().0);
+    let model_id = digest_elements(&model_id.0);
     let commitment = *commitment;
     Some(match &model.body {
         Body::Linear(linear) => AnyStatement::Linear(Statement {

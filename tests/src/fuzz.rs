@@ -25,31 +25,28 @@ use zkinfer::{SourceModel, Verified};
 
 use crate::{example_models, import_example};
 
-/// The fuzz targets, by name (also their seed and regression folders' names).
-pub const TARGETS: [&str; 8] = [
-    "envelope_binary",
-    "envelope_json",
-    "proof_verify",
-    "import_onnx",
-    "import_xgboost",
-    "import_lightgbm",
-    "import_zkinfer",
-    "http_request",
+/// A fuzz target's check: panics only when zkinfer misbehaves on `data`.
+pub type Check = fn(data: &[u8]);
+
+/// The fuzz targets' checks, by name (also their seed and regression folders' names).
+pub const TARGETS: [(&str, Check); 8] = [
+    ("envelope_binary", envelope_binary),
+    ("envelope_json", envelope_json),
+    ("proof_verify", proof_verify),
+    ("import_onnx", import_onnx),
+    ("import_xgboost", import_xgboost),
+    ("import_lightgbm", import_lightgbm),
+    ("import_zkinfer", import_zkinfer),
+    ("http_request", http_request),
 ];
 
 /// Runs target `name`'s check on `data`.
 pub fn check(name: &str, data: &[u8]) {
-    match name {
-        "envelope_binary" => envelope_binary(data),
-        "envelope_json" => envelope_json(data),
-        "proof_verify" => proof_verify(data),
-        "import_onnx" => import_onnx(data),
-        "import_xgboost" => import_xgboost(data),
-        "import_lightgbm" => import_lightgbm(data),
-        "import_zkinfer" => import_zkinfer(data),
-        "http_request" => http_request(data),
-        _ => panic!("no fuzz target {name:?}"),
-    }
+    let (_, check) = TARGETS
+        .iter()
+        .find(|(target, _)| *target == name)
+        .unwrap_or_else(|| panic!("no fuzz target {name:?}"));
+    check(data)
 }
 
 /// `tests/fuzz/`.
