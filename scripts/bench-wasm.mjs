@@ -128,7 +128,7 @@ function prepare(entry, dir, native) {
   if (!row) throw new Error(`zkinfer bench printed no line for ${entry.name}`);
   const path = join(dir, `${entry.name}.zk.json`);
   const examples = join(root, 'examples');
-  const calibrate = ['--calibrate', join(examples, entry.train_csv)];
+  const calibrate = ['--calibrate', join(examples, entry.calibration_csv)];
   nativeOk('import', join(examples, entry.model_file), '-o', path, ...calibrate);
   // The disclosure `zkinfer bench` proves: the class, or that a regression output is ≥ 0.
   const disclosure =

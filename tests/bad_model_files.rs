@@ -16,7 +16,7 @@ fn import_bytes(
 fn truncated_example_files_never_import_as_a_different_model() {
     for example in example_models() {
         let bytes = std::fs::read(examples_dir().join(&example.model_file)).unwrap();
-        let calibration = Calibration::from_csv(&read_example(&example.train_csv)).unwrap();
+        let calibration = Calibration::from_csv(&read_example(&example.calibration_csv)).unwrap();
         let original = import_example(&example);
         let mut refused = 0;
         // Every prefix length for small files, 400 spread over large ones.
@@ -46,7 +46,7 @@ fn corrupted_example_files_never_panic() {
     // a flipped digit is a different but valid model.
     for example in example_models() {
         let bytes = std::fs::read(examples_dir().join(&example.model_file)).unwrap();
-        let calibration = Calibration::from_csv(&read_example(&example.train_csv)).unwrap();
+        let calibration = Calibration::from_csv(&read_example(&example.calibration_csv)).unwrap();
         let step = (bytes.len() / 300).max(1);
         for (n, position) in (0..bytes.len()).step_by(step).enumerate() {
             let mut corrupted = bytes.clone();

@@ -1,9 +1,11 @@
 //! Property tests over random models, inputs and envelopes:
 //!
-//! 1. random small models of every family (linear and tree ensembles; binary, multiclass and
-//!    regression) prove and verify, and the proved output is the reference inference's;
+//! 1. random small models of every family (linear models, tree ensembles and networks; binary,
+//!    multiclass and regression) prove and verify, and the proved output is the reference
+//!    inference's;
 //! 2. on the quantization grid, every tree reaches the leaf the float model reaches, the scores
-//!    stay within `score_error_bound` and the class agrees whenever the margin exceeds it;
+//!    stay within `score_error_bound` and the class agrees whenever the margin exceeds it; the
+//!    same for networks' scores and classes on every input in range;
 //! 3. any single-field change to a valid envelope is rejected by `verify`.
 //!
 //! Case counts keep the whole file at about half a minute in the test profile (zkinfer, zkinfer-air
@@ -20,9 +22,9 @@ use winterfell::math::StarkField;
 use zkinfer::commitment::opens;
 use zkinfer::fixed_point::{scale_round, Rounding, SplitRule, SCORE_BITS};
 use zkinfer::inference::{decide, infer, path, Prediction};
-use zkinfer::model::{Body, Link, Precision, Task, Tree};
+use zkinfer::model::{Activation, Body, Link, Precision, Task, Tree};
 use zkinfer::quantize::{quantize, score_error_bound};
-use zkinfer::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use zkinfer::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
 use zkinfer::{
     prove, verify, Calibration, Disclosure, Envelope, Model, Output, Profile, ProveOptions,
     QuantizedInput,
@@ -274,19 +276,48 @@ struct LinearCase {
     input: Vec<f64>,
 }
 
+/// A feature range `(low, high)` of magnitude 1e-3 to 1e6, centred anywhere from −1 to 1
+/// times it and at least a tenth of it wide.
+fn feature_range() -> impl Strategy<Value = (f64, f64)> {
+    (-3i32..=6, -1.0f64..1.0, 0.05f64..1.0).prop_map(|(e, centre, half)| {
+        let unit = 10f64.powi(e);
+        ((centre - half) * unit, (centre + half) * unit)
+    })
+}
+
+/// Calibration rows at both ends of each range (fractions 0 and 1) and at `between`.
+fn calibration_rows(ranges: &[(f64, f64)], between: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let mut fractions = vec![vec![0.0; ranges.len()], vec![1.0; ranges.len()]];
+    fractions.extend(between);
+    (fractions.iter())
+        .map(|row| {
+            (row.iter().zip(ranges))
+                .map(|(u, (lo, hi))| lo + u * (hi - lo))
+                .collect()
+        })
+        .collect()
+}
+
+/// The raw input at `position` (a fraction per feature) of the calibration range of `rows`.
+fn input_at(rows: &[Vec<f64>], position: &[f64]) -> Vec<f64> {
+    (position.iter().enumerate())
+        .map(|(f, u)| {
+            let lo = rows.iter().map(|r| r[f]).fold(f64::INFINITY, f64::min);
+            let hi = rows.iter().map(|r| r[f]).fold(f64::NEG_INFINITY, f64::max);
+            lo + u * (hi - lo)
+        })
+        .collect()
+}
+
 /// Random linear models: 1-6 features on ranges of magnitude 1e-3 to 1e6, weights scaled to
 /// the ranges (some exactly zero), calibration rows at both ends of each range and between,
 /// and an input anywhere inside the calibration range widened by 40% of its width per side
 /// (quantization covers 50%).
 fn linear_case() -> impl Strategy<Value = LinearCase> {
     (task_and_scores(), 1usize..=6, precision()).prop_flat_map(|((task, scores), features, p)| {
-        let range = (-3i32..=6, -1.0f64..1.0, 0.05f64..1.0).prop_map(|(e, centre, half)| {
-            let unit = 10f64.powi(e);
-            ((centre - half) * unit, (centre + half) * unit)
-        });
         let weight = prop_oneof![4 => -1.0f64..1.0, 1 => Just(0.0)];
         (
-            vec(range, features),
+            vec(feature_range(), features),
             vec(vec(weight, features), scores),
             vec(-2.0f64..2.0, scores),
             vec(vec(0.0f64..=1.0, features), 0..=3),
@@ -300,22 +331,8 @@ fn linear_case() -> impl Strategy<Value = LinearCase> {
                             .collect()
                     })
                     .collect();
-                let mut fractions = vec![vec![0.0; features], vec![1.0; features]];
-                fractions.extend(between);
-                let rows: Vec<Vec<f64>> = (fractions.iter())
-                    .map(|row| {
-                        (row.iter().zip(&ranges))
-                            .map(|(u, (lo, hi))| lo + u * (hi - lo))
-                            .collect()
-                    })
-                    .collect();
-                let input = (0..features)
-                    .map(|f| {
-                        let lo = rows.iter().map(|r| r[f]).fold(f64::INFINITY, f64::min);
-                        let hi = rows.iter().map(|r| r[f]).fold(f64::NEG_INFINITY, f64::max);
-                        lo + position[f] * (hi - lo)
-                    })
-                    .collect();
+                let rows = calibration_rows(&ranges, between);
+                let input = input_at(&rows, &position);
                 let body = SourceBody::Linear {
                     weights: scaled,
                     bias: bias.clone(),
@@ -341,6 +358,86 @@ fn calibration_csv(features: usize, rows: &[Vec<f64>]) -> String {
         csv += &(cells.join(",") + "\n");
     }
     csv
+}
+
+/// A random network with its calibration CSV and raw inputs in range.
+#[derive(Clone, Debug)]
+struct MlpCase {
+    source: SourceModel,
+    calibration: String,
+    inputs: Vec<Vec<f64>>,
+}
+
+fn activation() -> impl Strategy<Value = Activation> {
+    prop_oneof![Just(Activation::Relu), Just(Activation::Identity)]
+}
+
+/// A dense layer from `fan_in` inputs to `outputs` neurons: weights up to ±2/√fan_in times the
+/// layer's gain (1, or now and then 0.1 or 10), one in five exactly zero, and one neuron in
+/// twelve dead (no incoming weight); biases up to ±2.
+fn dense(fan_in: usize, outputs: usize) -> impl Strategy<Value = (Vec<Vec<f64>>, Vec<f64>)> {
+    let weight = prop_oneof![4 => -2.0f64..2.0, 1 => Just(0.0)];
+    let row = prop_oneof![11 => vec(weight, fan_in), 1 => Just(vec![0.0; fan_in])];
+    let gain = prop_oneof![4 => Just(1.0), 1 => Just(0.1), 1 => Just(10.0)];
+    (vec(row, outputs), vec(-2.0f64..2.0, outputs), gain).prop_map(move |(rows, bias, gain)| {
+        let scale = gain / (fan_in as f64).sqrt();
+        let weights = (rows.into_iter())
+            .map(|row| row.into_iter().map(|w| w * scale).collect())
+            .collect();
+        (weights, bias)
+    })
+}
+
+/// Random networks: 1-5 features on ranges of magnitude 1e-3 to 1e6 (the first layer's weights
+/// divided by them), 1-3 hidden layers of 1-6 neurons, ReLU or the identity, 1-4 scores;
+/// calibration rows as for linear models, and `inputs` raw inputs anywhere inside the
+/// calibration range widened by 40% of its width per side (quantization covers 50%), one
+/// feature in nine at an end of that or of the calibration range itself.
+fn mlp_case(inputs: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = MlpCase> {
+    (
+        task_and_scores(),
+        1usize..=5,
+        precision(),
+        activation(),
+        vec(1usize..=6, 1..=3),
+    )
+        .prop_flat_map(move |((task, scores), features, p, activation, widths)| {
+            let sizes = [vec![features], widths, vec![scores]].concat();
+            let layers: Vec<_> = (sizes.windows(2))
+                .map(|pair| dense(pair[0], pair[1]))
+                .collect();
+            let position = prop_oneof![
+                8 => -0.4f64..=1.4,
+                1 => select(vec![-0.4, 0.0, 1.0, 1.4]),
+            ];
+            (
+                vec(feature_range(), features),
+                layers,
+                vec(vec(0.0f64..=1.0, features), 0..=3),
+                vec(vec(position, features), inputs.clone()),
+            )
+                .prop_map(move |(ranges, mut layers, between, positions)| {
+                    for row in &mut layers[0].0 {
+                        for (w, (lo, hi)) in row.iter_mut().zip(&ranges) {
+                            *w /= lo.abs().max(hi.abs());
+                        }
+                    }
+                    let rows = calibration_rows(&ranges, between);
+                    let inputs = positions.iter().map(|p| input_at(&rows, p)).collect();
+                    let layers = (layers.into_iter())
+                        .map(|(weights, bias)| SourceDense { weights, bias })
+                        .collect();
+                    let body = SourceBody::Mlp { activation, layers };
+                    MlpCase {
+                        source: SourceModel {
+                            precision: p,
+                            ..source_model(task, scores, features, body)
+                        },
+                        calibration: calibration_csv(features, &rows),
+                        inputs,
+                    }
+                })
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +569,32 @@ proptest! {
     }
 }
 
+/// `case`'s network quantized with its calibration.
+fn quantized_network(case: &MlpCase) -> Result<Model, TestCaseError> {
+    let calibration = Calibration::from_csv(&case.calibration).unwrap();
+    quantize(&case.source, Some(&calibration))
+        .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))
+}
+
+proptest! {
+    // 600 networks: a proof and three verifications each, ~22 ms measured: ~13 s.
+    #![proptest_config(config(600))]
+
+    #[test]
+    fn random_networks_prove_and_verify(
+        case in mlp_case(1..=1),
+        pick in disclosure_pick(),
+        context in vec(any::<u8>(), 0..48),
+    ) {
+        let model = quantized_network(&case)?;
+        prop_assert!(model.validate().is_ok());
+        let input = model
+            .quantize_input(&case.inputs[0])
+            .map_err(|e| TestCaseError::fail(format!("input {:?}: {e}", case.inputs[0])))?;
+        prove_and_check(&model, &input, &pick, &context)?;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Property 2: tree decisions on the quantization grid equal the float decisions
 // ---------------------------------------------------------------------------------------------
@@ -599,6 +722,104 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))?;
         for x in &inputs {
             check_tree_decisions(&source, &model, x)?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 2, networks: quantized scores stay within the error bound
+// ---------------------------------------------------------------------------------------------
+
+/// Bound on the f64 rounding error of `source.float_scores(x)` for a network, which
+/// `score_error_bound` (about the integer model) does not cover. Each neuron's computed
+/// `b + Σ w·v` (`n` products, then sums) is within `γ_(n+1)·(|b| + Σ |w·v|)` of the exact sum
+/// over the computed inputs `v`, with `γ_k ≈ k·ε/2` (taken as `(n + 2)·ε`, over twice that), and
+/// the inputs' own errors add `Σ |w|·error(v)`; both activations are 1-Lipschitz and exact. The
+/// final subtraction from the integer score may round by `ε·|score|` more.
+fn float_rounding_error(source: &SourceModel, x: &[f64]) -> Vec<f64> {
+    let SourceBody::Mlp { activation, layers } = &source.body else {
+        unreachable!("a network")
+    };
+    let mut values = rounded(source.precision, x);
+    let mut errors = vec![0.0; values.len()];
+    for (l, dense) in layers.iter().enumerate() {
+        let gamma = (values.len() + 2) as f64 * f64::EPSILON;
+        errors = (dense.weights.iter().zip(&dense.bias))
+            .map(|(row, b)| {
+                let terms = row.iter().zip(&values).map(|(w, v)| (w * v).abs());
+                let propagated = row.iter().zip(&errors).map(|(w, e)| w.abs() * e);
+                gamma * (b.abs() + terms.sum::<f64>()) + propagated.sum::<f64>()
+            })
+            .collect();
+        let z = dense.apply(&values);
+        values = if l + 1 < layers.len() {
+            z.into_iter().map(|z| activation.apply_f64(z)).collect()
+        } else {
+            z
+        };
+    }
+    (errors.iter_mut().zip(&values)).for_each(|(e, s)| *e += f64::EPSILON * s.abs());
+    errors
+}
+
+/// Checks one raw input `x` of a float network against its quantized `model`.
+fn check_network_scores(
+    source: &SourceModel,
+    model: &Model,
+    x: &[f64],
+) -> Result<(), TestCaseError> {
+    let scores = model.num_scores();
+    let q = model
+        .quantize_input(x)
+        .map_err(|e| TestCaseError::fail(format!("input {x:?}: {e}")))?;
+    let prediction = infer(model, &q);
+    let float = source.float_scores(x);
+    let unit = model.output.score_unit();
+    let slack: Vec<f64> = (score_error_bound(model).iter())
+        .zip(float_rounding_error(source, x))
+        .map(|(bound, rounding)| bound + rounding)
+        .collect();
+    for c in 0..scores {
+        let error = (float[c] - prediction.scores[c] as f64 * unit).abs();
+        prop_assert!(
+            error <= slack[c],
+            "score {c}: error {error} > {} (float {}, integer {} × {unit}), q = {:?}",
+            slack[c],
+            float[c],
+            prediction.scores[c],
+            q.values()
+        );
+    }
+    // The class is safe once the float scores are further apart than the error allows.
+    let float_class = decide(model.output.task, &float);
+    let safe = match model.output.task {
+        Task::Binary => float[0].abs() > slack[0],
+        Task::Multiclass => {
+            let top = float_class.unwrap();
+            (0..scores).all(|c| c == top || float[top] - float[c] > slack[top] + slack[c])
+        }
+        Task::Regression => true,
+    };
+    if safe {
+        prop_assert_eq!(prediction.class, float_class, "float scores {:?}", float);
+    }
+    Ok(())
+}
+
+proptest! {
+    // 20,000 networks × 1-8 inputs, no proving, ~0.16 ms a case measured: ~3 s.
+    #![proptest_config(config(20_000))]
+
+    #[test]
+    fn quantized_networks_stay_within_the_error_bound(case in mlp_case(1..=8)) {
+        let model = quantized_network(&case)?;
+        // The model file round-trips, and with it the id.
+        let parsed = Model::from_json(&model.to_canonical_json())
+            .map_err(|e| TestCaseError::fail(format!("from_json: {e}")))?;
+        prop_assert_eq!(&parsed, &model);
+        prop_assert_eq!(parsed.id(), model.id());
+        for x in &case.inputs {
+            check_network_scores(&case.source, &model, x)?;
         }
     }
 }

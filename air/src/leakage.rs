@@ -582,6 +582,7 @@ mod target {
     use crate::inference::{build_trace, Body, InferenceAir, Statement};
     use crate::input::InputBlock;
     use crate::linear::LinearBody;
+    use crate::mlp::{self, Activation, Dense, MlpBody, Network};
     use crate::testing::{options, salt, Vc};
     use crate::trees::walk::{self, Ensemble, Tree};
     use crate::trees::TreeBody;
@@ -593,9 +594,9 @@ mod target {
         const FEATURES: usize;
         /// The body for features `q` and the scores it computes.
         fn body_and_scores(q: &[u16]) -> (Self, Vec<i64>);
-        /// The body's cells that depend on the features but not affinely: `(column, row)`, one
-        /// unknown each.
-        fn walk_cells(statement: &Statement<Self>) -> Vec<(usize, usize)>;
+        /// The body's cells that depend on the features but not affinely, as groups of
+        /// `(column, row)` cells holding one unknown each (a value carried over several rows).
+        fn walk_cells(statement: &Statement<Self>) -> Vec<Vec<(usize, usize)>>;
         /// The body's columns holding one affine function of the features on every real row.
         fn affine_columns(statement: &Statement<Self>) -> Vec<(usize, Cell)>;
     }
@@ -631,7 +632,7 @@ mod target {
             (body, scores)
         }
 
-        fn walk_cells(_: &Statement<LinearBody>) -> Vec<(usize, usize)> {
+        fn walk_cells(_: &Statement<LinearBody>) -> Vec<Vec<(usize, usize)>> {
             Vec::new()
         }
 
@@ -674,16 +675,89 @@ mod target {
             (TreeBody::new(ensemble).expect("a valid ensemble"), scores)
         }
 
-        fn walk_cells(statement: &Statement<TreeBody>) -> Vec<(usize, usize)> {
+        fn walk_cells(statement: &Statement<TreeBody>) -> Vec<Vec<(usize, usize)>> {
             let (at, first) = (statement.body_column(), statement.body_row());
             let nodes = statement.body.rows();
             [walk::B, walk::IND]
                 .into_iter()
-                .flat_map(|column| (first..first + nodes).map(move |row| (at + column, row)))
+                .flat_map(|column| (first..first + nodes).map(move |row| vec![(at + column, row)]))
                 .collect()
         }
 
         fn affine_columns(_: &Statement<TreeBody>) -> Vec<(usize, Cell)> {
+            Vec::new()
+        }
+    }
+
+    /// Ten features, ReLU hidden layers of 5 and 3 neurons with pseudo-random weights, two
+    /// scores: every neuron's sign bit and halves, and every partial sum an accumulator carries
+    /// (the last ones of the scores excepted: they are disclosed), are its secrets.
+    impl Model for MlpBody {
+        const NAME: &'static str = "mlp";
+        const FEATURES: usize = 10;
+
+        fn body_and_scores(q: &[u16]) -> (MlpBody, Vec<i64>) {
+            let dense = |outputs: usize, inputs: usize, spread: i64, bias: i64| Dense {
+                weights: (0..outputs)
+                    .map(|j| {
+                        (0..inputs)
+                            .map(|i| {
+                                ((j as i64 * 7919 + i as i64 * 104_729) % (2 * spread + 1)) - spread
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                bias: (0..outputs)
+                    .map(|j| if j % 2 == 0 { bias } else { -bias })
+                    .collect(),
+            };
+            let network = Network {
+                num_features: Self::FEATURES,
+                activation: Activation::Relu,
+                hidden: vec![dense(5, 10, 300, 2_000_000), dense(3, 5, 100, 50_000)],
+                output: dense(2, 3, 50, 1000),
+            };
+            let body = MlpBody::new(network).expect("a valid network");
+            let (_, scores) = body.network().evaluate(q);
+            (body, scores)
+        }
+
+        fn walk_cells(statement: &Statement<MlpBody>) -> Vec<Vec<(usize, usize)>> {
+            let body = &statement.body;
+            let (at, first) = (statement.body_column(), statement.body_row());
+            let x = statement.input().x();
+            let n = statement.trace_length(&options());
+            let tail = ZkParams::for_options(&options()).last_real_row(n) + 1;
+            let mut groups = Vec::new();
+            for g in 0..body.num_neurons() {
+                let row = first + body.first_row(g);
+                groups.extend([vec![(at + mlp::B, row)], vec![(x, row)], vec![(x, row + 1)]]);
+            }
+            // Accumulator k of layer l changes on the first row of each neuron of layer l − 1.
+            let network = body.network();
+            let mut start = 0;
+            for (layer, dense) in network.hidden.iter().enumerate() {
+                let rows: Vec<usize> = (start..start + dense.outputs())
+                    .map(|g| first + body.first_row(g) + 1)
+                    .collect();
+                start += dense.outputs();
+                let disclosed = layer + 1 == network.hidden.len();
+                let next = network.layers().nth(layer + 1).expect("a next layer");
+                for k in 0..next.outputs() {
+                    let column = at + body.accumulator(layer + 1, k);
+                    for (i, &from) in rows.iter().enumerate() {
+                        let until = rows.get(i + 1).copied().unwrap_or(tail);
+                        if until == tail && disclosed {
+                            break;
+                        }
+                        groups.push((from..until).map(|row| (column, row)).collect());
+                    }
+                }
+            }
+            groups
+        }
+
+        fn affine_columns(_: &Statement<MlpBody>) -> Vec<(usize, Cell)> {
             Vec::new()
         }
     }
@@ -747,7 +821,7 @@ mod target {
         reads: Vec<Option<usize>>,
         /// Feature `f`'s own column.
         pub q: Vec<usize>,
-        pub walk: Vec<(usize, usize)>,
+        pub walk: Vec<Vec<(usize, usize)>>,
         pub affine: Vec<(usize, Cell)>,
         /// The first random row.
         pub tail: usize,
@@ -782,14 +856,14 @@ mod target {
             if row >= self.tail {
                 return None;
             }
+            if let Some(k) = (self.walk.iter()).position(|group| group.contains(&(column, row))) {
+                return Some(Cell::unknown(self.features + k));
+            }
             if column == self.x {
                 return self.reads[row].map(Cell::unknown);
             }
             if let Some(f) = self.q.iter().position(|&c| c == column) {
                 return Some(Cell::unknown(f));
-            }
-            if let Some(k) = self.walk.iter().position(|&cell| cell == (column, row)) {
-                return Some(Cell::unknown(self.features + k));
             }
             (self.affine.iter())
                 .find(|(c, _)| *c == column)
@@ -807,13 +881,17 @@ mod target {
             let walk = self
                 .walk
                 .iter()
-                .map(|&(column, row)| trace.get(column, row));
+                .map(|group| trace.get(group[0].0, group[0].1));
             features.chain(walk).collect()
         }
 
-        /// The columns of the walk cells, each once.
+        /// The columns of the walk cells other than `x`, each once.
         pub fn walk_columns(&self) -> Vec<usize> {
-            let mut columns: Vec<usize> = self.walk.iter().map(|&(column, _)| column).collect();
+            let mut columns: Vec<usize> = (self.walk.iter().flatten())
+                .map(|&(column, _)| column)
+                .filter(|&column| column != self.x)
+                .collect();
+            columns.sort_unstable();
             columns.dedup();
             columns
         }
@@ -958,6 +1036,12 @@ mod tests {
                     super::$test::<crate::trees::TreeBody>();
                 })*
             }
+            mod mlp {
+                $(#[test]
+                fn $test() {
+                    super::$test::<crate::mlp::MlpBody>();
+                })*
+            }
         };
     }
 
@@ -1004,7 +1088,8 @@ mod tests {
             proved.trace.length()
         );
         assert!(solution.consistent);
-        assert_eq!(solution.rank, M::FEATURES);
+        // The features, and whatever else the body keeps in `x` (a network's halves).
+        assert_eq!(solution.rank, layout.unknowns_in(layout.x).len());
         let features: Vec<usize> = (0..M::FEATURES).collect();
         let expected: Vec<_> = q.iter().map(|&v| Some(BaseElement::from(v))).collect();
         assert_eq!(recovered(&solution, &features), expected);

@@ -12,6 +12,7 @@ pub mod input;
 #[cfg(test)]
 mod leakage;
 pub mod linear;
+pub mod mlp;
 pub mod prover;
 pub mod rescue;
 #[cfg(test)]

@@ -118,6 +118,42 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
     Ok(report)
 }
 
+/// For a network: the summed terms of all layers (one dot product each), and a bound on each
+/// score's sum of term magnitudes with every earlier layer's magnitudes propagated through the
+/// weights (the float error of a hidden value reaches the scores through them too). Real
+/// weights are within `(|W| + ½)·2^(s_in − m)`, inputs within their grid or activation range.
+fn mlp_magnitude(model: &Model, mlp: &crate::model::Mlp) -> (usize, f64) {
+    let Encoding::Grid { scale_log2, offset } = &model.input.encoding else {
+        unreachable!("validated: networks use the grid")
+    };
+    let largest = |offset: i64| offset.abs().max((offset + FEATURE_MAX).abs()) as f64;
+    // Per input of the current layer: (scale, bound on its real magnitude).
+    let mut inputs: Vec<(i32, f64)> = (scale_log2.iter().zip(offset))
+        .map(|(&s, &o)| (s, largest(o) * pow2(-s)))
+        .collect();
+    let magnitude = |layer: &crate::model::Layer, c: usize, m: i32, inputs: &[(i32, f64)]| {
+        (layer.weights[c].iter().zip(inputs))
+            .map(|(&w, &(s, a))| (w.unsigned_abs() as f64 + 0.5) * pow2(s - m) * a)
+            .sum::<f64>()
+            + (layer.bias[c].unsigned_abs() as f64 + 0.5) * pow2(-m)
+    };
+    let shift = zkinfer_air::mlp::SHIFT as i32;
+    let mut terms = 0;
+    for (layer, scales) in mlp.hidden.iter().zip(&mlp.activation_scale_log2) {
+        terms += inputs.len() + 1;
+        inputs = (scales.iter().enumerate())
+            .map(|(j, &e)| (e, magnitude(layer, j, e + shift, &inputs)))
+            .collect();
+    }
+    terms += inputs.len();
+    let m = model.output.score_scale_log2 as i32;
+    let worst = (0..mlp.output.bias.len())
+        .map(|c| magnitude(&mlp.output, c, m, &inputs))
+        .fold(0.0, f64::max);
+    // In score units, as the caller multiplies by the unit.
+    (terms, worst * pow2(m))
+}
+
 fn indexed_columns(table: &Table, prefix: &str, count: usize) -> Option<Vec<usize>> {
     (0..count)
         .map(|k| {
@@ -180,6 +216,7 @@ pub fn tolerance(model: &Model) -> f64 {
                     .sum::<f64>();
             (ensemble.trees.len(), magnitude)
         }
+        Body::Mlp(mlp) => mlp_magnitude(model, mlp),
     };
     quantization + (terms as f64 + 1.0) * epsilon * magnitude * unit
 }

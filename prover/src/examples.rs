@@ -20,6 +20,9 @@ pub struct ExampleModel {
     pub model_file: String,
     pub format: String,
     pub train_csv: String,
+    /// The importers' `--calibrate` file: the training rows, or the features' documented
+    /// domain (digits).
+    pub calibration_csv: String,
     pub heldout_csv: String,
     pub n_features: usize,
     pub n_heldout: usize,

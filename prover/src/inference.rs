@@ -4,7 +4,7 @@
 //! (`|score| < 2^SCORE_BITS`). Proof systems must attest exactly these functions.
 
 use crate::input::QuantizedInput;
-use crate::model::{Body, Linear, Model, Task, Tree, TreeEnsemble};
+use crate::model::{Body, Linear, Mlp, Model, Task, Tree, TreeEnsemble};
 
 /// The scores (in units of `2^-score_scale_log2`) and, for classifiers, the class index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +37,7 @@ pub fn infer(model: &Model, input: &QuantizedInput) -> Prediction {
     let scores = match &model.body {
         Body::Linear(linear) => linear_scores(linear, q),
         Body::Trees(ensemble) => ensemble_scores(ensemble, model.num_scores(), q),
+        Body::Mlp(mlp) => mlp_scores(mlp, q),
     };
     let class = decide(model.output.task, &scores);
     Prediction { scores, class }
@@ -54,6 +55,12 @@ pub fn linear_scores(linear: &Linear, q: &[u16]) -> Vec<i64> {
                 .fold(bias, |acc, (&w, &x)| acc + w * x as i64)
         })
         .collect()
+}
+
+/// Every hidden layer `a = activation(⌊(bias + W·a) / 2^16⌋)` from `a = q`, then the output
+/// layer's `bias + W·a`: the network's own evaluation, which the AIR's trace is built from.
+pub fn mlp_scores(mlp: &Mlp, q: &[u16]) -> Vec<i64> {
+    mlp.network(q.len()).evaluate(q).1
 }
 
 /// `score_c = base_c + Σ_trees leaf value for c`.

@@ -24,6 +24,13 @@ pub const MAX_TREES: usize = 10_000;
 pub const MAX_NODES: usize = 1 << 20;
 /// Depth of the deepest leaf of a tree.
 pub const MAX_DEPTH: usize = 64;
+/// Hidden layers of a network.
+pub const MAX_HIDDEN_LAYERS: usize = 16;
+/// Neurons in one layer of a network, and inputs of its first layer.
+pub const MAX_LAYER_WIDTH: usize = 4096;
+/// Weights and biases of a network's layers together, checked by the ONNX importer before it
+/// decodes any (the trace limit bounds the networks that load far more tightly).
+pub const MAX_NETWORK_PARAMETERS: usize = 1 << 20;
 /// Bytes of a feature name or class label.
 pub const MAX_NAME_BYTES: usize = 256;
 /// Feature indices a library file may name (sparse XGBoost and LightGBM files name features

@@ -19,7 +19,8 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// Size limits a model must respect (defined in [`crate::limits`]).
 pub use crate::limits::{
-    MAX_DEPTH, MAX_FEATURES, MAX_NAME_BYTES, MAX_NODES, MAX_SCORES, MAX_TREES,
+    MAX_DEPTH, MAX_FEATURES, MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH, MAX_NAME_BYTES, MAX_NODES,
+    MAX_SCORES, MAX_TREES,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +127,80 @@ pub enum Link {
 pub enum Body {
     Linear(Linear),
     Trees(TreeEnsemble),
+    Mlp(Mlp),
+}
+
+/// A dense network on the features: `a⁰ = q`; each hidden layer `z = bias + weights·a`,
+/// `a = activation(⌊z / 2^16⌋)`; the scores are `output.bias + output.weights·a` of the last
+/// hidden layer. Every hidden `z` lies in `[−2^32, 2^32)` and every score in `(−2^46, 2^46)`
+/// for every input (checked when the model is validated).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mlp {
+    pub activation: Activation,
+    pub hidden: Vec<Layer>,
+    /// Per hidden layer and neuron `j`: the activation `a_j` stands for the real value
+    /// `a_j · 2^-activation_scale_log2[l][j]` (so its `z` for `z · 2^-(scale + 16)`). For error
+    /// bounds and display; the inference does not read it.
+    pub activation_scale_log2: Vec<Vec<i32>>,
+    pub output: Layer,
+}
+
+impl Mlp {
+    /// The network the AIR proves, for a model with `num_features` features.
+    pub fn network(&self, num_features: usize) -> zkinfer_air::mlp::Network {
+        let dense = |layer: &Layer| zkinfer_air::mlp::Dense {
+            weights: layer.weights.clone(),
+            bias: layer.bias.clone(),
+        };
+        zkinfer_air::mlp::Network {
+            num_features,
+            activation: match self.activation {
+                Activation::Relu => zkinfer_air::mlp::Activation::Relu,
+                Activation::Identity => zkinfer_air::mlp::Activation::Identity,
+            },
+            hidden: self.hidden.iter().map(dense).collect(),
+            output: dense(&self.output),
+        }
+    }
+
+    /// Hidden layers, then the output.
+    pub fn layers(&self) -> impl Iterator<Item = &Layer> {
+        self.hidden.iter().chain([&self.output])
+    }
+}
+
+/// A dense layer: `weights[out][in]`, `bias[out]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub weights: Vec<Vec<i64>>,
+    pub bias: Vec<i64>,
+}
+
+/// The function every hidden layer applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    Relu,
+    Identity,
+}
+
+impl Activation {
+    pub fn apply(self, t: i64) -> i64 {
+        match self {
+            Activation::Relu => t.max(0),
+            Activation::Identity => t,
+        }
+    }
+
+    /// The float function, as the source library computes it.
+    pub fn apply_f64(self, z: f64) -> f64 {
+        match self {
+            Activation::Relu => z.max(0.0),
+            Activation::Identity => z,
+        }
+    }
 }
 
 /// `score_c = bias_c + Σ_f weights_c,f · q_f`.
@@ -201,6 +276,9 @@ impl Tree {
         deepest
     }
 }
+
+/// Bound on the activation scale exponents.
+pub const MAX_ACTIVATION_SCALE: u32 = 1024;
 
 /// A model id: the BLAKE3 hash of the canonical encoding.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -289,6 +367,7 @@ impl Model {
         match &self.body {
             Body::Linear(linear) => self.validate_linear(linear),
             Body::Trees(trees) => self.validate_trees(trees),
+            Body::Mlp(mlp) => self.validate_mlp(mlp),
         }?;
         self.validate_trace()
     }
@@ -317,7 +396,7 @@ impl Model {
             }
         }
         match (&self.input.encoding, &self.body) {
-            (Encoding::Grid { scale_log2, offset }, Body::Linear(_)) => {
+            (Encoding::Grid { scale_log2, offset }, Body::Linear(_) | Body::Mlp(_)) => {
                 if scale_log2.len() != features.len() || offset.len() != features.len() {
                     return invalid("the grid needs one scale and offset per feature".into());
                 }
@@ -359,7 +438,9 @@ impl Model {
             }
             _ => {
                 return invalid(
-                    "linear models use the grid encoding, tree ensembles the bins encoding".into(),
+                    "linear models and networks use the grid encoding, tree ensembles the bins \
+                     encoding"
+                        .into(),
                 )
             }
         }
@@ -439,6 +520,60 @@ impl Model {
             check_score_bound(&format!("score {c}"), worst)?;
         }
         Ok(())
+    }
+
+    fn validate_mlp(&self, mlp: &Mlp) -> Result<(), ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(msg));
+        if mlp.hidden.is_empty() || mlp.hidden.len() > MAX_HIDDEN_LAYERS {
+            return invalid(format!(
+                "{} hidden layers; a network needs 1 to {MAX_HIDDEN_LAYERS}",
+                mlp.hidden.len()
+            ));
+        }
+        if let Some(l) = (mlp.hidden.iter()).position(|layer| layer.bias.len() > MAX_LAYER_WIDTH) {
+            return invalid(format!(
+                "hidden layer {l} has more than {MAX_LAYER_WIDTH} neurons"
+            ));
+        }
+        if mlp.output.bias.len() != self.num_scores() {
+            return invalid(format!(
+                "the output layer has {} neurons for {} scores",
+                mlp.output.bias.len(),
+                self.num_scores()
+            ));
+        }
+        let scales = &mlp.activation_scale_log2;
+        let scales_fit = scales.len() == mlp.hidden.len()
+            && (scales.iter().zip(&mlp.hidden)).all(|(s, layer)| s.len() == layer.bias.len())
+            && scales
+                .iter()
+                .flatten()
+                .all(|s| s.unsigned_abs() <= MAX_ACTIVATION_SCALE);
+        if !scales_fit {
+            return invalid(format!(
+                "activation_scale_log2 needs one exponent in ±{MAX_ACTIVATION_SCALE} per hidden \
+                 neuron"
+            ));
+        }
+        use zkinfer_air::mlp::NetworkError;
+        match mlp.network(self.num_features()).check() {
+            Ok(()) => Ok(()),
+            Err(NetworkError::NoHiddenLayer) => invalid("a network needs a hidden layer".into()),
+            Err(NetworkError::Shape { layer }) => invalid(format!(
+                "layer {layer}: the weights do not match the layer's inputs and biases"
+            )),
+            Err(NetworkError::Range { layer, neuron }) if layer == mlp.hidden.len() => {
+                invalid(format!(
+                    "score {neuron} can reach 2^{} or more, beyond the score range",
+                    zkinfer_air::mlp::SCORE_BITS
+                ))
+            }
+            Err(NetworkError::Range { layer, neuron }) => invalid(format!(
+                "hidden layer {layer}, neuron {neuron}: some input reaches a pre-activation \
+                 beyond ±2^{}",
+                zkinfer_air::mlp::PRE_ACTIVATION_BITS
+            )),
+        }
     }
 
     fn validate_trees(&self, ensemble: &TreeEnsemble) -> Result<(), ModelError> {
@@ -610,6 +745,16 @@ impl Model {
                 leaves: 0,
                 max_depth: 0,
                 weights: linear.weights.iter().map(Vec::len).sum(),
+            },
+            Body::Mlp(mlp) => ModelStats {
+                trees: 0,
+                splits: 0,
+                leaves: 0,
+                max_depth: 0,
+                weights: mlp
+                    .layers()
+                    .map(|l| l.weights.iter().map(Vec::len).sum::<usize>())
+                    .sum(),
             },
             Body::Trees(ensemble) => ModelStats {
                 trees: ensemble.trees.len(),

@@ -1,4 +1,4 @@
-//! Proving and verifying inference of linear models and tree ensembles, bound to the input
+//! Proving and verifying inference of linear models, tree ensembles and networks, bound to the input
 //! commitment.
 //!
 //! The statement a proof attests is built from the model and the *disclosed* output only, so
@@ -15,6 +15,7 @@ use zkinfer_air::disclosure::Comparison;
 use zkinfer_air::inference::{build_trace, Body as AirBody, InferenceAir, Statement};
 use zkinfer_air::input::{InputBlock, SALT_ELEMENTS};
 use zkinfer_air::linear::LinearBody;
+use zkinfer_air::mlp::MlpBody;
 use zkinfer_air::prover::{AirProver, Hash, Phase, Progress};
 use zkinfer_air::rescue::DIGEST_WIDTH;
 use zkinfer_air::trees::{walk, TreeBody};
@@ -148,6 +149,7 @@ pub fn prove(
     let proof = match statement {
         AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random, progress),
         AnyStatement::Trees(s) => prove_statement(s, q, salt, options, &mut random, progress),
+        AnyStatement::Mlp(s) => prove_statement(s, q, salt, options, &mut random, progress),
     }?;
     progress(Phase::Done);
     Ok((proof, output))
@@ -202,6 +204,7 @@ pub fn verify(
     match statement {
         AnyStatement::Linear(s) => verify_statement(s, proof, profile),
         AnyStatement::Trees(s) => verify_statement(s, proof, profile),
+        AnyStatement::Mlp(s) => verify_statement(s, proof, profile),
     }
 }
 
@@ -235,6 +238,7 @@ fn verify_statement<B: AirBody + 'static>(
 enum AnyStatement {
     Linear(Statement<LinearBody>),
     Trees(Statement<TreeBody>),
+    Mlp(Statement<MlpBody>),
 }
 
 impl AnyStatement {
@@ -247,6 +251,7 @@ impl AnyStatement {
         match self {
             AnyStatement::Linear(s) => shape(s, options),
             AnyStatement::Trees(s) => shape(s, options),
+            AnyStatement::Mlp(s) => shape(s, options),
         }
     }
 
@@ -390,6 +395,14 @@ fn statement(
             scores: disclosed,
             comparisons,
             body: tree_body(model, ensemble)?,
+        }),
+        Body::Mlp(mlp) => AnyStatement::Mlp(Statement {
+            context,
+            model_id,
+            commitment,
+            scores: disclosed,
+            comparisons,
+            body: MlpBody::new(mlp.network(model.num_features())).ok()?,
         }),
     })
 }

@@ -16,10 +16,10 @@ use crate::fixed_point::{
     MAX_SCORE_SCALE_LOG2, SCORE_BITS,
 };
 use crate::model::{
-    Body, Encoding, InputSpec, Linear, Model, OutputSpec, Tree, TreeEnsemble, FORMAT_NAME,
-    FORMAT_VERSION, MAX_DEPTH,
+    Activation, Body, Encoding, InputSpec, Layer, Linear, Mlp, Model, OutputSpec, Tree,
+    TreeEnsemble, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH,
 };
-use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use crate::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
 
 /// Quantizes `source`. `calibration` supplies feature ranges; linear models need it, trees
 /// ignore it.
@@ -39,6 +39,10 @@ pub fn quantize(
             quantize_linear(source, weights, bias, calibration)?
         }
         SourceBody::Trees { rule, base, trees } => quantize_trees(source, *rule, base, trees)?,
+        SourceBody::Mlp { activation, layers } => {
+            let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
+            quantize_mlp(source, *activation, layers, calibration)?
+        }
     };
     let model = Model {
         format: FORMAT_NAME.to_string(),
@@ -82,6 +86,7 @@ pub fn score_error_bound(model: &Model) -> Vec<f64> {
                 })
                 .collect()
         }
+        Body::Mlp(mlp) => mlp_error_bound(model, mlp),
         Body::Trees(ensemble) => {
             let mut terms = vec![1.0; ensemble.base.len()];
             for tree in &ensemble.trees {
@@ -95,6 +100,44 @@ pub fn score_error_bound(model: &Model) -> Vec<f64> {
     }
 }
 
+/// Propagates rounding errors through a network, in real units. A neuron at scale `2^m` reading
+/// inputs of scale `2^s_i` with real error `ε_i` (features: half a grid step) has real weights
+/// within `(|W_i| + ½)·2^(s_i − m)`, so its `z` is off by at most
+/// `Σ_i (|W_i| + ½)·2^(s_i − m)·ε_i` (input error) `+ 2^(−m−1)·(Σ_i max|a_i + offset_i| + 1)`
+/// (weight and bias rounding). ReLU and the identity are 1-Lipschitz, and the rescaling floor
+/// adds less than one activation unit, `2^(16 − m)`.
+fn mlp_error_bound(model: &Model, mlp: &Mlp) -> Vec<f64> {
+    let Encoding::Grid { scale_log2, offset } = &model.input.encoding else {
+        unreachable!("validated: networks use the grid")
+    };
+    let shift = zkinfer_air::mlp::SHIFT as i32;
+    // Per input of the current layer: (scale, largest |a + offset|, real error).
+    let mut inputs: Vec<(i32, f64, f64)> = (scale_log2.iter().zip(offset))
+        .map(|(&s, &o)| (s, o.abs().max((o + FEATURE_MAX).abs()) as f64, pow2(-s - 1)))
+        .collect();
+    let error = |layer: &Layer, c: usize, m: i32, inputs: &[(i32, f64, f64)]| {
+        let mut z = pow2(-m - 1);
+        for (&w, &(s, largest, input_error)) in layer.weights[c].iter().zip(inputs) {
+            z += (w.unsigned_abs() as f64 + 0.5) * pow2(s - m) * input_error;
+            z += pow2(-m - 1) * largest;
+        }
+        z
+    };
+    for (layer, scales) in mlp.hidden.iter().zip(&mlp.activation_scale_log2) {
+        let (bound, _) = activation_inputs(mlp.activation, 1);
+        inputs = (scales.iter().enumerate())
+            .map(|(j, &e)| {
+                let z = error(layer, j, e + shift, &inputs);
+                (e, bound as f64, z + pow2(-e))
+            })
+            .collect();
+    }
+    let m = model.output.score_scale_log2 as i32;
+    (0..mlp.output.bias.len())
+        .map(|c| error(&mlp.output, c, m, &inputs))
+        .collect()
+}
+
 type Quantized = (InputSpec, u32, Body);
 
 fn quantize_linear(
@@ -103,6 +146,25 @@ fn quantize_linear(
     bias: &[f64],
     calibration: &Calibration,
 ) -> Result<Quantized, QuantizeError> {
+    let grids = feature_grids(source, calibration)?;
+    let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
+        .rev()
+        .find(|&m| linear_at_scale(weights, bias, &grids, m).is_some())
+        .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
+    let linear = linear_at_scale(weights, bias, &grids, score_scale_log2)
+        .expect("the scale was chosen because it fits");
+    Ok((
+        grid_input(source, &grids),
+        score_scale_log2,
+        Body::Linear(linear),
+    ))
+}
+
+/// Each feature's finest grid over its widened calibration range.
+fn feature_grids(
+    source: &SourceModel,
+    calibration: &Calibration,
+) -> Result<Vec<Grid>, QuantizeError> {
     let mut grids = Vec::with_capacity(source.feature_names.len());
     for name in &source.feature_names {
         let (low, high) = calibration.widened_range(name)?;
@@ -114,21 +176,121 @@ fn quantize_linear(
         .ok_or_else(|| feature_error(name, "its range does not fit any grid"))?;
         grids.push(grid);
     }
-    let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
-        .rev()
-        .find(|&m| linear_at_scale(weights, bias, &grids, m).is_some())
-        .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
-    let linear = linear_at_scale(weights, bias, &grids, score_scale_log2)
-        .expect("the scale was chosen because it fits");
-    let input = InputSpec {
+    Ok(grids)
+}
+
+fn grid_input(source: &SourceModel, grids: &[Grid]) -> InputSpec {
+    InputSpec {
         precision: source.precision,
         features: source.feature_names.clone(),
         encoding: Encoding::Grid {
             scale_log2: grids.iter().map(|g| g.scale_log2).collect(),
             offset: grids.iter().map(|g| g.offset).collect(),
         },
+    }
+}
+
+/// Networks: the features on their grids, as for linear models. Every hidden neuron `j` gets
+/// its own pre-activation scale `2^m_j`, the largest at which its `z` stays within `±2^32` for
+/// every input, so its activation (scale `2^(m_j − 16)`) uses the whole 16-bit range its worst
+/// case allows; weights into it are `round(w·2^(m_j − e_i))` for inputs of scale `2^e_i`. The
+/// scores share one scale, the largest that keeps them below `2^SCORE_BITS`.
+fn quantize_mlp(
+    source: &SourceModel,
+    activation: Activation,
+    layers: &[SourceDense],
+    calibration: &Calibration,
+) -> Result<Quantized, QuantizeError> {
+    use zkinfer_air::mlp::{PRE_ACTIVATION_BITS, SHIFT};
+    let grids = feature_grids(source, calibration)?;
+    let (output, hidden) = layers.split_last().expect("checked: two layers or more");
+    let mut inputs: Vec<(i32, i64)> = grids.iter().map(|g| (g.scale_log2, g.offset)).collect();
+    let mut quantized = Vec::with_capacity(hidden.len());
+    let mut scales = Vec::with_capacity(hidden.len());
+    for (l, dense) in hidden.iter().enumerate() {
+        let range = activation_inputs(activation, l);
+        let mut layer = Layer {
+            weights: Vec::with_capacity(dense.bias.len()),
+            bias: Vec::with_capacity(dense.bias.len()),
+        };
+        let mut layer_scales = Vec::with_capacity(dense.bias.len());
+        for (j, (row, &b)) in dense.weights.iter().zip(&dense.bias).enumerate() {
+            let (m, weights, bias) = (MIN_NEURON_SCALE_LOG2..=MAX_NEURON_SCALE_LOG2)
+                .rev()
+                .find_map(|m| {
+                    neuron_at_scale(row, b, &inputs, m, range, PRE_ACTIVATION_BITS)
+                        .map(|(w, b)| (m, w, b))
+                })
+                .ok_or_else(|| {
+                    QuantizeError::Parameter(format!(
+                        "hidden layer {l}, neuron {j}: the weights are too large to represent"
+                    ))
+                })?;
+            layer.weights.push(weights);
+            layer.bias.push(bias);
+            layer_scales.push(m - SHIFT as i32);
+        }
+        inputs = layer_scales.iter().map(|&e| (e, 0)).collect();
+        quantized.push(layer);
+        scales.push(layer_scales);
+    }
+    let range = activation_inputs(activation, hidden.len());
+    let output_at = |m: u32| -> Option<Layer> {
+        let rows = (output.weights.iter().zip(&output.bias))
+            .map(|(row, &b)| neuron_at_scale(row, b, &inputs, m as i32, range, SCORE_BITS))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Layer {
+            weights: rows.iter().map(|(w, _)| w.clone()).collect(),
+            bias: rows.iter().map(|&(_, b)| b).collect(),
+        })
     };
-    Ok((input, score_scale_log2, Body::Linear(linear)))
+    let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
+        .rev()
+        .find(|&m| output_at(m).is_some())
+        .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
+    let mlp = Mlp {
+        activation,
+        hidden: quantized,
+        activation_scale_log2: scales,
+        output: output_at(score_scale_log2).expect("the scale was chosen because it fits"),
+    };
+    Ok((grid_input(source, &grids), score_scale_log2, Body::Mlp(mlp)))
+}
+
+/// Range of a hidden neuron's pre-activation scale exponent.
+const MIN_NEURON_SCALE_LOG2: i32 = -64;
+const MAX_NEURON_SCALE_LOG2: i32 = 62;
+
+/// The input range of layer `layer`, as the AIR bounds it.
+fn activation_inputs(activation: Activation, layer: usize) -> (i64, bool) {
+    let activation = match activation {
+        Activation::Relu => zkinfer_air::mlp::Activation::Relu,
+        Activation::Identity => zkinfer_air::mlp::Activation::Identity,
+    };
+    activation.inputs_of(layer)
+}
+
+/// One neuron at scale `2^m`: `W_i = round(w_i·2^(m − s_i))` for inputs `x_i ≈ 2^-s_i·(a_i +
+/// offset_i)`, the offsets folded into the bias; `None` unless every input in `range` keeps
+/// `|z| < 2^limit_bits`.
+fn neuron_at_scale(
+    row: &[f64],
+    bias: f64,
+    inputs: &[(i32, i64)],
+    m: i32,
+    range: (i64, bool),
+    limit_bits: u32,
+) -> Option<(Vec<i64>, i64)> {
+    let mut folded = scale_round(bias, m, Rounding::Nearest)? as i128;
+    let mut weights = Vec::with_capacity(row.len());
+    for (&w, &(scale, offset)) in row.iter().zip(inputs) {
+        let big_w = scale_round(w, m - scale, Rounding::Nearest)?;
+        folded += big_w as i128 * offset as i128;
+        weights.push(big_w);
+    }
+    let bias = i64::try_from(folded).ok()?;
+    let worst = zkinfer_air::mlp::worst_case(&weights, bias, range.0, range.1);
+    (worst < 1i128 << limit_bits).then_some((weights, bias))
 }
 
 /// The integer linear model at score scale `2^m`, if every score fits.

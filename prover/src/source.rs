@@ -8,7 +8,7 @@
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::model::{Link, Precision, Task};
+use crate::model::{Activation, Link, Precision, Task};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceModel {
@@ -36,6 +36,29 @@ pub enum SourceBody {
         base: Vec<f64>,
         trees: Vec<SourceTree>,
     },
+    /// A dense network: `a⁰ = x`; every layer but the last `a = activation(W·a + b)`; the
+    /// scores are the last layer's `W·a + b` (the logits: a binary classifier's one output is
+    /// the margin of class 1).
+    Mlp {
+        activation: Activation,
+        layers: Vec<SourceDense>,
+    },
+}
+
+/// A dense layer: `weights[out][in]`, `bias[out]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceDense {
+    pub weights: Vec<Vec<f64>>,
+    pub bias: Vec<f64>,
+}
+
+impl SourceDense {
+    /// `W·inputs + b`.
+    pub fn apply(&self, inputs: &[f64]) -> Vec<f64> {
+        (self.weights.iter().zip(&self.bias))
+            .map(|(row, b)| b + row.iter().zip(inputs).map(|(w, v)| w * v).sum::<f64>())
+            .collect()
+    }
 }
 
 /// A tree whose root is `nodes[0]`; children are indices into `nodes`.
@@ -93,6 +116,17 @@ impl SourceModel {
                 }
                 scores
             }
+            SourceBody::Mlp { activation, layers } => {
+                let (output, hidden) = layers.split_last().expect("checked: two layers or more");
+                let a = hidden.iter().fold(x, |a, dense| {
+                    dense
+                        .apply(&a)
+                        .into_iter()
+                        .map(|z| activation.apply_f64(z))
+                        .collect()
+                });
+                output.apply(&a)
+            }
         }
     }
 
@@ -124,6 +158,38 @@ impl SourceModel {
                 let all = weights.iter().flatten().chain(bias);
                 if all.clone().any(|v| !v.is_finite()) {
                     return Err(FormatError::malformed("a coefficient is not finite"));
+                }
+            }
+            SourceBody::Mlp { layers, .. } => {
+                if layers.len() < 2 {
+                    return Err(FormatError::malformed(
+                        "a network needs a hidden layer and an output layer",
+                    ));
+                }
+                let mut inputs = features;
+                for (l, dense) in layers.iter().enumerate() {
+                    let outputs = dense.bias.len();
+                    if outputs == 0
+                        || dense.weights.len() != outputs
+                        || dense.weights.iter().any(|row| row.len() != inputs)
+                    {
+                        return Err(FormatError::malformed(format!(
+                            "layer {l}: the weights do not match {inputs} inputs and {outputs} \
+                             biases"
+                        )));
+                    }
+                    let all = dense.weights.iter().flatten().chain(&dense.bias);
+                    if all.clone().any(|v| !v.is_finite()) {
+                        return Err(FormatError::malformed(format!(
+                            "layer {l}: a weight is not finite"
+                        )));
+                    }
+                    inputs = outputs;
+                }
+                if inputs != scores {
+                    return Err(FormatError::malformed(format!(
+                        "the output layer has {inputs} neurons for {scores} scores"
+                    )));
                 }
             }
             SourceBody::Trees { base, trees, .. } => {

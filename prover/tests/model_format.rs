@@ -3,6 +3,7 @@
 mod common;
 
 use common::{random_tree, tree_model, Rng};
+use serde_json::json;
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::{Body, Precision};
 use zkinfer::quantize::quantize;
@@ -119,7 +120,6 @@ fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
 
 #[test]
 fn invalid_models_are_refused_with_clear_errors() {
-    use serde_json::json;
     let tree = "/body/trees/trees/0";
     assert_rejected(|v| v["version"] = json!(2), "version 2 is not supported");
     assert_rejected(|v| v["format"] = json!("onnx"), "format is \"onnx\"");
@@ -199,7 +199,7 @@ fn invalid_models_are_refused_with_clear_errors() {
             v["input"]["encoding"] =
                 json!({"grid": {"scale_log2": [0, 0, 0, 0], "offset": [0, 0, 0, 0]}})
         },
-        "linear models use the grid encoding",
+        "use the grid encoding",
     );
     assert_rejected(
         |v| v["input"]["encoding"]["bins"]["rule"] = json!("greater"),
@@ -276,7 +276,6 @@ fn unsupported_versions_and_invalid_models_are_refused_with_their_variant() {
 
 #[test]
 fn invalid_grid_encodings_are_refused() {
-    use serde_json::json;
     use zkinfer::model::{Link, Task};
     use zkinfer::source::{SourceBody, SourceModel};
     let source = SourceModel {
@@ -336,5 +335,71 @@ fn invalid_grid_encodings_are_refused() {
                 .push(json!(1))
         },
         "weight row 0 has 3 entries for 2 features",
+    );
+}
+
+/// A valid network: two features, hidden layers of 2 and 1 ReLU neurons, a binary score.
+fn network_json() -> serde_json::Value {
+    json!({
+        "format": "zkinfer-model", "version": 1, "source": "test",
+        "input": {"precision": "f32", "features": ["a", "b"],
+                  "encoding": {"grid": {"scale_log2": [8, 8], "offset": [0, 0]}}},
+        "output": {"task": "binary", "classes": ["no", "yes"], "score_scale_log2": 20,
+                   "link": "logistic"},
+        "body": {"mlp": {
+            "activation": "relu",
+            "hidden": [{"weights": [[3, -4], [-5, 6]], "bias": [7, -8]},
+                       {"weights": [[9, -10]], "bias": [11]}],
+            "activation_scale_log2": [[2, 3], [4]],
+            "output": {"weights": [[12]], "bias": [-13]}
+        }}
+    })
+}
+
+#[test]
+fn invalid_networks_are_refused_with_clear_errors() {
+    let valid = network_json();
+    let model = Model::from_json(valid.to_string().as_bytes()).expect("a valid network");
+    assert!(matches!(model.body, Body::Mlp(_)));
+    let rejected = |edit: &dyn Fn(&mut serde_json::Value), needle: &str| {
+        let mut value = network_json();
+        edit(&mut value);
+        let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().contains(needle),
+            "expected {needle:?} in {err}"
+        );
+    };
+    let in_body =
+        |f: fn(&mut serde_json::Value)| move |v: &mut serde_json::Value| f(&mut v["body"]["mlp"]);
+    rejected(&in_body(|m| m["hidden"] = json!([])), "1 to 16");
+    rejected(
+        &in_body(|m| m["hidden"][0]["weights"][1] = json!([1])),
+        "layer 0: the weights do not match",
+    );
+    rejected(
+        &in_body(|m| m["output"] = json!({"weights": [[1], [2]], "bias": [0, 0]})),
+        "the output layer has 2 neurons for 1 scores",
+    );
+    rejected(
+        &in_body(|m| m["activation_scale_log2"] = json!([[2, 3]])),
+        "activation_scale_log2",
+    );
+    rejected(
+        &in_body(|m| m["activation"] = json!("tanh")),
+        "unknown variant",
+    );
+    // 70000 · 65535 ≥ 2^32: some input overflows the rescaling's range.
+    rejected(
+        &in_body(|m| m["hidden"][0]["weights"][0] = json!([70000, 0])),
+        "hidden layer 0, neuron 0: some input reaches a pre-activation beyond ±2^32",
+    );
+    rejected(
+        &in_body(|m| m["output"]["bias"] = json!([1i64 << 46])),
+        "beyond the score range",
+    );
+    rejected(
+        &|v| v["input"]["encoding"] = json!({"bins": {"rule": "less_than", "cuts": [[], []]}}),
+        "use the grid encoding",
     );
 }

@@ -100,19 +100,24 @@ pub fn envelope_json(data: &[u8]) {
 // ---- proofs ----
 
 /// The models proofs are verified against: the flagship (100 trees), iris XGBoost (trees,
-/// three scores) and iris logistic regression (linear).
+/// three scores), iris logistic regression (linear) and the digits network (MLP 64-32-10).
 pub fn verify_models() -> &'static [(Model, ModelId)] {
     static MODELS: OnceLock<Vec<(Model, ModelId)>> = OnceLock::new();
     MODELS.get_or_init(|| {
         let mut models = vec![Flagship::load().expect("the flagship imports").model];
         for example in example_models() {
-            if ["iris_xgboost_multiclass", "iris_logreg_multinomial"].contains(&&*example.name) {
+            let verified = [
+                "iris_xgboost_multiclass",
+                "iris_logreg_multinomial",
+                "digits_mlp",
+            ];
+            if verified.contains(&&*example.name) {
                 models.push(import_example(&example));
             }
         }
         assert_eq!(
             models.len(),
-            3,
+            4,
             "the verify models are in examples/models.json"
         );
         models

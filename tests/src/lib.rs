@@ -22,11 +22,12 @@ pub fn example_models() -> Vec<ExampleModel> {
     manifest(&read_example("models.json")).expect("valid manifest")
 }
 
-/// Imports an example the way its README says: with its training CSV as calibration data.
+/// Imports an example the way its README says: with its calibration CSV (the training rows, or
+/// the features' documented domain).
 pub fn import_example(example: &ExampleModel) -> Model {
     let path = examples_dir().join(&example.model_file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let calibration = Calibration::from_csv(&read_example(&example.train_csv)).unwrap();
+    let calibration = Calibration::from_csv(&read_example(&example.calibration_csv)).unwrap();
     import::import(&bytes, &example.model_file, Some(&calibration))
         .unwrap_or_else(|e| panic!("{}: {e}", example.name))
 }

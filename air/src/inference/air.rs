@@ -26,14 +26,16 @@ pub trait Body: Clone + Send + Sync {
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree>;
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>>;
     fn num_periodic_columns(&self) -> usize;
-    /// Writes the body's constraints; `q` are the feature cells and `x` the host's 16-bit
-    /// value on the current row.
+    /// Writes the body's constraints; `q` are the feature cells, `x` and `next_x` the host's
+    /// 16-bit values on the current and the next row.
+    #[allow(clippy::too_many_arguments)]
     fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
         q: &[E],
         x: E,
+        next_x: E,
         periodic: &[E],
         result: &mut [E],
     );
@@ -47,6 +49,11 @@ pub trait Body: Clone + Send + Sync {
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64>;
+    /// The host's `x` on the body's first rows where it reads no feature: the body's own
+    /// range-checked values.
+    fn x_values(&self, _q: &[u16]) -> Vec<u16> {
+        Vec::new()
+    }
     /// The body's public data, for the Fiat–Shamir transcript.
     fn to_elements(&self) -> Vec<BaseElement>;
 }
@@ -228,6 +235,7 @@ where
             &next[body_at..cmp],
             q,
             x,
+            next[input.x()],
             body_periodic,
             body_result,
         );

@@ -38,6 +38,9 @@ pub fn build_trace<B: Body>(
             x[row] = q[f];
         }
     }
+    let body_row = statement.body_row();
+    let own = body.x_values(q);
+    x[body_row..body_row + own.len()].copy_from_slice(&own);
     let first = statement.scores_row();
     x[first..first + chunks.len()].copy_from_slice(&chunks);
     let cmp = &mut columns[statement.cmp_column()];

@@ -58,6 +58,7 @@ impl Body for LinearBody {
         next: &[E],
         q: &[E],
         _x: E,
+        _next_x: E,
         _periodic: &[E],
         result: &mut [E],
     ) {

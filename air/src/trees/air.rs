@@ -76,6 +76,7 @@ impl Body for TreeBody {
         next: &[E],
         _q: &[E],
         x: E,
+        _next_x: E,
         periodic: &[E],
         result: &mut [E],
     ) {

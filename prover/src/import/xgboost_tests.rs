@@ -341,7 +341,7 @@ fn malformed(json: &Value) -> String {
 fn base_of(json: &Value) -> Vec<f64> {
     match read(json).unwrap().body {
         SourceBody::Trees { base, .. } => base,
-        SourceBody::Linear { .. } => panic!(),
+        other => panic!("not trees: {other:?}"),
     }
 }
 

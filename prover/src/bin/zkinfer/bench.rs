@@ -73,9 +73,9 @@ pub fn run(
             continue;
         }
         let bytes = read(&examples.join(&entry.model_file))?;
-        let train = read(&examples.join(&entry.train_csv))?;
+        let train = read(&examples.join(&entry.calibration_csv))?;
         let calibration = Calibration::from_csv(&String::from_utf8_lossy(&train))
-            .map_err(|e| format!("{}: {e}", entry.train_csv))?;
+            .map_err(|e| format!("{}: {e}", entry.calibration_csv))?;
         let model = import::import(&bytes, &entry.model_file, Some(&calibration))
             .map_err(|e| format!("{}: {e}", entry.name))?;
         let heldout = read(&examples.join(&entry.heldout_csv))?;

@@ -39,6 +39,18 @@ pub fn summary(model: &Model) -> String {
             "{} trees, {} splits, {} leaves, max depth {}",
             stats.trees, stats.splits, stats.leaves, stats.max_depth
         ),
+        Body::Mlp(mlp) => {
+            let widths: Vec<String> = std::iter::once(model.num_features())
+                .chain(mlp.layers().map(|layer| layer.bias.len()))
+                .map(|w| w.to_string())
+                .collect();
+            format!(
+                "network {} ({:?} hidden layers), {} weights",
+                widths.join("-"),
+                mlp.activation,
+                stats.weights
+            )
+        }
     };
     line(&mut out, "body", body);
     let precision = match model.input.precision {
@@ -72,7 +84,7 @@ pub fn summary(model: &Model) -> String {
     );
     let bound = score_error_bound(model).into_iter().fold(0.0, f64::max);
     let meaning = match &model.body {
-        Body::Linear(_) => "over all inputs in range",
+        Body::Linear(_) | Body::Mlp(_) => "over all inputs in range",
         Body::Trees(_) => "leaf rounding; decisions exact",
     };
     line(

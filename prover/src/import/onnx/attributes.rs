@@ -150,6 +150,13 @@ impl<'a> Attributes<'a> {
             .map_err(|_| self.bad(name, "is not UTF-8"))
     }
 
+    /// A float.
+    pub(super) fn float(&self, name: &str) -> Result<Option<f32>, FormatError> {
+        Ok(self
+            .get(name, attribute_type::FLOAT, "a float")?
+            .map(|a| a.f.unwrap_or(0.0)))
+    }
+
     /// An integer.
     pub(super) fn int(&self, name: &str) -> Result<Option<i64>, FormatError> {
         Ok(self
@@ -181,8 +188,8 @@ impl<'a> Attributes<'a> {
     }
 }
 
-/// The values of a float or double tensor, widened exactly to f64.
-fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), String> {
+/// The number of elements a tensor's dimensions call for.
+fn element_count(tensor: &TensorProto) -> Result<usize, String> {
     if tensor.data_location == Some(super::proto::DATA_LOCATION_EXTERNAL)
         || !tensor.external_data.is_empty()
     {
@@ -195,6 +202,20 @@ fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), String> {
             .checked_mul(d)
             .ok_or_else(|| "has too many elements".to_string())?;
     }
+    Ok(count)
+}
+
+/// Refuses a tensor storing `stored` values for `count` elements, before they are decoded.
+fn check_count(stored: usize, count: usize) -> Result<(), String> {
+    if stored != count {
+        return Err(format!("holds {stored} values for {count} elements"));
+    }
+    Ok(())
+}
+
+/// The values of a float or double tensor, widened exactly to f64.
+pub(super) fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), String> {
+    let count = element_count(tensor)?;
     let element = tensor.data_type.unwrap_or(0);
     let raw = tensor.raw_data.as_deref();
     let values: Vec<f64> = match (element, raw) {
@@ -202,20 +223,28 @@ fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), String> {
             if raw.len() % 4 != 0 {
                 return Err("has raw float data of a length not a multiple of 4".into());
             }
+            check_count(raw.len() / 4, count)?;
             raw.chunks_exact(4)
                 .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
                 .collect()
         }
-        (data_type::FLOAT, None) => tensor.float_data.iter().map(|&v| f64::from(v)).collect(),
+        (data_type::FLOAT, None) => {
+            check_count(tensor.float_data.len(), count)?;
+            tensor.float_data.iter().map(|&v| f64::from(v)).collect()
+        }
         (data_type::DOUBLE, Some(raw)) => {
             if raw.len() % 8 != 0 {
                 return Err("has raw double data of a length not a multiple of 8".into());
             }
+            check_count(raw.len() / 8, count)?;
             raw.chunks_exact(8)
                 .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
                 .collect()
         }
-        (data_type::DOUBLE, None) => tensor.double_data.clone(),
+        (data_type::DOUBLE, None) => {
+            check_count(tensor.double_data.len(), count)?;
+            tensor.double_data.clone()
+        }
         (other, _) => {
             return Err(format!(
                 "holds {} values (expected float or double)",
@@ -223,13 +252,56 @@ fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), String> {
             ))
         }
     };
-    if values.len() != count {
-        return Err(format!(
-            "holds {} values for {count} elements",
-            values.len()
-        ));
-    }
     Ok((element, values))
+}
+
+/// The labels of an int32, int64 or string tensor (integers as decimal strings).
+pub(super) fn tensor_labels(tensor: &TensorProto) -> Result<Vec<String>, String> {
+    let count = element_count(tensor)?;
+    let element = tensor.data_type.unwrap_or(0);
+    let raw = tensor.raw_data.as_deref();
+    let labels = match (element, raw) {
+        (data_type::INT32, Some(raw)) if raw.len() % 4 == 0 => {
+            check_count(raw.len() / 4, count)?;
+            raw.chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string())
+                .collect()
+        }
+        (data_type::INT32, None) => {
+            check_count(tensor.int32_data.len(), count)?;
+            tensor.int32_data.iter().map(i32::to_string).collect()
+        }
+        (data_type::INT64, Some(raw)) if raw.len() % 8 == 0 => {
+            check_count(raw.len() / 8, count)?;
+            raw.chunks_exact(8)
+                .map(|c| {
+                    i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]).to_string()
+                })
+                .collect()
+        }
+        (data_type::INT64, None) => {
+            check_count(tensor.int64_data.len(), count)?;
+            tensor.int64_data.iter().map(i64::to_string).collect()
+        }
+        (data_type::STRING, None) => {
+            check_count(tensor.string_data.len(), count)?;
+            tensor
+                .string_data
+                .iter()
+                .map(|s| String::from_utf8(s.clone()).map_err(|_| "holds a label not UTF-8"))
+                .collect::<Result<_, _>>()?
+        }
+        (data_type::INT32 | data_type::INT64 | data_type::STRING, Some(_)) => {
+            return Err("has raw data of a length that does not fit its type".into())
+        }
+        (other, _) => {
+            return Err(format!(
+                "holds {} values (expected integer or string labels)",
+                data_type::name(other)
+            ))
+        }
+    };
+    Ok(labels)
 }
 
 /// Either the float attribute `name` or the tensor attribute `name_as_tensor`, never both, as
@@ -275,21 +347,28 @@ pub(super) fn class_labels(
             )))
         }
     };
+    check_labels(&node, &labels)?;
+    Ok(labels)
+}
+
+/// Refuses more labels than [`crate::model::MAX_SCORES`] and duplicates; `owner` names where
+/// they come from.
+pub(super) fn check_labels(owner: &str, labels: &[String]) -> Result<(), FormatError> {
     if labels.len() > crate::model::MAX_SCORES {
         return Err(FormatError::unsupported(format!(
-            "{node} has {} classes (at most {})",
+            "{owner} has {} classes (at most {})",
             labels.len(),
             crate::model::MAX_SCORES
         )));
     }
     let mut seen = std::collections::HashSet::new();
-    for label in &labels {
+    for label in labels {
         if !seen.insert(label.as_str()) {
             return Err(FormatError::malformed(format!(
-                "{node}: the class label {} appears twice",
+                "{owner}: the class label {} appears twice",
                 quoted(label)
             )));
         }
     }
-    Ok(labels)
+    Ok(())
 }

@@ -1,18 +1,32 @@
 //! ONNX-ML models as skl2onnx writes them for scikit-learn.
 //!
-//! A supported graph is a chain `input → [Cast | Identity | Scaler]* → predictor → post-processing`
-//! where the predictor is exactly one `ai.onnx.ml` operator among `LinearClassifier`,
-//! `LinearRegressor`, `TreeEnsembleClassifier` and `TreeEnsembleRegressor`, and every node after
-//! it only reshapes or transforms the predictor's outputs (`ZipMap`, `Normalizer`, `Softmax`, …).
-//! The imported [`SourceModel`] decides the class as onnxruntime does on the predictor's raw
-//! scores (see `linear.rs` and `trees.rs` for the rules). Post-processing nodes only turn those
-//! outputs into probability maps or cast labels; they are not part of the imported model.
+//! Two graph shapes are supported, both starting with `input → [Cast | Identity | Scaler]*`:
+//!
+//! - **A predictor**: then exactly one `ai.onnx.ml` operator among `LinearClassifier`,
+//!   `LinearRegressor`, `TreeEnsembleClassifier` and `TreeEnsembleRegressor`, and every node
+//!   after it only reshapes or transforms the predictor's outputs (`ZipMap`, `Normalizer`,
+//!   `Softmax`, …). The imported [`SourceModel`] decides the class as onnxruntime does on the
+//!   predictor's raw scores (see `linear.rs` and `trees.rs` for the rules).
+//! - **A dense network** (`MLPClassifier`, `MLPRegressor`): then layers
+//!   `(MatMul [→ Add] | Gemm [→ Add]) → [Relu]`, the same hidden activation (ReLU or none)
+//!   between every two layers, weights and biases constant; the last layer is followed by
+//!   `Sigmoid` (binary: one output, probabilities `Concat(1 − p, p)`), `Softmax` (multiclass) or
+//!   nothing (regression: one output). Classifiers must find their labels through
+//!   `ArgMax → ArrayFeatureExtractor(classes)`. The imported model keeps the logits; see
+//!   `mlp.rs`.
+//!
+//! Post-processing nodes only turn those outputs into probability maps or cast labels; they are
+//! not part of the imported model.
 
 mod attributes;
 mod linear;
+mod mlp;
 mod proto;
+mod scalers;
 mod trees;
 
+#[cfg(test)]
+mod mlp_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,7 +39,7 @@ use crate::model::{Precision, MAX_FEATURES};
 use crate::source::SourceModel;
 
 use attributes::{describe, domain_name, quoted, Attributes};
-use proto::{data_type, type_proto, GraphProto, ModelProto, NodeProto};
+use proto::{data_type, type_proto, GraphProto, ModelProto, NodeProto, TensorProto};
 
 /// The ONNX-ML operator domain.
 const ML_DOMAIN: &str = "ai.onnx.ml";
@@ -64,17 +78,23 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
         .as_ref()
         .ok_or_else(|| FormatError::malformed("the model has no graph"))?;
     let plan = analyze(graph)?;
-    let predictor = plan.predictor;
-    let op = predictor.op_type.as_deref().unwrap_or_default();
+    let op = match &plan.kind {
+        Kind::Predictor(predictor) => predictor.op_type.clone().unwrap_or_default(),
+        Kind::Network(network) => network.description(),
+    };
     let context = Context {
-        source: source_name(&model, op),
+        source: source_name(&model, &op),
         features: plan.features,
         precision: plan.precision,
         predictor_input: plan.predictor_input,
         scalers: plan.scalers,
     };
+    let predictor = match plan.kind {
+        Kind::Network(network) => return mlp::read(&network, &context),
+        Kind::Predictor(predictor) => predictor,
+    };
     let attributes = Attributes::new(predictor)?;
-    match op {
+    match op.as_str() {
         "LinearClassifier" => linear::classifier(&attributes, &context),
         "LinearRegressor" => linear::regressor(&attributes, &context),
         "TreeEnsembleClassifier" => trees::classifier(&attributes, &context),
@@ -142,11 +162,19 @@ fn source_name(model: &ModelProto, op: &str) -> String {
 
 /// The result of the graph analysis.
 struct Plan<'a> {
-    predictor: &'a NodeProto,
+    kind: Kind<'a>,
     features: Option<usize>,
     precision: Precision,
     predictor_input: i32,
     scalers: Vec<&'a NodeProto>,
+}
+
+/// What computes the scores.
+enum Kind<'a> {
+    /// One `ai.onnx.ml` predictor.
+    Predictor(&'a NodeProto),
+    /// A dense network of standard operators.
+    Network(mlp::Network<'a>),
 }
 
 /// The role an operator may play.
@@ -155,6 +183,8 @@ enum Role {
     /// Between the graph input and the predictor.
     Before,
     Predictor,
+    /// Part of a dense network: `MatMul`, `Gemm`, `Add` and activations.
+    Layer,
     /// Consumes only the predictor's outputs (and constants).
     After,
     /// Both before and after (`Cast`, `Identity`).
@@ -163,18 +193,24 @@ enum Role {
     Constant,
 }
 
-/// The operators zkinfer accepts and where.
-fn role(node: &NodeProto) -> Option<Role> {
+/// The operators zkinfer accepts and where. `network` says whether the graph holds a dense
+/// network (a `MatMul` or `Gemm`), which admits more operators.
+fn role(node: &NodeProto, network: bool) -> Option<Role> {
     let op = node.op_type.as_deref().unwrap_or_default();
     match domain_name(node) {
         "ai.onnx" => match op {
             "Cast" | "Identity" => Some(Role::BeforeOrAfter),
-            "Softmax" | "ArgMax" | "Reshape" | "Flatten" => Some(Role::After),
             "Constant" => Some(Role::Constant),
+            _ if network && mlp::is_layer_op(op) => Some(Role::Layer),
+            // A binary network's probabilities `[1 − p, p]`.
+            "Sub" | "Concat" if network => Some(Role::After),
+            "Softmax" | "ArgMax" | "Reshape" | "Flatten" => Some(Role::After),
             _ => None,
         },
         ML_DOMAIN => match op {
             "Scaler" => Some(Role::Before),
+            // The label lookup, and the multilabel output (refused with a clear message later).
+            "ArrayFeatureExtractor" | "Binarizer" if network => Some(Role::After),
             "ZipMap" | "Normalizer" => Some(Role::After),
             _ if PREDICTORS.contains(&op) => Some(Role::Predictor),
             _ => None,
@@ -183,72 +219,304 @@ fn role(node: &NodeProto) -> Option<Role> {
     }
 }
 
-/// Checks the graph's shape and finds the predictor and the operators before it.
-fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
-    let nodes = &graph.node;
-    if nodes.is_empty() {
-        return Err(FormatError::malformed("the graph has no nodes"));
-    }
-    if nodes.len() > MAX_GRAPH_NODES {
-        return Err(FormatError::unsupported(format!(
-            "a graph of {} nodes (at most {MAX_GRAPH_NODES})",
-            nodes.len()
-        )));
-    }
-    if !graph.sparse_initializer.is_empty() {
-        return Err(FormatError::unsupported("sparse initializers"));
-    }
-    // Every operator must be one zkinfer knows, and none may carry a subgraph.
-    for node in nodes {
-        if role(node).is_none() {
-            return Err(FormatError::unsupported(describe(node)));
-        }
-        Attributes::new(node)?;
-    }
-    let predictors: Vec<&NodeProto> = nodes
-        .iter()
-        .filter(|n| role(n) == Some(Role::Predictor))
-        .collect();
-    let predictor = match predictors.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(FormatError::unsupported(
-                "a graph without a predictor operator",
-            ))
-        }
-        [first, second, ..] => {
-            return Err(FormatError::unsupported(format!(
-                "several predictors ({} and {})",
-                describe(first),
-                describe(second)
-            )))
-        }
-    };
+/// A graph's nodes with its input, constants and who produces each value.
+struct Graph<'a> {
+    nodes: &'a [NodeProto],
+    /// Whether the graph holds a dense network.
+    network: bool,
+    /// Initializers by name.
+    initializers: HashMap<&'a str, &'a TensorProto>,
+    /// The node producing each value.
+    producer: HashMap<&'a str, usize>,
+    input_name: &'a str,
+    input_type: i32,
+    /// The fixed second dimension of the input, if any.
+    features: Option<usize>,
+}
 
-    // The one real input (older IR versions also list initializers as inputs).
-    let constants: HashSet<&str> = graph
-        .initializer
+impl<'a> Graph<'a> {
+    /// Indexes the graph after checking its size, operators and single input.
+    fn new(graph: &'a GraphProto) -> Result<Self, FormatError> {
+        let nodes = &graph.node;
+        if nodes.is_empty() {
+            return Err(FormatError::malformed("the graph has no nodes"));
+        }
+        if nodes.len() > MAX_GRAPH_NODES {
+            return Err(FormatError::unsupported(format!(
+                "a graph of {} nodes (at most {MAX_GRAPH_NODES})",
+                nodes.len()
+            )));
+        }
+        if !graph.sparse_initializer.is_empty() {
+            return Err(FormatError::unsupported("sparse initializers"));
+        }
+        let network = nodes.iter().any(mlp::is_dense);
+        // Every operator must be one zkinfer knows, and none may carry a subgraph.
+        for node in nodes {
+            if role(node, network).is_none() {
+                return Err(FormatError::unsupported(describe(node)));
+            }
+            Attributes::new(node)?;
+        }
+        let initializers: HashMap<&str, &TensorProto> = graph
+            .initializer
+            .iter()
+            .filter_map(|t| Some((t.name.as_deref()?, t)))
+            .collect();
+
+        // The one real input (older IR versions also list initializers as inputs).
+        let inputs: Vec<_> = graph
+            .input
+            .iter()
+            .filter(|i| !initializers.contains_key(i.name.as_deref().unwrap_or_default()))
+            .collect();
+        let input = match inputs.as_slice() {
+            [one] => *one,
+            _ => {
+                return Err(FormatError::unsupported(format!(
+                    "a graph with {} inputs (zkinfer reads models with one input tensor)",
+                    inputs.len()
+                )))
+            }
+        };
+        let input_name = input.name.as_deref().unwrap_or_default();
+        let (input_type, features) = input_tensor(input)?;
+        Ok(Graph {
+            nodes,
+            network,
+            initializers,
+            producer: producers(nodes, input_name, &graph.initializer)?,
+            input_name,
+            input_type,
+            features,
+        })
+    }
+
+    fn role(&self, node: &NodeProto) -> Option<Role> {
+        role(node, self.network)
+    }
+
+    /// Whether a value is an initializer or the output of a `Constant` node.
+    fn is_constant(&self, value: &str) -> bool {
+        self.initializers.contains_key(value)
+            || self
+                .producer
+                .get(value)
+                .is_some_and(|&p| self.role(&self.nodes[p]) == Some(Role::Constant))
+    }
+
+    /// Whether a value is the graph input or produced by a node.
+    fn is_value(&self, value: &str) -> bool {
+        value == self.input_name || self.producer.contains_key(value)
+    }
+
+    /// The tensor of a constant value: an initializer or a `Constant` node's `value`.
+    fn constant_tensor(&self, value: &str) -> Option<&'a TensorProto> {
+        if let Some(tensor) = self.initializers.get(value) {
+            return Some(tensor);
+        }
+        let node = &self.nodes[*self.producer.get(value)?];
+        if self.role(node) != Some(Role::Constant) {
+            return None;
+        }
+        let attribute = node
+            .attribute
+            .iter()
+            .find(|a| a.name.as_deref() == Some("value"))?;
+        attribute.t.as_ref()
+    }
+
+    /// The nodes from the graph input to `data`, the data input of `consumer` (the predictor or
+    /// the first layer), in application order: only `Cast`, `Identity` and `Scaler`.
+    fn walk_to_input(
+        &self,
+        data: &'a str,
+        consumer: &NodeProto,
+    ) -> Result<Vec<usize>, FormatError> {
+        let target = if self.network {
+            "the network"
+        } else {
+            "the predictor"
+        };
+        let mut before: Vec<usize> = Vec::new();
+        let (mut current, mut data) = (consumer, data);
+        while data != self.input_name {
+            let Some(&p) = self.producer.get(data) else {
+                return Err(if self.is_constant(data) {
+                    FormatError::unsupported(format!(
+                        "{} reads a constant instead of the graph input",
+                        describe(current)
+                    ))
+                } else {
+                    FormatError::malformed(format!("the value {} is never produced", quoted(data)))
+                });
+            };
+            let node = &self.nodes[p];
+            match self.role(node) {
+                Some(Role::Before | Role::BeforeOrAfter) => {}
+                Some(Role::Layer) => {
+                    return Err(FormatError::unsupported(format!(
+                        "{} between two layers of the network",
+                        describe(current)
+                    )))
+                }
+                Some(Role::Constant) => {
+                    return Err(FormatError::unsupported(format!(
+                        "{} reads a constant instead of the graph input",
+                        describe(current)
+                    )))
+                }
+                _ => {
+                    return Err(FormatError::unsupported(format!(
+                        "{} before {target}",
+                        describe(node)
+                    )))
+                }
+            }
+            if before.contains(&p) || before.len() > self.nodes.len() {
+                return Err(FormatError::malformed("the graph has a cycle"));
+            }
+            before.push(p);
+            current = node;
+            data = single_input(node)?;
+        }
+        before.reverse();
+        Ok(before)
+    }
+
+    /// The float type reaching the end of the `before` chain, the coarsest type the input passed
+    /// through, and the `Scaler`s on the way.
+    fn input_types(
+        &self,
+        before: &[usize],
+    ) -> Result<(i32, Precision, Vec<&'a NodeProto>), FormatError> {
+        let target = if self.network {
+            "the network"
+        } else {
+            "the predictor"
+        };
+        let mut current_type = self.input_type;
+        let mut precision = precision_of(self.input_type);
+        let mut scalers = Vec::new();
+        for &i in before {
+            let node = &self.nodes[i];
+            match node.op_type.as_deref().unwrap_or_default() {
+                "Cast" => {
+                    let to = Attributes::new(node)?.int("to")?.ok_or_else(|| {
+                        FormatError::malformed(format!("{} has no target type", describe(node)))
+                    })?;
+                    let to = i32::try_from(to).unwrap_or(-1);
+                    if to != data_type::FLOAT && to != data_type::DOUBLE {
+                        return Err(FormatError::unsupported(format!(
+                            "{} to {} before {target}",
+                            describe(node),
+                            data_type::name(to)
+                        )));
+                    }
+                    current_type = to;
+                }
+                "Scaler" => {
+                    current_type = data_type::FLOAT;
+                    scalers.push(node);
+                }
+                _ => {}
+            }
+            if current_type == data_type::FLOAT {
+                precision = Precision::F32;
+            }
+        }
+        Ok((current_type, precision, scalers))
+    }
+
+    /// Checks that every node not yet `settled` (the input chain and the model itself) only
+    /// post-processes the model's `outputs`, or produces a constant.
+    fn check_post_processing(
+        &self,
+        mut settled: Vec<bool>,
+        outputs: &[String],
+    ) -> Result<(), FormatError> {
+        let nodes = self.nodes;
+        let (model, target) = if self.network {
+            ("network", "the network")
+        } else {
+            ("predictor", "the predictor")
+        };
+        let mut derived: HashSet<&str> = outputs
+            .iter()
+            .map(String::as_str)
+            .filter(|o| !o.is_empty())
+            .collect();
+        let mut constant_values: HashSet<&str> = self.initializers.keys().copied().collect();
+        for (i, node) in nodes.iter().enumerate() {
+            if self.role(node) == Some(Role::Constant) {
+                if node.input.iter().any(|s| !s.is_empty()) {
+                    return Err(FormatError::malformed(format!(
+                        "{} has inputs",
+                        describe(node)
+                    )));
+                }
+                constant_values.extend(node.output.iter().map(String::as_str));
+                settled[i] = true;
+            }
+        }
+        let after: Vec<bool> = settled.iter().map(|s| !s).collect();
+        // Graphs are stored in topological order, but do not rely on it: repeat until stable.
+        loop {
+            let mut progress = false;
+            for (i, node) in nodes.iter().enumerate() {
+                if settled[i] {
+                    continue;
+                }
+                let mut used = node
+                    .input
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| !s.is_empty());
+                let ready = used.clone().any(|s| derived.contains(s))
+                    && used.all(|s| derived.contains(s) || constant_values.contains(s));
+                if ready {
+                    settled[i] = true;
+                    progress = true;
+                    derived.extend(node.output.iter().map(String::as_str));
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        if let Some(i) = settled.iter().position(|s| !s) {
+            let node = &nodes[i];
+            return Err(FormatError::unsupported(match self.role(node) {
+                Some(Role::After | Role::BeforeOrAfter) => format!(
+                    "{} does not only post-process the {model}'s outputs",
+                    describe(node)
+                ),
+                _ => format!("{} outside the chain input → {model}", describe(node)),
+            }));
+        }
+        for (node, _) in nodes.iter().zip(after).filter(|(_, after)| *after) {
+            if self.role(node) == Some(Role::Before) {
+                return Err(FormatError::unsupported(format!(
+                    "{} after {target}",
+                    describe(node)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who produces each value, refusing values produced twice or overwriting the graph's input and
+/// initializers.
+fn producers<'a>(
+    nodes: &'a [NodeProto],
+    input_name: &str,
+    initializers: &[TensorProto],
+) -> Result<HashMap<&'a str, usize>, FormatError> {
+    let constants: HashSet<&str> = initializers
         .iter()
         .filter_map(|t| t.name.as_deref())
         .collect();
-    let inputs: Vec<_> = graph
-        .input
-        .iter()
-        .filter(|i| !constants.contains(i.name.as_deref().unwrap_or_default()))
-        .collect();
-    let input = match inputs.as_slice() {
-        [one] => *one,
-        _ => {
-            return Err(FormatError::unsupported(format!(
-                "a graph with {} inputs (zkinfer reads models with one input tensor)",
-                inputs.len()
-            )))
-        }
-    };
-    let input_name = input.name.as_deref().unwrap_or_default();
-    let (input_type, features) = input_tensor(input)?;
-
-    // Who produces each value.
     let mut producer: HashMap<&str, usize> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         for output in node.output.iter().filter(|o| !o.is_empty()) {
@@ -267,146 +535,53 @@ fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
             }
         }
     }
+    Ok(producer)
+}
 
-    // Walk back from the predictor to the graph input through Cast / Identity / Scaler.
-    let mut before: Vec<usize> = Vec::new();
-    let mut current = predictor;
-    loop {
-        let data = single_input(current)?;
-        if data == input_name {
-            break;
-        }
-        let Some(&p) = producer.get(data) else {
-            return Err(if constants.contains(data) {
-                FormatError::unsupported(format!(
-                    "{} reads a constant instead of the graph input",
-                    describe(current)
-                ))
-            } else {
-                FormatError::malformed(format!("the value {} is never produced", quoted(data)))
-            });
-        };
-        let node = &nodes[p];
-        if !matches!(role(node), Some(Role::Before | Role::BeforeOrAfter)) {
-            return Err(FormatError::unsupported(format!(
-                "{} before the predictor",
-                describe(node)
-            )));
-        }
-        if before.contains(&p) || before.len() > nodes.len() {
-            return Err(FormatError::malformed("the graph has a cycle"));
-        }
-        before.push(p);
-        current = node;
-    }
-    before.reverse();
-
-    // The float type reaching the predictor, and the coarsest type the input passed through.
-    let mut current_type = input_type;
-    let mut precision = precision_of(input_type);
-    let mut scalers = Vec::new();
-    for &i in &before {
-        let node = &nodes[i];
-        match node.op_type.as_deref().unwrap_or_default() {
-            "Cast" => {
-                let to = Attributes::new(node)?.int("to")?.ok_or_else(|| {
-                    FormatError::malformed(format!("{} has no target type", describe(node)))
-                })?;
-                let to = i32::try_from(to).unwrap_or(-1);
-                if to != data_type::FLOAT && to != data_type::DOUBLE {
-                    return Err(FormatError::unsupported(format!(
-                        "{} to {} before the predictor",
-                        describe(node),
-                        data_type::name(to)
-                    )));
-                }
-                current_type = to;
-            }
-            "Scaler" => {
-                current_type = data_type::FLOAT;
-                scalers.push(node);
-            }
-            _ => {}
-        }
-        if current_type == data_type::FLOAT {
-            precision = Precision::F32;
-        }
-    }
-
-    // Everything else must only post-process the predictor's outputs.
-    let mut derived: HashSet<&str> = predictor
-        .output
+/// Checks the graph's shape and finds the predictor (or the network) and the operators before
+/// it.
+fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
+    let graph = Graph::new(graph)?;
+    let predictors: Vec<&NodeProto> = graph
+        .nodes
         .iter()
-        .map(String::as_str)
-        .filter(|o| !o.is_empty())
+        .filter(|n| graph.role(n) == Some(Role::Predictor))
         .collect();
-    let mut constant_values = constants.clone();
-    let mut settled: Vec<bool> = (0..nodes.len())
-        .map(|i| before.contains(&i) || std::ptr::eq(&nodes[i], predictor))
-        .collect();
-    for (i, node) in nodes.iter().enumerate() {
-        if role(node) == Some(Role::Constant) {
-            if node.input.iter().any(|s| !s.is_empty()) {
-                return Err(FormatError::malformed(format!(
-                    "{} has inputs",
-                    describe(node)
-                )));
-            }
-            constant_values.extend(node.output.iter().map(String::as_str));
-            settled[i] = true;
-        }
-    }
-    // Graphs are stored in topological order, but do not rely on it: repeat until stable.
-    loop {
-        let mut progress = false;
-        for (i, node) in nodes.iter().enumerate() {
-            if settled[i] {
-                continue;
-            }
-            let mut used = node
-                .input
-                .iter()
-                .map(String::as_str)
-                .filter(|s| !s.is_empty());
-            let ready = used.clone().any(|s| derived.contains(s))
-                && used.all(|s| derived.contains(s) || constant_values.contains(s));
-            if ready {
-                settled[i] = true;
-                progress = true;
-                derived.extend(node.output.iter().map(String::as_str));
-            }
-        }
-        if !progress {
-            break;
-        }
-    }
-    if let Some(i) = settled.iter().position(|s| !s) {
-        let node = &nodes[i];
-        return Err(FormatError::unsupported(match role(node) {
-            Some(Role::After | Role::BeforeOrAfter) => format!(
-                "{} does not only post-process the predictor's outputs",
-                describe(node)
-            ),
-            _ => format!("{} outside the chain input → predictor", describe(node)),
-        }));
-    }
-    for (i, node) in nodes.iter().enumerate() {
-        if before.contains(&i) || std::ptr::eq(node, predictor) {
-            continue;
-        }
-        if role(node) == Some(Role::Before) {
+    if graph.network {
+        if let Some(predictor) = predictors.first() {
             return Err(FormatError::unsupported(format!(
-                "{} after the predictor",
-                describe(node)
+                "{} in a graph with a dense network",
+                describe(predictor)
             )));
         }
+        return mlp::analyze(&graph);
     }
-
+    let predictor = match predictors.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(FormatError::unsupported(
+                "a graph without a predictor operator",
+            ))
+        }
+        [first, second, ..] => {
+            return Err(FormatError::unsupported(format!(
+                "several predictors ({} and {})",
+                describe(first),
+                describe(second)
+            )))
+        }
+    };
+    let before = graph.walk_to_input(single_input(predictor)?, predictor)?;
+    let (predictor_input, precision, scalers) = graph.input_types(&before)?;
+    let settled = (0..graph.nodes.len())
+        .map(|i| before.contains(&i) || std::ptr::eq(&graph.nodes[i], predictor))
+        .collect();
+    graph.check_post_processing(settled, &predictor.output)?;
     Ok(Plan {
-        predictor,
-        features,
+        kind: Kind::Predictor(predictor),
+        features: graph.features,
         precision,
-        predictor_input: current_type,
+        predictor_input,
         scalers,
     })
 }

@@ -88,6 +88,7 @@ pub struct NodeProto {
 /// `AttributeProto.AttributeType` values.
 pub mod attribute_type {
     pub const UNDEFINED: i32 = 0;
+    pub const FLOAT: i32 = 1;
     pub const INT: i32 = 2;
     pub const STRING: i32 = 3;
     pub const TENSOR: i32 = 4;
@@ -135,6 +136,9 @@ pub struct AttributeProto {
 /// `TensorProto.DataType` values used here.
 pub mod data_type {
     pub const FLOAT: i32 = 1;
+    pub const INT32: i32 = 6;
+    pub const INT64: i32 = 7;
+    pub const STRING: i32 = 8;
     pub const DOUBLE: i32 = 11;
 
     /// The ONNX name of an element type, for messages.

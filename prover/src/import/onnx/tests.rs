@@ -187,7 +187,7 @@ fn binary_classifier(attributes: Vec<AttributeProto>) -> Vec<u8> {
     predictor_model("TreeEnsembleClassifier", attributes, 2)
 }
 
-fn class_of(model: &SourceModel, scores: &[f64]) -> usize {
+pub(super) fn class_of(model: &SourceModel, scores: &[f64]) -> usize {
     crate::inference::decide(model.task, scores).expect("a classifier")
 }
 
@@ -198,21 +198,21 @@ fn probabilities(model: &SourceModel, scores: &[f64]) -> Vec<f64> {
         .expect("a link with probabilities")
 }
 
-fn unsupported(result: Result<SourceModel, FormatError>) -> String {
+pub(super) fn unsupported(result: Result<SourceModel, FormatError>) -> String {
     match result {
         Err(FormatError::Unsupported(message)) => message,
         other => panic!("expected an unsupported-construct error, got {other:?}"),
     }
 }
 
-fn malformed(result: Result<SourceModel, FormatError>) -> String {
+pub(super) fn malformed(result: Result<SourceModel, FormatError>) -> String {
     match result {
         Err(FormatError::Malformed(message)) => message,
         other => panic!("expected a malformed-file error, got {other:?}"),
     }
 }
 
-fn imported(bytes: &[u8]) -> SourceModel {
+pub(super) fn imported(bytes: &[u8]) -> SourceModel {
     assert!(looks_like(bytes));
     let model = read(bytes).expect("the model imports");
     model.check().expect("the imported model is well formed");
@@ -1112,16 +1112,16 @@ fn interleaved_trees_are_unsupported() {
 // The example models: the held-out rows with what scikit-learn predicted for them.
 
 /// One held-out row: the features and the library's outputs.
-struct Row {
-    x: Vec<f64>,
-    class: Option<String>,
+pub(super) struct Row {
+    pub(super) x: Vec<f64>,
+    pub(super) class: Option<String>,
     /// `expected_score` (a single value) or `expected_score_<k>`.
-    scores: Vec<f64>,
+    pub(super) scores: Vec<f64>,
     /// `expected_proba_<k>`.
-    proba: Vec<f64>,
+    pub(super) proba: Vec<f64>,
 }
 
-fn example_path(name: &str, file: &str) -> std::path::PathBuf {
+pub(super) fn example_path(name: &str, file: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../examples/models")
         .join(name)
@@ -1129,8 +1129,12 @@ fn example_path(name: &str, file: &str) -> std::path::PathBuf {
 }
 
 fn heldout(name: &str) -> (Vec<String>, Vec<Row>) {
-    let mut reader =
-        csv::Reader::from_path(example_path(name, "heldout.csv")).expect("heldout.csv");
+    rows(&example_path(name, "heldout.csv"))
+}
+
+/// The rows of a CSV file of features followed by `expected_*` columns.
+pub(super) fn rows(path: &std::path::Path) -> (Vec<String>, Vec<Row>) {
+    let mut reader = csv::Reader::from_path(path).expect("a CSV file");
     let header: Vec<String> = reader
         .headers()
         .expect("header")
