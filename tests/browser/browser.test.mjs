@@ -179,6 +179,31 @@ browserTest('the flagship proves and verifies in a page, in Node and natively', 
   }
 });
 
+browserTest('a neural network (MLP 64-32-10) proves in a page and verifies natively', async (t) => {
+  const digits = importExample('digits_mlp', dir);
+  const { input: image, expected: library } = heldoutRow('digits_mlp', 2);
+  const inPage = await page.evaluate(
+    async ([model, input, context]) => {
+      const { zkinfer } = window;
+      const prover = await zkinfer.createProver({ model });
+      const started = performance.now();
+      const proof = await prover.prove(input, { context });
+      const proveMs = performance.now() - started;
+      const verified = await zkinfer.verify(model, proof.envelope, { context });
+      prover.close();
+      return { proof, verified, proveMs };
+    },
+    [digits.text, image, CONTEXT],
+  );
+  t.diagnostic(`proved in ${inPage.proveMs.toFixed(0)} ms`);
+  assert.equal(inPage.proof.output.class, library.class);
+  assert.equal(inPage.verified.output.class, library.class);
+  const path = join(dir, 'digits.json');
+  writeFileSync(path, inPage.proof.envelope);
+  const out = nativeOk('verify', digits.path, path, '--context', CONTEXT);
+  assert.match(out, new RegExp(`^valid: class ${library.class}\\b`, 'm'));
+});
+
 browserTest('a Web Worker proves with progress, the page stays responsive, aborts', async (t) => {
   const result = await page.evaluate(async (context) => {
     const { zkinfer, model, input, failure } = window;

@@ -66,12 +66,17 @@ export function tempDir() {
 }
 
 /**
- * An example tree model (no calibration needed) imported into zkinfer JSON by the native CLI:
- * `{path, text}`.
+ * An example model imported into zkinfer JSON by the native CLI, with its calibration file as
+ * `examples/models.json` lists it: `{path, text}`.
  */
 export function importExample(name, dir) {
+  const examples = join(root, 'examples');
+  const manifest = JSON.parse(readFileSync(join(examples, 'models.json'), 'utf8'));
+  const entry = manifest.find((e) => e.name === name);
+  if (!entry) throw new Error(`no example ${name} in examples/models.json`);
   const path = join(dir, `${name}.zk.json`);
-  nativeOk('import', join(root, 'examples/models', name, 'model.json'), '-o', path);
+  const calibrate = ['--calibrate', join(examples, entry.calibration_csv)];
+  nativeOk('import', join(examples, entry.model_file), '-o', path, ...calibrate);
   return { path, text: readFileSync(path, 'utf8') };
 }
 

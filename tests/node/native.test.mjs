@@ -17,7 +17,7 @@ import {
 } from './helpers.mjs';
 
 const dir = tempDir();
-const examples = ['breast_cancer_xgboost', 'iris_xgboost_multiclass'];
+const examples = ['breast_cancer_xgboost', 'iris_xgboost_multiclass', 'digits_mlp'];
 const models = Object.fromEntries(examples.map((name) => [name, importExample(name, dir)]));
 const CONTEXT = 'nonce 7f3a; origin https://lender.example';
 
