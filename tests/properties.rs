@@ -694,20 +694,7 @@ fn check_tree_decisions(
         let error = (float[c] - prediction.scores[c] as f64 * unit).abs();
         prop_assert!(error <= slack[c], "score {c}: error {error} > {}", slack[c]);
     }
-    // The class is safe once the float scores are further apart than the error allows.
-    let float_class = decide(model.output.task, &float);
-    let safe = match model.output.task {
-        Task::Binary => float[0].abs() > slack[0],
-        Task::Multiclass => {
-            let top = float_class.unwrap();
-            (0..scores).all(|c| c == top || float[top] - float[c] > slack[top] + slack[c])
-        }
-        Task::Regression => true,
-    };
-    if safe {
-        prop_assert_eq!(prediction.class, float_class, "float scores {:?}", float);
-    }
-    Ok(())
+    classes_agree_where_safe(model.output.task, &float, &slack, &prediction)
 }
 
 proptest! {
@@ -790,20 +777,7 @@ fn check_network_scores(
             q.values()
         );
     }
-    // The class is safe once the float scores are further apart than the error allows.
-    let float_class = decide(model.output.task, &float);
-    let safe = match model.output.task {
-        Task::Binary => float[0].abs() > slack[0],
-        Task::Multiclass => {
-            let top = float_class.unwrap();
-            (0..scores).all(|c| c == top || float[top] - float[c] > slack[top] + slack[c])
-        }
-        Task::Regression => true,
-    };
-    if safe {
-        prop_assert_eq!(prediction.class, float_class, "float scores {:?}", float);
-    }
-    Ok(())
+    classes_agree_where_safe(model.output.task, &float, &slack, &prediction)
 }
 
 proptest! {
@@ -1125,4 +1099,27 @@ proptest! {
             prop_assert_eq!(Envelope::decode(json.as_bytes()), Ok(changed.clone()));
         }
     }
+}
+
+/// The class agrees with the float scores' wherever those are further apart than the error
+/// `slack` allows.
+fn classes_agree_where_safe(
+    task: Task,
+    float: &[f64],
+    slack: &[f64],
+    prediction: &Prediction,
+) -> Result<(), TestCaseError> {
+    let float_class = decide(task, float);
+    let safe = match task {
+        Task::Binary => float[0].abs() > slack[0],
+        Task::Multiclass => {
+            let top = float_class.unwrap();
+            (0..float.len()).all(|c| c == top || float[top] - float[c] > slack[top] + slack[c])
+        }
+        Task::Regression => true,
+    };
+    if safe {
+        prop_assert_eq!(prediction.class, float_class, "float scores {:?}", float);
+    }
+    Ok(())
 }

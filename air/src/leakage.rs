@@ -580,7 +580,6 @@ mod target {
     use super::{Cell, ColumnEquations, Transcript};
     use crate::disclosure::felt;
     use crate::inference::{build_trace, Body, InferenceAir, Statement};
-    use crate::input::InputBlock;
     use crate::linear::LinearBody;
     use crate::mlp::{self, Activation, Dense, MlpBody, Network};
     use crate::testing::{options, salt, Vc};
@@ -606,14 +605,7 @@ mod target {
     pub fn statement<M: Model>(q: &[u16]) -> Statement<M> {
         assert_eq!(q.len(), M::FEATURES);
         let (body, scores) = M::body_and_scores(q);
-        Statement {
-            context: [1, 2, 3, 4].map(BaseElement::new),
-            model_id: [5, 6, 7, 8].map(BaseElement::new),
-            commitment: InputBlock::commitment(q, &salt(0)),
-            scores: Some(scores),
-            comparisons: Vec::new(),
-            body,
-        }
+        crate::testing::statement(body, q, scores)
     }
 
     /// One score with fixed pseudo-random weights: the score column is affine in the features.

@@ -77,3 +77,20 @@ pub fn set_x(
         trace.set(input.digits() + j, row, digit);
     }
 }
+
+/// The test statement of `body` for features `q` (committed with [`salt`]`(0)`), disclosing
+/// `scores` and no comparisons.
+pub fn statement<B: crate::inference::Body>(
+    body: B,
+    q: &[u16],
+    scores: Vec<i64>,
+) -> crate::inference::Statement<B> {
+    crate::inference::Statement {
+        context: [1, 2, 3, 4].map(BaseElement::new),
+        model_id: [5, 6, 7, 8].map(BaseElement::new),
+        commitment: crate::input::InputBlock::commitment(q, &salt(0)),
+        scores: Some(scores),
+        comparisons: Vec::new(),
+        body,
+    }
+}

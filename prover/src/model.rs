@@ -155,10 +155,7 @@ impl Mlp {
         };
         zkinfer_air::mlp::Network {
             num_features,
-            activation: match self.activation {
-                Activation::Relu => zkinfer_air::mlp::Activation::Relu,
-                Activation::Identity => zkinfer_air::mlp::Activation::Identity,
-            },
+            activation: self.activation.into(),
             hidden: self.hidden.iter().map(dense).collect(),
             output: dense(&self.output),
         }
@@ -186,14 +183,17 @@ pub enum Activation {
     Identity,
 }
 
-impl Activation {
-    pub fn apply(self, t: i64) -> i64 {
-        match self {
-            Activation::Relu => t.max(0),
-            Activation::Identity => t,
+/// The AIR's activation, which also defines the integer function.
+impl From<Activation> for zkinfer_air::mlp::Activation {
+    fn from(activation: Activation) -> Self {
+        match activation {
+            Activation::Relu => zkinfer_air::mlp::Activation::Relu,
+            Activation::Identity => zkinfer_air::mlp::Activation::Identity,
         }
     }
+}
 
+impl Activation {
     /// The float function, as the source library computes it.
     pub fn apply_f64(self, z: f64) -> f64 {
         match self {

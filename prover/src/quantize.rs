@@ -263,11 +263,7 @@ const MAX_NEURON_SCALE_LOG2: i32 = 62;
 
 /// The input range of layer `layer`, as the AIR bounds it.
 fn activation_inputs(activation: Activation, layer: usize) -> (i64, bool) {
-    let activation = match activation {
-        Activation::Relu => zkinfer_air::mlp::Activation::Relu,
-        Activation::Identity => zkinfer_air::mlp::Activation::Identity,
-    };
-    activation.inputs_of(layer)
+    zkinfer_air::mlp::Activation::from(activation).inputs_of(layer)
 }
 
 /// One neuron at scale `2^m`: `W_i = round(w_i·2^(m − s_i))` for inputs `x_i ≈ 2^-s_i·(a_i +

@@ -8,7 +8,6 @@ use winterfell::{Proof, Trace, TraceTable};
 use super::{LinearAir, LinearBody, LinearStatement};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::build_trace;
-use crate::input::InputBlock;
 use crate::testing::{options, rng, salt, set_x};
 
 /// Three features, two scores, disclosed.
@@ -17,14 +16,8 @@ pub(crate) fn statement(q: &[u16]) -> LinearStatement {
         weights: vec![vec![3, -5, 7], vec![-2, 0, 11]],
         bias: vec![-1000, 42],
     };
-    LinearStatement {
-        context: [1, 2, 3, 4].map(BaseElement::new),
-        model_id: [5, 6, 7, 8].map(BaseElement::new),
-        commitment: InputBlock::commitment(q, &salt(0)),
-        scores: Some(body.scores(q)),
-        comparisons: Vec::new(),
-        body,
-    }
+    let scores = body.scores(q);
+    crate::testing::statement(body, q, scores)
 }
 
 pub(crate) fn honest(statement: &LinearStatement, q: &[u16]) -> TraceTable<BaseElement> {

@@ -10,7 +10,6 @@ use super::trace::Decomposition;
 use super::{Activation, Dense, MlpAir, MlpBody, MlpStatement, Network, NetworkError};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::{build_trace, Body};
-use crate::input::InputBlock;
 use crate::testing::{options, rng, salt, set_x};
 use crate::zk::ZkParams;
 
@@ -43,14 +42,7 @@ pub(crate) fn network(activation: Activation) -> Network {
 pub(crate) fn statement_for(network: Network, q: &[u16]) -> MlpStatement {
     let body = MlpBody::new(network).expect("a valid network");
     let (_, scores) = body.network().evaluate(q);
-    MlpStatement {
-        context: [1, 2, 3, 4].map(BaseElement::new),
-        model_id: [5, 6, 7, 8].map(BaseElement::new),
-        commitment: InputBlock::commitment(q, &salt(0)),
-        scores: Some(scores),
-        comparisons: Vec::new(),
-        body,
-    }
+    crate::testing::statement(body, q, scores)
 }
 
 const Q: [u16; 4] = [30_000, 1_000, 65_535, 12];

@@ -60,14 +60,8 @@ fn reference(q: &[u16]) -> Vec<i64> {
 }
 
 fn statement(q: &[u16]) -> TreeStatement {
-    TreeStatement {
-        context: [1, 2, 3, 4].map(BaseElement::new),
-        model_id: [5, 6, 7, 8].map(BaseElement::new),
-        commitment: InputBlock::commitment(q, &salt(0)),
-        scores: Some(reference(q)),
-        comparisons: Vec::new(),
-        body: TreeBody::new(ensemble()).expect("a valid ensemble"),
-    }
+    let body = TreeBody::new(ensemble()).expect("a valid ensemble");
+    crate::testing::statement(body, q, reference(q))
 }
 
 fn honest(statement: &TreeStatement, q: &[u16]) -> TraceTable<BaseElement> {
