@@ -71,3 +71,26 @@ fn example_model_ids_are_pinned() {
     let listing: String = actual.iter().map(|(n, id)| format!("{n} {id}\n")).collect();
     assert_eq!(expected, actual, "current ids:\n{listing}");
 }
+
+#[test]
+fn a_network_accepts_its_whole_domain_and_refuses_a_feature_beyond_its_grid() {
+    let example = (example_models().into_iter())
+        .find(|e| e.name == "digits_mlp")
+        .expect("the digits network is an example");
+    let model = import_example(&example);
+    // Pixel counts run from 0 to 16: every corner of that domain is accepted.
+    for value in [0.0, 16.0] {
+        assert!(model.quantize_input(&[value; 64]).is_ok(), "{value}");
+    }
+    let mut pixels = [16.0; 64];
+    pixels[10] = 100.0;
+    match model.quantize_input(&pixels) {
+        Err(zkinfer::InputError::OutOfRange {
+            feature, min, max, ..
+        }) => {
+            assert_eq!(feature, "pixel_1_2");
+            assert!(min <= 0.0 && 16.0 <= max && max < 100.0, "[{min}, {max}]");
+        }
+        other => panic!("expected OutOfRange, got {other:?}"),
+    }
+}
