@@ -4,7 +4,7 @@
 //! `expected_score` (binary margin or decision value, regression prediction),
 //! `expected_score_<k>` (per-class margins) or `expected_proba_<k>` (class probabilities).
 
-use crate::fixed_point::{pow2, FEATURE_MAX};
+use crate::fixed_point::{largest_grid_index, pow2};
 use crate::inference::infer;
 use crate::input::parse_number;
 use crate::model::{Body, Encoding, Model, Precision};
@@ -126,10 +126,9 @@ fn mlp_magnitude(model: &Model, mlp: &crate::model::Mlp) -> (usize, f64) {
     let Encoding::Grid { scale_log2, offset } = &model.input.encoding else {
         unreachable!("validated: networks use the grid")
     };
-    let largest = |offset: i64| offset.abs().max((offset + FEATURE_MAX).abs()) as f64;
     // Per input of the current layer: (scale, bound on its real magnitude).
     let mut inputs: Vec<(i32, f64)> = (scale_log2.iter().zip(offset))
-        .map(|(&s, &o)| (s, largest(o) * pow2(-s)))
+        .map(|(&s, &o)| (s, largest_grid_index(o) * pow2(-s)))
         .collect();
     let magnitude = |layer: &crate::model::Layer, c: usize, m: i32, inputs: &[(i32, f64)]| {
         (layer.weights[c].iter().zip(inputs))
@@ -182,7 +181,6 @@ pub fn tolerance(model: &Model) -> f64 {
             let Encoding::Grid { offset, .. } = &model.input.encoding else {
                 unreachable!("validated: linear models use the grid")
             };
-            let largest = |offset: i64| offset.abs().max((offset + FEATURE_MAX).abs()) as f64;
             let magnitude = linear
                 .weights
                 .iter()
@@ -190,7 +188,7 @@ pub fn tolerance(model: &Model) -> f64 {
                 .map(|(row, &bias)| {
                     row.iter()
                         .zip(offset)
-                        .map(|(&w, &o)| (w as f64).abs() * 2.0 * largest(o))
+                        .map(|(&w, &o)| (w as f64).abs() * 2.0 * largest_grid_index(o))
                         .sum::<f64>()
                         + (bias as f64).abs()
                 })

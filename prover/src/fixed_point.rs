@@ -11,6 +11,8 @@ pub const FEATURE_BITS: u32 = 16;
 pub const FEATURE_MAX: i64 = (1 << FEATURE_BITS) - 1;
 /// Every score the model can produce, for every input, satisfies `|score| < 2^SCORE_BITS`.
 pub const SCORE_BITS: u32 = 46;
+// The network AIR checks the same score range (it cannot depend on this crate).
+const _: () = assert!(SCORE_BITS == zkinfer_air::mlp::SCORE_BITS);
 /// Bound on offsets and absolute grid indices, so that all of them are exact in an f64 and in
 /// a JavaScript number.
 pub const MAGNITUDE_LIMIT: i64 = 1 << 52;
@@ -158,6 +160,11 @@ pub fn scale_round(x: f64, scale_log2: i32, rounding: Rounding) -> Option<i64> {
     } else {
         rounded_magnitude
     })
+}
+
+/// The largest absolute grid index `|q + offset|` over `q ∈ [0, FEATURE_MAX]`.
+pub fn largest_grid_index(offset: i64) -> f64 {
+    offset.abs().max((offset + FEATURE_MAX).abs()) as f64
 }
 
 /// `2^e` as an f64 (exact for the exponents used here).

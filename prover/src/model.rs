@@ -513,10 +513,7 @@ impl Model {
                 )));
             }
             // Worst case over the whole input box, in i128 so that the check cannot overflow.
-            let mut worst = (linear.bias[c] as i128).abs();
-            for &w in row {
-                worst += (w as i128).abs() * FEATURE_MAX as i128;
-            }
+            let worst = zkinfer_air::mlp::worst_case(row, linear.bias[c], FEATURE_MAX, false);
             check_score_bound(&format!("score {c}"), worst)?;
         }
         Ok(())

@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 use crate::calibration::Calibration;
 use crate::error::QuantizeError;
 use crate::fixed_point::{
-    index_range, pow2, scale_round, ExactFloat, Grid, Rounding, SplitRule, FEATURE_MAX,
-    MAX_SCORE_SCALE_LOG2, SCORE_BITS,
+    index_range, largest_grid_index, pow2, scale_round, ExactFloat, Grid, Rounding, SplitRule,
+    FEATURE_MAX, MAX_SCORE_SCALE_LOG2, SCORE_BITS,
 };
 use crate::model::{
     Activation, Body, Encoding, InputSpec, Layer, Linear, Mlp, Model, OutputSpec, Tree,
@@ -73,16 +73,13 @@ pub fn score_error_bound(model: &Model) -> Vec<f64> {
             let Encoding::Grid { offset, .. } = &model.input.encoding else {
                 unreachable!("validated: linear models use the grid")
             };
-            let largest_grid_index: f64 = offset
-                .iter()
-                .map(|o| o.abs().max((o + FEATURE_MAX).abs()) as f64)
-                .sum();
+            let grid_indices: f64 = offset.iter().map(|&o| largest_grid_index(o)).sum();
             linear
                 .weights
                 .iter()
                 .map(|row| {
                     let weights: f64 = row.iter().map(|&w| w.unsigned_abs() as f64 + 0.5).sum();
-                    half_unit * (weights + largest_grid_index + 1.0)
+                    half_unit * (weights + grid_indices + 1.0)
                 })
                 .collect()
         }
@@ -113,7 +110,7 @@ fn mlp_error_bound(model: &Model, mlp: &Mlp) -> Vec<f64> {
     let shift = zkinfer_air::mlp::SHIFT as i32;
     // Per input of the current layer: (scale, largest |a + offset|, real error).
     let mut inputs: Vec<(i32, f64, f64)> = (scale_log2.iter().zip(offset))
-        .map(|(&s, &o)| (s, o.abs().max((o + FEATURE_MAX).abs()) as f64, pow2(-s - 1)))
+        .map(|(&s, &o)| (s, largest_grid_index(o), pow2(-s - 1)))
         .collect();
     let error = |layer: &Layer, c: usize, m: i32, inputs: &[(i32, f64, f64)]| {
         let mut z = pow2(-m - 1);
@@ -123,8 +120,9 @@ fn mlp_error_bound(model: &Model, mlp: &Mlp) -> Vec<f64> {
         }
         z
     };
+    // Every layer after the first reads activations bounded by this.
+    let (bound, _) = activation_inputs(mlp.activation, 1);
     for (layer, scales) in mlp.hidden.iter().zip(&mlp.activation_scale_log2) {
-        let (bound, _) = activation_inputs(mlp.activation, 1);
         inputs = (scales.iter().enumerate())
             .map(|(j, &e)| {
                 let z = error(layer, j, e + shift, &inputs);
@@ -204,7 +202,7 @@ fn quantize_mlp(
     use zkinfer_air::mlp::{PRE_ACTIVATION_BITS, SHIFT};
     let grids = feature_grids(source, calibration)?;
     let (output, hidden) = layers.split_last().expect("checked: two layers or more");
-    let mut inputs: Vec<(i32, i64)> = grids.iter().map(|g| (g.scale_log2, g.offset)).collect();
+    let mut inputs = grid_inputs(grids.as_slice());
     let mut quantized = Vec::with_capacity(hidden.len());
     let mut scales = Vec::with_capacity(hidden.len());
     for (l, dense) in hidden.iter().enumerate() {
@@ -236,13 +234,15 @@ fn quantize_mlp(
     }
     let range = activation_inputs(activation, hidden.len());
     let output_at = |m: u32| -> Option<Layer> {
-        let rows = (output.weights.iter().zip(&output.bias))
-            .map(|(row, &b)| neuron_at_scale(row, b, &inputs, m as i32, range, SCORE_BITS))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Layer {
-            weights: rows.iter().map(|(w, _)| w.clone()).collect(),
-            bias: rows.iter().map(|&(_, b)| b).collect(),
-        })
+        let (weights, bias) = layer_at_scale(
+            &output.weights,
+            &output.bias,
+            &inputs,
+            m as i32,
+            range,
+            SCORE_BITS,
+        )?;
+        Some(Layer { weights, bias })
     };
     let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
         .rev()
@@ -264,6 +264,26 @@ const MAX_NEURON_SCALE_LOG2: i32 = 62;
 /// The input range of layer `layer`, as the AIR bounds it.
 fn activation_inputs(activation: Activation, layer: usize) -> (i64, bool) {
     zkinfer_air::mlp::Activation::from(activation).inputs_of(layer)
+}
+
+/// The features as a first layer's inputs: `(scale_log2, offset)` of each grid.
+fn grid_inputs(grids: &[Grid]) -> Vec<(i32, i64)> {
+    grids.iter().map(|g| (g.scale_log2, g.offset)).collect()
+}
+
+/// Every row of a layer at scale `2^m` ([`neuron_at_scale`]), if every one fits.
+fn layer_at_scale(
+    weights: &[Vec<f64>],
+    bias: &[f64],
+    inputs: &[(i32, i64)],
+    m: i32,
+    range: (i64, bool),
+    limit_bits: u32,
+) -> Option<(Vec<Vec<i64>>, Vec<i64>)> {
+    (weights.iter().zip(bias))
+        .map(|(row, &b)| neuron_at_scale(row, b, inputs, m, range, limit_bits))
+        .collect::<Option<Vec<_>>>()
+        .map(|rows| rows.into_iter().unzip())
 }
 
 /// One neuron at scale `2^m`: `W_i = round(w_i·2^(m − s_i))` for inputs `x_i ≈ 2^-s_i·(a_i +
@@ -292,29 +312,18 @@ fn neuron_at_scale(
 /// The integer linear model at score scale `2^m`, if every score fits.
 ///
 /// `w·x ≈ w·2^-s·(q + offset)`, so `W = round(w·2^(m−s))` and the offsets fold into the bias.
+/// The bound is the format's, `|B| + Σ|W|·FEATURE_MAX`: symmetric, as validation checks it.
 fn linear_at_scale(weights: &[Vec<f64>], bias: &[f64], grids: &[Grid], m: u32) -> Option<Linear> {
-    let mut rows = Vec::with_capacity(weights.len());
-    let mut biases = Vec::with_capacity(bias.len());
-    for (row, &b) in weights.iter().zip(bias) {
-        let mut folded = scale_round(b, m as i32, Rounding::Nearest)? as i128;
-        let mut worst = 0i128;
-        let mut quantized = Vec::with_capacity(row.len());
-        for (&w, grid) in row.iter().zip(grids) {
-            let big_w = scale_round(w, m as i32 - grid.scale_log2, Rounding::Nearest)?;
-            folded += big_w as i128 * grid.offset as i128;
-            worst += (big_w as i128).abs() * FEATURE_MAX as i128;
-            quantized.push(big_w);
-        }
-        if folded.abs() + worst >= 1i128 << SCORE_BITS {
-            return None;
-        }
-        rows.push(quantized);
-        biases.push(folded as i64);
-    }
-    Some(Linear {
-        weights: rows,
-        bias: biases,
-    })
+    let range = (FEATURE_MAX, false);
+    let (weights, bias) = layer_at_scale(
+        weights,
+        bias,
+        &grid_inputs(grids),
+        m as i32,
+        range,
+        SCORE_BITS,
+    )?;
+    Some(Linear { weights, bias })
 }
 
 fn quantize_trees(

@@ -120,8 +120,7 @@ impl Body for MlpBody {
         let flagged = |d| TransitionConstraintDegree::with_cycles(d, vec![trace_length]);
         let mut degrees = vec![TransitionConstraintDegree::new(2), flagged(1)];
         // An accumulator whose incoming weights are all zero only ever copies itself.
-        for layer in 1..=self.network.hidden.len() {
-            let dense = self.network.layers().nth(layer).expect("a layer");
+        for dense in self.network.layers().skip(1) {
             degrees.extend(dense.weights.iter().map(|row| {
                 if row.iter().all(|&w| w == 0) {
                     TransitionConstraintDegree::new(1)

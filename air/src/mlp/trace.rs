@@ -1,7 +1,7 @@
 use winterfell::math::fields::f64::BaseElement;
 
 use super::air::B;
-use super::{MlpBody, ROWS_PER_NEURON, SHIFT};
+use super::{MlpBody, SHIFT};
 use crate::disclosure::felt;
 
 /// A hidden pre-activation as the trace holds it: `z + 2^32 = r + 2^16·h + 2^32·b`.
@@ -70,7 +70,6 @@ impl MlpBody {
         }
         write(last_row, &accumulators, columns);
         debug_assert_eq!(row, last_row + 1);
-        debug_assert_eq!(ROWS_PER_NEURON, 2);
         scores
     }
 }

@@ -35,9 +35,7 @@ use super::{single_input, Context, Graph, Kind, Plan, Role};
 
 // The limits of the networks zkinfer imports are checked on the tensors' shapes, before any
 // weight is decoded.
-pub(super) use crate::limits::{
-    MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH as MAX_WIDTH, MAX_NETWORK_PARAMETERS as MAX_PARAMETERS,
-};
+pub(super) use crate::limits::{MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH, MAX_NETWORK_PARAMETERS};
 
 /// ONNX's activation operators. Only `Relu` (hidden), `Sigmoid` and `Softmax` (output) are
 /// accepted; the others are recognized so that the error names them as activations.
@@ -514,11 +512,11 @@ fn check_shapes(layers: &[Layer<'_>]) -> Result<(), FormatError> {
                 layers[l - 1].outputs
             )));
         }
-        // Widths are at most MAX_WIDTH, so this cannot overflow.
+        // Widths are at most MAX_LAYER_WIDTH, so this cannot overflow.
         parameters += (layer.inputs + 1) * layer.outputs;
-        if parameters > MAX_PARAMETERS {
+        if parameters > MAX_NETWORK_PARAMETERS {
             return Err(FormatError::unsupported(format!(
-                "a network of more than {MAX_PARAMETERS} weights and biases"
+                "a network of more than {MAX_NETWORK_PARAMETERS} weights and biases"
             )));
         }
     }
@@ -607,9 +605,9 @@ fn gemm_attributes(node: &NodeProto) -> Result<(bool, f64, f64), FormatError> {
 /// A layer width from a weight dimension.
 fn width(node: &NodeProto, d: i64) -> Result<usize, FormatError> {
     match usize::try_from(d) {
-        Ok(w) if (1..=MAX_WIDTH).contains(&w) => Ok(w),
-        Ok(w) if w > MAX_WIDTH => Err(FormatError::unsupported(format!(
-            "{}: a layer of width {w} (at most {MAX_WIDTH})",
+        Ok(w) if (1..=MAX_LAYER_WIDTH).contains(&w) => Ok(w),
+        Ok(w) if w > MAX_LAYER_WIDTH => Err(FormatError::unsupported(format!(
+            "{}: a layer of width {w} (at most {MAX_LAYER_WIDTH})",
             describe(node)
         ))),
         _ => Err(FormatError::malformed(format!(
