@@ -73,60 +73,77 @@ fn last_real_row(trace: &TraceTable<BaseElement>) -> usize {
     ZkParams::for_options(&options()).last_real_row(trace.length())
 }
 
-/// Rewrites the accumulators from body row `from` on as `activations` (one per hidden neuron,
-/// in row order) make them, and returns the scores they end with: what a prover that lied
-/// about some activation must write for the rest of its trace to hold.
-fn reaccumulate(
+/// What a prover that lies about hidden neuron `lie.0`'s activation (claiming `lie.1`, its own
+/// cells written by the caller) must write for the rest of its trace to hold: every later
+/// neuron's halves and sign bit for the pre-activation the lie leads to, and the accumulators on
+/// every real row. Returns the scores the trace then ends with.
+fn replay_after_lie(
     statement: &MlpStatement,
+    q: &[u16],
     trace: &mut TraceTable<BaseElement>,
-    activations: &[BaseElement],
+    lie: (usize, BaseElement),
 ) -> Vec<BaseElement> {
     let body = &statement.body;
     let network = body.network();
-    let at = statement.body_column();
+    let (at, input) = (statement.body_column(), statement.input());
+    let (honest_pre_activations, _) = network.evaluate(q);
     let mut accumulators: Vec<BaseElement> = (network.layers().skip(1))
         .flat_map(|dense| dense.bias.iter().map(|&b| felt(b)))
         .collect();
-    let last = last_real_row(trace);
-    for row in 0..=last {
+    for row in 0..=last_real_row(trace) {
         for (k, &value) in accumulators.iter().enumerate() {
             trace.set(at + B + 1 + k, row, value);
         }
         let body_row = row.wrapping_sub(statement.body_row());
-        if body_row < body.rows() && body_row % 2 == 0 {
-            let g = body_row / 2;
-            let (layer, neuron) = body.position(g);
-            let next = network.layers().nth(layer + 1).unwrap();
-            for (k, weights) in next.weights.iter().enumerate() {
-                let column = body.accumulator(layer + 1, k) - B - 1;
-                accumulators[column] += felt(weights[neuron]) * activations[g];
-            }
+        if body_row >= body.rows() || body_row % 2 == 1 {
+            continue;
+        }
+        let g = body_row / 2;
+        let (layer, neuron) = body.position(g);
+        // The first layer reads the unchanged features; later ones their accumulator.
+        let z = match layer {
+            0 => honest_pre_activations[g],
+            _ => as_i64(accumulators[body.accumulator(layer, neuron) - B - 1]),
+        };
+        let activation = if g == lie.0 {
+            lie.1
+        } else {
+            let d = Decomposition::of(z);
+            set_x(trace, &input, row, d.h);
+            set_x(trace, &input, row + 1, d.r);
+            trace.set(at + B, row, BaseElement::from(d.b as u8));
+            felt(network.activation.apply(z >> super::SHIFT))
+        };
+        let next = network.layers().nth(layer + 1).unwrap();
+        for (k, weights) in next.weights.iter().enumerate() {
+            let column = body.accumulator(layer + 1, k) - B - 1;
+            accumulators[column] += felt(weights[neuron]) * activation;
         }
     }
     let scores = body.accumulator(network.hidden.len(), 0) - B - 1;
     accumulators[scores..].to_vec()
 }
 
-fn activations(statement: &MlpStatement, q: &[u16]) -> Vec<BaseElement> {
+/// A field element holding a small signed integer, as that integer.
+fn as_i64(value: BaseElement) -> i64 {
+    let v = value.as_int();
+    if v > u64::MAX / 2 {
+        -((BaseElement::ZERO - value).as_int() as i64)
+    } else {
+        v as i64
+    }
+}
+
+/// The honest activation of hidden neuron `g`.
+fn activation(statement: &MlpStatement, q: &[u16], g: usize) -> BaseElement {
     let network = statement.body.network();
     let (pre_activations, _) = network.evaluate(q);
-    let shift = super::SHIFT;
-    (pre_activations.iter())
-        .map(|&z| felt(network.activation.apply(z >> shift)))
-        .collect()
+    felt(network.activation.apply(pre_activations[g] >> super::SHIFT))
 }
 
 /// The claimed statement: the scores a lying prover's trace ends with.
 fn claiming(statement: &MlpStatement, scores: &[BaseElement]) -> MlpStatement {
     let mut claimed = statement.clone();
-    let as_i64 = |s: BaseElement| {
-        let v = s.as_int();
-        if v > u64::MAX / 2 {
-            -((BaseElement::ZERO - s).as_int() as i64)
-        } else {
-            v as i64
-        }
-    };
     claimed.scores = Some(scores.iter().map(|&s| as_i64(s)).collect());
     claimed
 }
@@ -261,10 +278,9 @@ fn a_sign_bit_that_is_not_a_bit_is_rejected() {
     set_x(&mut trace, &statement.input(), row, 256);
     let b = BaseElement::new(3) * BaseElement::new(256).inv();
     trace.set(statement.body_column() + B, row, b);
-    let mut lied = activations(&statement, &q);
-    lied[0] = b * BaseElement::new(256);
-    assert_eq!(lied[0], BaseElement::new(3));
-    let scores = reaccumulate(&statement, &mut trace, &lied);
+    let lied = b * BaseElement::new(256);
+    assert_eq!(lied, BaseElement::new(3));
+    let scores = replay_after_lie(&statement, &q, &mut trace, (0, lied));
     let claimed = claiming(&statement, &scores);
     assert_eq!(claimed.scores, Some(vec![3000 + 77]));
     assert_rejected(trace, &claimed);
@@ -272,8 +288,8 @@ fn a_sign_bit_that_is_not_a_bit_is_rejected() {
 
 #[test]
 fn an_activation_not_matching_its_pre_activation_is_rejected() {
-    // Any neuron, any layer: h + 1 on its first row, the rest of the trace consistent with the
-    // larger activation. Only the decomposition constraint breaks.
+    // Any neuron, any layer: h + 1 on its first row, the rest of the trace (later neurons
+    // included) consistent with the larger activation. Only the neuron's decomposition breaks.
     let statement = statement(Activation::Relu);
     let decompositions = statement.body.decompositions(&Q);
     let firing: Vec<usize> = (0..decompositions.len())
@@ -281,12 +297,18 @@ fn an_activation_not_matching_its_pre_activation_is_rejected() {
         .collect();
     assert!(firing.iter().any(|&g| statement.body.position(g).0 == 1));
     for g in firing {
+        // The replay itself writes an honest trace when told the truth.
+        let mut trace = honest(&statement, &Q);
+        let truth = activation(&statement, &Q, g);
+        let scores = replay_after_lie(&statement, &Q, &mut trace, (g, truth));
+        assert_eq!(claiming(&statement, &scores), statement);
+        verify(prove(trace, &statement), &statement).expect("a truthful replay verifies");
+
         let mut trace = honest(&statement, &Q);
         let row = statement.body_row() + statement.body.first_row(g);
         set_x(&mut trace, &statement.input(), row, decompositions[g].h + 1);
-        let mut lied = activations(&statement, &Q);
-        lied[g] += BaseElement::ONE;
-        let scores = reaccumulate(&statement, &mut trace, &lied);
+        let lied = activation(&statement, &Q, g) + BaseElement::ONE;
+        let scores = replay_after_lie(&statement, &Q, &mut trace, (g, lied));
         assert_rejected(trace, &claiming(&statement, &scores));
     }
 }
@@ -312,9 +334,7 @@ fn out_of_range_halves_are_rejected() {
         BaseElement::from(decompositions[g].h) + two_16,
     );
     trace.set(statement.body_column() + B, row, BaseElement::ZERO);
-    let mut lied = activations(&statement, &Q);
-    lied[g] = BaseElement::ZERO;
-    let scores = reaccumulate(&statement, &mut trace, &lied);
+    let scores = replay_after_lie(&statement, &Q, &mut trace, (g, BaseElement::ZERO));
     assert_rejected(trace, &claiming(&statement, &scores));
     // h + 1 and r − 2^16: the same z and a larger activation; only the check on r breaks.
     let mut trace = honest(&statement, &Q);
@@ -324,9 +344,8 @@ fn out_of_range_halves_are_rejected() {
         row + 1,
         BaseElement::from(decompositions[g].r) - two_16,
     );
-    let mut lied = activations(&statement, &Q);
-    lied[g] += BaseElement::ONE;
-    let scores = reaccumulate(&statement, &mut trace, &lied);
+    let lied = activation(&statement, &Q, g) + BaseElement::ONE;
+    let scores = replay_after_lie(&statement, &Q, &mut trace, (g, lied));
     assert_rejected(trace, &claiming(&statement, &scores));
 }
 
