@@ -13,6 +13,7 @@ pub mod input;
 mod leakage;
 pub mod linear;
 pub mod mlp;
+pub mod profiles;
 pub mod prover;
 pub mod rescue;
 #[cfg(test)]

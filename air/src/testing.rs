@@ -31,7 +31,20 @@ where
     A: Air<BaseField = BaseElement> + 'static,
     A::PublicInputs: Clone,
 {
-    AirProver::<A, Vc>::new(options(), inputs.clone())
+    prove_with::<A>(&options(), trace, inputs)
+}
+
+/// Proves under `options` (a production profile's, say).
+pub fn prove_with<A>(
+    options: &ProofOptions,
+    trace: TraceTable<BaseElement>,
+    inputs: &A::PublicInputs,
+) -> Proof
+where
+    A: Air<BaseField = BaseElement> + 'static,
+    A::PublicInputs: Clone,
+{
+    AirProver::<A, Vc>::new(options.clone(), inputs.clone())
         .prove(trace)
         .expect("the prover runs")
 }

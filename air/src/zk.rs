@@ -8,13 +8,17 @@
 //!   `2q` openings at `x_q, g·x_q` and the `3k` base-field coordinates of the out-of-domain
 //!   values at `z, g·z, g²·z` are uniform and independent of the witness;
 //! * **quotient mask** — `k` random columns `A_i` and one column `B`, zero on the enforced rows,
-//!   with the constraints `A_i·B^6 = 0`, of the AIRs' highest degree ([`MAX_CONSTRAINT_DEGREE`]):
-//!   their quotients one-time-pad every upper composition segment, which Winterfell opens. The
-//!   quotient is `A_i·β` with `β = B^6·Π_E/(xⁿ − 1)` a fixed nonzero polynomial of degree about
-//!   `6n + e`: the mask's randomness is `A_i`'s and enters linearly, so the design study's
-//!   argument for `A_i·B` (a triangular Toeplitz map of `A_i`'s coefficients onto the upper
-//!   segments) holds with this `β` too, and no further random columns `C_j` are needed to reach
-//!   the degree;
+//!   with the constraints `A_i·B^6·λ = 0`, where `λ` is a public periodic column of cycle 8 that
+//!   is nonzero on every row: they hold exactly where `A_i·B = 0` does, and they have the AIRs'
+//!   highest degree descriptor ([`mask_degree`]: trace degree [`MAX_CONSTRAINT_DEGREE`] times
+//!   one periodic factor of cycle 8, as the Rescue rounds), so their quotients reach the
+//!   composition polynomial's top degree at every trace length and one-time-pad every upper
+//!   segment, the top one included, which Winterfell opens. The quotient is `A_i·β` with
+//!   `β = B^6·λ·Π_E/(xⁿ − 1)` a fixed nonzero polynomial: the mask's randomness is `A_i`'s and
+//!   enters linearly (a triangular Toeplitz map of `A_i`'s coefficients onto the upper
+//!   segments, as in the design study's argument for `A_i·B`), and no further random columns
+//!   `C_j` are needed to reach the degree. [`InferenceAir`](crate::inference::InferenceAir)
+//!   asserts that the mask's degree is the highest of all its constraints;
 //! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP/FRI polynomial.
 //!
 //! `q` is the number of queries and `k` the extension degree. Everything here is a function of
@@ -24,15 +28,36 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{ProofOptions, TransitionConstraintDegree};
 
-/// The highest transition-constraint degree of zkinfer's AIRs: the Rescue S-box `x^7` of the
+use crate::rescue;
+
+/// The highest trace degree of zkinfer's transition constraints: the Rescue S-box `x^7` of the
 /// input commitment. The composition polynomial then has at most `MAX_CONSTRAINT_DEGREE + 1`
 /// segments, all of which the quotient mask must cover.
 pub const MAX_CONSTRAINT_DEGREE: usize = 7;
+
+/// The cycle of the periodic factor of the highest-degree constraints (the Rescue rounds'), and
+/// of the mask's `λ`.
+pub const MASK_CYCLE: usize = rescue::CYCLE;
 
 const _: () = assert!(
     MAX_CONSTRAINT_DEGREE == 7,
     "enforce_masks lifts B to the sixth power"
 );
+
+/// The degree of the quotient-mask constraints: the AIRs' highest, the Rescue rounds' (trace
+/// degree 7 times one periodic column of cycle 8).
+pub fn mask_degree() -> TransitionConstraintDegree {
+    TransitionConstraintDegree::with_cycles(MAX_CONSTRAINT_DEGREE, vec![MASK_CYCLE])
+}
+
+/// The mask's periodic factor `λ`: `2, 1, 1, 1, 1, 1, 1, 1`. It is nonzero on every row, and as
+/// a polynomial it is `1 + L_0(x^{n/8})`, of the full degree `7n/8` a cycle-8 column can have
+/// (`L_0`, the first Lagrange polynomial of the 8th roots of unity, has degree 7).
+pub fn mask_lift() -> Vec<BaseElement> {
+    let mut column = vec![BaseElement::ONE; MASK_CYCLE];
+    column[0] = BaseElement::new(2);
+    column
+}
 
 /// How a trace is padded and masked for zero knowledge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,20 +131,21 @@ impl ZkParams {
         self.quotient_mask_columns + 1 + self.deep_mask_columns
     }
 
-    /// The degrees of the quotient-mask constraints, one per `A_i`.
+    /// The degrees of the quotient-mask constraints, one per `A_i`: [`mask_degree`].
     pub fn mask_degrees(&self) -> Vec<TransitionConstraintDegree> {
-        vec![TransitionConstraintDegree::new(MAX_CONSTRAINT_DEGREE); self.quotient_mask_columns]
+        vec![mask_degree(); self.quotient_mask_columns]
     }
 
-    /// Writes the quotient-mask constraints `A_i·B^6` for the mask columns `masks` (the
-    /// [`mask_width`](Self::mask_width) cells of the current row).
-    pub fn enforce_masks<E: FieldElement>(&self, masks: &[E], result: &mut [E]) {
+    /// Writes the quotient-mask constraints `A_i·B^6·λ` for the mask columns `masks` (the
+    /// [`mask_width`](Self::mask_width) cells of the current row) and `λ`'s value `lift`
+    /// ([`mask_lift`]).
+    pub fn enforce_masks<E: FieldElement>(&self, masks: &[E], lift: E, result: &mut [E]) {
         let k = self.quotient_mask_columns;
         let b = masks[k];
         let b3 = b.square() * b;
-        let lift = b3.square(); // B^(MAX_CONSTRAINT_DEGREE − 1)
+        let lifted = b3.square() * lift; // B^(MAX_CONSTRAINT_DEGREE − 1)·λ
         for (i, r) in result[..k].iter_mut().enumerate() {
-            *r = masks[i] * lift;
+            *r = masks[i] * lifted;
         }
     }
 

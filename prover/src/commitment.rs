@@ -1,12 +1,14 @@
 //! The hiding input commitment: a Rescue-Prime (Rp64_256) hash of the quantized input and a
 //! secret salt, the same hash the AIR recomputes in the trace.
 //!
-//! The hashed elements are the features packed three to a Goldilocks element, little-endian
-//! (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`, features past the end counting as 0), followed by the
-//! four salt elements. Packing is injective because each feature is below `2^16`, and the hash
-//! absorbs the element count, so inputs of different lengths never collide by padding. The
-//! salt (≈255 uniform bits) hides the input: without it, a verifier could hash candidate
-//! inputs until one matched.
+//! The hashed elements are a header, `2^32·0x7a6b6931 + F` (the domain tag `"zki1"` and the
+//! number of features `F`), the features packed three to a Goldilocks element, little-endian
+//! (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`, features past the end counting as 0), and the four
+//! salt elements. Packing is injective because each feature is below `2^16`; the header makes
+//! inputs of different lengths commit differently (packing alone does not: an input and the
+//! same input with trailing zeros fill the same elements, and the hash's own length prefix
+//! counts elements, not features). The salt (≈255 uniform bits) hides the input: without it, a
+//! verifier could hash candidate inputs until one matched.
 //!
 //! An [`Opening`] is the salt. Whoever holds it and the input can show that the input is the
 //! committed one; it is as secret as the input itself.
@@ -23,12 +25,9 @@ use crate::input::QuantizedInput;
 use crate::model::Model;
 use crate::zk::randomness::FieldRng;
 use zkinfer_air::input::InputBlock;
-
-/// Field elements in a salt.
-pub const SALT_ELEMENTS: usize = 4;
-
-/// Quantized features packed into one field element (16 bits each, 48 of the 64 bits).
-pub const FEATURES_PER_ELEMENT: usize = 3;
+/// Field elements in a salt, and quantized features packed into one field element (16 bits
+/// each, 48 of the 64 bits): the AIR's.
+pub use zkinfer_air::input::{FEATURES_PER_ELEMENT, SALT_ELEMENTS};
 
 /// Why a commitment or an opening cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,13 +66,13 @@ impl fmt::Debug for Salt {
     }
 }
 
-/// The elements the commitment hashes: the packed features, then the salt.
+/// The elements the commitment hashes: the header, the packed features, then the salt.
 pub fn input_elements(q: &[u16], salt: &Salt) -> Vec<BaseElement> {
     InputBlock::new(q.len()).elements(q, &salt.0)
 }
 
-/// The commitment to quantized features `q` under `salt`: `Rp64_256` of the features packed
-/// three per element and the salt, exactly as the AIR's input block computes it.
+/// The commitment to quantized features `q` under `salt`: `Rp64_256` of the header, the
+/// features packed three per element and the salt, exactly as the AIR's input block computes it.
 pub fn commit(q: &[u16], salt: &Salt) -> InputCommitment {
     InputCommitment::from_elements(InputBlock::commitment(q, &salt.0))
 }
@@ -257,6 +256,7 @@ mod tests {
         let q = [1u16, 2, 3, 0xffff, 5];
         let s = salt(1);
         let expected = [
+            BaseElement::new((0x7a6b_6931 << 32) + 5),
             BaseElement::new(1 + (2 << 16) + (3 << 32)),
             BaseElement::new(0xffff + (5 << 16)),
             s.0[0],
@@ -273,9 +273,35 @@ mod tests {
     }
 
     #[test]
-    fn thirty_features_make_fourteen_elements() {
-        assert_eq!(input_elements(&[7; 30], &salt(2)).len(), 10 + SALT_ELEMENTS);
-        assert_eq!(input_elements(&[7; 31], &salt(2)).len(), 11 + SALT_ELEMENTS);
+    fn thirty_features_make_fifteen_elements() {
+        assert_eq!(
+            input_elements(&[7; 30], &salt(2)).len(),
+            1 + 10 + SALT_ELEMENTS
+        );
+        assert_eq!(
+            input_elements(&[7; 31], &salt(2)).len(),
+            1 + 11 + SALT_ELEMENTS
+        );
+    }
+
+    #[test]
+    fn inputs_of_different_lengths_never_collide() {
+        // Trailing zeros pack into the same elements; the header tells them apart.
+        let s = salt(8);
+        let q = [1234, 65535, 7, 42];
+        let commitments: Vec<_> = (0..=5)
+            .map(|zeros| {
+                let mut longer = q.to_vec();
+                longer.resize(q.len() + zeros, 0);
+                commit(&longer, &s)
+            })
+            .collect();
+        for (i, a) in commitments.iter().enumerate() {
+            for b in &commitments[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_ne!(commit(&[], &s), commit(&[0], &s));
     }
 
     #[test]

@@ -6,17 +6,19 @@
 //! for byte; the zero-knowledge parameters follow from it ([`ZkParams::for_options`]).
 
 use winter_utils::Serializable;
-use winterfell::{BatchingMethod, FieldExtension, ProofOptions};
+use winterfell::ProofOptions;
+use zkinfer_air::profiles;
 use zkinfer_air::zk::ZkParams;
 
 /// A named set of proof options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
     /// About 100 bits of conjectured security: Goldilocks with a quadratic extension,
-    /// blowup 8, 29 queries, 16 bits of grinding. Quick in a browser.
+    /// blowup 8, 29 queries, 16 bits of grinding, FRI folding 8, remainder degree ≤ 255. Quick
+    /// in a browser.
     Default,
     /// 128 bits of conjectured security: cubic extension, blowup 8, 37 queries, 20 bits of
-    /// grinding.
+    /// grinding, FRI folding 8, remainder degree ≤ 255.
     High,
 }
 
@@ -35,22 +37,12 @@ impl Profile {
         Profile::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// The profile's exact options, defined beside the AIRs ([`zkinfer_air::profiles`]).
     pub fn options(self) -> ProofOptions {
-        let (queries, grinding, extension) = match self {
-            Profile::Default => (29, 16, FieldExtension::Quadratic),
-            Profile::High => (37, 20, FieldExtension::Cubic),
-        };
-        // Blowup 8, FRI folding 8, remainder degree 31 (design study §6).
-        ProofOptions::new(
-            queries,
-            8,
-            grinding,
-            extension,
-            8,
-            255,
-            BatchingMethod::Linear,
-            BatchingMethod::Linear,
-        )
+        match self {
+            Profile::Default => profiles::default_options(),
+            Profile::High => profiles::high_options(),
+        }
     }
 
     /// The profile whose options equal `options` byte for byte, if any.
@@ -80,6 +72,8 @@ impl Profile {
 
 #[cfg(test)]
 mod tests {
+    use winterfell::{BatchingMethod, FieldExtension};
+
     use super::*;
 
     #[test]

@@ -188,6 +188,28 @@ fn a_tampered_commitment_is_refused() {
     ));
 }
 
+/// A commitment binds the number of features: the commitment made for an input with trailing
+/// zeros appended (the same packed elements) is another commitment, and a proof for the
+/// four-feature model does not verify against it.
+#[test]
+fn a_commitment_to_a_longer_input_is_refused() {
+    let iris = iris();
+    let flower = QuantizedInput::from_quantized(&iris, &[1234, 65535, 7, 42]).unwrap();
+    let (envelope, opening) = prove(&iris, &flower, &ProveOptions::new(Disclosure::Class)).unwrap();
+    verify(&iris, &envelope, &[]).unwrap();
+    for zeros in 1..=2 {
+        let mut longer = flower.values().to_vec();
+        longer.resize(4 + zeros, 0);
+        let mut copy = envelope.clone();
+        copy.input_commitment = commit(&longer, &opening.salt);
+        assert_ne!(copy.input_commitment, envelope.input_commitment);
+        assert!(matches!(
+            verify(&iris, &copy, &[]),
+            Err(VerifyError::Proof(_))
+        ));
+    }
+}
+
 #[test]
 fn the_opening_opens_only_its_own_input_and_salt() {
     let (model, input, envelope, opening) = proved(Disclosure::Class);

@@ -131,7 +131,7 @@ pub fn verify_models() -> &'static [(Model, ModelId)] {
 }
 
 /// The statements honest provers made, with their contexts: those of the committed seed
-/// envelopes (`tests/fuzz/seeds/proof_verify/`, made by `zkinfer prove --binary`).
+/// envelopes (`tests/fuzz/seeds/proof_verify/`, made by the `fuzz-seeds` tool).
 pub fn honest_statements() -> &'static [(Verified, Vec<u8>)] {
     static STATEMENTS: OnceLock<Vec<(Verified, Vec<u8>)>> = OnceLock::new();
     STATEMENTS.get_or_init(|| {

@@ -122,6 +122,24 @@ impl<B: Body> Statement<B> {
         ZkParams::for_options(options).trace_length(self.real_rows(), options)
     }
 
+    /// The degrees of the computation's transition constraints (all but the masks'), in order:
+    /// the input block's, the body's, the disclosure's.
+    pub fn computation_degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
+        let n = trace_length;
+        let mut degrees = self.input().degrees(n);
+        degrees.extend(self.body.degrees(n));
+        degrees.extend(self.disclosure().degrees(n));
+        degrees
+    }
+
+    /// The highest evaluation degree of the computation's constraints: the composition
+    /// polynomial's degree is this less the transition divisor's.
+    pub fn highest_degree(&self, trace_length: usize) -> Option<usize> {
+        (self.computation_degrees(trace_length).iter())
+            .map(|d| d.get_evaluation_degree(trace_length))
+            .max()
+    }
+
     /// What `x` reads on each row (`None` where the host writes other values).
     pub fn reads(&self, trace_length: usize) -> Vec<Option<usize>> {
         let mut reads = vec![None; trace_length];
@@ -178,9 +196,14 @@ where
     fn new(trace_info: TraceInfo, statement: Statement<B>, options: ProofOptions) -> Self {
         let n = trace_info.length();
         let zk = ZkParams::for_options(&options);
-        let mut degrees = statement.input().degrees(n);
-        degrees.extend(statement.body.degrees(n));
-        degrees.extend(statement.disclosure().degrees(n));
+        let mut degrees = statement.computation_degrees(n);
+        // The quotient mask hides the composition's upper segments up to its own degree: it
+        // must reach the highest constraint's (and go no higher, which would add segments).
+        assert_eq!(
+            Some(crate::zk::mask_degree().get_evaluation_degree(n)),
+            statement.highest_degree(n),
+            "the quotient mask's degree must be the highest constraint degree"
+        );
         degrees.extend(zk.mask_degrees());
         let disclosed = statement.scores.as_ref().map_or(0, Vec::len);
         let assertions = crate::rescue::STATE_WIDTH
@@ -213,7 +236,8 @@ where
         let body = &statement.body;
 
         let (input_periodic, rest) = periodic.split_at(input.num_periodic_columns());
-        let (body_periodic, disclosure_periodic) = rest.split_at(body.num_periodic_columns());
+        let (body_periodic, rest) = rest.split_at(body.num_periodic_columns());
+        let (disclosure_periodic, mask_lift) = rest.split_at(rest.len() - 1);
         let (input_result, rest) = result.split_at_mut(input.num_constraints());
         let body_constraints = self.context.num_main_transition_constraints()
             - input.num_constraints()
@@ -248,8 +272,11 @@ where
             disclosure_periodic,
             disclosure_result,
         );
-        self.zk
-            .enforce_masks(&current[statement.mask_column()..], mask_result);
+        self.zk.enforce_masks(
+            &current[statement.mask_column()..],
+            mask_lift[0],
+            mask_result,
+        );
     }
 
     fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {
@@ -278,6 +305,7 @@ where
         let mut columns = statement.input().periodic_columns(&statement.reads(n), n);
         columns.extend(statement.body.periodic_columns(statement.body_row(), n));
         columns.extend(statement.disclosure().periodic_columns(n));
+        columns.push(crate::zk::mask_lift());
         columns
     }
 }

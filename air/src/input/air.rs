@@ -4,7 +4,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Assertion, TransitionConstraintDegree};
 
-use super::{DIGITS, FEATURES_PER_ELEMENT, FEATURE_BITS, SALT_ELEMENTS};
+use super::{DIGITS, FEATURES_PER_ELEMENT, FEATURE_BITS, HEADER_TAG, SALT_ELEMENTS};
 use crate::rescue::{self, DIGEST_WIDTH, RATE_WIDTH, STATE_WIDTH};
 
 /// The input block of a trace with `num_features` features. Column indices are relative to the
@@ -17,6 +17,8 @@ pub struct InputBlock {
 /// What hash block `b`, message cell `j` must hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Slot {
+    /// The header: the domain tag and the number of features.
+    Header,
     /// Element `e` of the packed features: features `3e..3e+3`.
     Features(usize),
     /// A salt element: free.
@@ -34,9 +36,20 @@ impl InputBlock {
         self.num_features
     }
 
-    /// Elements hashed: the packed features, then the salt.
+    /// Elements hashed: the header, the packed features, then the salt.
     pub fn num_elements(&self) -> usize {
-        self.num_features.div_ceil(FEATURES_PER_ELEMENT) + SALT_ELEMENTS
+        1 + self.num_packed() + SALT_ELEMENTS
+    }
+
+    /// Elements holding packed features.
+    fn num_packed(&self) -> usize {
+        self.num_features.div_ceil(FEATURES_PER_ELEMENT)
+    }
+
+    /// The header element: the domain tag and the number of features (below `2^32`: models have
+    /// at most a few thousand).
+    pub fn header(&self) -> BaseElement {
+        BaseElement::new((HEADER_TAG << 32) + self.num_features as u64)
     }
 
     /// Rows the commitment occupies from row 0.
@@ -81,12 +94,19 @@ impl InputBlock {
 
     pub(super) fn slot(&self, block: usize, cell: usize) -> Slot {
         let element = block * RATE_WIDTH + cell;
-        let packed = self.num_features.div_ceil(FEATURES_PER_ELEMENT);
+        let packed = self.num_packed();
         match element {
-            e if e < packed => Slot::Features(e),
-            e if e < packed + SALT_ELEMENTS => Slot::Salt,
+            0 => Slot::Header,
+            e if e <= packed => Slot::Features(e - 1),
+            e if e <= packed + SALT_ELEMENTS => Slot::Salt,
             _ => Slot::Padding,
         }
+    }
+
+    /// The message cells some block constrains: a cell holding salt in every block has no
+    /// constraint.
+    pub(super) fn constrained_cells(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..RATE_WIDTH).filter(|&j| (0..self.blocks()).any(|b| self.slot(b, j) != Slot::Salt))
     }
 
     fn blocks(&self) -> usize {
@@ -100,14 +120,16 @@ impl InputBlock {
         degrees.extend((0..DIGITS).map(|_| TransitionConstraintDegree::new(4)));
         degrees.push(TransitionConstraintDegree::new(1));
         degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
-        degrees
-            .extend((0..RATE_WIDTH).map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])));
+        degrees.extend(
+            self.constrained_cells()
+                .map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])),
+        );
         degrees.extend(rescue::constraint_degrees(0, &[]));
         degrees
     }
 
     pub fn num_constraints(&self) -> usize {
-        self.num_features + DIGITS + 2 + RATE_WIDTH + STATE_WIDTH
+        self.num_features + DIGITS + 2 + self.constrained_cells().count() + STATE_WIDTH
     }
 
     /// The block's periodic columns: `select_f` for each feature, one absorb flag per hash
@@ -190,18 +212,21 @@ impl InputBlock {
             .fold(E::ZERO, |acc, v| acc + v);
         at += 1;
         let message = &current[self.message()..self.message() + RATE_WIDTH];
-        for (j, &cell) in message.iter().enumerate() {
+        let header = E::from(self.header());
+        for j in self.constrained_cells() {
+            let cell = message[j];
             let mut sum = E::ZERO;
             for (b, &flag) in absorb.iter().enumerate() {
                 match self.slot(b, j) {
+                    Slot::Header => sum += flag * (cell - header),
                     Slot::Features(e) => sum += flag * (cell - self.pack(q, e)),
                     Slot::Padding => sum += flag * cell,
                     Slot::Salt => {}
                 }
             }
-            result[at + j] = sum;
+            result[at] = sum;
+            at += 1;
         }
-        at += RATE_WIDTH;
         let state = self.state();
         rescue::enforce(
             &current[state..state + STATE_WIDTH],
@@ -238,11 +263,11 @@ impl InputBlock {
         digest.as_elements().try_into().expect("four elements")
     }
 
-    /// The hashed elements: the packed features, then the salt.
+    /// The hashed elements: the header, the packed features, then the salt.
     pub fn elements(&self, q: &[u16], salt: &[BaseElement; SALT_ELEMENTS]) -> Vec<BaseElement> {
         let cells: Vec<BaseElement> = q.iter().map(|&v| BaseElement::from(v)).collect();
-        let packed = self.num_features.div_ceil(FEATURES_PER_ELEMENT);
-        let mut elements: Vec<BaseElement> = (0..packed).map(|e| self.pack(&cells, e)).collect();
+        let mut elements = vec![self.header()];
+        elements.extend((0..self.num_packed()).map(|e| self.pack(&cells, e)));
         elements.extend_from_slice(salt);
         elements
     }

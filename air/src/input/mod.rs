@@ -3,11 +3,16 @@
 //!
 //! # The commitment
 //!
-//! `Rp64_256::hash_elements(pack(q) ‖ salt)`: the 16-bit features packed three per element
-//! (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`, missing features zero), then [`SALT_ELEMENTS`]
-//! uniformly random field elements, the commitment's opening. The salt makes the commitment
-//! hiding even for low-entropy inputs; packing is injective because every feature is
-//! range-checked.
+//! `Rp64_256::hash_elements(header ‖ pack(q) ‖ salt)`:
+//!
+//! * the header, `2^32·`[`HEADER_TAG`]` + F`: a domain tag and the number of features, so that
+//!   inputs of different lengths never collide (without it, `q` and `q` with trailing zeros
+//!   appended pack to the same elements) and no other use of the hash can be passed off as an
+//!   input commitment;
+//! * the 16-bit features packed three per element (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`,
+//!   missing features zero): injective because every feature is range-checked;
+//! * [`SALT_ELEMENTS`] uniformly random field elements, the commitment's opening, which make it
+//!   hiding even for low-entropy inputs.
 //!
 //! # Columns
 //!
@@ -26,9 +31,9 @@
 //!   hash's 7) and `x = Σ 4^j·digits[j]`: half the columns of a binary decomposition;
 //! * `Σ_f select_f·(x − q[f]) = 0`, with `select_f` a periodic one-hot column: 1 on row `f`
 //!   (so every feature is range-checked through `x`) and on every host row that reads `f`;
-//! * on row `8b` of each hash block `b`, message cell `j` equals the packed features of element
-//!   `8b + j`, or zero past the end; the salt cells are left free (whatever they hold is the
-//!   salt);
+//! * on row `8b` of each hash block `b`, message cell `j` equals element `8b + j`: the header,
+//!   the packed feature cells, or zero past the end; the salt cells are left free (whatever they
+//!   hold is the salt), and a cell that holds salt in every block has no constraint;
 //! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
 //!   cells on rows `8b`; its initial state and the digest, on row `8·blocks − 1`, are
 //!   asserted. After the input the sponge absorbs whatever the message cells hold, which no
@@ -44,6 +49,8 @@ pub use air::InputBlock;
 
 /// Random field elements appended to the packed features: about 255 bits.
 pub const SALT_ELEMENTS: usize = 4;
+/// The commitment's domain tag, `"zki1"` in ASCII: the header element is `2^32·HEADER_TAG + F`.
+pub const HEADER_TAG: u64 = 0x7a6b_6931;
 /// Features per hashed element.
 pub const FEATURES_PER_ELEMENT: usize = 3;
 /// Bits per feature.

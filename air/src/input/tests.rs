@@ -16,10 +16,12 @@ use crate::testing::{options, rng, salt, set_x};
 use crate::zk::ZkParams;
 
 #[test]
-fn the_commitment_is_rp64_256_of_the_packed_features_and_the_salt() {
+fn the_commitment_is_rp64_256_of_the_header_the_packed_features_and_the_salt() {
     let q = [1u16, 2, 3, 65535, 0];
     let s = salt(9);
+    let header = BaseElement::new((super::HEADER_TAG << 32) + 5);
     let packed = [
+        header,
         BaseElement::new(1 + (2 << 16) + (3 << 32)),
         BaseElement::new(65535),
     ];
@@ -58,7 +60,7 @@ fn wide(q: &[u16], seed: u64) -> (LinearStatement, [BaseElement; SALT_ELEMENTS])
 
 #[test]
 fn every_input_width_commits_and_verifies() {
-    // 1 and 4 features: one permutation; 30: two (14 elements); 64: four (26 elements).
+    // 1 and 4 features: one permutation; 30: two (15 elements); 64: four (27 elements).
     for features in [1usize, 4, 30, 64] {
         let mut random = rng(features as u64);
         let q: Vec<u16> = (0..features).map(|_| random().as_int() as u16).collect();

@@ -1,0 +1,480 @@
+//! Everything the tests need to know about the AIRs under attack. Every production AIR is an
+//! [`InferenceAir`](crate::inference::InferenceAir) with a model-specific body, so proving,
+//! replaying the verifier and where the features live (the input block) are shared; a
+//! [`Model`] adds a statement for given features and the cells its body computes from them.
+//! [`Layout`] says which cells hold which of the attacker's unknowns. Every proof is made with
+//! the options of a production profile ([`Profile`]). Re-point this module when the layout
+//! changes or for another body.
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::{AcceptableOptions, Proof, ProofOptions, Trace, TraceTable};
+
+use super::{Cell, ColumnEquations, Transcript};
+use crate::disclosure::felt;
+use crate::inference::{build_trace, Body, InferenceAir, Statement};
+use crate::linear::LinearBody;
+use crate::mlp::{self, Activation, Dense, MlpBody, Network};
+use crate::testing::{salt, Vc};
+use crate::trees::walk::{self, Ensemble, Tree};
+use crate::trees::TreeBody;
+use crate::zk::ZkParams;
+
+/// A production profile: its options are exactly those zkinfer proves with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Default,
+    High,
+}
+
+impl Profile {
+    pub fn options(self) -> ProofOptions {
+        match self {
+            Profile::Default => crate::profiles::default_options(),
+            Profile::High => crate::profiles::high_options(),
+        }
+    }
+
+    pub fn zk(self) -> ZkParams {
+        ZkParams::for_options(&self.options())
+    }
+}
+
+/// A model under attack: a body, and its statement for any features.
+pub trait Model: Body + 'static {
+    const NAME: &'static str;
+    const FEATURES: usize;
+    /// The body for features `q` and the scores it computes.
+    fn body_and_scores(q: &[u16]) -> (Self, Vec<i64>);
+    /// The body's cells that depend on the features but not affinely, as groups of
+    /// `(column, row)` cells holding one unknown each (a value carried over several rows);
+    /// `tail` is the first random row.
+    fn walk_cells(statement: &Statement<Self>, tail: usize) -> Vec<Vec<(usize, usize)>>;
+    /// The body's columns holding one affine function of the features on every real row.
+    fn affine_columns(statement: &Statement<Self>) -> Vec<(usize, Cell)>;
+}
+
+/// The statement for features `q`: the scores disclosed, no comparisons (so every real
+/// cell of `x` off the feature reads is public).
+pub fn statement<M: Model>(q: &[u16]) -> Statement<M> {
+    assert_eq!(q.len(), M::FEATURES);
+    let (body, scores) = M::body_and_scores(q);
+    crate::testing::statement(body, q, scores)
+}
+
+/// One score with fixed pseudo-random weights: the score column is affine in the features.
+impl Model for LinearBody {
+    const NAME: &'static str = "linear";
+    const FEATURES: usize = 30;
+
+    fn body_and_scores(q: &[u16]) -> (LinearBody, Vec<i64>) {
+        let body = LinearBody {
+            weights: vec![(0..q.len() as i64)
+                .map(|f| (f * 7919) % 2001 - 1000)
+                .collect()],
+            bias: vec![-12345],
+        };
+        let scores = body.scores(q);
+        (body, scores)
+    }
+
+    fn walk_cells(_: &Statement<LinearBody>, _: usize) -> Vec<Vec<(usize, usize)>> {
+        Vec::new()
+    }
+
+    fn affine_columns(statement: &Statement<LinearBody>) -> Vec<(usize, Cell)> {
+        let body = &statement.body;
+        let score = Cell {
+            constant: felt(body.bias[0]),
+            terms: (body.weights[0].iter().enumerate())
+                .map(|(f, &w)| (f, felt(w)))
+                .collect(),
+        };
+        vec![(statement.body_column() + body.scores_column(), score)]
+    }
+}
+
+/// Five complete trees of depths 3, 2, 3, 2, 2 (23 node rows) over 24 features and two
+/// scores, pseudo-random features and thresholds: the walk's decisions `B` and path
+/// indicators `IND` on the node rows are its secrets beyond the features.
+impl Model for TreeBody {
+    const NAME: &'static str = "trees";
+    const FEATURES: usize = 24;
+
+    fn body_and_scores(q: &[u16]) -> (TreeBody, Vec<i64>) {
+        let shapes = [
+            (3, Some(0)),
+            (2, None),
+            (3, Some(1)),
+            (2, Some(0)),
+            (2, None),
+        ];
+        let ensemble = Ensemble {
+            num_features: Self::FEATURES,
+            num_scores: 2,
+            base: vec![100, -100],
+            trees: (shapes.iter().enumerate())
+                .map(|(k, &(depth, target))| complete_tree(k, depth, target))
+                .collect(),
+        };
+        let scores = evaluate(&ensemble, q);
+        (TreeBody::new(ensemble).expect("a valid ensemble"), scores)
+    }
+
+    fn walk_cells(statement: &Statement<TreeBody>, _: usize) -> Vec<Vec<(usize, usize)>> {
+        let (at, first) = (statement.body_column(), statement.body_row());
+        let nodes = statement.body.rows();
+        [walk::B, walk::IND]
+            .into_iter()
+            .flat_map(|column| (first..first + nodes).map(move |row| vec![(at + column, row)]))
+            .collect()
+    }
+
+    fn affine_columns(_: &Statement<TreeBody>) -> Vec<(usize, Cell)> {
+        Vec::new()
+    }
+}
+
+/// Ten features, ReLU hidden layers of 5 and 3 neurons with pseudo-random weights, two
+/// scores: every neuron's sign bit and halves, and every partial sum an accumulator carries
+/// (the last ones of the scores excepted: they are disclosed), are its secrets.
+impl Model for MlpBody {
+    const NAME: &'static str = "mlp";
+    const FEATURES: usize = 10;
+
+    fn body_and_scores(q: &[u16]) -> (MlpBody, Vec<i64>) {
+        let dense = |outputs: usize, inputs: usize, spread: i64, bias: i64| Dense {
+            weights: (0..outputs)
+                .map(|j| {
+                    (0..inputs)
+                        .map(|i| {
+                            ((j as i64 * 7919 + i as i64 * 104_729) % (2 * spread + 1)) - spread
+                        })
+                        .collect()
+                })
+                .collect(),
+            bias: (0..outputs)
+                .map(|j| if j % 2 == 0 { bias } else { -bias })
+                .collect(),
+        };
+        let network = Network {
+            num_features: Self::FEATURES,
+            activation: Activation::Relu,
+            hidden: vec![dense(5, 10, 300, 2_000_000), dense(3, 5, 100, 50_000)],
+            output: dense(2, 3, 50, 1000),
+        };
+        let body = MlpBody::new(network).expect("a valid network");
+        let (_, scores) = body.network().evaluate(q);
+        (body, scores)
+    }
+
+    fn walk_cells(statement: &Statement<MlpBody>, tail: usize) -> Vec<Vec<(usize, usize)>> {
+        let body = &statement.body;
+        let (at, first) = (statement.body_column(), statement.body_row());
+        let x = statement.input().x();
+        let mut groups = Vec::new();
+        for g in 0..body.num_neurons() {
+            let row = first + body.first_row(g);
+            groups.extend([vec![(at + mlp::B, row)], vec![(x, row)], vec![(x, row + 1)]]);
+        }
+        // Accumulator k of layer l changes on the first row of each neuron of layer l − 1.
+        let network = body.network();
+        let mut start = 0;
+        for (layer, dense) in network.hidden.iter().enumerate() {
+            let rows: Vec<usize> = (start..start + dense.outputs())
+                .map(|g| first + body.first_row(g) + 1)
+                .collect();
+            start += dense.outputs();
+            let disclosed = layer + 1 == network.hidden.len();
+            let next = network.layers().nth(layer + 1).expect("a next layer");
+            for k in 0..next.outputs() {
+                let column = at + body.accumulator(layer + 1, k);
+                for (i, &from) in rows.iter().enumerate() {
+                    let until = rows.get(i + 1).copied().unwrap_or(tail);
+                    if until == tail && disclosed {
+                        break;
+                    }
+                    groups.push((from..until).map(|row| (column, row)).collect());
+                }
+            }
+        }
+        groups
+    }
+
+    fn affine_columns(_: &Statement<MlpBody>) -> Vec<(usize, Cell)> {
+        Vec::new()
+    }
+}
+
+/// A taller tree statement for features `q`: 40 complete trees of depth 4 over the tree
+/// target's 24 features (600 node rows, 1024-row traces under both profiles).
+pub fn tall_trees() -> (Statement<TreeBody>, Vec<u16>) {
+    let q: Vec<u16> = (0..TreeBody::FEATURES as u16)
+        .map(|f| 2731 * f + 5)
+        .collect();
+    let ensemble = Ensemble {
+        num_features: TreeBody::FEATURES,
+        num_scores: 2,
+        base: vec![7, -7],
+        trees: (0..40)
+            .map(|k| complete_tree(k, 4, Some((k % 2) as u32)))
+            .collect(),
+    };
+    let scores = evaluate(&ensemble, &q);
+    let body = TreeBody::new(ensemble).expect("a valid ensemble");
+    (crate::testing::statement(body, &q, scores), q)
+}
+
+/// Tree `k` of the ensemble: split `i` has children `2i + 1`, `2i + 2`, the leaves from id
+/// `2^depth − 1`.
+fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
+    let splits = (1 << depth) - 1;
+    let width = if target.is_some() { 1 } else { 2 };
+    Tree {
+        target,
+        feature: (0..splits)
+            .map(|i| ((5 * k + 7 * i) % TreeBody::FEATURES) as u32)
+            .collect(),
+        threshold: (0..splits)
+            .map(|i| ((k * 7919 + i * 104_729) % 65_537) as i64)
+            .collect(),
+        left: (0..splits).map(|i| 2 * i as u32 + 1).collect(),
+        right: (0..splits).map(|i| 2 * i as u32 + 2).collect(),
+        leaf_value: (0..(splits + 1) * width)
+            .map(|v| ((37 * v + 11 * k) % 200) as i64 - 100)
+            .collect(),
+    }
+}
+
+/// The ensemble's scores on `q`, each tree walked from its root.
+fn evaluate(ensemble: &Ensemble, q: &[u16]) -> Vec<i64> {
+    let mut scores = ensemble.base.clone();
+    for tree in &ensemble.trees {
+        let splits = tree.feature.len();
+        let mut node = 0;
+        while node < splits {
+            let left = i64::from(q[tree.feature[node] as usize]) < tree.threshold[node];
+            node = if left {
+                tree.left[node]
+            } else {
+                tree.right[node]
+            } as usize;
+        }
+        let leaf = node - splits;
+        match tree.target {
+            Some(c) => scores[c as usize] += tree.leaf_value[leaf],
+            None => (scores.iter_mut().enumerate())
+                .for_each(|(c, s)| *s += tree.leaf_value[leaf * ensemble.num_scores + c]),
+        }
+    }
+    scores
+}
+
+/// Which cells of a model's trace hold which of the attacker's unknowns. Unknowns `0..F`
+/// are the features: in their own columns `q(f)` on every real row, and in the range-check
+/// column `x` on row `f` and on every body row that reads `f`. Then come the walk cells, one
+/// unknown each, in [`Model::walk_cells`] order; the affine columns hold functions of the
+/// features. Every other real cell is what the honest computation puts there, which the
+/// attacker knows; the last rows from [`tail`](Layout::tail) on are the random ones.
+pub struct Layout {
+    pub features: usize,
+    /// The range-check column.
+    pub x: usize,
+    /// The feature `x` holds on each real row, if any.
+    reads: Vec<Option<usize>>,
+    /// Feature `f`'s own column.
+    pub q: Vec<usize>,
+    pub walk: Vec<Vec<(usize, usize)>>,
+    pub affine: Vec<(usize, Cell)>,
+    /// The first random row.
+    pub tail: usize,
+}
+
+impl Layout {
+    fn new<M: Model>(statement: &Statement<M>, trace_length: usize, profile: Profile) -> Layout {
+        let input = statement.input();
+        let tail = profile.zk().last_real_row(trace_length) + 1;
+        let mut reads = statement.reads(tail);
+        for (f, read) in reads.iter_mut().enumerate().take(M::FEATURES) {
+            *read = Some(f);
+        }
+        Layout {
+            features: M::FEATURES,
+            x: input.x(),
+            reads,
+            q: (0..M::FEATURES).map(|f| input.q(f)).collect(),
+            walk: M::walk_cells(statement, tail),
+            affine: M::affine_columns(statement),
+            tail,
+        }
+    }
+
+    pub fn unknowns(&self) -> usize {
+        self.features + self.walk.len()
+    }
+
+    /// Cell `row` of `column` in the unknowns, or `None` if the attacker knows it or it is
+    /// random.
+    pub fn cell(&self, column: usize, row: usize) -> Option<Cell> {
+        if row >= self.tail {
+            return None;
+        }
+        if let Some(k) = (self.walk.iter()).position(|group| group.contains(&(column, row))) {
+            return Some(Cell::unknown(self.features + k));
+        }
+        if column == self.x {
+            return self.reads[row].map(Cell::unknown);
+        }
+        if let Some(f) = self.q.iter().position(|&c| c == column) {
+            return Some(Cell::unknown(f));
+        }
+        (self.affine.iter())
+            .find(|(c, _)| *c == column)
+            .map(|(_, cell)| cell.clone())
+    }
+
+    /// The rows of `x` holding a feature.
+    pub fn feature_reads(&self) -> usize {
+        self.reads.iter().flatten().count()
+    }
+
+    /// The unknowns' values in `trace`.
+    pub fn values(&self, trace: &TraceTable<BaseElement>) -> Vec<BaseElement> {
+        let features = self.q.iter().map(|&column| trace.get(column, 0));
+        let walk = self
+            .walk
+            .iter()
+            .map(|group| trace.get(group[0].0, group[0].1));
+        features.chain(walk).collect()
+    }
+
+    /// The columns of the walk cells other than `x`, each once.
+    pub fn walk_columns(&self) -> Vec<usize> {
+        let mut columns: Vec<usize> = (self.walk.iter().flatten())
+            .map(|&(column, _)| column)
+            .filter(|&column| column != self.x)
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    }
+
+    /// The unknowns `column` holds on some row.
+    pub fn unknowns_in(&self, column: usize) -> Vec<usize> {
+        let mut unknowns: Vec<usize> = (0..self.tail)
+            .filter_map(|row| self.cell(column, row))
+            .flat_map(|cell| cell.terms.into_iter().map(|(u, _)| u))
+            .collect();
+        unknowns.sort_unstable();
+        unknowns.dedup();
+        unknowns
+    }
+
+    /// Every column holding a secret: `x`, the feature columns, the affine and the walk
+    /// columns.
+    pub fn columns(&self) -> Vec<usize> {
+        let mut columns = vec![self.x];
+        columns.extend(&self.q);
+        columns.extend(self.affine.iter().map(|&(column, _)| column));
+        columns.extend(self.walk_columns());
+        columns
+    }
+}
+
+/// The statement for features `q` and its honest trace under `profile`, the tail rows and
+/// masks from `random`.
+pub fn trace<M: Model>(
+    q: &[u16],
+    profile: Profile,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> (Statement<M>, TraceTable<BaseElement>) {
+    let statement = statement::<M>(q);
+    let trace =
+        build_trace(&statement, q, &salt(0), &profile.options(), random).expect("no comparisons");
+    (statement, trace)
+}
+
+/// An accepted proof under a production profile and what the attacker learns by replaying its
+/// verification.
+pub struct Run {
+    pub profile: Profile,
+    pub trace: TraceTable<BaseElement>,
+    pub proof: Proof,
+    pub transcript: Transcript,
+    /// The first mask column: `A_1..A_k`, `B`, then the DEEP masks.
+    pub mask_column: usize,
+    /// The highest evaluation degree of the computation's constraints (the masks' aside).
+    pub highest_degree: usize,
+}
+
+/// Proves `statement` on features `q` under `profile`, the tail rows and masks from `random`;
+/// the proof must be accepted.
+pub fn run<B: Body + 'static>(
+    statement: &Statement<B>,
+    q: &[u16],
+    profile: Profile,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> Run {
+    let options = profile.options();
+    let trace = build_trace(statement, q, &salt(0), &options, random).expect("honest");
+    let proof = crate::testing::prove_with::<InferenceAir<B>>(&options, trace.clone(), statement);
+    let acceptable = AcceptableOptions::OptionSet(vec![options]);
+    let transcript = super::verify_recording::<InferenceAir<B>, Vc>(&proof, statement, &acceptable)
+        .expect("accepted");
+    let highest_degree = statement
+        .highest_degree(trace.length())
+        .expect("constraints");
+    Run {
+        profile,
+        highest_degree,
+        trace,
+        proof,
+        transcript,
+        mask_column: statement.mask_column(),
+    }
+}
+
+/// An accepted proof of a [`Model`], and where its secrets are.
+pub struct Proved {
+    pub trace: TraceTable<BaseElement>,
+    pub proof: Proof,
+    pub transcript: Transcript,
+    pub layout: Layout,
+}
+
+/// Proves features `q` under `profile`, the tail rows and masks from `random`; the proof must
+/// be accepted.
+pub fn prove<M: Model>(
+    q: &[u16],
+    profile: Profile,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> Proved {
+    let statement = statement::<M>(q);
+    let Run {
+        trace,
+        proof,
+        transcript,
+        ..
+    } = run(&statement, q, profile, random);
+    let layout = Layout::new(&statement, trace.length(), profile);
+    Proved {
+        trace,
+        proof,
+        transcript,
+        layout,
+    }
+}
+
+impl Proved {
+    pub fn equations(&self, column: usize) -> ColumnEquations {
+        super::column_equations::<Vc>(&self.proof, &self.transcript, column)
+    }
+
+    pub fn cells(&self, column: usize) -> Vec<BaseElement> {
+        cells(&self.trace, column)
+    }
+}
+
+pub fn cells(trace: &TraceTable<BaseElement>, column: usize) -> Vec<BaseElement> {
+    (0..trace.length())
+        .map(|row| trace.get(column, row))
+        .collect()
+}
