@@ -40,6 +40,13 @@ pub const MAX_SOURCE_FEATURES: usize = 1 << 16;
 /// Cells (rows × columns) of the largest execution trace zkinfer proves or verifies against,
 /// under either profile. A model needing more is refused when it is loaded or imported.
 pub const MAX_TRACE_CELLS: usize = 1 << 21;
+/// Columns of an execution trace: Winterfell's limit. Its prover takes 255 columns, but its
+/// proof decoder refuses a width of 255 (`>=` where the prover checks `<=`), so a 255-column
+/// proof could never be verified: 254. Every feature, every level of the deepest tree, every
+/// class and every neuron after a network's first layer is a column (plus 30 for the
+/// commitment, the range checks and the comparisons, and 6 or 8 for the masks), so a model with
+/// ~190 features or ~190 neurons in a later layer is refused when it is loaded or imported.
+pub const MAX_TRACE_COLUMNS: usize = winterfell::TraceInfo::MAX_TRACE_WIDTH - 1;
 
 /// Bytes of a serialized proof (the largest real ones are well under 200 KB).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;

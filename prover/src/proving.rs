@@ -24,7 +24,7 @@ use zkinfer_air::zk::ZkParams;
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
 use crate::input::QuantizedInput;
-use crate::limits::MAX_TRACE_CELLS;
+use crate::limits::{MAX_TRACE_CELLS, MAX_TRACE_COLUMNS};
 use crate::model::{Body, Model, ModelId, Task, TreeEnsemble};
 use crate::profile::Profile;
 use crate::zk::randomness::FieldRng;
@@ -67,23 +67,39 @@ pub enum ProveError {
     TooLarge(#[from] TraceTooLarge),
 }
 
-/// A model whose trace exceeds [`MAX_TRACE_CELLS`]: refused before any trace is built.
+/// A model whose trace exceeds [`MAX_TRACE_CELLS`] or [`MAX_TRACE_COLUMNS`]: refused before any
+/// trace is built.
 #[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "the model needs a trace of {rows} rows × {columns} columns, more than the {MAX_TRACE_CELLS} \
-     cells zkinfer proves; use fewer or shallower trees, or fewer classes"
-)]
+#[error("{}", self.describe())]
 pub struct TraceTooLarge {
     pub rows: usize,
     pub columns: usize,
 }
 
 impl TraceTooLarge {
-    /// Refuses a trace of `rows` × `columns` beyond [`MAX_TRACE_CELLS`].
+    /// Refuses a trace of `rows` × `columns` beyond [`MAX_TRACE_CELLS`] or
+    /// [`MAX_TRACE_COLUMNS`].
     pub fn check(rows: usize, columns: usize) -> Result<(), TraceTooLarge> {
         match rows.checked_mul(columns) {
-            Some(cells) if cells <= MAX_TRACE_CELLS => Ok(()),
+            Some(cells) if cells <= MAX_TRACE_CELLS && columns <= MAX_TRACE_COLUMNS => Ok(()),
             _ => Err(TraceTooLarge { rows, columns }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let TraceTooLarge { rows, columns } = *self;
+        if columns > MAX_TRACE_COLUMNS {
+            format!(
+                "the model needs a trace of {rows} rows × {columns} columns, more than the \
+                 {MAX_TRACE_COLUMNS} columns a trace can have; use fewer features, shallower \
+                 trees, fewer classes or narrower network layers"
+            )
+        } else {
+            format!(
+                "the model needs a trace of {rows} rows × {columns} columns, more than the \
+                 {MAX_TRACE_CELLS} cells zkinfer proves; use fewer or shallower trees, or fewer \
+                 classes"
+            )
         }
     }
 }

@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 use base64::Engine as _;
 
-use common::{chain_model, random_tree, repeated_trees, tree_model, Rng};
+use common::{
+    chain_model, one_more_feature, random_tree, repeated_trees, tree_model, wide_trees, Rng,
+};
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::Precision;
 use zkinfer::quantize::quantize;
@@ -245,6 +247,25 @@ fn models_beyond_the_limits_are_refused() {
             "zkinfer model too large: the model needs a trace of 131072 rows",
         );
         assert!(stderr(&out).contains("big.json"), "{}", stderr(&out));
+    }
+    // 192 features make 255 columns, one more than a trace can have: refused with exit 1 (the
+    // prover used to panic inside Winterfell, exit 101).
+    let widest = zkinfer::quantize::quantize(&wide_trees(191), None).unwrap();
+    let wide = write(
+        dir.path(),
+        "wide.json",
+        &one_more_feature(&widest).to_canonical_json(),
+    );
+    let wide_input = format!("[{}]", vec!["1"; 192].join(","));
+    let wide_input = write(dir.path(), "wide-in.json", wide_input.as_bytes());
+    for command in [
+        &["inspect", arg(&wide)][..],
+        &["import", arg(&wide)],
+        &["prove", arg(&wide), arg(&wide_input), "--profile", "high"],
+    ] {
+        let out = zkinfer(command);
+        assert_fails(&out, 1, "more than the 254 columns a trace can have");
+        assert!(stderr(&out).contains("wide.json"), "{}", stderr(&out));
     }
     assert!(!envelope.exists());
 }

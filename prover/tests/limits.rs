@@ -2,11 +2,11 @@
 
 mod common;
 
-use common::{chain_model, chain_source, repeated_trees};
+use common::{chain_model, chain_source, one_more_feature, repeated_trees, wide_trees};
 use zkinfer::api::{ProveError, VerifyError};
 use zkinfer::envelope::{Envelope, VERSION};
 use zkinfer::error::{ImportError, ModelError, QuantizeError};
-use zkinfer::limits::{MAX_MODEL_FILE_BYTES, MAX_TRACE_CELLS};
+use zkinfer::limits::{MAX_MODEL_FILE_BYTES, MAX_TRACE_CELLS, MAX_TRACE_COLUMNS};
 use zkinfer::proving::{self, largest_trace, Output, TraceTooLarge};
 use zkinfer::{import, prove, verify, Disclosure, InputCommitment, ProveOptions, QuantizedInput};
 use zkinfer::{Model, Profile};
@@ -110,4 +110,116 @@ fn model_files_beyond_the_size_limit_are_refused_before_parsing() {
     // One byte less is parsed (and is a valid model: JSON allows trailing blanks).
     bytes.truncate(MAX_MODEL_FILE_BYTES);
     assert_eq!(Model::from_json(&bytes), Ok(small()));
+}
+
+fn assert_too_wide(error: &TraceTooLarge) {
+    assert!(error.columns > MAX_TRACE_COLUMNS, "{error}");
+    let message = error.to_string();
+    assert!(message.contains("254 columns"), "{message}");
+    assert!(message.contains("fewer features"), "{message}");
+}
+
+/// Winterfell takes at most 255 trace columns, and one column per feature: the widest tree
+/// model of depth 6 that loads proves and verifies under both profiles, one more feature is
+/// refused when it is quantized, imported or loaded (it used to import and then panic inside
+/// Winterfell when proved).
+#[test]
+fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
+    let widest = (1..=400)
+        .take_while(|&f| zkinfer::quantize::quantize(&wide_trees(f), None).is_ok())
+        .last()
+        .unwrap();
+    // 191 features + 29 (range check, commitment) + 25 (the walk of depth 6, one score) + 1
+    // (comparisons) + 8 (the high profile's masks) = 254 columns.
+    assert_eq!(widest, 191);
+    let model = zkinfer::quantize::quantize(&wide_trees(widest), None).unwrap();
+    assert_eq!(largest_trace(&model).unwrap().1, MAX_TRACE_COLUMNS);
+    let model = Model::from_json(&model.to_canonical_json()).unwrap();
+    let raw: Vec<f64> = (0..widest).map(|f| (f % 3) as f64 * 0.4).collect();
+    let input = model.quantize_input(&raw).unwrap();
+    for profile in Profile::ALL {
+        let options = ProveOptions {
+            profile,
+            ..ProveOptions::new(Disclosure::Class)
+        };
+        let (envelope, _) = prove(&model, &input, &options).unwrap();
+        verify(&model, &envelope, b"").unwrap();
+    }
+
+    for features in [widest + 1, 196, 400] {
+        let source = wide_trees(features);
+        match zkinfer::quantize::quantize(&source, None) {
+            Err(QuantizeError::Model(ModelError::TooLarge(error))) => assert_too_wide(&error),
+            other => panic!("{features} features: {other:?}"),
+        }
+    }
+    // The same model built without validation, then loaded or imported from its JSON.
+    let wider = one_more_feature(&model);
+    let json = wider.to_canonical_json();
+    match Model::from_json(&json) {
+        Err(ModelError::TooLarge(error)) => assert_too_wide(&error),
+        other => panic!("{other:?}"),
+    }
+    match import::import(&json, "wide.json", None) {
+        Err(ImportError::Model {
+            source: ModelError::TooLarge(error),
+            ..
+        }) => assert_too_wide(&error),
+        other => panic!("{other:?}"),
+    }
+    // Proving it anyway under the profile it does not fit (the high one's masks take two more
+    // columns) is refused before any trace.
+    let input = QuantizedInput::from_quantized(&wider, &vec![1; widest + 1]).unwrap();
+    let high = ProveOptions {
+        profile: Profile::High,
+        ..ProveOptions::new(Disclosure::Class)
+    };
+    match prove(&wider, &input, &high) {
+        Err(ProveError::Proving(proving::ProveError::TooLarge(error))) => assert_too_wide(&error),
+        other => panic!("{:?}", other.map(|_| "a proof")),
+    }
+}
+
+/// A network's later layers are a column per neuron: 30-32-256-1 used to import and then panic
+/// when proved (261 columns).
+#[test]
+fn a_network_with_a_wide_later_layer_is_refused() {
+    let mut rng = common::Rng::new(7);
+    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
+        weights: (0..outputs)
+            .map(|_| (0..inputs).map(|_| rng.uniform(-0.3, 0.3)).collect())
+            .collect(),
+        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
+    };
+    let layers = vec![layer(30, 32), layer(32, 256), layer(256, 1)];
+    let source = zkinfer::source::SourceModel {
+        body: zkinfer::source::SourceBody::Mlp {
+            activation: zkinfer::model::Activation::Relu,
+            layers,
+        },
+        ..wide_trees(30)
+    };
+    let rows = [vec![0.0; 30], vec![1.0; 30]];
+    let csv = std::iter::once(
+        (0..30)
+            .map(|f| format!("x{f}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+    .chain(rows.iter().map(|row| {
+        row.iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }))
+    .collect::<Vec<_>>()
+    .join("\n");
+    let calibration = zkinfer::Calibration::from_csv(&csv).unwrap();
+    match zkinfer::quantize::quantize(&source, Some(&calibration)) {
+        Err(QuantizeError::Model(ModelError::TooLarge(error))) => {
+            assert_too_wide(&error);
+            assert_eq!(error.columns, 30 + 29 + 1 + 257 + 1 + 8);
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -221,3 +221,38 @@ test('a closed prover refuses to work', async () => {
   // What it tells about its public model stays readable.
   assert.equal(closed.modelId, await modelId(iris.text));
 });
+
+test('a model wider than a trace is refused at load, and the module keeps working', async () => {
+  // The flagship with 200 features (one column each): 263 columns, more than the 254 a trace
+  // can have. It used to load, then panic inside the prover and leave the module unusable.
+  const wide = JSON.parse(flagship.text);
+  const { cuts } = wide.input.encoding.bins;
+  for (let f = wide.input.features.length; f < 200; f += 1) {
+    wide.input.features.push(`extra_${f}`);
+    cuts.push(cuts[0]);
+  }
+  const tooWide = /needs a trace of \d+ rows × \d+ columns, more than the 254 columns a trace can have/;
+  await rejects(createProver({ model: wide }), 'BAD_MODEL', tooWide);
+  await rejects(createProver({ model: wide, worker: true }), 'BAD_MODEL', tooWide);
+  await rejects(verify(wide, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', tooWide);
+  const again = await prover.prove(input, { context: 'again' });
+  const verified = await verify(flagship.text, again.envelope, { context: 'again' });
+  assert.deepEqual(verified.output, again.output);
+});
+
+test('a call that traps leaves no trace: the next one runs on a fresh instance', async () => {
+  const engine = await import('../../web/src/engine.js');
+  const before = engine.instance();
+  // A real trap: a model handle pointing outside the module's memory.
+  const broken = engine.loadModel(iris.text);
+  broken.__wbg_ptr = 0xfffffff0;
+  await rejects(Promise.resolve().then(() => engine.describe(broken)), 'INTERNAL', /aborted/);
+  assert.ok(engine.hasTrapped());
+  // Everything made before the trap works again: a prover made then, verify, modelId.
+  const proved = await prover.prove(input, { context: 'after a trap' });
+  assert.equal(engine.instance(), before + 1);
+  assert.ok(!engine.hasTrapped());
+  const verified = await verify(flagship.text, proved.envelope, { context: 'after a trap' });
+  assert.equal(verified.modelId, prover.modelId);
+  assert.equal(await modelId(iris.text), (await createProver({ model: iris.text })).modelId);
+});

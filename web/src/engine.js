@@ -1,21 +1,23 @@
 // The WebAssembly module, called in the current thread: the page's (in-thread provers, verify),
 // Node's, or a worker's (web/src/worker.js). Every call goes through `call`, which turns the
-// module's errors and traps into ZkinferErrors.
+// module's errors and traps into ZkinferErrors. A call that traps (memory exhausted, or a bug)
+// leaves its instance unusable: the next use starts a fresh instance of the module, so that one
+// failure never stays with every other model in the thread.
 
-import init, {
-  Model,
-  open as wasmOpen,
-  prove as wasmProve,
-  takeOutOfMemory,
-  takePanic,
-  verify as wasmVerify,
-} from '../pkg/zkinfer_wasm.js';
+import * as firstInstance from '../pkg/zkinfer_wasm.js';
 import { ZkinferError, badInput } from './errors.js';
 
+const BINDINGS = '../pkg/zkinfer_wasm.js';
+// The bindings of the current instance, which instance that is (models are tied to the one that
+// made them), and the models each made.
+let bindings = firstInstance;
+let generation = 0;
+const madeBy = new WeakMap();
 let compiling;
 let loading;
-// Set when a call trapped (memory exhausted, or a bug): the module's state is then unknown, so it
-// is not called again. A worker that traps is replaced; an in-thread module is not.
+let renewing;
+// Set when a call trapped (memory exhausted, or a bug): the instance's state is then unknown, so it
+// is not called again; `load` replaces it.
 let trapped;
 
 /**
@@ -59,18 +61,53 @@ async function compileModule() {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Instantiates the module once: `compiled` (from a page's `compile`), or compiles it here. */
-export function load(compiled) {
-  loading ??= (async () => init({ module_or_path: compiled ?? (await compile()) }))().catch(
-    (e) => {
-      loading = undefined;
-      throw e instanceof ZkinferError ? e : loadError(e);
-    },
-  );
+/**
+ * Instantiates the module once: `compiled` (from a page's `compile`), or compiles it here. After a
+ * trap, starts a fresh instance instead (fresh bindings: they hold one instance each).
+ */
+export async function load(compiled) {
+  if (trapped !== undefined) await renew(compiled);
+  loading ??= (async () =>
+    bindings.default({ module_or_path: compiled ?? (await compile()) }))().catch((e) => {
+    loading = undefined;
+    throw e instanceof ZkinferError ? e : loadError(e);
+  });
   return loading;
 }
 
-/** Whether a call trapped, leaving the module unusable. */
+/**
+ * A new instance of the module with its own bindings, imported again under another URL. Where
+ * that cannot be done (a bundler that rewrote the bindings' path), the trap stays, and its
+ * error asks for a reload.
+ */
+function renew(compiled) {
+  renewing ??= (async () => {
+    const module = compiled ?? (await compile());
+    const url = new URL(`${BINDINGS}?instance=${generation + 1}`, import.meta.url).href;
+    const fresh = await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
+    fresh.initSync({ module });
+    bindings = fresh;
+    generation += 1;
+    trapped = undefined;
+  })()
+    .catch(() => {})
+    .finally(() => {
+      renewing = undefined;
+    });
+  return renewing;
+}
+
+/** Which instance of the module is current: models made by another one must be made again. */
+export function instance() {
+  return generation;
+}
+
+/** Which instance made `model`. */
+export function instanceOf(model) {
+  return madeBy.get(model);
+}
+
+/** Whether a call trapped, leaving the current instance unusable. */
 export function hasTrapped() {
   return trapped !== undefined;
 }
@@ -80,7 +117,8 @@ export function call(fn) {
   if (trapped !== undefined) {
     throw new ZkinferError(
       trapped.code,
-      `the WebAssembly module stopped in an earlier call (${trapped.message}); reload to use it again`,
+      `the WebAssembly module stopped in an earlier call (${trapped.message}) and could not be ` +
+        'started again; reload to use it again',
     );
   }
   try {
@@ -103,8 +141,8 @@ function trapCause(trap) {
   let panic;
   let failed;
   try {
-    panic = takePanic();
-    failed = takeOutOfMemory();
+    panic = bindings.takePanic();
+    failed = bindings.takeOutOfMemory();
   } catch {
     // The module cannot even say why.
   }
@@ -130,7 +168,9 @@ export function bytes(value) {
 
 /** Reads a zkinfer model into the module. */
 export function loadModel(source) {
-  return call(() => new Model(bytes(source)));
+  const model = call(() => new bindings.Model(bytes(source)));
+  madeBy.set(model, generation);
+  return model;
 }
 
 /** What a prover tells about its model without calling the module again. */
@@ -143,9 +183,9 @@ export function describe(model) {
   }));
 }
 
-/** Frees a model unless the module trapped (its memory is then not to be touched). */
+/** Frees a model of the current instance, unless it trapped (its memory is not to be touched). */
 export function free(model) {
-  if (trapped === undefined) model.free();
+  if (trapped === undefined && madeBy.get(model) === generation) model.free();
 }
 
 /**
@@ -166,13 +206,13 @@ export function prove(model, input, options, progress) {
     throw badInput(`a threshold goes with disclose 'at-least', not ${JSON.stringify(disclose)}`);
   }
   const wasmOptions = { disclose: wasmDisclose, context: bytes(context), profile };
-  return call(() => wasmProve(model, input, wasmOptions, progress));
+  return call(() => bindings.prove(model, input, wasmOptions, progress));
 }
 
 export function verify(model, envelope, context) {
-  return call(() => wasmVerify(model, bytes(envelope), bytes(context)));
+  return call(() => bindings.verify(model, bytes(envelope), bytes(context)));
 }
 
 export function open(model, input, opening, commitment) {
-  return call(() => wasmOpen(model, input, opening, bytes(commitment)));
+  return call(() => bindings.open(model, input, opening, bytes(commitment)));
 }

@@ -30,9 +30,11 @@ export type ErrorCode =
   /** The proof was cancelled through its `signal`; `cause` is the signal's reason. */
   | 'ABORTED'
   /**
-   * The proof needs more memory than the module may use (1 GiB) or the device grants. A
-   * worker prover recovers (its next request starts a new worker); an in-thread module cannot
-   * be used again until the page reloads.
+   * The proof needs more memory than the module may use (1 GiB) or the device grants. The
+   * module recovers: a worker prover's next request starts a new worker, and the next call in
+   * the thread a fresh instance of the module (the models made before are made again). Only
+   * where the package's files were rewritten by a bundler can an in-thread instance not be
+   * replaced: the next call then fails too, until the page reloads.
    */
   | 'OUT_OF_MEMORY'
   /** A failure that is no input's fault: no randomness, or the module aborted (a bug). */

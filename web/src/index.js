@@ -78,6 +78,7 @@ class Prover {
 /** Proves in the calling thread. */
 class ThreadProver extends Prover {
   #model;
+  #closed = false;
 
   constructor(source) {
     super(source);
@@ -93,14 +94,21 @@ class ThreadProver extends Prover {
     return 'thread';
   }
 
-  #loaded() {
-    if (this.#model === undefined) throw badInput('this prover is closed');
+  /** The model, in the module's current instance (after a trap elsewhere, a fresh one). */
+  async #loaded() {
+    if (this.#closed) throw badInput('this prover is closed');
+    await engine.load();
+    if (this.#model === undefined || engine.instance() !== engine.instanceOf(this.#model)) {
+      this.#model = engine.loadModel(sources.get(this));
+    }
     return this.#model;
   }
 
   async prove(input, options) {
     const { rest, onProgress, signal } = proveOptions(options);
     // The proof runs without yielding: an abort can only be seen before it starts.
+    if (signal?.aborted) throw abortError(signal);
+    const model = await this.#loaded();
     if (signal?.aborted) throw abortError(signal);
     let thrown;
     const progress = (phase, fraction) => {
@@ -110,17 +118,18 @@ class ThreadProver extends Prover {
         thrown ??= { error: e };
       }
     };
-    const proof = engine.prove(this.#loaded(), input, rest, progress);
+    const proof = engine.prove(model, input, rest, progress);
     if (thrown) throw thrown.error;
     return proof;
   }
 
   async open(input, opening, commitment) {
-    return engine.open(this.#loaded(), input, opening, commitment);
+    return engine.open(await this.#loaded(), input, opening, commitment);
   }
 
   close() {
     const model = this.#model;
+    this.#closed = true;
     this.#model = undefined;
     if (model !== undefined) engine.free(model);
   }

@@ -144,3 +144,40 @@ pub fn repeated_trees(model: &zkinfer::Model, times: usize) -> zkinfer::Model {
     }
     model
 }
+
+/// One complete tree of depth 6 (XGBoost's default) over `features` features, each split
+/// reading a feature in turn, so that every feature is used.
+pub fn wide_trees(features: usize) -> zkinfer::source::SourceModel {
+    let mut rng = Rng::new(features as u64);
+    let mut next = 0;
+    let tree = random_tree(&mut rng, 6, features, 1, None, |_, _| 0.5);
+    let mut trees = vec![tree];
+    // More trees until every feature is read by some split.
+    while trees.len() * 63 < features {
+        trees.push(random_tree(&mut rng, 6, features, 1, None, |_, _| 0.5));
+    }
+    for tree in &mut trees {
+        for node in &mut tree.nodes {
+            if let zkinfer::source::SourceNode::Split { feature, .. } = node {
+                *feature = next % features;
+                next += 1;
+            }
+        }
+    }
+    tree_model(
+        zkinfer::fixed_point::SplitRule::LessThan,
+        zkinfer::model::Precision::F64,
+        features,
+        trees,
+    )
+}
+
+/// `model` (a tree model) with one more feature, without validation.
+pub fn one_more_feature(model: &zkinfer::Model) -> zkinfer::Model {
+    let mut wider = model.clone();
+    wider.input.features.push("one more".into());
+    if let zkinfer::model::Encoding::Bins { cuts, .. } = &mut wider.input.encoding {
+        cuts.push(cuts[0].clone());
+    }
+    wider
+}
