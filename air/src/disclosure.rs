@@ -20,6 +20,10 @@ pub const COMPARISON_ROWS: usize = 3;
 /// Bits of a compared value.
 pub const COMPARISON_BITS: u32 = 48;
 
+/// The names of the block's two constraints, in the order [`Disclosure::enforce`] writes them:
+/// `cmp` assembles the chunks, and equals the compared value on a comparison's last row.
+pub const CONSTRAINT_LABELS: [&str; 2] = ["disclosure.assemble", "disclosure.end"];
+
 /// A claim `Σ_c coefficients[c]·score_c + offset ∈ [0, 2^48)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {

@@ -13,6 +13,8 @@ pub mod input;
 mod leakage;
 pub mod linear;
 pub mod mlp;
+#[cfg(test)]
+mod mutation;
 pub mod profiles;
 pub mod prover;
 pub mod rescue;

@@ -54,7 +54,20 @@ where
     A: Air<BaseField = BaseElement>,
     A::PublicInputs: Clone,
 {
-    let acceptable = AcceptableOptions::OptionSet(vec![options()]);
+    verify_with::<A>(&options(), proof, inputs)
+}
+
+/// Verifies, accepting exactly `options`.
+pub fn verify_with<A>(
+    options: &ProofOptions,
+    proof: Proof,
+    inputs: &A::PublicInputs,
+) -> Result<(), VerifierError>
+where
+    A: Air<BaseField = BaseElement>,
+    A::PublicInputs: Clone,
+{
+    let acceptable = AcceptableOptions::OptionSet(vec![options.clone()]);
     winterfell::verify::<A, Hash, DefaultRandomCoin<Hash>, Vc>(proof, inputs.clone(), &acceptable)
 }
 

@@ -136,6 +136,13 @@ impl ZkParams {
         vec![mask_degree(); self.quotient_mask_columns]
     }
 
+    /// The names of the quotient-mask constraints.
+    pub fn constraint_labels(&self) -> Vec<String> {
+        (0..self.quotient_mask_columns)
+            .map(|i| format!("zk.mask[{i}]"))
+            .collect()
+    }
+
     /// Writes the quotient-mask constraints `A_i·B^6·λ` for the mask columns `masks` (the
     /// [`mask_width`](Self::mask_width) cells of the current row) and `λ`'s value `lift`
     /// ([`mask_lift`]).

@@ -9,6 +9,7 @@ use base64::Engine as _;
 
 use common::{
     chain_model, one_more_feature, random_tree, repeated_trees, tree_model, wide_trees, Rng,
+    WIDEST_DEPTH_6,
 };
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::Precision;
@@ -248,15 +249,15 @@ fn models_beyond_the_limits_are_refused() {
         );
         assert!(stderr(&out).contains("big.json"), "{}", stderr(&out));
     }
-    // 192 features make 255 columns, one more than a trace can have: refused with exit 1 (the
-    // prover used to panic inside Winterfell, exit 101).
-    let widest = zkinfer::quantize::quantize(&wide_trees(191), None).unwrap();
+    // One feature more than the widest model makes 255 columns, one more than a trace can
+    // have: refused with exit 1 (the prover used to panic inside Winterfell, exit 101).
+    let widest = zkinfer::quantize::quantize(&wide_trees(WIDEST_DEPTH_6), None).unwrap();
     let wide = write(
         dir.path(),
         "wide.json",
         &one_more_feature(&widest).to_canonical_json(),
     );
-    let wide_input = format!("[{}]", vec!["1"; 192].join(","));
+    let wide_input = format!("[{}]", vec!["1"; WIDEST_DEPTH_6 + 1].join(","));
     let wide_input = write(dir.path(), "wide-in.json", wide_input.as_bytes());
     for command in [
         &["inspect", arg(&wide)][..],

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{chain_model, chain_source, one_more_feature, repeated_trees, wide_trees};
+use common::{
+    chain_model, chain_source, one_more_feature, repeated_trees, wide_trees, WIDEST_DEPTH_6,
+};
 use zkinfer::api::{ProveError, VerifyError};
 use zkinfer::envelope::{Envelope, VERSION};
 use zkinfer::error::{ImportError, ModelError, QuantizeError};
@@ -129,9 +131,9 @@ fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
         .take_while(|&f| zkinfer::quantize::quantize(&wide_trees(f), None).is_ok())
         .last()
         .unwrap();
-    // 191 features + 29 (range check, commitment) + 25 (the walk of depth 6, one score) + 1
-    // (comparisons) + 8 (the high profile's masks) = 254 columns.
-    assert_eq!(widest, 191);
+    // 192 features + 29 (range check, commitment) + 24 (the walk of depth 6: 18, 5 stack cells,
+    // one score) + 1 (comparisons) + 8 (the high profile's masks) = 254 columns.
+    assert_eq!(widest, WIDEST_DEPTH_6);
     let model = zkinfer::quantize::quantize(&wide_trees(widest), None).unwrap();
     assert_eq!(largest_trace(&model).unwrap().1, MAX_TRACE_COLUMNS);
     let model = Model::from_json(&model.to_canonical_json()).unwrap();

@@ -24,6 +24,10 @@ pub trait Body: Clone + Send + Sync {
     /// final from row `first_row + rows()`.
     fn scores_column(&self) -> usize;
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree>;
+    /// A name for each constraint, in the order [`enforce`](Self::enforce) writes them.
+    fn constraint_labels(&self) -> Vec<String>;
+    /// A name for each of [`initial_values`](Self::initial_values), in order.
+    fn initial_value_labels(&self) -> Vec<String>;
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>>;
     fn num_periodic_columns(&self) -> usize;
     /// Writes the body's constraints; `q` are the feature cells, `x` and `next_x` the host's
@@ -132,12 +136,52 @@ impl<B: Body> Statement<B> {
         degrees
     }
 
+    /// The degrees of every transition constraint of [`InferenceAir`], in order: the
+    /// computation's, then the quotient mask's, whose degree must be the highest (the mask hides
+    /// the composition's upper segments up to its own degree; any higher would add segments).
+    pub fn degrees(&self, trace_length: usize, zk: &ZkParams) -> Vec<TransitionConstraintDegree> {
+        let n = trace_length;
+        let mut degrees = self.computation_degrees(n);
+        assert_eq!(
+            Some(crate::zk::mask_degree().get_evaluation_degree(n)),
+            self.highest_degree(n),
+            "the quotient mask's degree must be the highest constraint degree"
+        );
+        degrees.extend(zk.mask_degrees());
+        degrees
+    }
+
+    /// The number of assertions: the sponge's ends, the body's initial values and the
+    /// disclosed scores.
+    pub fn num_assertions(&self) -> usize {
+        let disclosed = self.scores.as_ref().map_or(0, Vec::len);
+        self.input().num_assertions() + self.body.initial_values().len() + disclosed
+    }
+
     /// The highest evaluation degree of the computation's constraints: the composition
     /// polynomial's degree is this less the transition divisor's.
     pub fn highest_degree(&self, trace_length: usize) -> Option<usize> {
         (self.computation_degrees(trace_length).iter())
             .map(|d| d.get_evaluation_degree(trace_length))
             .max()
+    }
+
+    /// A name for each transition constraint of [`InferenceAir`], in the order it evaluates them.
+    pub fn constraint_labels(&self, zk: &ZkParams) -> Vec<String> {
+        let mut labels = self.input().constraint_labels();
+        labels.extend(self.body.constraint_labels());
+        labels.extend(crate::disclosure::CONSTRAINT_LABELS.map(String::from));
+        labels.extend(zk.constraint_labels());
+        labels
+    }
+
+    /// A name for each assertion of [`InferenceAir`], in the order it makes them.
+    pub fn assertion_labels(&self) -> Vec<String> {
+        let mut labels = self.input().assertion_labels();
+        labels.extend(self.body.initial_value_labels());
+        let disclosed = self.scores.as_ref().map_or(0, Vec::len);
+        labels.extend((0..disclosed).map(|c| format!("output.score[{c}]")));
+        labels
     }
 
     /// What `x` reads on each row (`None` where the host writes other values).
@@ -194,22 +238,9 @@ where
     type PublicInputs = Statement<B>;
 
     fn new(trace_info: TraceInfo, statement: Statement<B>, options: ProofOptions) -> Self {
-        let n = trace_info.length();
         let zk = ZkParams::for_options(&options);
-        let mut degrees = statement.computation_degrees(n);
-        // The quotient mask hides the composition's upper segments up to its own degree: it
-        // must reach the highest constraint's (and go no higher, which would add segments).
-        assert_eq!(
-            Some(crate::zk::mask_degree().get_evaluation_degree(n)),
-            statement.highest_degree(n),
-            "the quotient mask's degree must be the highest constraint degree"
-        );
-        degrees.extend(zk.mask_degrees());
-        let disclosed = statement.scores.as_ref().map_or(0, Vec::len);
-        let assertions = crate::rescue::STATE_WIDTH
-            + DIGEST_WIDTH
-            + statement.body.initial_values().len()
-            + disclosed;
+        let degrees = statement.degrees(trace_info.length(), &zk);
+        let assertions = statement.num_assertions();
         let context = AirContext::new(trace_info, degrees, assertions, options)
             .set_num_transition_exemptions(zk.transition_exemptions());
         InferenceAir {

@@ -5,7 +5,7 @@ use winterfell::math::FieldElement;
 use winterfell::{Assertion, TransitionConstraintDegree};
 
 use super::{DIGITS, FEATURES_PER_ELEMENT, FEATURE_BITS, HEADER_TAG, SALT_ELEMENTS};
-use crate::rescue::{self, DIGEST_WIDTH, RATE_WIDTH, STATE_WIDTH};
+use crate::rescue::{self, DIGEST_WIDTH, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
 
 /// The input block of a trace with `num_features` features. Column indices are relative to the
 /// block's first column; the host places the block first.
@@ -132,6 +132,39 @@ impl InputBlock {
         self.num_features + DIGITS + 2 + self.constrained_cells().count() + STATE_WIDTH
     }
 
+    /// A name for each constraint, in the order [`enforce`](Self::enforce) writes them.
+    pub fn constraint_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = (0..self.num_features)
+            .map(|f| format!("input.feature[{f}]"))
+            .collect();
+        labels.extend((0..DIGITS).map(|j| format!("input.digit[{j}]")));
+        labels.extend(["input.recompose".into(), "input.select".into()]);
+        labels.extend(
+            self.constrained_cells()
+                .map(|j| format!("input.message[{j}]")),
+        );
+        labels.extend((0..STATE_WIDTH).map(|i| format!("rescue.round[{i}]")));
+        labels
+    }
+
+    /// The number of [`assertions`](Self::assertions).
+    pub fn num_assertions(&self) -> usize {
+        let free = (0..STATE_WIDTH)
+            .filter(|&i| self.absorbs_salt(i, 0))
+            .count();
+        STATE_WIDTH - free + DIGEST_WIDTH
+    }
+
+    /// A name for each of [`assertions`](Self::assertions), in order.
+    pub fn assertion_labels(&self) -> Vec<String> {
+        let initial = (0..STATE_WIDTH)
+            .filter(|&i| !self.absorbs_salt(i, 0))
+            .map(|i| format!("rescue.initial[{i}]"));
+        initial
+            .chain((0..DIGEST_WIDTH).map(|i| format!("rescue.digest[{i}]")))
+            .collect()
+    }
+
     /// The block's periodic columns: `select_f` for each feature, one absorb flag per hash
     /// block, then the Rescue gadget's. `reads[r]` is the feature the host reads into `x` on
     /// row `r`, if any (rows `0..F` read their own feature whatever it says).
@@ -238,18 +271,26 @@ impl InputBlock {
         );
     }
 
-    /// The sponge's initial state on row 0 and the commitment in its digest cells.
+    /// The sponge's initial state on row 0 and the commitment in its digest cells. The rate
+    /// cells that absorb salt in the first block are left free: a value there only shifts the
+    /// salt, and the commitment is then the hash of the same input under another salt, which the
+    /// prover knows.
     pub fn assertions(
         &self,
         commitment: &[BaseElement; DIGEST_WIDTH],
         first_column: usize,
     ) -> Vec<Assertion<BaseElement>> {
-        rescue::assertions(
-            self.num_elements(),
-            commitment,
-            first_column + self.state(),
-            0,
-        )
+        let state = first_column + self.state();
+        let mut assertions = rescue::assertions(self.num_elements(), commitment, state, 0);
+        assertions.retain(|a| !self.absorbs_salt(a.column() - state, a.first_step()));
+        assertions
+    }
+
+    /// Whether state cell `cell` on row `row` is a rate cell of row 0 that absorbs salt.
+    fn absorbs_salt(&self, cell: usize, row: usize) -> bool {
+        row == 0
+            && RATE_RANGE.contains(&cell)
+            && self.slot(0, cell - RATE_RANGE.start) == Slot::Salt
     }
 
     /// The commitment to features `q` with `salt`, computed as the AIR computes it.

@@ -36,8 +36,10 @@
 //!   hold is the salt), and a cell that holds salt in every block has no constraint;
 //! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
 //!   cells on rows `8b`; its initial state and the digest, on row `8·blocks − 1`, are
-//!   asserted. After the input the sponge absorbs whatever the message cells hold, which no
-//!   longer matters.
+//!   asserted, except the initial rate cells that absorb salt in the first block (a value there
+//!   only shifts the salt: the commitment is the hash of the same input under another salt,
+//!   which the prover knows). After the input the sponge absorbs whatever the message cells
+//!   hold, which no longer matters.
 
 mod air;
 mod trace;

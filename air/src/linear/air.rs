@@ -44,6 +44,18 @@ impl Body for LinearBody {
         vec![TransitionConstraintDegree::new(1); 2 * self.num_scores()]
     }
 
+    fn constraint_labels(&self) -> Vec<String> {
+        let scores = 0..self.num_scores();
+        let carry = scores.clone().map(|c| format!("linear.carry[{c}]"));
+        carry
+            .chain(scores.map(|c| format!("linear.score[{c}]")))
+            .collect()
+    }
+
+    fn initial_value_labels(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn periodic_columns(&self, _first_row: usize, _n: usize) -> Vec<Vec<BaseElement>> {
         Vec::new()
     }

@@ -132,6 +132,18 @@ impl Body for MlpBody {
         degrees
     }
 
+    fn constraint_labels(&self) -> Vec<String> {
+        let mut labels = vec!["mlp.sign".to_string(), "mlp.decomposition".to_string()];
+        labels.extend((0..self.num_accumulators()).map(|k| format!("mlp.acc[{k}]")));
+        labels
+    }
+
+    fn initial_value_labels(&self) -> Vec<String> {
+        (0..self.num_accumulators())
+            .map(|k| format!("mlp.initial[{k}]"))
+            .collect()
+    }
+
     /// `first`, `offset`, the layer-1 weights `W_f`, the `select_k` of the hidden layers'
     /// accumulators, then the accumulators' incoming weights `V_k`.
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {

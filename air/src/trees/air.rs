@@ -62,6 +62,16 @@ impl Body for TreeBody {
         self.walk.constraint_degrees(trace_length)
     }
 
+    fn constraint_labels(&self) -> Vec<String> {
+        self.walk.constraint_labels()
+    }
+
+    fn initial_value_labels(&self) -> Vec<String> {
+        (0..self.walk.num_scores())
+            .map(|c| format!("trees.initial[{c}]"))
+            .collect()
+    }
+
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
         self.walk.periodic_columns(first_row, trace_length)
     }

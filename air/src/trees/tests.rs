@@ -4,14 +4,14 @@
 
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
-use winterfell::{Proof, Trace, TraceTable};
+use winterfell::{Proof, TraceTable};
 
-use super::walk::{Ensemble, Tree, B, D_BITS, IND};
+use super::walk::{Ensemble, Tree};
 use super::{TreeAir, TreeBody, TreeStatement};
-use crate::disclosure::{felt, Comparison};
+use crate::disclosure::Comparison;
 use crate::inference::build_trace;
 use crate::input::InputBlock;
-use crate::testing::{options, rng, salt, set_x};
+use crate::testing::{options, rng, salt};
 
 /// Two trees over three features and two scores:
 ///
@@ -116,116 +116,6 @@ fn a_hidden_score_with_a_class_comparison_verifies() {
     lie.comparisons[0].offset = -1;
     assert!(build_trace(&lie, &q, &salt(0), &options(), &mut rng(1)).is_none());
     assert_rejected(honest(&statement, &q), &lie);
-}
-
-/// Node rows of the trace: row of split `i` of tree 0 is `F + i` (pre-order 0, 1), tree 1's
-/// root is `F + 2`.
-fn node_row(statement: &TreeStatement, index: usize) -> usize {
-    statement.body_row() + index
-}
-
-#[test]
-fn a_wrong_branch_is_rejected() {
-    // q0 = 99 < 100: the root goes left. Claim it went right (to the 30 leaf) with b = 0, and
-    // the digits of d = x − t = −1 in the field, taken mod 2^16: they cannot add up.
-    let q = [99, 6, 49999];
-    let statement = statement(&q);
-    let body = statement.body.clone();
-    let walk = body.walk();
-    let mut trace = honest(&statement, &q);
-    let at = statement.body_column();
-    let row = node_row(&statement, 0);
-    trace.set(at + B, row, BaseElement::ZERO);
-    for j in 0..16 {
-        trace.set(
-            at + D_BITS + j,
-            row,
-            BaseElement::from((0xffffu32 >> j) & 1),
-        );
-    }
-    // Rebuild the rest of the walk consistently with the wrong branch: the left subtree's
-    // indicator is 0, the right leaf (30) is added.
-    trace.set(at + IND, node_row(&statement, 1), BaseElement::ZERO);
-    trace.set(at + walk.stack(0), row, BaseElement::ONE);
-    let mut claimed = statement.clone();
-    let scores = vec![5 + 30 + 1, -5 + 2];
-    let last = crate::zk::ZkParams::for_options(&options()).last_real_row(trace.length());
-    for (c, &score) in scores.iter().enumerate() {
-        // Tree 0 adds on row 0 (its root's right leaf) instead of row 1.
-        let before = felt(statement.body.walk().initial_scores()[c]);
-        for r in 0..=row {
-            trace.set(at + walk.acc(c), r, before);
-        }
-        let after_tree0 = before + if c == 0 { felt(30) } else { BaseElement::ZERO };
-        for r in row + 1..=row + 2 {
-            trace.set(at + walk.acc(c), r, after_tree0);
-        }
-        for r in row + 3..=last {
-            trace.set(at + walk.acc(c), r, felt(score));
-        }
-    }
-    claimed.scores = Some(scores);
-    assert_rejected(trace, &claimed);
-}
-
-#[test]
-fn a_feature_read_from_another_cell_is_rejected() {
-    // Node row 1 (q1 < 7) reads q0 = 99 instead of q1 = 6: the selection constraint fails.
-    let q = [99, 6, 49999];
-    let statement = statement(&q);
-    let input = statement.input();
-    let mut trace = honest(&statement, &q);
-    let row = node_row(&statement, 1);
-    set_x(&mut trace, &input, row, 99);
-    // With x = 99 ≥ 7 the node goes right: b = 0, d = 92, and the −20 leaf is reached.
-    let at = statement.body_column();
-    trace.set(at + B, row, BaseElement::ZERO);
-    for j in 0..16 {
-        trace.set(at + D_BITS + j, row, BaseElement::from((92u32 >> j) & 1));
-    }
-    let walk = statement.body.walk();
-    let last = crate::zk::ZkParams::for_options(&options()).last_real_row(trace.length());
-    trace.set(at + walk.stack(1), row, BaseElement::ONE);
-    for r in row + 1..=last {
-        let value = trace.get(at + walk.acc(0), r) - felt(30);
-        trace.set(at + walk.acc(0), r, value);
-    }
-    let mut claimed = statement.clone();
-    claimed.scores.as_mut().unwrap()[0] -= 30;
-    assert_rejected(trace, &claimed);
-}
-
-#[test]
-fn a_wrong_leaf_value_or_indicator_is_rejected() {
-    let q = [99, 6, 49999];
-    let statement = statement(&q);
-    let walk = statement.body.walk().clone();
-    let at = statement.body_column();
-    let last = crate::zk::ZkParams::for_options(&options()).last_real_row(256);
-    // Add 1 to score 0 after the last node: the accumulator's transition fails.
-    let mut trace = honest(&statement, &q);
-    let after = statement.scores_row();
-    for r in after..=last {
-        let value = trace.get(at + walk.acc(0), r) + BaseElement::ONE;
-        trace.set(at + walk.acc(0), r, value);
-    }
-    let mut claimed = statement.clone();
-    claimed.scores.as_mut().unwrap()[0] += 1;
-    assert_rejected(trace, &claimed);
-    // Turn off the visited tree-1 root's indicator so that its leaf adds nothing.
-    let mut trace = honest(&statement, &q);
-    let root = node_row(&statement, 2);
-    trace.set(at + IND, root, BaseElement::ZERO);
-    for r in root + 1..=last {
-        for (c, leaf) in [1, 2].into_iter().enumerate() {
-            let value = trace.get(at + walk.acc(c), r) - felt(leaf);
-            trace.set(at + walk.acc(c), r, value);
-        }
-    }
-    let mut claimed = statement.clone();
-    claimed.scores.as_mut().unwrap()[0] -= 1;
-    claimed.scores.as_mut().unwrap()[1] -= 2;
-    assert_rejected(trace, &claimed);
 }
 
 #[test]

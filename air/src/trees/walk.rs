@@ -24,8 +24,10 @@
 //! | [`Walk::stack`]`(j)` | `ind·(1 − b)` of the current ancestor at depth `j < D` |
 //! | [`Walk::acc`]`(c)` | the running score `c`, before this node's leaves |
 //!
-//! `D` is [`Walk::depth`], the largest depth of a split plus one (the root has depth 0); a stack
-//! cell holds what its node's right child's indicator will be. `x` is the selected feature
+//! `D` is [`Walk::stack_cells`], the largest depth of a split (the root has depth 0): only a
+//! split at depth `j < D` can have a split for its right child, so only those need a stack
+//! cell, which holds what that child's indicator will be (the deepest splits' children are
+//! leaves, added on the splits' own rows). `x` is the selected feature
 //! `q[feature]`, which the host supplies.
 //!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
@@ -294,7 +296,8 @@ struct NodeRow {
 pub struct Walk {
     num_features: usize,
     num_scores: usize,
-    depth: usize,
+    /// The largest split depth: the stack cells.
+    stack: usize,
     initial: Vec<i64>,
     rows: Vec<NodeRow>,
 }
@@ -315,7 +318,7 @@ impl Walk {
         // |base| + Σ_trees max |leaf value|, per score, in i128 so that it cannot overflow.
         let mut worst: Vec<i128> = initial.iter().map(|&b| i128::from(b).abs()).collect();
         let mut rows = Vec::new();
-        let mut depth = 0;
+        let mut stack = 0;
         for (index, tree) in ensemble.trees.iter().enumerate() {
             let leaves = check_tree(index, tree, ensemble.num_features, scores)?;
             for slot in 0..leaves.width {
@@ -333,7 +336,7 @@ impl Walk {
                 }
                 continue;
             }
-            depth = depth.max(pre_order(index, tree, &leaves, &mut rows)? + 1);
+            stack = stack.max(pre_order(index, tree, &leaves, &mut rows)?);
         }
         if let Some(score) = worst.iter().position(|&w| w >= 1i128 << SCORE_BITS) {
             return Err(WalkError::ScoreRange { score });
@@ -341,7 +344,7 @@ impl Walk {
         Ok(Walk {
             num_features: ensemble.num_features,
             num_scores: scores,
-            depth,
+            stack,
             initial,
             rows,
         })
@@ -352,9 +355,10 @@ impl Walk {
         self.rows.len()
     }
 
-    /// `D`: the largest depth of a split plus one (0 without splits), the number of stack cells.
-    pub fn depth(&self) -> usize {
-        self.depth
+    /// `D`: the largest depth of a split (0 without splits, or with stumps alone), the number
+    /// of stack cells.
+    pub fn stack_cells(&self) -> usize {
+        self.stack
     }
 
     /// Scores, and accumulator columns.
@@ -364,7 +368,7 @@ impl Walk {
 
     /// Component columns: `18 + D + num_scores`.
     pub fn num_columns(&self) -> usize {
-        STACK + self.depth + self.num_scores
+        STACK + self.stack + self.num_scores
     }
 
     /// Constraints written by [`Walk::enforce`]: one per column, then the decision.
@@ -374,19 +378,19 @@ impl Walk {
 
     /// Periodic columns: `4 + 2D + 2·num_scores`.
     pub fn num_periodic_columns(&self) -> usize {
-        NEXT_RIGHT + 2 * self.depth + 2 * self.num_scores
+        NEXT_RIGHT + 2 * self.stack + 2 * self.num_scores
     }
 
     /// Stack column of depth `j < D`.
     pub fn stack(&self, j: usize) -> usize {
-        debug_assert!(j < self.depth);
+        debug_assert!(j < self.stack);
         STACK + j
     }
 
     /// Accumulator column of score `c`.
     pub fn acc(&self, c: usize) -> usize {
         debug_assert!(c < self.num_scores);
-        STACK + self.depth + c
+        STACK + self.stack + c
     }
 
     /// The constraint tying `b` to the comparison of `x` and `t`; constraint `k` below it
@@ -397,26 +401,26 @@ impl Walk {
 
     /// Periodic flag `next_right[j]`: row `i + 1` is the right child of a node at depth `j`.
     pub fn next_right(&self, j: usize) -> usize {
-        debug_assert!(j < self.depth);
+        debug_assert!(j < self.stack);
         NEXT_RIGHT + j
     }
 
-    /// Periodic flag `next_depth[j]`: row `i + 1` is a node at depth `j`.
+    /// Periodic flag `next_depth[j]`: row `i + 1` is a node at depth `j < D`.
     pub fn next_depth(&self, j: usize) -> usize {
-        debug_assert!(j < self.depth);
-        NEXT_RIGHT + self.depth + j
+        debug_assert!(j < self.stack);
+        NEXT_RIGHT + self.stack + j
     }
 
     /// Periodic column of what the left child adds to score `c` when it is a leaf.
     pub fn left_leaf(&self, c: usize) -> usize {
         debug_assert!(c < self.num_scores);
-        NEXT_RIGHT + 2 * self.depth + c
+        NEXT_RIGHT + 2 * self.stack + c
     }
 
     /// Periodic column of what the right child adds to score `c` when it is a leaf.
     pub fn right_leaf(&self, c: usize) -> usize {
         debug_assert!(c < self.num_scores);
-        NEXT_RIGHT + 2 * self.depth + self.num_scores + c
+        NEXT_RIGHT + 2 * self.stack + self.num_scores + c
     }
 
     /// The feature node row `i` (counted from `first_row`) reads: the host's `x` there.
@@ -437,10 +441,21 @@ impl Walk {
         let mut degrees = vec![flagged(2)];
         degrees.extend((0..DECISION_BITS).map(|_| TransitionConstraintDegree::new(2)));
         // ind, the stack cells and the accumulators.
-        degrees.extend((0..1 + self.depth + self.num_scores).map(|_| flagged(2)));
+        degrees.extend((0..1 + self.stack + self.num_scores).map(|_| flagged(2)));
         degrees.push(flagged(1));
         debug_assert_eq!(degrees.len(), self.num_constraints());
         degrees
+    }
+
+    /// A name for each of the [`Walk::num_constraints`] constraints, in their order.
+    pub fn constraint_labels(&self) -> Vec<String> {
+        let mut labels = vec!["trees.b".to_string()];
+        labels.extend((0..DECISION_BITS).map(|j| format!("trees.d_bit[{j}]")));
+        labels.push("trees.ind".into());
+        labels.extend((0..self.stack).map(|j| format!("trees.stack[{j}]")));
+        labels.extend((0..self.num_scores).map(|c| format!("trees.acc[{c}]")));
+        labels.push("trees.decision".into());
+        labels
     }
 
     /// The component's periodic columns, each of length `trace_length`, for node rows starting
@@ -471,7 +486,9 @@ impl Walk {
                 Entry::Right { parent_depth } => self.next_right(parent_depth),
             };
             columns[entry][row - 1] = BaseElement::ONE;
-            columns[self.next_depth(node.depth)][row - 1] = BaseElement::ONE;
+            if node.depth < self.stack {
+                columns[self.next_depth(node.depth)][row - 1] = BaseElement::ONE;
+            }
             for &(c, value) in &node.left {
                 columns[self.left_leaf(c)][row] = felt(value);
             }
@@ -519,7 +536,7 @@ impl Walk {
         let left = ind * b;
         let mut next_node = periodic[NEXT_ROOT] + periodic[NEXT_LEFT];
         let mut incoming = periodic[NEXT_ROOT] + periodic[NEXT_LEFT] * left;
-        for j in 0..self.depth {
+        for j in 0..self.stack {
             let flag = periodic[self.next_right(j)];
             next_node += flag;
             incoming += flag * current[self.stack(j)];
@@ -528,7 +545,7 @@ impl Walk {
 
         // A node at depth j writes its right child's indicator into cell j; others carry.
         let pending = next[IND] * (E::ONE - next[B]);
-        for j in 0..self.depth {
+        for j in 0..self.stack {
             let (column, flag) = (self.stack(j), periodic[self.next_depth(j)]);
             result[column] = next[column] - current[column] - flag * (pending - current[column]);
         }
@@ -569,7 +586,7 @@ impl Walk {
         );
         let bit = BaseElement::from;
         let mut scores = self.initial.clone();
-        let mut stack = vec![false; self.depth];
+        let mut stack = vec![false; self.stack];
         let (mut previous_ind, mut previous_b) = (false, false);
         // Each row writes every column, so a row index reads best.
         #[allow(clippy::needless_range_loop)]
@@ -584,7 +601,9 @@ impl Walk {
                     Entry::Left => previous_ind && previous_b,
                     Entry::Right { parent_depth } => stack[parent_depth],
                 };
-                stack[node.depth] = ind && !b;
+                if let Some(cell) = stack.get_mut(node.depth) {
+                    *cell = ind && !b;
+                }
                 d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
                 debug_assert!((0..MAX_THRESHOLD).contains(&d));
             }
@@ -608,6 +627,60 @@ impl Walk {
             (previous_ind, previous_b) = (ind, b);
         }
         scores
+    }
+}
+
+/// Forging helpers for the tests: a malicious trace made consistent everywhere but where it lies.
+#[cfg(test)]
+impl Walk {
+    /// Rewrites `ind` (on node rows), the stack cells and the accumulators forwards, on rows
+    /// `1..=last_row` of the component `columns`, so that their constraints hold, except in the
+    /// `pinned` (row, column) cells; `b`, the digits and `ind` off the node rows are kept.
+    /// `periodic` are the [`Walk::periodic_columns`].
+    pub(crate) fn repair(
+        &self,
+        columns: &mut [Vec<BaseElement>],
+        periodic: &[Vec<BaseElement>],
+        last_row: usize,
+        pinned: &[(usize, usize)],
+    ) {
+        let at = |columns: &[Vec<BaseElement>], row: usize| -> Vec<BaseElement> {
+            columns.iter().map(|c| c[row]).collect()
+        };
+        for row in 0..last_row {
+            let (current, mut next) = (at(columns, row), at(columns, row + 1));
+            let p: Vec<BaseElement> = periodic.iter().map(|column| column[row]).collect();
+            let (b, ind) = (current[B], current[IND]);
+            let mut next_node = p[NEXT_ROOT] + p[NEXT_LEFT];
+            let mut incoming = p[NEXT_ROOT] + p[NEXT_LEFT] * ind * b;
+            for j in 0..self.stack {
+                next_node += p[self.next_right(j)];
+                incoming += p[self.next_right(j)] * current[self.stack(j)];
+            }
+            // The next row's (possibly pinned) indicator feeds its stack cell.
+            if next_node == BaseElement::ONE && !pinned.contains(&(row + 1, IND)) {
+                next[IND] = incoming;
+            }
+            for j in 0..self.stack {
+                let column = self.stack(j);
+                next[column] = if p[self.next_depth(j)] == BaseElement::ONE {
+                    next[IND] * (BaseElement::ONE - next[B])
+                } else {
+                    current[column]
+                };
+            }
+            for c in 0..self.num_scores {
+                let column = self.acc(c);
+                next[column] = current[column]
+                    + p[self.left_leaf(c)] * ind * b
+                    + p[self.right_leaf(c)] * ind * (BaseElement::ONE - b);
+            }
+            for (column, value) in next.into_iter().enumerate() {
+                if !pinned.contains(&(row + 1, column)) {
+                    columns[column][row + 1] = value;
+                }
+            }
+        }
     }
 }
 

@@ -327,44 +327,9 @@ impl Run {
     }
 
     /// Rewrites `ind`, the stack cells and the accumulators forwards from row 1 so that their
-    /// constraints hold, except in the `pinned` (row, column) cells; `b`, the digits and
-    /// `ind` off the node rows are kept.
+    /// constraints hold, except in the `pinned` (row, column) cells ([`Walk::repair`]).
     fn repair(&mut self, pinned: &[(usize, usize)]) {
-        let walk = &self.walk;
-        for row in 0..self.last_row {
-            let (current, mut next) = (self.row(row), self.row(row + 1));
-            let p = self.periodic_row(row);
-            let (b, ind) = (current[B], current[IND]);
-            let mut next_node = p[NEXT_ROOT] + p[NEXT_LEFT];
-            let mut incoming = p[NEXT_ROOT] + p[NEXT_LEFT] * ind * b;
-            for j in 0..walk.depth() {
-                next_node += p[walk.next_right(j)];
-                incoming += p[walk.next_right(j)] * current[walk.stack(j)];
-            }
-            // The next row's (possibly pinned) indicator feeds its stack cell.
-            if next_node == BaseElement::ONE && !pinned.contains(&(row + 1, IND)) {
-                next[IND] = incoming;
-            }
-            for j in 0..walk.depth() {
-                let column = walk.stack(j);
-                next[column] = if p[walk.next_depth(j)] == BaseElement::ONE {
-                    next[IND] * (BaseElement::ONE - next[B])
-                } else {
-                    current[column]
-                };
-            }
-            for c in 0..walk.num_scores() {
-                let column = walk.acc(c);
-                next[column] = current[column]
-                    + p[walk.left_leaf(c)] * ind * b
-                    + p[walk.right_leaf(c)] * ind * (BaseElement::ONE - b);
-            }
-            for (column, value) in next.into_iter().enumerate() {
-                if !pinned.contains(&(row + 1, column)) {
-                    self.columns[column][row + 1] = value;
-                }
-            }
-        }
+        (self.walk).repair(&mut self.columns, &self.periodic, self.last_row, pinned);
     }
 
     /// The scores on the row after the node rows.
@@ -409,7 +374,8 @@ fn a_small_ensemble_walks_in_pre_order() {
     let ensemble = small();
     let walk = Walk::new(&ensemble).unwrap();
     assert_eq!(walk.num_rows(), 4);
-    assert_eq!(walk.depth(), 2);
+    // Splits at depths 0 and 1: one stack cell, for the root's right child.
+    assert_eq!(walk.stack_cells(), 1);
     let features: Vec<usize> = (0..4).map(|i| walk.feature_of_row(i)).collect();
     assert_eq!(features, [0, 1, 1, 1]);
     assert_eq!(walk.initial_scores(), [10, -13]);
@@ -452,7 +418,7 @@ fn lone_leaves_need_no_rows() {
     ensemble.trees.remove(0);
     ensemble.trees.remove(1);
     let walk = Walk::new(&ensemble).unwrap();
-    assert_eq!((walk.num_rows(), walk.depth()), (0, 0));
+    assert_eq!((walk.num_rows(), walk.stack_cells()), (0, 0));
     assert_eq!(walk.num_columns(), 1 + DECISION_BITS + 1 + 2);
     let (run, scores) = Run::honest(&ensemble, &[3, 4], 1, 2, &mut Rng::new(2));
     assert_eq!(scores, [10, -13]);
@@ -575,13 +541,13 @@ fn a_wrong_indicator_breaks_the_transition_into_it() {
 fn a_wrong_stack_cell_breaks_the_transition_into_it() {
     let mut rng = Rng::new(4);
     for (_, _, honest, _) in random_runs(60) {
-        if honest.walk.depth() == 0 {
+        if honest.walk.stack_cells() == 0 {
             continue;
         }
         // On node rows (where the cell is written) and on every other row (where it is carried).
         for r in 1..=honest.last_row {
             let mut run = honest.clone();
-            let column = run.walk.stack(rng.below(run.walk.depth()));
+            let column = run.walk.stack(rng.below(run.walk.stack_cells()));
             run.columns[column][r] += BaseElement::ONE;
             run.repair(&[(r, column)]);
             assert_eq!(run.violations(), [(r - 1, column)]);
@@ -906,7 +872,7 @@ fn garbage_is_an_error_or_walks_correctly() {
 fn counts_follow_the_depth_and_the_scores() {
     for (ensemble, _, run, _) in random_runs(40) {
         let walk = &run.walk;
-        let (d, k) = (walk.depth(), ensemble.num_scores);
+        let (d, k) = (walk.stack_cells(), ensemble.num_scores);
         assert_eq!(walk.num_scores(), k);
         assert_eq!(walk.num_columns(), 18 + d + k);
         assert_eq!(walk.num_constraints(), 19 + d + k);
@@ -921,7 +887,8 @@ fn counts_follow_the_depth_and_the_scores() {
         let (current, next, periodic) = (run.row(0), run.row(1), run.periodic_row(0));
         walk.enforce(&current, &next, run.x[0], &periodic, &mut result);
         assert_eq!(result[walk.num_constraints()], sentinel);
-        // Every node row has exactly one way in, and the flags describe it.
+        // Every node row has exactly one way in, and the flags describe it; a node's depth
+        // has a flag unless it is the deepest, whose children are leaves.
         let p = &run.periodic;
         for r in run.node_rows() {
             let mut ways = p[NEXT_ROOT][r - 1] + p[NEXT_LEFT][r - 1];
@@ -930,10 +897,8 @@ fn counts_follow_the_depth_and_the_scores() {
                 ways += p[walk.next_right(j)][r - 1];
                 depths += p[walk.next_depth(j)][r - 1];
             }
-            assert_eq!(
-                (ways, depths, p[NODE][r]),
-                (BaseElement::ONE, BaseElement::ONE, BaseElement::ONE)
-            );
+            assert_eq!((ways, p[NODE][r]), (BaseElement::ONE, BaseElement::ONE));
+            assert!(depths == BaseElement::ONE || depths == BaseElement::ZERO);
         }
     }
 }

@@ -172,6 +172,9 @@ pub fn wide_trees(features: usize) -> zkinfer::source::SourceModel {
     )
 }
 
+/// The most features a model of depth-6 trees can take: 254 columns under the high profile.
+pub const WIDEST_DEPTH_6: usize = 192;
+
 /// `model` (a tree model) with one more feature, without validation.
 pub fn one_more_feature(model: &zkinfer::Model) -> zkinfer::Model {
     let mut wider = model.clone();

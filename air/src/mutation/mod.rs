@@ -1,0 +1,400 @@
+//! The constraint mutation harness: every transition constraint and every assertion of the
+//! inference AIR family (the input block and its Rescue sponge, the linear, tree and network
+//! bodies, the disclosure, the zero-knowledge masks), and its number of transition exemptions,
+//! is shown necessary by a forgery that it alone stops.
+//!
+//! For each, [`forgeries`] makes a malicious prover's trace and the statement it claims, which
+//! is false wherever soundness rests on the constraint (the forgery says what it lies about).
+//! The harness then checks, with the real prover and verifier:
+//!
+//! * the trace breaks that constraint and no other (every transition and assertion of the
+//!   honest AIR evaluated on it: [`violations`]);
+//! * its proof is rejected by the verifier of the AIR as it is;
+//! * with that one constraint switched off ([`Mutant`]: it evaluates to zero, or the assertion
+//!   is dropped, or one more transition is exempt), its proof is accepted.
+//!
+//! The constraints come from the AIRs themselves ([`Statement::constraint_labels`] and
+//! [`Statement::assertion_labels`], which must name every one): a constraint added without a
+//! forgery fails the harness. The table it prints, and compares with `docs/mutations.md`, lists
+//! every constraint with its forgery and both verdicts.
+
+mod forgeries;
+
+use std::collections::BTreeSet;
+
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::{FieldElement, ToElements};
+use winterfell::{
+    Air, AirContext, Assertion, EvaluationFrame, ProofOptions, Trace, TraceInfo, TraceTable,
+};
+
+use crate::inference::{Body, InferenceAir, Statement};
+use crate::testing::{options, prove_with};
+use crate::zk::ZkParams;
+
+/// One constraint switched off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutation {
+    /// Transition constraint `i` evaluates to zero.
+    Constraint(usize),
+    /// Assertion `i` is dropped.
+    Assertion(usize),
+    /// One more transition exemption: the transition into the last real row is not enforced.
+    Exemption,
+}
+
+/// The public inputs of a [`Mutant`]: the statement, and what is switched off.
+#[derive(Clone, Debug)]
+pub struct Mutated<B> {
+    pub statement: Statement<B>,
+    pub mutation: Mutation,
+}
+
+impl<B: Body> ToElements<BaseElement> for Mutated<B> {
+    fn to_elements(&self) -> Vec<BaseElement> {
+        self.statement.to_elements()
+    }
+}
+
+/// The inference AIR with one constraint switched off.
+pub struct Mutant<B> {
+    inner: InferenceAir<B>,
+    context: AirContext<BaseElement>,
+    mutation: Mutation,
+}
+
+impl<B: Body + 'static> Air for Mutant<B>
+where
+    Statement<B>: Send + Sync,
+{
+    type BaseField = BaseElement;
+    type PublicInputs = Mutated<B>;
+
+    fn new(trace_info: TraceInfo, inputs: Mutated<B>, options: ProofOptions) -> Self {
+        let zk = ZkParams::for_options(&options);
+        let statement = &inputs.statement;
+        let degrees = statement.degrees(trace_info.length(), &zk);
+        let dropped = matches!(inputs.mutation, Mutation::Assertion(_)) as usize;
+        let extra = matches!(inputs.mutation, Mutation::Exemption) as usize;
+        let context = AirContext::new(
+            trace_info.clone(),
+            degrees,
+            statement.num_assertions() - dropped,
+            options.clone(),
+        )
+        .set_num_transition_exemptions(zk.transition_exemptions() + extra);
+        Mutant {
+            inner: InferenceAir::new(trace_info, inputs.statement, options),
+            context,
+            mutation: inputs.mutation,
+        }
+    }
+
+    fn context(&self) -> &AirContext<BaseElement> {
+        &self.context
+    }
+
+    fn evaluate_transition<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        frame: &EvaluationFrame<E>,
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        self.inner.evaluate_transition(frame, periodic, result);
+        if let Mutation::Constraint(i) = self.mutation {
+            result[i] = E::ZERO;
+        }
+    }
+
+    fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {
+        let mut assertions = self.inner.get_assertions();
+        if let Mutation::Assertion(i) = self.mutation {
+            assertions.remove(i);
+        }
+        assertions
+    }
+
+    fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
+        self.inner.get_periodic_column_values()
+    }
+}
+
+/// Where an AIR rejects a trace: the (constraint, row) pairs that are nonzero on the enforced
+/// transitions, and the assertions that fail.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Violations {
+    pub transitions: Vec<(usize, usize)>,
+    pub assertions: Vec<usize>,
+}
+
+impl Violations {
+    fn constraints(&self) -> BTreeSet<usize> {
+        self.transitions.iter().map(|&(c, _)| c).collect()
+    }
+
+    fn rows(&self) -> BTreeSet<usize> {
+        self.transitions.iter().map(|&(_, r)| r).collect()
+    }
+}
+
+/// Every transition and assertion of `air` evaluated on `trace`.
+pub fn violations<A: Air<BaseField = BaseElement>>(
+    air: &A,
+    trace: &TraceTable<BaseElement>,
+) -> Violations {
+    let n = trace.length();
+    let width = trace.width();
+    let periodic = air.get_periodic_column_values();
+    let row = |r: usize| (0..width).map(|c| trace.get(c, r % n)).collect::<Vec<_>>();
+    let mut found = Violations::default();
+    let mut result = vec![BaseElement::ZERO; air.context().num_main_transition_constraints()];
+    for r in 0..n - air.context().num_transition_exemptions() {
+        let frame = EvaluationFrame::from_rows(row(r), row(r + 1));
+        let values: Vec<BaseElement> = periodic.iter().map(|c| c[r % c.len()]).collect();
+        air.evaluate_transition(&frame, &values, &mut result);
+        (result.iter().enumerate())
+            .filter(|(_, v)| **v != BaseElement::ZERO)
+            .for_each(|(c, _)| found.transitions.push((c, r)));
+    }
+    for (i, assertion) in air.get_assertions().iter().enumerate() {
+        let mut holds = true;
+        assertion.apply(n, |step, value| {
+            holds &= trace.get(assertion.column(), step) == value;
+        });
+        if !holds {
+            found.assertions.push(i);
+        }
+    }
+    found
+}
+
+/// A malicious prover's trace and the statement it claims.
+pub struct Forgery<B> {
+    pub claimed: Statement<B>,
+    pub trace: TraceTable<BaseElement>,
+    /// What the trace does, in a few words.
+    pub how: String,
+    /// What a verifier accepting its proof would wrongly believe.
+    pub lie: String,
+}
+
+/// A forgery of any body.
+pub enum AnyForgery {
+    Linear(Forgery<crate::linear::LinearBody>),
+    Trees(Forgery<crate::trees::TreeBody>),
+    Mlp(Forgery<crate::mlp::MlpBody>),
+}
+
+/// One row of the table: the constraint, the forgery and the verdicts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub label: String,
+    pub how: String,
+    pub lie: String,
+}
+
+impl AnyForgery {
+    fn check(self, label: &str) -> Verdict {
+        match self {
+            AnyForgery::Linear(forgery) => check(label, forgery),
+            AnyForgery::Trees(forgery) => check(label, forgery),
+            AnyForgery::Mlp(forgery) => check(label, forgery),
+        }
+    }
+}
+
+/// The mutation that switches `label` off in `statement`'s AIR.
+fn mutation<B: Body>(statement: &Statement<B>, label: &str) -> Mutation {
+    if label == EXEMPTION {
+        return Mutation::Exemption;
+    }
+    let zk = ZkParams::for_options(&options());
+    let position = |labels: Vec<String>| labels.iter().position(|l| l == label);
+    if let Some(i) = position(statement.constraint_labels(&zk)) {
+        Mutation::Constraint(i)
+    } else if let Some(i) = position(statement.assertion_labels()) {
+        Mutation::Assertion(i)
+    } else {
+        panic!("{label}: not a constraint of the forgery's statement")
+    }
+}
+
+/// Checks one forgery (panics with the label on any failure).
+fn check<B: Body + 'static>(label: &str, forgery: Forgery<B>) -> Verdict
+where
+    Statement<B>: Send + Sync,
+{
+    let options = options();
+    let Forgery {
+        claimed,
+        trace,
+        how,
+        lie,
+    } = forgery;
+    let info = TraceInfo::new(trace.width(), trace.length());
+    assert_eq!(
+        (info.width(), info.length()),
+        (
+            claimed.trace_width(&ZkParams::for_options(&options)),
+            claimed.trace_length(&options)
+        ),
+        "{label}: the trace's shape"
+    );
+    let air = InferenceAir::new(info, claimed.clone(), options.clone());
+    let found = violations(&air, &trace);
+    let mutation = mutation(&claimed, label);
+    match mutation {
+        Mutation::Constraint(i) => {
+            assert!(found.assertions.is_empty(), "{label}: {found:?}");
+            assert_eq!(
+                found.constraints(),
+                BTreeSet::from([i]),
+                "{label}: {found:?}"
+            );
+        }
+        Mutation::Assertion(i) => {
+            assert!(found.transitions.is_empty(), "{label}: {found:?}");
+            assert_eq!(found.assertions, [i], "{label}: {found:?}");
+        }
+        Mutation::Exemption => {
+            // Only the transition into the last real row, which one more exemption frees.
+            let zk = ZkParams::for_options(&options);
+            let last = zk.last_real_row(trace.length());
+            assert!(found.assertions.is_empty(), "{label}: {found:?}");
+            assert_eq!(
+                found.rows(),
+                BTreeSet::from([last - 1]),
+                "{label}: {found:?}"
+            );
+        }
+    }
+    let proof = prove_with::<InferenceAir<B>>(&options, trace.clone(), &claimed);
+    let rejected = crate::testing::verify_with::<InferenceAir<B>>(&options, proof, &claimed);
+    assert!(
+        rejected.is_err(),
+        "{label}: the forgery verifies with every constraint"
+    );
+    let mutated = Mutated {
+        statement: claimed,
+        mutation,
+    };
+    let proof = prove_with::<Mutant<B>>(&options, trace, &mutated);
+    let accepted = crate::testing::verify_with::<Mutant<B>>(&options, proof, &mutated);
+    if let Err(e) = accepted {
+        panic!("{label}: the forgery fails without its constraint too: {e}");
+    }
+    Verdict {
+        label: label.into(),
+        how,
+        lie,
+    }
+}
+
+/// The pseudo-label of the exemption count.
+pub const EXEMPTION: &str = "zk.exemptions";
+
+/// The families the harness runs, each a test: every label's prefix is one of them.
+const FAMILIES: [&str; 8] = [
+    "input",
+    "rescue",
+    "linear",
+    "trees",
+    "mlp",
+    "disclosure",
+    "zk",
+    "output",
+];
+
+fn family(label: &str) -> &str {
+    label.split('.').next().expect("a prefix")
+}
+
+/// Runs the forgery of every label of `family`, returning the table's rows.
+fn run_family(family_name: &str) -> Vec<Verdict> {
+    let labels: Vec<String> = (forgeries::universe().into_iter())
+        .filter(|label| family(label) == family_name)
+        .collect();
+    assert!(!labels.is_empty(), "no constraint in {family_name}");
+    let mut verdicts = Vec::new();
+    let mut missing = Vec::new();
+    for label in labels {
+        match forgeries::forge(&label) {
+            Some(forgery) => verdicts.push(forgery.check(&label)),
+            None => missing.push(label),
+        }
+    }
+    assert!(missing.is_empty(), "no forgery for {missing:?}");
+    verdicts
+}
+
+/// A family's rows, as the table writes them.
+fn table_rows(verdicts: &[Verdict]) -> String {
+    (verdicts.iter())
+        .map(|v| {
+            format!(
+                "| `{}` | {} | {} | rejected | accepted |\n",
+                v.label, v.how, v.lie
+            )
+        })
+        .collect()
+}
+
+/// Runs `family`'s forgeries and checks its rows of `docs/mutations.md` (rewritten instead when
+/// `ZKINFER_BLESS_MUTATIONS` is set).
+fn run_and_compare(family_name: &str) {
+    let rows = table_rows(&run_family(family_name));
+    println!("{rows}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/mutations.md");
+    let document = std::fs::read_to_string(&path).unwrap_or_default();
+    let (begin, end) = (
+        format!("<!-- {family_name} -->\n"),
+        format!("<!-- /{family_name} -->\n"),
+    );
+    let section = (document.find(&begin)).and_then(|from| {
+        let from = from + begin.len();
+        document[from..].find(&end).map(|to| (from, from + to))
+    });
+    match (section, std::env::var_os("ZKINFER_BLESS_MUTATIONS")) {
+        (Some((from, to)), None) => assert_eq!(
+            document[from..to],
+            rows,
+            "docs/mutations.md is out of date: run the harness with ZKINFER_BLESS_MUTATIONS=1"
+        ),
+        (Some((from, to)), Some(_)) => {
+            let updated = format!("{}{rows}{}", &document[..from], &document[to..]);
+            std::fs::write(&path, updated).expect("docs/mutations.md is writable");
+        }
+        (None, _) => panic!("docs/mutations.md has no section {begin:?}"),
+    }
+}
+
+#[test]
+fn every_constraint_has_one_name_and_a_family_the_harness_runs() {
+    for labels in forgeries::instance_labels() {
+        let unique: BTreeSet<&String> = labels.iter().collect();
+        assert_eq!(
+            unique.len(),
+            labels.len(),
+            "a name given twice in {labels:?}"
+        );
+    }
+    let universe = forgeries::universe();
+    for label in &universe {
+        assert!(FAMILIES.contains(&family(label)), "{label}");
+    }
+    println!(
+        "{} constraints, assertions and the exemption count",
+        universe.len()
+    );
+}
+
+macro_rules! families {
+    ($($name:ident),*) => {
+        $(#[test]
+        fn $name() {
+            run_and_compare(stringify!($name));
+        })*
+    };
+}
+
+families!(input, rescue, linear, trees, mlp, disclosure, zk, output);
