@@ -974,7 +974,7 @@ fn change() -> impl Strategy<Value = Change> {
     let value = prop_oneof![-3i64..=3, any::<i64>()];
     prop_oneof![
         1 => any::<u16>()
-            .prop_filter("changes", |v| *v != 1)
+            .prop_filter("changes", |v| *v != zkinfer::envelope::VERSION)
             .prop_map(Change::Version),
         1 => Just(Change::Profile),
         1 => (any::<Index>(), nonzero_u8.clone()).prop_map(|(byte, xor)| Change::ModelId { byte, xor }),

@@ -485,11 +485,11 @@ fn prove_verify_and_open_an_inference() {
     // field outside its domain.
     let bytes = parsed.to_bytes().unwrap();
     let json = parsed.to_json().unwrap();
-    let json_version_2 = json.replacen(r#""version":1"#, r#""version":2"#, 1);
+    let json_version_1 = json.replacen(r#""version":2"#, r#""version":1"#, 1);
     let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
     let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
-    let mut version_2 = bytes.clone();
-    version_2[8] = 2;
+    let mut version_1 = bytes.clone();
+    version_1[8] = 1;
     let mut big_proof: serde_json::Value = serde_json::from_str(&json).unwrap();
     big_proof["proof"] = serde_json::json!(base64::engine::general_purpose::STANDARD
         .encode(vec![0; zkinfer::limits::MAX_PROOF_BYTES + 1]));
@@ -505,11 +505,11 @@ fn prove_verify_and_open_an_inference() {
             &json.as_bytes()[..json.len() / 2],
             "invalid JSON envelope",
         ),
-        ("v2.bin", &version_2, "envelope version 2 is not supported"),
+        ("v1.bin", &version_1, "envelope version 1 is not supported"),
         (
-            "v2.json",
-            json_version_2.as_bytes(),
-            "envelope version 2 is not supported",
+            "v1.json",
+            json_version_1.as_bytes(),
+            "envelope version 1 is not supported",
         ),
         (
             "big-proof.json",

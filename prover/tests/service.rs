@@ -473,7 +473,7 @@ async fn bad_json_and_bad_envelopes_get_codes() {
         ("garbage JSON", b"{\"version\": 1,".to_vec()),
         ("not an envelope", b"{\"hello\": 1}".to_vec()),
         ("bad base64", edited("proof", json!("%%%"))),
-        ("version 2", edited("version", json!(2))),
+        ("version 1", edited("version", json!(1))),
         (
             "a context over 4096 bytes",
             edited("context", json!(BASE64.encode(vec![b'n'; 4097]))),

@@ -153,8 +153,8 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     ['', /the envelope is truncated/],
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
-    [new TextEncoder().encode('ZKINFER\0\x01\x00'), /the envelope is truncated/],
-    [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
+    [new TextEncoder().encode('ZKINFER\0\x02\x00'), /the envelope is truncated/],
+    [{ ...envelope, version: 1 }, /envelope version 1 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
     [{ ...envelope, output: { class: -1 } }, /invalid JSON envelope/],
@@ -242,17 +242,25 @@ test('a model wider than a trace is refused at load, and the module keeps workin
 
 test('a call that traps leaves no trace: the next one runs on a fresh instance', async () => {
   const engine = await import('../../web/src/engine.js');
-  const before = engine.instance();
   // A real trap: a model handle pointing outside the module's memory.
-  const broken = engine.loadModel(iris.text);
-  broken.__wbg_ptr = 0xfffffff0;
-  await rejects(Promise.resolve().then(() => engine.describe(broken)), 'INTERNAL', /aborted/);
-  assert.ok(engine.hasTrapped());
-  // Everything made before the trap works again: a prover made then, verify, modelId.
-  const proved = await prover.prove(input, { context: 'after a trap' });
-  assert.equal(engine.instance(), before + 1);
-  assert.ok(!engine.hasTrapped());
-  const verified = await verify(flagship.text, proved.envelope, { context: 'after a trap' });
-  assert.equal(verified.modelId, prover.modelId);
-  assert.equal(await modelId(iris.text), (await createProver({ model: iris.text })).modelId);
+  const trap = async () => {
+    const broken = engine.loadModel(iris.text);
+    broken.__wbg_ptr = 0xfffffff0;
+    await rejects(Promise.resolve().then(() => engine.describe(broken)), 'INTERNAL', /aborted/);
+    assert.ok(engine.hasTrapped());
+  };
+  // Three times, everything made before the trap works again: a prover made then, verify,
+  // modelId; each time on a fresh instance.
+  for (let renewal = 1; renewal <= 3; renewal += 1) {
+    await trap();
+    const proved = await prover.prove(input, { context: 'after a trap' });
+    assert.equal(engine.instance(), renewal);
+    assert.ok(!engine.hasTrapped());
+    const verified = await verify(flagship.text, proved.envelope, { context: 'after a trap' });
+    assert.equal(verified.modelId, prover.modelId);
+    assert.equal(await modelId(iris.text), (await createProver({ model: iris.text })).modelId);
+  }
+  // A replaced instance's memory is never released: after three, a trap asks for a reload.
+  await trap();
+  await rejects(prover.prove(input), 'INTERNAL', /cannot be started again in this thread: reload/);
 });

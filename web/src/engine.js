@@ -2,12 +2,15 @@
 // Node's, or a worker's (web/src/worker.js). Every call goes through `call`, which turns the
 // module's errors and traps into ZkinferErrors. A call that traps (memory exhausted, or a bug)
 // leaves its instance unusable: the next use starts a fresh instance of the module, so that one
-// failure never stays with every other model in the thread.
+// failure does not stay with every other model in the thread. A replaced instance's memory is
+// never released (its bindings, an ES module, live as long as the thread), so a thread starts at
+// most RENEWALS fresh ones; after that, a trap asks for a reload.
 
 import * as firstInstance from '../pkg/zkinfer_wasm.js';
 import { ZkinferError, badInput } from './errors.js';
 
 const BINDINGS = '../pkg/zkinfer_wasm.js';
+const RENEWALS = 3;
 // The bindings of the current instance, which instance that is (models are tied to the one that
 // made them), and the models each made.
 let bindings = firstInstance;
@@ -81,6 +84,7 @@ export async function load(compiled) {
  * error asks for a reload.
  */
 function renew(compiled) {
+  if (generation >= RENEWALS) return Promise.resolve();
   renewing ??= (async () => {
     const module = compiled ?? (await compile());
     const url = new URL(`${BINDINGS}?instance=${generation + 1}`, import.meta.url).href;
@@ -115,10 +119,13 @@ export function hasTrapped() {
 /** Calls into the module, turning its errors into ZkinferErrors. */
 export function call(fn) {
   if (trapped !== undefined) {
+    const next =
+      generation < RENEWALS
+        ? 'the next call starts it again'
+        : 'it cannot be started again in this thread: reload to use it';
     throw new ZkinferError(
       trapped.code,
-      `the WebAssembly module stopped in an earlier call (${trapped.message}) and could not be ` +
-        'started again; reload to use it again',
+      `the WebAssembly module stopped in an earlier call (${trapped.message}); ${next}`,
     );
   }
   try {

@@ -32,9 +32,10 @@ export type ErrorCode =
   /**
    * The proof needs more memory than the module may use (1 GiB) or the device grants. The
    * module recovers: a worker prover's next request starts a new worker, and the next call in
-   * the thread a fresh instance of the module (the models made before are made again). Only
-   * where the package's files were rewritten by a bundler can an in-thread instance not be
-   * replaced: the next call then fails too, until the page reloads.
+   * the thread a fresh instance of the module (the models made before are made again), up to
+   * three times per thread (a replaced instance's memory is not released). Beyond that, or
+   * where a bundler rewrote the package's files, the next in-thread call fails too, until the
+   * page reloads.
    */
   | 'OUT_OF_MEMORY'
   /** A failure that is no input's fault: no randomness, or the module aborted (a bug). */

@@ -16,7 +16,7 @@ pub struct InputBlock {
 
 /// What hash block `b`, message cell `j` must hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Slot {
+pub(crate) enum Slot {
     /// The header: the domain tag and the number of features.
     Header,
     /// Element `e` of the packed features: features `3e..3e+3`.
@@ -92,7 +92,7 @@ impl InputBlock {
         self.state() + STATE_WIDTH
     }
 
-    pub(super) fn slot(&self, block: usize, cell: usize) -> Slot {
+    pub(crate) fn slot(&self, block: usize, cell: usize) -> Slot {
         let element = block * RATE_WIDTH + cell;
         let packed = self.num_packed();
         match element {
@@ -109,7 +109,7 @@ impl InputBlock {
         (0..RATE_WIDTH).filter(|&j| (0..self.blocks()).any(|b| self.slot(b, j) != Slot::Salt))
     }
 
-    fn blocks(&self) -> usize {
+    pub(crate) fn blocks(&self) -> usize {
         rescue::num_permutations(self.num_elements())
     }
 

@@ -48,6 +48,8 @@ mod trace;
 mod tests;
 
 pub use air::InputBlock;
+#[cfg(test)]
+pub(crate) use air::Slot;
 
 /// Random field elements appended to the packed features: about 255 bits.
 pub const SALT_ELEMENTS: usize = 4;

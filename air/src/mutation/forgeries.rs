@@ -1,7 +1,9 @@
 //! The forgery of every constraint and assertion ([`forge`]), on small instances of every body
-//! over five features (`Q`): a tree ensemble, a linear model and a network, each with its scores
-//! disclosed or its class; and a linear model whose scores are asserted on the last real row,
-//! for the one constraint (and the exemption count) that only such a statement needs.
+//! in two input layouts ([`Layout`]): five features, which the sponge absorbs in one block, and
+//! thirty, in two (so that the second block's slots are forged too). Each layout has a tree
+//! ensemble, a linear model and a network, each with its scores disclosed or its class; and a
+//! linear model whose scores are asserted on the last real row serves the one constraint (and
+//! the exemption count) that only such a statement needs.
 //!
 //! Most forgeries take the honest trace of one statement and claim another, or splice two
 //! honest traces, so that the only cells that disagree are those the constraint checks; a
@@ -18,7 +20,7 @@ use winterfell::{Trace, TraceTable};
 use super::{AnyForgery, Forgery, EXEMPTION};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::{build_trace, Body, Statement};
-use crate::input::{InputBlock, DIGITS};
+use crate::input::{InputBlock, Slot, DIGITS};
 use crate::linear::LinearBody;
 use crate::mlp::tests::{as_i64, replay, Lie};
 use crate::mlp::{Activation, Dense, MlpBody, Network, B as SIGN};
@@ -28,9 +30,39 @@ use crate::trees::walk::{Ensemble, Tree, B, DECISION_BITS, D_BITS, IND, MAX_THRE
 use crate::trees::TreeBody;
 use crate::zk::ZkParams;
 
-/// Five features: two packed elements, which a sixth (zero) feature would still fill.
-const F: usize = 5;
-const Q: [u16; F] = [30_000, 1_000, 60_000, 12, 40_000];
+/// How the committed input fills the sponge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Five features: the header, two packed elements, the salt and a padding cell, in one
+    /// block. A sixth (zero) feature would pack into the same elements.
+    OneBlock,
+    /// Thirty features: the header and seven packed elements in the first block; three more, the
+    /// salt and a padding cell in the second.
+    TwoBlocks,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 2] = [Layout::OneBlock, Layout::TwoBlocks];
+
+    /// The committed input: its first five features the same in both layouts.
+    fn q(self) -> Vec<u16> {
+        let first = [30_000, 1_000, 60_000, 12, 40_000];
+        let features = match self {
+            Layout::OneBlock => 5,
+            Layout::TwoBlocks => 30,
+        };
+        (0..features)
+            .map(|f| first.get(f).copied().unwrap_or((f as u16 * 2_003) % 60_000))
+            .collect()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::OneBlock => "5 features",
+            Layout::TwoBlocks => "30 features",
+        }
+    }
+}
 
 // INSTANCES
 // ================================================================================================
@@ -65,7 +97,7 @@ fn beats(class: usize) -> Comparison {
 }
 
 /// The scores `body` computes on `q` (its own fill, on scratch columns).
-fn scores<B: Body>(body: &B, q: &[u16]) -> Vec<i64> {
+pub fn scores<B: Body>(body: &B, q: &[u16]) -> Vec<i64> {
     let last = q.len() + body.rows();
     let mut columns = vec![vec![BaseElement::ZERO; last + 1]; body.width()];
     body.fill(q, q.len(), last, &mut columns)
@@ -88,11 +120,22 @@ fn stump(feature: u32, threshold: i64, target: u32, left: i64, right: i64) -> Tr
     }
 }
 
+/// The threshold of the stump on feature `f`, which every feature of the layout's input is just
+/// below.
+fn stump_threshold(layout: Layout, f: usize) -> i64 {
+    match f {
+        0 => 35_000,
+        _ => i64::from(layout.q()[f]) + 100,
+    }
+}
+
 /// Tree 0, complete of depth 3 with one value per score, on whose path the root and its left
 /// child both go left (so both right children, splits, are off the path: the stack cells'
 /// forgeries); tree 1, a stump on feature 0 whose leaves differ by exactly 2^16 (the decision
-/// bit's); a stump on every other feature near its value (each feature changes the scores).
-fn ensemble() -> Ensemble {
+/// bit's); a stump on every other feature just above its value (each feature changes the
+/// scores).
+fn ensemble(layout: Layout) -> Ensemble {
+    let features = layout.q().len();
     let mut trees = vec![
         Tree {
             target: None,
@@ -102,30 +145,40 @@ fn ensemble() -> Ensemble {
             right: vec![2, 4, 6, 8, 10, 12, 14],
             leaf_value: (0..16).map(|v| 37 * v - 200).collect(),
         },
-        stump(0, 35_000, 0, 65_539, 3),
+        stump(0, stump_threshold(layout, 0), 0, 65_539, 3),
     ];
-    trees.extend((1..F as u32).map(|f| {
-        let k = i64::from(f);
-        stump(f, i64::from(Q[f as usize]) + 100, f % 2, 10 * k, -7 * k)
+    trees.extend((1..features).map(|f| {
+        let k = f as i64;
+        stump(
+            f as u32,
+            stump_threshold(layout, f),
+            (f % 2) as u32,
+            10 * k,
+            -7 * k,
+        )
     }));
     Ensemble {
-        num_features: F,
+        num_features: features,
         num_scores: 2,
         base: vec![5, -5],
         trees,
     }
 }
 
-fn trees(disclose: Disclose) -> Statement<TreeBody> {
-    statement(TreeBody::new(ensemble()).unwrap(), &Q, disclose)
+fn trees(layout: Layout, disclose: Disclose) -> Statement<TreeBody> {
+    statement(
+        TreeBody::new(ensemble(layout)).unwrap(),
+        &layout.q(),
+        disclose,
+    )
 }
 
-/// The tree statement with its true class disclosed.
-fn tree_class() -> Statement<TreeBody> {
-    trees(Disclose::Class(class(&scores(
-        &trees(Disclose::Scores).body,
-        &Q,
-    ))))
+fn trees_with(layout: Layout, ensemble: Ensemble) -> Statement<TreeBody> {
+    statement(
+        TreeBody::new(ensemble).unwrap(),
+        &layout.q(),
+        Disclose::Scores,
+    )
 }
 
 fn linear_body(features: usize) -> LinearBody {
@@ -138,8 +191,9 @@ fn linear_body(features: usize) -> LinearBody {
     }
 }
 
-fn linear(disclose: Disclose) -> Statement<LinearBody> {
-    statement(linear_body(F), &Q, disclose)
+fn linear(layout: Layout, disclose: Disclose) -> Statement<LinearBody> {
+    let q = layout.q();
+    statement(linear_body(q.len()), &q, disclose)
 }
 
 /// A linear model with so many features that its scores, asserted on row `F`, are on the last
@@ -154,16 +208,23 @@ fn tight_linear() -> (Statement<LinearBody>, Vec<u16>) {
     (statement, q)
 }
 
-fn network() -> Network {
+/// Hidden layers of 3 and 2 neurons reading the first five features, two scores. On the input,
+/// neuron 0 of each hidden layer fires and the others do not.
+fn network(features: usize) -> Network {
+    let widen = |row: [i64; 5]| {
+        let mut weights = vec![0; features];
+        weights[..5].copy_from_slice(&row);
+        weights
+    };
     Network {
-        num_features: F,
+        num_features: features,
         activation: Activation::Relu,
         hidden: vec![
             Dense {
                 weights: vec![
-                    vec![900, -700, 300, 5, 20],
-                    vec![-1200, 800, 0, 40, -30],
-                    vec![20, 30, -10_000, 7, 100],
+                    widen([900, -700, 300, 5, 20]),
+                    widen([-1200, 800, 0, 40, -30]),
+                    widen([20, 30, -10_000, 7, 100]),
                 ],
                 bias: vec![-3_000_000, 25_000_000, 400_000_000],
             },
@@ -179,29 +240,30 @@ fn network() -> Network {
     }
 }
 
-fn mlp(disclose: Disclose) -> Statement<MlpBody> {
-    statement(MlpBody::new(network()).unwrap(), &Q, disclose)
+fn mlp(layout: Layout, disclose: Disclose) -> Statement<MlpBody> {
+    let q = layout.q();
+    statement(MlpBody::new(network(q.len())).unwrap(), &q, disclose)
 }
 
-/// The labels of every instance's constraints and assertions, instance by instance.
-pub fn instance_labels() -> Vec<Vec<String>> {
+/// The labels of every instance of `layout`, instance by instance.
+pub fn instance_labels(layout: Layout) -> Vec<Vec<String>> {
     let zk = ZkParams::for_options(&options());
     let mut instances = Vec::new();
     for disclose in [Disclose::Scores, Disclose::Class(0)] {
-        let s = trees(disclose);
+        let s = trees(layout, disclose);
         instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
-        let s = linear(disclose);
+        let s = linear(layout, disclose);
         instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
-        let s = mlp(disclose);
+        let s = mlp(layout, disclose);
         instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
     }
     instances
 }
 
-/// Every constraint and assertion of the instances, and the exemption count.
-pub fn universe() -> Vec<String> {
+/// Every constraint and assertion of `layout`'s instances, and the exemption count.
+pub fn universe(layout: Layout) -> Vec<String> {
     let mut labels = vec![EXEMPTION.to_string()];
-    for label in instance_labels().into_iter().flatten() {
+    for label in instance_labels(layout).into_iter().flatten() {
         if !labels.contains(&label) {
             labels.push(label);
         }
@@ -252,6 +314,14 @@ fn claiming<B: Body>(statement: &Statement<B>, scores: Vec<i64>) -> Statement<B>
     }
 }
 
+/// `statement` claiming `commitment` instead.
+fn committing<B: Body>(statement: &Statement<B>, commitment: [BaseElement; 4]) -> Statement<B> {
+    Statement {
+        commitment,
+        ..statement.clone()
+    }
+}
+
 /// The body's scores as a forged trace holds them on the scores row.
 fn scores_in<B: Body>(statement: &Statement<B>, trace: &TraceTable<BaseElement>) -> Vec<i64> {
     let at = statement.body_column() + statement.body.scores_column();
@@ -290,16 +360,28 @@ fn rerun_sponge<B: Body>(
     core::array::from_fn(|i| trace.get(state_at + DIGEST_RANGE.start + i, digest_row))
 }
 
-/// `Q` with feature `f` moved past the stump on it (200 up).
-fn moved(f: usize) -> Vec<u16> {
-    let mut q = Q.to_vec();
-    q[f] += 200;
+/// The layout's input with feature `f` moved onto the threshold of the stump on it, which the
+/// walk then takes to the other side.
+fn moved(layout: Layout, f: usize) -> Vec<u16> {
+    let mut q = layout.q();
+    q[f] = stump_threshold(layout, f) as u16;
     q
 }
 
-/// The commitment of `Q` with a trailing zero: a sixth feature, the same packed elements.
-fn commitment_with_a_sixth_feature() -> [BaseElement; 4] {
-    InputBlock::commitment(&[&Q[..], &[0]].concat(), &salt(0))
+/// The lie of a commitment to another feature count, and a check that it is that commitment
+/// where the longer input (a trailing zero) packs alike.
+fn another_count(layout: Layout, digest: [BaseElement; 4]) -> String {
+    let longer = [&layout.q()[..], &[0]].concat();
+    if longer.len() % 3 != 1 {
+        assert_eq!(digest, InputBlock::commitment(&longer, &salt(0)));
+        format!(
+            "a proof for the {}-feature model on the commitment to a {}-feature input",
+            longer.len() - 1,
+            longer.len()
+        )
+    } else {
+        "a commitment whose header names another feature count".into()
+    }
 }
 
 /// The tree walk of a forged trace made consistent again, sparing the `pinned` (row, walk
@@ -332,43 +414,61 @@ fn digits(value: i64) -> [BaseElement; DECISION_BITS] {
     core::array::from_fn(|j| BaseElement::from(((value >> j) & 1) as u8))
 }
 
+/// A forgery of the committed input `q`, lying `lie`.
+fn forgery<B>(
+    claimed: Statement<B>,
+    trace: TraceTable<BaseElement>,
+    q: &[u16],
+    how: impl Into<String>,
+    lie: impl Into<String>,
+) -> Forgery<B> {
+    Forgery {
+        claimed,
+        trace,
+        committed: q.to_vec(),
+        how: how.into(),
+        lie: Some(lie.into()),
+    }
+}
+
 // THE CATALOGUE
 // ================================================================================================
 
-/// The forgery of the constraint or assertion named `label`, if there is one.
-pub fn forge(label: &str) -> Option<AnyForgery> {
+/// The forgery of the constraint or assertion named `label`, in `layout`, if there is one.
+pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
     use AnyForgery::{Linear, Mlp, Trees};
     let (name, index) = match label.split_once('[') {
         Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
         None => (label, None),
     };
+    let l = layout;
     Some(match (name, index) {
-        ("input.feature", Some(f)) => Trees(feature_changes_after_its_checks(f)),
-        ("input.digit", Some(j)) => Linear(packing_collision(Some(j))),
-        ("input.recompose", None) => Linear(packing_collision(None)),
-        ("input.select", None) => Trees(split_reads_another_feature()),
-        ("input.message", Some(j)) => Trees(message_cell_lies(j)),
-        ("rescue.round", Some(i)) => Trees(round_deviates(i)),
-        ("rescue.initial", Some(i)) => Trees(sponge_starts_elsewhere(i)),
-        ("rescue.digest", Some(i)) => Trees(another_digest(i)),
+        ("input.feature", Some(f)) => Trees(feature_changes_after_its_checks(l, f)),
+        ("input.digit", Some(j)) => Linear(packing_collision(l, Some(j))),
+        ("input.recompose", None) => Linear(packing_collision(l, None)),
+        ("input.select", None) => Trees(split_reads_another_feature(l)),
+        ("input.message", Some(j)) => Trees(message_cell_lies(l, j)),
+        ("rescue.round", Some(i)) => Trees(round_deviates(l, i)),
+        ("rescue.initial", Some(i)) => Trees(sponge_starts_elsewhere(l, i)),
+        ("rescue.digest", Some(i)) => Trees(another_digest(l, i)),
         ("linear.carry", Some(c)) => Linear(last_row_score(c, "the carry")),
-        ("linear.score", Some(c)) => Linear(score_shifted(c)),
-        ("trees.b", None) => Trees(decision_not_a_bit()),
-        ("trees.d_bit", Some(j)) => Trees(branch_flipped(Some(j))),
-        ("trees.decision", None) => Trees(branch_flipped(None)),
-        ("trees.ind", None) => Trees(visited_root_skipped()),
-        ("trees.stack", Some(j)) => Trees(both_children_visited(j)),
-        ("trees.acc", Some(c)) => Trees(leaf_value_changed(c)),
-        ("trees.initial", Some(c)) => Trees(base_changed(c)),
-        ("mlp.sign", None) => Mlp(firing_neuron_silenced()),
-        ("mlp.decomposition", None) => Mlp(activation_raised()),
-        ("mlp.acc", Some(k)) => Mlp(accumulator_shifted(k, 1)),
-        ("mlp.initial", Some(k)) => Mlp(accumulator_shifted(k, 0)),
-        ("disclosure.assemble", None) => Trees(false_class(true)),
-        ("disclosure.end", None) => Trees(false_class(false)),
-        ("zk.mask", Some(i)) => Trees(mask_does_not_vanish(i)),
+        ("linear.score", Some(c)) => Linear(score_shifted(l, c)),
+        ("trees.b", None) => Trees(decision_not_a_bit(l)),
+        ("trees.d_bit", Some(j)) => Trees(branch_flipped(l, Some(j))),
+        ("trees.decision", None) => Trees(branch_flipped(l, None)),
+        ("trees.ind", None) => Trees(visited_root_skipped(l)),
+        ("trees.stack", Some(j)) => Trees(both_children_visited(l, j)),
+        ("trees.acc", Some(c)) => Trees(leaf_value_changed(l, c)),
+        ("trees.initial", Some(c)) => Trees(base_changed(l, c)),
+        ("mlp.sign", None) => Mlp(firing_neuron_silenced(l)),
+        ("mlp.decomposition", None) => Mlp(activation_raised(l)),
+        ("mlp.acc", Some(k)) => Mlp(accumulator_shifted(l, k, 1)),
+        ("mlp.initial", Some(k)) => Mlp(accumulator_shifted(l, k, 0)),
+        ("disclosure.assemble", None) => Trees(false_class(l, true)),
+        ("disclosure.end", None) => Trees(false_class(l, false)),
+        ("zk.mask", Some(i)) => Trees(mask_does_not_vanish(l, i)),
         ("zk.exemptions", None) => Linear(last_row_score(0, "one more exemption")),
-        ("output.score", Some(c)) => Trees(disclosed_score_differs(c)),
+        ("output.score", Some(c)) => Trees(disclosed_score_differs(l, c)),
         _ => return None,
     })
 }
@@ -376,42 +476,45 @@ pub fn forge(label: &str) -> Option<AnyForgery> {
 // INPUT BLOCK
 // ================================================================================================
 
-/// Feature `f` holds `Q`'s value while it is hashed and range-checked (rows `0..F`), then
-/// another on the walk's rows.
-fn feature_changes_after_its_checks(f: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let q = moved(f);
-    let mut trace = honest(&trees(Disclose::Scores), &q);
-    let committed = honest(&claimed, &Q);
+/// Feature `f` holds the committed value while it is hashed and range-checked (every row
+/// before the walk's), then another on the walk's rows.
+fn feature_changes_after_its_checks(layout: Layout, f: usize) -> Forgery<TreeBody> {
+    let (claimed, committed_q) = (trees(layout, Disclose::Scores), layout.q());
+    let q = moved(layout, f);
+    let mut trace = honest(&trees(layout, Disclose::Scores), &q);
+    let committed = honest(&claimed, &committed_q);
     let input = claimed.input();
-    let (width, last) = (trace.width(), last_real(&trace));
-    copy(&committed, &mut trace, 0..width, 0..=F - 1);
+    let (width, last, walk) = (trace.width(), last_real(&trace), claimed.body_row());
+    copy(&committed, &mut trace, 0..width, 0..=walk - 1);
     copy(
         &committed,
         &mut trace,
         input.message()..input.width(),
         0..=last,
     );
-    Forgery {
-        claimed: claiming(&claimed, scores(&claimed.body, &q)),
+    let how = format!(
+        "feature {f} changes after row {}: the walk reads another value",
+        walk - 1
+    );
+    let lie = "the scores of another input, under the commitment to the input";
+    forgery(
+        claiming(&claimed, scores(&claimed.body, &q)),
         trace,
-        how: format!(
-            "feature {f} changes after row {}: the walk reads another value",
-            F - 1
-        ),
-        lie: "the scores of another input, under the commitment to `Q`".into(),
-    }
+        &committed_q,
+        how,
+        lie,
+    )
 }
 
 /// `(q0 + 2^16, q1 − 1)` packs like `(q0, q1)`: the same commitment, another input, whose
 /// first feature is out of range; with `Some(j)` its base-4 digit `j` is `4^(8−j)` too large,
 /// with `None` its digits are those of `q0`.
-fn packing_collision(digit: Option<usize>) -> Forgery<LinearBody> {
-    let claimed = linear(Disclose::Scores);
+fn packing_collision(layout: Layout, digit: Option<usize>) -> Forgery<LinearBody> {
+    let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
-    let mut trace = honest(&claimed, &Q);
+    let mut trace = honest(&claimed, &q);
     let last = last_real(&trace);
-    let (first, second) = (i64::from(Q[0]) + (1 << 16), i64::from(Q[1]) - 1);
+    let (first, second) = (i64::from(q[0]) + (1 << 16), i64::from(q[1]) - 1);
     fill(&mut trace, input.q(0), 0..=last, felt(first));
     fill(&mut trace, input.q(1), 0..=last, felt(second));
     trace.set(input.x(), 0, felt(first));
@@ -421,10 +524,13 @@ fn packing_collision(digit: Option<usize>) -> Forgery<LinearBody> {
     }
     set_x(&mut trace, &input, 1, second as u16);
     let body = &claimed.body;
+    let value = |f: usize| match f {
+        0 => first,
+        1 => second,
+        _ => i64::from(q[f]),
+    };
     let forged: Vec<i64> = (body.weights.iter().zip(&body.bias))
-        .map(|(w, b)| {
-            b + w[0] * first + w[1] * second + (2..F).map(|f| w[f] * i64::from(Q[f])).sum::<i64>()
-        })
+        .map(|(w, b)| b + (0..q.len()).map(|f| w[f] * value(f)).sum::<i64>())
         .collect();
     for (c, &score) in forged.iter().enumerate() {
         fill(&mut trace, claimed.body_column() + c, 0..=last, felt(score));
@@ -433,97 +539,78 @@ fn packing_collision(digit: Option<usize>) -> Forgery<LinearBody> {
         Some(j) => format!("q0 + 2^16 range-checked with base-4 digit {j} over 3"),
         None => "q0 + 2^16 range-checked with the digits of q0".into(),
     };
-    Forgery {
-        claimed: claiming(&claimed, forged),
-        trace,
-        how,
-        lie: "the scores of (q0 + 2^16, q1 − 1, …), a 17-bit input that packs like `Q`".into(),
-    }
+    let lie = "the scores of (q0 + 2^16, q1 − 1, …), a 17-bit input that packs like the input";
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
 }
 
 /// The stump on feature 4 reads feature 2 (the honest trace of that other model).
-fn split_reads_another_feature() -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut other = ensemble();
-    let stump = other
-        .trees
-        .iter_mut()
+fn split_reads_another_feature(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut other = ensemble(layout);
+    let stump = (other.trees.iter_mut())
         .find(|t| t.feature == [4])
         .expect("a stump on q4");
     stump.feature[0] = 2;
-    let other = trees_with(other);
-    let forged = scores(&other.body, &Q);
-    assert_ne!(Some(&forged), claimed.scores.as_ref());
-    Forgery {
-        claimed: claiming(&claimed, forged),
-        trace: honest(&other, &Q),
-        how: "a split on q4 reads q2 into x".into(),
-        lie: "the scores of the model with that split on q2".into(),
-    }
+    let other = trees_with(layout, other);
+    let how = "a split on q4 reads q2 into x";
+    let lie = "the scores of the model with that split on q2";
+    forgery(
+        claiming(&claimed, scores(&other.body, &q)),
+        honest(&other, &q),
+        &q,
+        how,
+        lie,
+    )
 }
 
-fn trees_with(ensemble: Ensemble) -> Statement<TreeBody> {
-    statement(TreeBody::new(ensemble).unwrap(), &Q, Disclose::Scores)
-}
-
-/// Message cell `j` on row 0 holds another element than the one it must.
-fn message_cell_lies(j: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
+/// Message cell `j` holds another element than the one it must, in the last block where it is
+/// constrained.
+fn message_cell_lies(layout: Layout, j: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
-    match j {
-        0 => {
-            // The header of six features: the commitment of `Q` with a sixth, zero feature.
-            let mut trace = honest(&claimed, &Q);
-            trace.set(input.message(), 0, InputBlock::new(F + 1).header());
-            let digest = rerun_sponge(&claimed, &mut trace, 0);
-            assert_eq!(digest, commitment_with_a_sixth_feature());
-            Forgery {
-                claimed: Statement {
-                    commitment: digest,
-                    ..claimed
-                },
-                trace,
-                how: "the header cell holds six features' header".into(),
-                lie: "a proof for the five-feature model on the commitment to a six-feature input"
-                    .into(),
-            }
+    let (block, slot) = (0..input.blocks())
+        .rev()
+        .find_map(|b| (input.slot(b, j) != Slot::Salt).then(|| (b, input.slot(b, j))))
+        .expect("a constrained cell");
+    let (cell, row) = (input.message() + j, CYCLE * block);
+    match slot {
+        Slot::Header => {
+            let mut trace = honest(&claimed, &q);
+            trace.set(cell, row, InputBlock::new(q.len() + 1).header());
+            let digest = rerun_sponge(&claimed, &mut trace, row);
+            let how = format!("the header cell holds {} features' header", q.len() + 1);
+            let lie = another_count(layout, digest);
+            forgery(committing(&claimed, digest), trace, &q, how, lie)
         }
-        1 | 2 => {
-            // Element j − 1 of `Q` hashed, the walk on an input that differs there.
-            let q = moved(3 * (j - 1));
-            let mut trace = honest(&trees(Disclose::Scores), &q);
-            let committed = honest(&claimed, &Q);
-            trace.set(
-                input.message() + j,
-                0,
-                committed.get(input.message() + j, 0),
-            );
-            let digest = rerun_sponge(&claimed, &mut trace, 0);
+        Slot::Features(element) => {
+            // The committed element hashed, the walk on an input that differs there.
+            let other = moved(layout, 3 * element);
+            let mut trace = honest(&trees(layout, Disclose::Scores), &other);
+            trace.set(cell, row, honest(&claimed, &q).get(cell, row));
+            let digest = rerun_sponge(&claimed, &mut trace, row);
             assert_eq!(digest, claimed.commitment);
-            Forgery {
-                claimed: claiming(&claimed, scores(&claimed.body, &q)),
+            let how = format!(
+                "message cell {j} of block {block} packs the input's features, the feature cells \
+                 another input's"
+            );
+            let lie = "the scores of another input, under the commitment to the input";
+            forgery(
+                claiming(&claimed, scores(&claimed.body, &other)),
                 trace,
-                how: format!(
-                    "message cell {j} packs `Q`'s features, the feature cells another input's"
-                ),
-                lie: "the scores of another input, under the commitment to `Q`".into(),
-            }
+                &q,
+                how,
+                lie,
+            )
         }
-        _ => {
-            // A padding cell that is not zero.
-            let mut trace = honest(&claimed, &Q);
-            trace.set(input.message() + j, 0, BaseElement::ONE);
-            let digest = rerun_sponge(&claimed, &mut trace, 0);
-            Forgery {
-                claimed: Statement {
-                    commitment: digest,
-                    ..claimed
-                },
-                trace,
-                how: format!("padding cell {j} absorbs 1"),
-                lie: "a commitment no input and salt open".into(),
-            }
+        Slot::Padding => {
+            let mut trace = honest(&claimed, &q);
+            trace.set(cell, row, BaseElement::ONE);
+            let digest = rerun_sponge(&claimed, &mut trace, row);
+            let how = format!("padding cell {j} of block {block} absorbs 1");
+            let lie = "a commitment no input and salt open";
+            forgery(committing(&claimed, digest), trace, &q, how, lie)
         }
+        Slot::Salt => unreachable!("salt cells are not constrained"),
     }
 }
 
@@ -531,10 +618,10 @@ fn message_cell_lies(j: usize) -> Forgery<TreeBody> {
 // ================================================================================================
 
 /// Round 1 maps the state to one whose middle value differs in cell `i` only.
-fn round_deviates(i: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
+fn round_deviates(layout: Layout, i: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
-    let mut trace = honest(&claimed, &Q);
+    let mut trace = honest(&claimed, &q);
     let (row, round) = (1, 1);
     let next: [BaseElement; STATE_WIDTH] =
         core::array::from_fn(|c| trace.get(input.state() + c, row + 1));
@@ -552,87 +639,75 @@ fn round_deviates(i: usize) -> Forgery<TreeBody> {
         trace.set(input.state() + r, row + 1, cell);
     }
     let digest = rerun_sponge(&claimed, &mut trace, row + 1);
-    Forgery {
-        claimed: Statement {
-            commitment: digest,
-            ..claimed
-        },
-        trace,
-        how: format!("round 1's middle state is off by one in cell {i}"),
-        lie: "a commitment that is not the hash of `Q` and its salt".into(),
-    }
+    let how = format!("round 1's middle state is off by one in cell {i}");
+    let lie = "a commitment that is not the hash of the input and its salt";
+    forgery(committing(&claimed, digest), trace, &q, how, lie)
 }
 
 /// The sponge starts with another value in state cell `i`.
-fn sponge_starts_elsewhere(i: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
+fn sponge_starts_elsewhere(layout: Layout, i: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
     let cell = input.state() + i;
-    match i {
-        5 | 6 => {
-            // The reviewer's forgery: pack(Q) − pack(q) preloaded in the lane of element
-            // i − 5, so that absorbing the packed cells of q hashes `Q`.
-            let q = moved(3 * (i - 5));
-            let mut trace = honest(&trees(Disclose::Scores), &q);
-            let committed = honest(&claimed, &Q);
+    let slot = RATE_RANGE
+        .contains(&i)
+        .then(|| input.slot(0, i - RATE_RANGE.start));
+    let mut trace = honest(&claimed, &q);
+    match slot {
+        Some(Slot::Features(element)) => {
+            // The reviewer's forgery: pack(q) − pack(q') preloaded in the element's lane, so
+            // that absorbing the packed cells of q' hashes q.
+            let other = moved(layout, 3 * element);
+            let mut trace = honest(&trees(layout, Disclose::Scores), &other);
             let message = input.message() + i - RATE_RANGE.start;
-            let preload = committed.get(message, 0) - trace.get(message, 0);
+            let preload = honest(&claimed, &q).get(message, 0) - trace.get(message, 0);
             trace.set(cell, 0, preload);
             let digest = rerun_sponge(&claimed, &mut trace, 0);
             assert_eq!(digest, claimed.commitment);
-            Forgery {
-                claimed: claiming(&claimed, scores(&claimed.body, &q)),
+            let how = format!("rate cell {i} starts at pack(q) − pack(q') for a q' that differs");
+            let lie = "the scores of another input, under the commitment to the input";
+            forgery(
+                claiming(&claimed, scores(&claimed.body, &other)),
                 trace,
-                how: format!("rate cell {i} starts at pack(Q) − pack(q) for a q that differs"),
-                lie: "the scores of another input, under the commitment to `Q`".into(),
-            }
+                &q,
+                how,
+                lie,
+            )
         }
-        _ => {
-            let mut trace = honest(&claimed, &Q);
-            let shift = match i {
-                // The header lane: six features' header absorbed.
-                4 => InputBlock::new(F + 1).header() - InputBlock::new(F).header(),
-                _ => BaseElement::ONE,
-            };
-            trace.set(cell, 0, trace.get(cell, 0) + shift);
+        Some(Slot::Header) => {
+            let header = InputBlock::new(q.len() + 1).header() - InputBlock::new(q.len()).header();
+            trace.set(cell, 0, trace.get(cell, 0) + header);
             let digest = rerun_sponge(&claimed, &mut trace, 0);
-            let lie = if i == 4 {
-                assert_eq!(digest, commitment_with_a_sixth_feature());
-                "a proof for the five-feature model on the commitment to a six-feature input"
-            } else {
-                "a commitment no input and salt open"
-            };
-            Forgery {
-                claimed: Statement {
-                    commitment: digest,
-                    ..claimed
-                },
-                trace,
-                how: format!(
-                    "state cell {i} starts {} higher",
-                    if i == 4 { "a header" } else { "1" }
-                ),
-                lie: lie.into(),
-            }
+            let how = format!("state cell {i} starts one header higher");
+            let lie = another_count(layout, digest);
+            forgery(committing(&claimed, digest), trace, &q, how, lie)
+        }
+        Some(Slot::Salt) => unreachable!("salt lanes are not asserted"),
+        _ => {
+            // A capacity cell, or a padding lane.
+            trace.set(cell, 0, trace.get(cell, 0) + BaseElement::ONE);
+            let digest = rerun_sponge(&claimed, &mut trace, 0);
+            let how = format!("state cell {i} starts 1 higher");
+            let lie = "a commitment no input and salt open";
+            forgery(committing(&claimed, digest), trace, &q, how, lie)
         }
     }
 }
 
 /// The honest trace, claiming a digest that differs in cell `i`.
-fn another_digest(i: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let trace = honest(&claimed, &Q);
+fn another_digest(layout: Layout, i: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let mut commitment = claimed.commitment;
     commitment[i] += BaseElement::ONE;
-    Forgery {
-        claimed: Statement {
-            commitment,
-            ..claimed
-        },
-        trace,
-        how: format!("the honest trace, digest cell {i} claimed one higher"),
-        lie: "a commitment that is not the hash of `Q` and its salt".into(),
-    }
+    let how = format!("the honest trace, digest cell {i} claimed one higher");
+    let lie = "a commitment that is not the hash of the input and its salt";
+    forgery(
+        committing(&claimed, commitment),
+        honest(&claimed, &q),
+        &q,
+        how,
+        lie,
+    )
 }
 
 // LINEAR
@@ -647,33 +722,37 @@ fn last_row_score(c: usize, what: &str) -> Forgery<LinearBody> {
     trace.set(column, last, trace.get(column, last) + BaseElement::new(7));
     let mut forged = claimed.scores.clone().unwrap();
     forged[c] += 7;
-    Forgery {
-        claimed: claiming(&claimed, forged),
+    let how = format!(
+        "{} features, score {c} asserted on the last real row, 7 higher there ({what})",
+        q.len()
+    );
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: format!(
-            "{} features, score {c} asserted on the last real row, 7 higher there ({what})",
-            q.len()
-        ),
-        lie: "a score the model does not compute".into(),
-    }
+        &q,
+        how,
+        "a score the model does not compute",
+    )
 }
 
 /// Score `c` is 7 more than `bias + W·q` on every row.
-fn score_shifted(c: usize) -> Forgery<LinearBody> {
-    let claimed = linear(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn score_shifted(layout: Layout, c: usize) -> Forgery<LinearBody> {
+    let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let column = claimed.body_column() + c;
     for row in 0..=last_real(&trace) {
         trace.set(column, row, trace.get(column, row) + BaseElement::new(7));
     }
     let mut forged = claimed.scores.clone().unwrap();
     forged[c] += 7;
-    Forgery {
-        claimed: claiming(&claimed, forged),
+    let how = format!("score {c} 7 higher on every row");
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: format!("score {c} 7 higher on every row"),
-        lie: "a score the model does not compute".into(),
-    }
+        &q,
+        how,
+        "a score the model does not compute",
+    )
 }
 
 // TREES
@@ -681,9 +760,9 @@ fn score_shifted(c: usize) -> Forgery<LinearBody> {
 
 /// Tree 1's stump (`q0 < 35000`, leaves 65539 and 3) takes `b = 5005/2^16`: the digits still
 /// add up (`d = x − t + 5005 = 5`) and the accumulator adds `3 + 2^16·b = 5008`.
-fn decision_not_a_bit() -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn decision_not_a_bit(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let (row, at) = (stump_row(&claimed), claimed.body_column());
     let b = BaseElement::new(5005) / BaseElement::new(1 << 16);
     trace.set(at + B, row, b);
@@ -692,22 +771,19 @@ fn decision_not_a_bit() -> Forgery<TreeBody> {
     }
     repair(&claimed, &mut trace, &[]);
     let forged = scores_in(&claimed, &trace);
-    Forgery {
-        claimed: claiming(&claimed, forged),
-        trace,
-        how: "a stump's decision is 5005/2^16, between its leaves 65539 and 3".into(),
-        lie: "score 0 with 5008 from a stump whose leaves are 65539 and 3".into(),
-    }
+    let how = "a stump's decision is 5005/2^16, between its leaves 65539 and 3";
+    let lie = "score 0 with 5008 from a stump whose leaves are 65539 and 3";
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
 }
 
 /// Tree 1's stump goes right although `q0 < 35000`: with `Some(j)`, digit `j` makes up the
 /// difference; with `None`, the digits are those of `x − t mod 2^16`.
-fn branch_flipped(digit: Option<usize>) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn branch_flipped(layout: Layout, digit: Option<usize>) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let (row, at) = (stump_row(&claimed), claimed.body_column());
     trace.set(at + B, row, BaseElement::ZERO);
-    let difference = i64::from(Q[0]) - 35_000;
+    let difference = i64::from(q[0]) - stump_threshold(layout, 0);
     let mut bits = digits(difference.rem_euclid(MAX_THRESHOLD));
     if let Some(j) = digit {
         // Σ 2^i·d_i = x − t with d_j solved for.
@@ -727,141 +803,163 @@ fn branch_flipped(digit: Option<usize>) -> Forgery<TreeBody> {
         Some(j) => format!("a stump goes right for q0 < t, decision digit {j} not a bit"),
         None => "a stump goes right for q0 < t, digits of x − t mod 2^16".into(),
     };
-    Forgery {
-        claimed: claiming(&claimed, forged),
+    forgery(
+        claiming(&claimed, forged),
         trace,
+        &q,
         how,
-        lie: "the scores of the wrong branch".into(),
-    }
+        "the scores of the wrong branch",
+    )
 }
 
 /// Tree 1's stump, a root, is not visited: its leaf adds nothing.
-fn visited_root_skipped() -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn visited_root_skipped(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let row = stump_row(&claimed);
     trace.set(claimed.body_column() + IND, row, BaseElement::ZERO);
     repair(&claimed, &mut trace, &[(row, IND)]);
     let forged = scores_in(&claimed, &trace);
-    Forgery {
-        claimed: claiming(&claimed, forged),
+    let how = "a root's indicator is 0";
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: "a root's indicator is 0".into(),
-        lie: "scores without that tree's leaf".into(),
-    }
+        &q,
+        how,
+        "scores without that tree's leaf",
+    )
 }
 
 /// Tree 0's split at depth `j` on the path goes left, yet its stack cell says its right child
 /// is visited too: both subtrees add their leaves.
-fn both_children_visited(j: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
-    // Pre-order rows: the root, its left child, …; on `Q` both go left.
+fn both_children_visited(layout: Layout, j: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
+    // Pre-order rows: the root, its left child, …; on the input both go left.
     let row = claimed.body_row() + j;
     let cell = claimed.body.walk().stack(j);
     trace.set(claimed.body_column() + cell, row, BaseElement::ONE);
     repair(&claimed, &mut trace, &[(row, cell)]);
     let forged = scores_in(&claimed, &trace);
-    Forgery {
-        claimed: claiming(&claimed, forged),
+    let how = format!("the split at depth {j} goes left, its stack cell says right too");
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: format!("the split at depth {j} goes left, its stack cell says right too"),
-        lie: "the scores of two leaves of one tree".into(),
-    }
+        &q,
+        how,
+        "the scores of two leaves of one tree",
+    )
 }
 
 /// The honest trace of the model whose reached leaf on score `c` is 11 higher.
-fn leaf_value_changed(c: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut other = ensemble();
-    // Tree 1 (target 0) and the stump on q1 (target 1) both go left on `Q`: leaf 0.
+fn leaf_value_changed(layout: Layout, c: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut other = ensemble(layout);
+    // Tree 1 (target 0) and the stump on q1 (target 1) both go left on the input: leaf 0.
     let tree = if c == 0 { 1 } else { 2 };
     assert_eq!(other.trees[tree].target, Some(c as u32));
     other.trees[tree].leaf_value[0] += 11;
-    let other = trees_with(other);
-    Forgery {
-        claimed: claiming(&claimed, scores(&other.body, &Q)),
-        trace: honest(&other, &Q),
-        how: format!("a reached leaf adds 11 more to score {c}"),
-        lie: "a score the model does not compute".into(),
-    }
+    let other = trees_with(layout, other);
+    let how = format!("a reached leaf adds 11 more to score {c}");
+    let lie = "a score the model does not compute";
+    forgery(
+        claiming(&claimed, scores(&other.body, &q)),
+        honest(&other, &q),
+        &q,
+        how,
+        lie,
+    )
 }
 
 /// The honest trace of the model whose base for score `c` is 11 higher.
-fn base_changed(c: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut other = ensemble();
+fn base_changed(layout: Layout, c: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut other = ensemble(layout);
     other.base[c] += 11;
-    let other = trees_with(other);
-    Forgery {
-        claimed: claiming(&claimed, scores(&other.body, &Q)),
-        trace: honest(&other, &Q),
-        how: format!("accumulator {c} starts 11 higher"),
-        lie: "a score the model does not compute".into(),
-    }
+    let other = trees_with(layout, other);
+    let how = format!("accumulator {c} starts 11 higher");
+    let lie = "a score the model does not compute";
+    forgery(
+        claiming(&claimed, scores(&other.body, &q)),
+        honest(&other, &q),
+        &q,
+        how,
+        lie,
+    )
 }
 
 /// The honest trace, claiming score `c` one higher.
-fn disclosed_score_differs(c: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
+fn disclosed_score_differs(layout: Layout, c: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let mut forged = claimed.scores.clone().unwrap();
     forged[c] += 1;
-    Forgery {
-        claimed: claiming(&claimed, forged),
-        trace: honest(&claimed, &Q),
-        how: format!("the honest trace, score {c} claimed one higher"),
-        lie: "a score the model does not compute".into(),
-    }
+    let how = format!("the honest trace, score {c} claimed one higher");
+    let lie = "a score the model does not compute";
+    forgery(
+        claiming(&claimed, forged),
+        honest(&claimed, &q),
+        &q,
+        how,
+        lie,
+    )
 }
 
 // NETWORKS
 // ================================================================================================
 
 /// Hidden neuron 0 fires (`h > 0`); its halves say `h = 0` and its sign `1 + h/2^16`.
-fn firing_neuron_silenced() -> Forgery<MlpBody> {
-    let claimed = mlp(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn firing_neuron_silenced(layout: Layout) -> Forgery<MlpBody> {
+    let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let row = claimed.body_row() + claimed.body.first_row(0);
-    let h = claimed.body.decompositions(&Q)[0].h;
+    let h = claimed.body.decompositions(&q)[0].h;
     assert!(h > 0);
     set_x(&mut trace, &claimed.input(), row, 0);
     let sign = BaseElement::ONE + BaseElement::from(h) / BaseElement::new(1 << 16);
     trace.set(claimed.body_column() + SIGN, row, sign);
     let forged = replay(
         &claimed,
-        &Q,
+        &q,
         &mut trace,
         Lie::Activation(0, BaseElement::ZERO),
     );
-    Forgery {
-        claimed: claiming(&claimed, forged.iter().map(|&s| as_i64(s)).collect()),
+    let forged = forged.iter().map(|&s| as_i64(s)).collect();
+    let how = "a firing neuron's sign is 1 + h/2^16 and its h 0";
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: "a firing neuron's sign is 1 + h/2^16 and its h 0".into(),
-        lie: "the scores with that neuron dead".into(),
-    }
+        &q,
+        how,
+        "the scores with that neuron dead",
+    )
 }
 
-/// Hidden neuron 0's `h` is one more than its pre-activation gives.
-fn activation_raised() -> Forgery<MlpBody> {
-    let claimed = mlp(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+/// Hidden neuron 0's `h` is 100 more than its pre-activation gives (1 more would be lost in the
+/// next layer's rescaling).
+fn activation_raised(layout: Layout) -> Forgery<MlpBody> {
+    let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let row = claimed.body_row() + claimed.body.first_row(0);
-    let d = claimed.body.decompositions(&Q)[0];
-    set_x(&mut trace, &claimed.input(), row, d.h + 1);
-    let activation = BaseElement::from(d.h + 1);
-    let forged = replay(&claimed, &Q, &mut trace, Lie::Activation(0, activation));
-    Forgery {
-        claimed: claiming(&claimed, forged.iter().map(|&s| as_i64(s)).collect()),
+    let d = claimed.body.decompositions(&q)[0];
+    set_x(&mut trace, &claimed.input(), row, d.h + 100);
+    let activation = BaseElement::from(d.h + 100);
+    let forged = replay(&claimed, &q, &mut trace, Lie::Activation(0, activation));
+    let forged = forged.iter().map(|&s| as_i64(s)).collect();
+    let how = "a neuron's h is 100 more than ⌊z/2^16⌋";
+    forgery(
+        claiming(&claimed, forged),
         trace,
-        how: "a neuron's h is one more than ⌊z/2^16⌋".into(),
-        lie: "the scores of a larger activation".into(),
-    }
+        &q,
+        how,
+        "the scores of a larger activation",
+    )
 }
 
-/// Accumulator `k` is 5 more from row `from` on (from its bias when `from` is 0).
-fn accumulator_shifted(k: usize, from: usize) -> Forgery<MlpBody> {
-    let claimed = mlp(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+/// Accumulator `k` is 2^27 more from row `from` on (from its bias when `from` is 0): enough to
+/// make a dead neuron of the last hidden layer fire.
+fn accumulator_shifted(layout: Layout, k: usize, from: usize) -> Forgery<MlpBody> {
+    let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let from = if from == 0 {
         0
     } else {
@@ -870,19 +968,17 @@ fn accumulator_shifted(k: usize, from: usize) -> Forgery<MlpBody> {
     let lie = Lie::Shift {
         accumulator: k,
         from,
-        by: BaseElement::new(5),
+        by: BaseElement::new(1 << 27),
     };
-    let forged = replay(&claimed, &Q, &mut trace, lie);
-    Forgery {
-        claimed: claiming(&claimed, forged.iter().map(|&s| as_i64(s)).collect()),
-        trace,
-        how: if from == 0 {
-            format!("accumulator {k} starts 5 above its bias")
-        } else {
-            format!("accumulator {k} jumps by 5 on row {from}")
-        },
-        lie: "the scores of another pre-activation".into(),
-    }
+    let forged = replay(&claimed, &q, &mut trace, lie);
+    let forged = forged.iter().map(|&s| as_i64(s)).collect();
+    let how = if from == 0 {
+        format!("accumulator {k} starts 2^27 above its bias")
+    } else {
+        format!("accumulator {k} jumps by 2^27 on row {from}")
+    };
+    let lie = "the scores of another pre-activation";
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
 }
 
 // DISCLOSURE AND MASKS
@@ -891,13 +987,13 @@ fn accumulator_shifted(k: usize, from: usize) -> Forgery<MlpBody> {
 /// The class the scores do not give: with `assembled`, `cmp` holds the false comparison's
 /// (negative) value from its last chunk on, which the chunks do not assemble; else the honest
 /// chunks and `cmp`, which the false comparison's end does not match.
-fn false_class(assembled: bool) -> Forgery<TreeBody> {
-    let honest_claim = tree_class();
-    let truth = class(&scores(&honest_claim.body, &Q));
-    let claimed = trees(Disclose::Class(1 - truth));
-    let mut trace = honest(&honest_claim, &Q);
+fn false_class(layout: Layout, assembled: bool) -> Forgery<TreeBody> {
+    let q = layout.q();
+    let truth = class(&scores(&trees(layout, Disclose::Scores).body, &q));
+    let claimed = trees(layout, Disclose::Class(1 - truth));
+    let mut trace = honest(&trees(layout, Disclose::Class(truth)), &q);
     if assembled {
-        let values = scores(&claimed.body, &Q);
+        let values = scores(&claimed.body, &q);
         let comparison = &claimed.comparisons[0];
         let value = (comparison.coefficients.iter().zip(&values))
             .fold(comparison.offset, |acc, (&a, &s)| acc + a * s);
@@ -905,22 +1001,18 @@ fn false_class(assembled: bool) -> Forgery<TreeBody> {
         let (end, last) = (claimed.scores_row() + 2, last_real(&trace));
         fill(&mut trace, claimed.cmp_column(), end..=last, felt(value));
     }
-    Forgery {
-        claimed,
-        trace,
-        how: if assembled {
-            "cmp takes the false comparison's negative value, not its chunks'".into()
-        } else {
-            "the honest chunks, compared against the false class".into()
-        },
-        lie: format!("class {} for scores that give class {truth}", 1 - truth),
-    }
+    let how = match assembled {
+        true => "cmp takes the false comparison's negative value, not its chunks'",
+        false => "the honest chunks, compared against the false class",
+    };
+    let lie = format!("class {} for scores that give class {truth}", 1 - truth);
+    forgery(claimed, trace, &q, how, lie)
 }
 
 /// `B` is 1 on row 5, where the masks are enforced; `A_j` is 0 there but for `A_i`.
-fn mask_does_not_vanish(i: usize) -> Forgery<TreeBody> {
-    let claimed = trees(Disclose::Scores);
-    let mut trace = honest(&claimed, &Q);
+fn mask_does_not_vanish(layout: Layout, i: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
     let zk = ZkParams::for_options(&options());
     let (masks, row) = (claimed.mask_column(), 5);
     for j in 0..zk.quotient_mask_columns {
@@ -935,7 +1027,8 @@ fn mask_does_not_vanish(i: usize) -> Forgery<TreeBody> {
     Forgery {
         claimed,
         trace,
+        committed: q,
         how: format!("B = 1 and A_{i} = 1 on an enforced row"),
-        lie: "none: the masks hide, soundness does not rest on them".into(),
+        lie: None,
     }
 }
