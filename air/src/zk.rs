@@ -4,9 +4,10 @@
 //! (`../shared/design/`, §2–3). zkinfer hides them without changing Winterfell:
 //!
 //! * **random tail rows** — the last `r ≥ 2q + 3k` rows of every witness column (main and
-//!   auxiliary) are uniformly random and exempt from all transition constraints, so the
-//!   `2q` openings at `x_q, g·x_q` and the `3k` base-field coordinates of the out-of-domain
-//!   values at `z, g·z, g²·z` are uniform and independent of the witness;
+//!   auxiliary) are uniformly random and exempt from all transition constraints, so the column's
+//!   values at the `q` queried points `x_q` (opened) and at `g·x_q` (on which the opened
+//!   `H_0(x_q)` depends), and the `3k` base-field coordinates of its values at `z`, `g·z`
+//!   (opened) and `g²·z` (through `H_0(g·z)`), are uniform and independent of the witness;
 //! * **quotient mask** — `k` random columns `A_i` and one column `B`, zero on the enforced rows,
 //!   with the constraints `A_i·B^6·λ = 0`, where `λ` is a public periodic column of cycle 8 that
 //!   is nonzero on every row: they hold exactly where `A_i·B = 0` does, and they have the AIRs'
@@ -19,7 +20,10 @@
 //!   segments, as in the design study's argument for `A_i·B`), and no further random columns
 //!   `C_j` are needed to reach the degree. [`InferenceAir`](crate::inference::InferenceAir)
 //!   asserts that the mask's degree is the highest of all its constraints;
-//! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP/FRI polynomial.
+//! * **DEEP mask** — `k + 1` unconstrained random columns mask the DEEP polynomial, hence every
+//!   FRI value and the remainder, but at the points where their part of it is a function of
+//!   their own openings: `x_q`, `x₀ = (z + g·z)/2` and the conjugates of `z` and `g·z`
+//!   (`docs/security.md`; `leakage::masks` measures all of it).
 //!
 //! `q` is the number of queries and `k` the extension degree. Everything here is a function of
 //! the [`ProofOptions`] alone, so the prover and the verifier derive the same trace shape.
@@ -109,18 +113,21 @@ impl ZkParams {
 
     /// The trace length for `real_rows` rows of computation: a power of two holding the real
     /// rows and the random rows, with Winterfell's cap on exemptions (`e ≤ n/2 + 1`) respected,
-    /// and long enough for the masks to hide (design study §2.3): the quotient mask's own
-    /// openings leave room for the top segment (`n ≥ r + q + 2k`) and for the `(m − 1)(q + 2)`
-    /// opened values of the upper segments, with `m − 1 ≤ MAX_CONSTRAINT_DEGREE`
-    /// (`(m − 1)(q + 2) ≤ n − q − 2k`); the DEEP mask covers the FRI values
-    /// (`n ≥ (k + 1)(q + 2k)`).
+    /// and long enough for the masks to hide (`docs/security.md`, "The dimension conditions"):
+    /// each quotient-mask column's `n` coefficients cover its own `q + 2k` openings, `q + 2`
+    /// values of each of the `m − 1 ≤ MAX_CONSTRAINT_DEGREE` upper segments and the `2(k − 1)`
+    /// conjugates of `z` and `g·z` where the DEEP polynomial is sent whole; the DEEP masks cover
+    /// the FRI values (`n ≥ (k + 1)(q + 2k)`); and `n ≥ r + q + 2k` (the design study's
+    /// condition for a degree-2 mask's single upper segment).
     pub fn trace_length(&self, real_rows: usize, options: &ProofOptions) -> usize {
         let extension = options.field_extension().degree() as usize;
         let queries = options.num_queries();
         let needed = (real_rows + self.random_rows)
             .max(2 * self.transition_exemptions() - 2)
             .max(self.random_rows + queries + 2 * extension)
-            .max(MAX_CONSTRAINT_DEGREE * (queries + 2) + queries + 2 * extension)
+            .max(
+                MAX_CONSTRAINT_DEGREE * (queries + 2) + queries + 2 * extension + 2 * (extension - 1),
+            )
             .max((extension + 1) * (queries + 2 * extension))
             .max(8);
         needed.next_power_of_two()
@@ -226,7 +233,7 @@ mod tests {
             assert!(zk.transition_exemptions() <= n / 2 + 1);
             assert_eq!(zk.last_real_row(n) + 1 + zk.random_rows, n);
         }
-        // The degree-7 quotient mask needs 7·31 + 29 + 4 = 250 rows.
+        // The degree-7 quotient mask needs 7·31 + 29 + 4 + 2 = 252 rows.
         assert_eq!(zk.trace_length(30, &opts), 256);
         assert_eq!(zk.trace_length(192, &opts), 256);
         assert_eq!(zk.trace_length(193, &opts), 512);
