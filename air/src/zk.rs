@@ -126,7 +126,10 @@ impl ZkParams {
             .max(2 * self.transition_exemptions() - 2)
             .max(self.random_rows + queries + 2 * extension)
             .max(
-                MAX_CONSTRAINT_DEGREE * (queries + 2) + queries + 2 * extension + 2 * (extension - 1),
+                MAX_CONSTRAINT_DEGREE * (queries + 2)
+                    + queries
+                    + 2 * extension
+                    + 2 * (extension - 1),
             )
             .max((extension + 1) * (queries + 2 * extension))
             .max(8);
