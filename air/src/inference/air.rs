@@ -228,6 +228,27 @@ impl<B: Body> InferenceAir<B> {
     pub fn statement(&self) -> &Statement<B> {
         &self.statement
     }
+
+    /// The AIR with `dropped` of its assertions left out of the context and `exempted` more
+    /// transitions unchecked: the mutation harness switches a constraint off with these.
+    pub(crate) fn relaxed(
+        trace_info: TraceInfo,
+        statement: Statement<B>,
+        options: ProofOptions,
+        dropped: usize,
+        exempted: usize,
+    ) -> Self {
+        let zk = ZkParams::for_options(&options);
+        let degrees = statement.degrees(trace_info.length(), &zk);
+        let assertions = statement.num_assertions() - dropped;
+        let context = AirContext::new(trace_info, degrees, assertions, options)
+            .set_num_transition_exemptions(zk.transition_exemptions() + exempted);
+        InferenceAir {
+            context,
+            statement,
+            zk,
+        }
+    }
 }
 
 impl<B: Body + 'static> Air for InferenceAir<B>
@@ -238,16 +259,7 @@ where
     type PublicInputs = Statement<B>;
 
     fn new(trace_info: TraceInfo, statement: Statement<B>, options: ProofOptions) -> Self {
-        let zk = ZkParams::for_options(&options);
-        let degrees = statement.degrees(trace_info.length(), &zk);
-        let assertions = statement.num_assertions();
-        let context = AirContext::new(trace_info, degrees, assertions, options)
-            .set_num_transition_exemptions(zk.transition_exemptions());
-        InferenceAir {
-            context,
-            statement,
-            zk,
-        }
+        Self::relaxed(trace_info, statement, options, 0, 0)
     }
 
     fn context(&self) -> &AirContext<BaseElement> {

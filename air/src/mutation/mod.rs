@@ -60,7 +60,6 @@ impl<B: Body> ToElements<BaseElement> for Mutated<B> {
 /// The inference AIR with one constraint switched off.
 pub struct Mutant<B> {
     inner: InferenceAir<B>,
-    context: AirContext<BaseElement>,
     mutation: Mutation,
 }
 
@@ -72,27 +71,16 @@ where
     type PublicInputs = Mutated<B>;
 
     fn new(trace_info: TraceInfo, inputs: Mutated<B>, options: ProofOptions) -> Self {
-        let zk = ZkParams::for_options(&options);
-        let statement = &inputs.statement;
-        let degrees = statement.degrees(trace_info.length(), &zk);
         let dropped = matches!(inputs.mutation, Mutation::Assertion(_)) as usize;
-        let extra = matches!(inputs.mutation, Mutation::Exemption) as usize;
-        let context = AirContext::new(
-            trace_info.clone(),
-            degrees,
-            statement.num_assertions() - dropped,
-            options.clone(),
-        )
-        .set_num_transition_exemptions(zk.transition_exemptions() + extra);
+        let exempted = matches!(inputs.mutation, Mutation::Exemption) as usize;
         Mutant {
-            inner: InferenceAir::new(trace_info, inputs.statement, options),
-            context,
+            inner: InferenceAir::relaxed(trace_info, inputs.statement, options, dropped, exempted),
             mutation: inputs.mutation,
         }
     }
 
     fn context(&self) -> &AirContext<BaseElement> {
-        &self.context
+        self.inner.context()
     }
 
     fn evaluate_transition<E: FieldElement<BaseField = BaseElement>>(
