@@ -6,6 +6,10 @@
 //!
 //! The adapter also reports the prover's progress: Winterfell calls its hooks between the
 //! expensive steps of a proof, in a fixed order.
+//!
+//! The public inputs also shape the trace ([`Segments`]): an AIR with an auxiliary segment
+//! builds it from the main trace and the verifier's random elements, with random last rows
+//! drawn from randomness given up front ([`AirProver::with_randomness`]).
 
 use core::marker::PhantomData;
 
@@ -16,8 +20,9 @@ use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
 use winterfell::{
     Air, AuxRandElements, CompositionPoly, CompositionPolyTrace, ConstraintCompositionCoefficients,
-    DefaultConstraintCommitment, DefaultConstraintEvaluator, DefaultTraceLde, PartitionOptions,
-    ProofOptions, Prover, StarkDomain, TraceInfo, TracePolyTable, TraceTable,
+    DefaultConstraintCommitment, DefaultConstraintEvaluator, DefaultTraceLde, EvaluationFrame,
+    PartitionOptions, Proof, ProofOptions, Prover, ProverError, StarkDomain, Trace, TraceInfo,
+    TracePolyTable, TraceTable,
 };
 
 /// The hash behind every commitment of zkinfer's proofs.
@@ -85,10 +90,55 @@ pub type Progress<'a> = &'a dyn Fn(Phase);
 /// Reports nothing.
 pub fn no_progress(_: Phase) {}
 
+/// What the public inputs say about the trace beyond its main segment.
+pub trait Segments {
+    /// The shape of the trace whose main segment is `main`: Winterfell's info, with the
+    /// auxiliary segment's width and random elements if there is one.
+    fn trace_info(&self, main: &TraceTable<BaseElement>) -> TraceInfo {
+        main.info().clone()
+    }
+
+    /// The auxiliary segment for `main` and the verifier's `rand`, its random rows drawn from
+    /// `random`.
+    fn build_aux<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        _main: &ColMatrix<BaseElement>,
+        _rand: &[E],
+        _options: &ProofOptions,
+        _random: &mut dyn FnMut() -> BaseElement,
+    ) -> ColMatrix<E> {
+        unreachable!("a trace without an auxiliary segment")
+    }
+}
+
+/// A main trace with the shape of its whole trace, auxiliary segment included.
+pub struct Witness {
+    table: TraceTable<BaseElement>,
+    info: TraceInfo,
+}
+
+impl Trace for Witness {
+    type BaseField = BaseElement;
+
+    fn info(&self) -> &TraceInfo {
+        &self.info
+    }
+
+    fn main_segment(&self) -> &ColMatrix<BaseElement> {
+        self.table.main_segment()
+    }
+
+    fn read_main_frame(&self, row_idx: usize, frame: &mut EvaluationFrame<BaseElement>) {
+        self.table.read_main_frame(row_idx, frame)
+    }
+}
+
 pub struct AirProver<'p, A: Air, VC> {
     options: ProofOptions,
     public_inputs: A::PublicInputs,
     progress: Progress<'p>,
+    /// Uniform base-field elements for the auxiliary segment's random rows.
+    randomness: Vec<BaseElement>,
     _commitment: PhantomData<VC>,
 }
 
@@ -98,6 +148,7 @@ impl<'p, A: Air, VC> AirProver<'p, A, VC> {
             options,
             public_inputs,
             progress: &no_progress,
+            randomness: Vec::new(),
             _commitment: PhantomData,
         }
     }
@@ -106,17 +157,39 @@ impl<'p, A: Air, VC> AirProver<'p, A, VC> {
     pub fn with_progress(self, progress: Progress<'p>) -> Self {
         AirProver { progress, ..self }
     }
+
+    /// Draws, from `random` (a CSPRNG for the proof to hide anything), what the auxiliary
+    /// segment's random rows need: one row per exempt transition but one, times the largest
+    /// extension degree.
+    pub fn with_randomness(self, random: &mut dyn FnMut() -> BaseElement) -> Self {
+        let exempt = crate::zk::ZkParams::for_options(&self.options).random_rows;
+        let randomness = (0..3 * exempt).map(|_| random()).collect();
+        AirProver { randomness, ..self }
+    }
+}
+
+impl<A, VC> AirProver<'_, A, VC>
+where
+    A: Air<BaseField = BaseElement> + 'static,
+    A::PublicInputs: Clone + Segments,
+    VC: VectorCommitment<Hash> + Sync,
+{
+    /// Proves the computation whose main segment is `table`.
+    pub fn prove(&self, table: TraceTable<BaseElement>) -> Result<Proof, ProverError> {
+        let info = self.public_inputs.trace_info(&table);
+        Prover::prove(self, Witness { table, info })
+    }
 }
 
 impl<A, VC> Prover for AirProver<'_, A, VC>
 where
     A: Air<BaseField = BaseElement> + 'static,
-    A::PublicInputs: Clone,
+    A::PublicInputs: Clone + Segments,
     VC: VectorCommitment<Hash> + Sync,
 {
     type BaseField = BaseElement;
     type Air = A;
-    type Trace = TraceTable<BaseElement>;
+    type Trace = Witness;
     type HashFn = Hash;
     type VC = VC;
     type RandomCoin = DefaultRandomCoin<Hash>;
@@ -132,6 +205,25 @@ where
 
     fn options(&self) -> &ProofOptions {
         &self.options
+    }
+
+    fn build_aux_trace<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        main_trace: &Witness,
+        aux_rand_elements: &AuxRandElements<E>,
+    ) -> ColMatrix<E> {
+        let mut drawn = self.randomness.iter().copied();
+        let mut random = || {
+            drawn
+                .next()
+                .expect("the auxiliary segment's random rows need AirProver::with_randomness")
+        };
+        self.public_inputs.build_aux(
+            main_trace.main_segment(),
+            aux_rand_elements.rand_elements(),
+            &self.options,
+            &mut random,
+        )
     }
 
     fn new_trace_lde<E: FieldElement<BaseField = BaseElement>>(

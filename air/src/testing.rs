@@ -4,11 +4,11 @@
 use winterfell::crypto::{DefaultRandomCoin, MerkleTree};
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::{
-    AcceptableOptions, Air, BatchingMethod, FieldExtension, Proof, ProofOptions, Prover,
+    AcceptableOptions, Air, BatchingMethod, FieldExtension, Proof, ProofOptions,
     TraceTable, VerifierError,
 };
 
-use crate::prover::{AirProver, Hash};
+use crate::prover::{AirProver, Hash, Segments};
 
 pub type Vc = MerkleTree<Hash>;
 
@@ -29,7 +29,7 @@ pub fn options() -> ProofOptions {
 pub fn prove<A>(trace: TraceTable<BaseElement>, inputs: &A::PublicInputs) -> Proof
 where
     A: Air<BaseField = BaseElement> + 'static,
-    A::PublicInputs: Clone,
+    A::PublicInputs: Clone + Segments,
 {
     prove_with::<A>(&options(), trace, inputs)
 }
@@ -42,9 +42,10 @@ pub fn prove_with<A>(
 ) -> Proof
 where
     A: Air<BaseField = BaseElement> + 'static,
-    A::PublicInputs: Clone,
+    A::PublicInputs: Clone + Segments,
 {
     AirProver::<A, Vc>::new(options.clone(), inputs.clone())
+        .with_randomness(&mut rng(0xA0C5))
         .prove(trace)
         .expect("the prover runs")
 }
@@ -88,20 +89,75 @@ pub fn salt(seed: u64) -> [BaseElement; crate::input::SALT_ELEMENTS] {
     core::array::from_fn(|_| random())
 }
 
-/// Writes a 16-bit `value` into the input block's `x` and its digits on `row`.
+/// Writes a 16-bit `value` into the input block's `x` and its digits on `row`, keeping the
+/// shift cells and the sponge consistent ([`set_element`]).
 pub fn set_x(
     trace: &mut winterfell::TraceTable<BaseElement>,
     input: &crate::input::InputBlock,
     row: usize,
     value: u16,
 ) {
-    trace.set(input.x(), row, BaseElement::from(value));
+    set_element(trace, input, row, BaseElement::from(value));
     for (j, digit) in crate::input::InputBlock::digits_of(value)
         .into_iter()
         .enumerate()
     {
         trace.set(input.digits() + j, row, digit);
     }
+}
+
+/// Writes `value` into `x` on `row` and into the shift cells that repeat it on the rows above,
+/// then re-runs the sponge, which absorbs them: only the constraints on `x` itself see the
+/// change.
+pub fn set_element(
+    trace: &mut winterfell::TraceTable<BaseElement>,
+    input: &crate::input::InputBlock,
+    row: usize,
+    value: BaseElement,
+) {
+    use winterfell::Trace;
+    trace.set(input.x(), row, value);
+    for j in 1..crate::rescue::RATE_WIDTH.min(row + 1) {
+        trace.set(input.shift(j), row - j, value);
+    }
+    let last = crate::zk::ZkParams::for_options(&options()).last_real_row(trace.length());
+    rerun_sponge(trace, input, 0, last);
+}
+
+/// Re-runs the sponge from row `from` (whose state the trace holds) to row `last`, absorbing
+/// the trace's message (`x` and the shift cells) on each block's first row; returns the digest.
+pub fn rerun_sponge(
+    trace: &mut winterfell::TraceTable<BaseElement>,
+    input: &crate::input::InputBlock,
+    from: usize,
+    last: usize,
+) -> [BaseElement; 4] {
+    use crate::rescue::{CYCLE, DIGEST_RANGE, RATE_RANGE, STATE_WIDTH};
+    use winterfell::crypto::hashers::Rp64_256;
+    let state_at = input.state();
+    let message = |trace: &winterfell::TraceTable<BaseElement>, row: usize, j: usize| match j {
+        0 => trace.get(input.x(), row),
+        _ => trace.get(input.shift(j), row),
+    };
+    let mut state: [BaseElement; STATE_WIDTH] =
+        core::array::from_fn(|i| trace.get(state_at + i, from));
+    for row in from..last {
+        match row % CYCLE {
+            0 => {
+                for (j, cell) in RATE_RANGE.enumerate() {
+                    state[cell] += message(trace, row, j);
+                }
+                Rp64_256::apply_round(&mut state, 0);
+            }
+            round @ 1..=6 => Rp64_256::apply_round(&mut state, round),
+            _ => {}
+        }
+        for (i, &value) in state.iter().enumerate() {
+            trace.set(state_at + i, row + 1, value);
+        }
+    }
+    let digest_row = crate::rescue::final_row(input.num_elements());
+    core::array::from_fn(|i| trace.get(state_at + DIGEST_RANGE.start + i, digest_row))
 }
 
 /// The test statement of `body` for features `q` (committed with [`salt`]`(0)`), disclosing

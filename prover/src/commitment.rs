@@ -1,14 +1,14 @@
 //! The hiding input commitment: a Rescue-Prime (Rp64_256) hash of the quantized input and a
 //! secret salt, the same hash the AIR recomputes in the trace.
 //!
-//! The hashed elements are a header, `2^32·0x7a6b6931 + F` (the domain tag `"zki1"` and the
-//! number of features `F`), the features packed three to a Goldilocks element, little-endian
-//! (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`, features past the end counting as 0), and the four
-//! salt elements. Packing is injective because each feature is below `2^16`; the header makes
-//! inputs of different lengths commit differently (packing alone does not: an input and the
-//! same input with trailing zeros fill the same elements, and the hash's own length prefix
-//! counts elements, not features). The salt (≈255 uniform bits) hides the input: without it, a
-//! verifier could hash candidate inputs until one matched.
+//! The hashed elements are a header, `2^32·0x7a6b6932 + F` (the domain tag `"zki2"` and the
+//! number of features `F`), the features one per Goldilocks element, and the four salt
+//! elements: the AIR lays the elements down one column, one per row, and range-checks the
+//! features there. The header makes inputs of different lengths commit differently (the
+//! hash's own length prefix counts elements, so `q` and the salt could otherwise shift into one
+//! another) and separates this commitment from `"zki1"`'s, which packed three features to an
+//! element. The salt (≈255 uniform bits) hides the input: without it, a verifier could hash
+//! candidate inputs until one matched.
 //!
 //! An [`Opening`] is the salt. Whoever holds it and the input can show that the input is the
 //! committed one; it is as secret as the input itself.
@@ -25,9 +25,8 @@ use crate::input::QuantizedInput;
 use crate::model::Model;
 use crate::zk::randomness::FieldRng;
 use zkinfer_air::input::InputBlock;
-/// Field elements in a salt, and quantized features packed into one field element (16 bits
-/// each, 48 of the 64 bits): the AIR's.
-pub use zkinfer_air::input::{FEATURES_PER_ELEMENT, SALT_ELEMENTS};
+/// Field elements in a salt: the AIR's.
+pub use zkinfer_air::input::SALT_ELEMENTS;
 
 /// Why a commitment or an opening cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,13 +65,13 @@ impl fmt::Debug for Salt {
     }
 }
 
-/// The elements the commitment hashes: the header, the packed features, then the salt.
+/// The elements the commitment hashes: the header, the features, then the salt.
 pub fn input_elements(q: &[u16], salt: &Salt) -> Vec<BaseElement> {
     InputBlock::new(q.len()).elements(q, &salt.0)
 }
 
 /// The commitment to quantized features `q` under `salt`: `Rp64_256` of the header, the
-/// features packed three per element and the salt, exactly as the AIR's input block computes it.
+/// features and the salt, exactly as the AIR's input block computes it.
 pub fn commit(q: &[u16], salt: &Salt) -> InputCommitment {
     InputCommitment::from_elements(InputBlock::commitment(q, &salt.0))
 }
@@ -252,13 +251,16 @@ mod tests {
     }
 
     #[test]
-    fn commit_hashes_the_hand_packed_elements() {
+    fn commit_hashes_the_header_the_features_and_the_salt() {
         let q = [1u16, 2, 3, 0xffff, 5];
         let s = salt(1);
         let expected = [
-            BaseElement::new((0x7a6b_6931 << 32) + 5),
-            BaseElement::new(1 + (2 << 16) + (3 << 32)),
-            BaseElement::new(0xffff + (5 << 16)),
+            BaseElement::new((0x7a6b_6932 << 32) + 5),
+            BaseElement::new(1),
+            BaseElement::new(2),
+            BaseElement::new(3),
+            BaseElement::new(0xffff),
+            BaseElement::new(5),
             s.0[0],
             s.0[1],
             s.0[2],
@@ -273,20 +275,16 @@ mod tests {
     }
 
     #[test]
-    fn thirty_features_make_fifteen_elements() {
+    fn thirty_features_make_thirty_five_elements() {
         assert_eq!(
             input_elements(&[7; 30], &salt(2)).len(),
-            1 + 10 + SALT_ELEMENTS
-        );
-        assert_eq!(
-            input_elements(&[7; 31], &salt(2)).len(),
-            1 + 11 + SALT_ELEMENTS
+            1 + 30 + SALT_ELEMENTS
         );
     }
 
     #[test]
     fn inputs_of_different_lengths_never_collide() {
-        // Trailing zeros pack into the same elements; the header tells them apart.
+        // Without the header, trailing zeros and a shifted salt could hash alike.
         let s = salt(8);
         let q = [1234, 65535, 7, 42];
         let commitments: Vec<_> = (0..=5)
@@ -305,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn packing_is_injective_and_salts_hide() {
+    fn features_are_told_apart_and_salts_hide() {
         let s = salt(3);
         let inputs: [&[u16]; 6] = [
             &[1, 0, 0],

@@ -10,7 +10,7 @@ use winter_air::proof::Context;
 use winter_utils::Serializable;
 use winterfell::crypto::DefaultRandomCoin;
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::{AcceptableOptions, Air, Proof, ProofOptions, Prover, TraceInfo};
+use winterfell::{AcceptableOptions, Air, Proof, ProofOptions};
 use zkinfer_air::disclosure::Comparison;
 use zkinfer_air::inference::{build_trace, Body as AirBody, InferenceAir, Statement};
 use zkinfer_air::input::{InputBlock, SALT_ELEMENTS};
@@ -191,6 +191,7 @@ fn prove_statement<B: AirBody + 'static>(
         .expect("the reference inference satisfies its own comparisons");
     let proof = AirProver::<InferenceAir<B>, Commitment>::new(options, statement)
         .with_progress(progress)
+        .with_randomness(random)
         .prove(trace)
         .map_err(|e| ProveError::Prover(e.to_string()))?;
     Ok(proof.to_bytes())
@@ -230,8 +231,7 @@ fn verify_statement<B: AirBody + 'static>(
     profile: Profile,
 ) -> Result<(), VerifyError> {
     let options = profile.options();
-    let zk = ZkParams::for_options(&options);
-    let trace_info = TraceInfo::new(statement.trace_width(&zk), statement.trace_length(&options));
+    let trace_info = statement.trace_info(&options);
     // The header the honest prover writes: built from the AIR exactly as Winterfell does.
     let air = InferenceAir::new(trace_info.clone(), statement.clone(), options.clone());
     let constraints = air.context().num_assertions() + air.context().num_transition_constraints();
@@ -239,7 +239,9 @@ fn verify_statement<B: AirBody + 'static>(
     if !proof.starts_with(&header) {
         return Err(VerifyError::Header(profile.name()));
     }
-    crate::proof_layout::check(proof, header.len(), 1).map_err(|e| VerifyError::Malformed(e.0))?;
+    let segments = 1 + usize::from(statement.lookup().is_some());
+    crate::proof_layout::check(proof, header.len(), segments)
+        .map_err(|e| VerifyError::Malformed(e.0))?;
     let proof = Proof::from_bytes(proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let acceptable = AcceptableOptions::OptionSet(vec![options]);
     winterfell::verify::<InferenceAir<B>, Hash, DefaultRandomCoin<Hash>, Commitment>(

@@ -1,23 +1,42 @@
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::math::{FieldElement, ToElements};
+use winterfell::math::{ExtensionOf, FieldElement, ToElements};
 use winterfell::{
-    Air, AirContext, Assertion, EvaluationFrame, ProofOptions, TraceInfo,
+    Air, AirContext, Assertion, AuxRandElements, EvaluationFrame, ProofOptions, TraceInfo,
     TransitionConstraintDegree,
 };
 
 use crate::disclosure::{felt, Comparison, Disclosure};
 use crate::input::InputBlock;
+use crate::lookup::{self, Lookup};
 use crate::rescue::DIGEST_WIDTH;
 use crate::zk::ZkParams;
 
+/// What the input block gives the body on each transition: `x` on both rows, and the value its
+/// digits decompose on the current row (`x` itself where `x` is range-checked).
+#[derive(Clone, Copy, Debug)]
+pub struct Host<E> {
+    pub x: E,
+    pub next_x: E,
+    pub decomposed: E,
+}
+
+/// The host's cells on one body row: `x`, and the 16-bit value the digits decompose there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostRow {
+    pub x: u16,
+    pub decomposed: u16,
+}
+
 /// The model-specific part of the AIR: columns, constraints and periodic columns that turn the
-/// features into the scores.
+/// features into the scores. The features are `x` on the rows [`crate::input::feature_row`];
+/// the body reads them there, or anywhere through the lookup ([`crate::lookup`]).
 pub trait Body: Clone + Send + Sync {
     fn num_features(&self) -> usize;
     fn num_scores(&self) -> usize;
-    /// Rows the body occupies after the feature rows.
+    /// Rows the body occupies after the input block's rows.
     fn rows(&self) -> usize;
-    /// The feature the host must read into `x` on body row `row`, if any.
+    /// The feature body row `row` reads into `x` through the lookup, if any. On such rows `x`
+    /// is not range-checked, and the digits are the body's.
     fn reads(&self, row: usize) -> Option<usize>;
     fn width(&self) -> usize;
     /// The first of `num_scores()` consecutive columns (within the body) holding the scores,
@@ -30,16 +49,12 @@ pub trait Body: Clone + Send + Sync {
     fn initial_value_labels(&self) -> Vec<String>;
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>>;
     fn num_periodic_columns(&self) -> usize;
-    /// Writes the body's constraints; `q` are the feature cells, `x` and `next_x` the host's
-    /// 16-bit values on the current and the next row.
-    #[allow(clippy::too_many_arguments)]
+    /// Writes the body's constraints on one transition.
     fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
-        q: &[E],
-        x: E,
-        next_x: E,
+        host: Host<E>,
         periodic: &[E],
         result: &mut [E],
     );
@@ -53,9 +68,8 @@ pub trait Body: Clone + Send + Sync {
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64>;
-    /// The host's `x` on the body's first rows where it reads no feature: the body's own
-    /// range-checked values.
-    fn x_values(&self, _q: &[u16]) -> Vec<u16> {
+    /// The host's cells on the body's first rows (as many as it needs; the rest hold zeros).
+    fn host_rows(&self, _q: &[u16]) -> Vec<HostRow> {
         Vec::new()
     }
     /// The body's public data, for the Fiat–Shamir transcript.
@@ -85,8 +99,9 @@ impl<B: Body> Statement<B> {
         self.input().width()
     }
 
+    /// The body's first row: the first after the input block's.
     pub fn body_row(&self) -> usize {
-        self.body.num_features()
+        self.input().rows()
     }
 
     /// The column assembling compared values.
@@ -117,8 +132,39 @@ impl<B: Body> Statement<B> {
 
     /// Rows of computation, the last of which is only ever a transition's next row.
     pub fn real_rows(&self) -> usize {
-        let rows = self.scores_row() + self.disclosure().rows();
-        rows.max(self.input().hash_rows()) + 1
+        self.scores_row() + self.disclosure().rows() + 1
+    }
+
+    /// The feature lookup, when the body reads features away from their rows.
+    pub fn lookup(&self) -> Option<Lookup> {
+        let reads: Vec<Option<usize>> = (0..self.body_row())
+            .map(|_| None)
+            .chain((0..self.body.rows()).map(|row| self.body.reads(row)))
+            .collect();
+        Lookup::new(self.body.num_features(), &reads)
+    }
+
+    /// The trace's shape under `options`: the main segment's width and length, and the
+    /// lookup's auxiliary segment if there is one.
+    pub fn trace_info(&self, options: &ProofOptions) -> TraceInfo {
+        let zk = ZkParams::for_options(options);
+        let (width, length) = (self.trace_width(&zk), self.trace_length(options));
+        Self::shape(self.lookup().is_some(), width, length)
+    }
+
+    /// Winterfell's info for a main segment of `width` × `length`, with the lookup's auxiliary
+    /// segment if `lookup`.
+    pub(crate) fn shape(lookup: bool, width: usize, length: usize) -> TraceInfo {
+        match lookup {
+            true => TraceInfo::new_multi_segment(
+                width,
+                lookup::AUX_WIDTH,
+                lookup::NUM_RAND_ELEMENTS,
+                length,
+                Vec::new(),
+            ),
+            false => TraceInfo::new(width, length),
+        }
     }
 
     /// The trace length under `options`.
@@ -166,31 +212,39 @@ impl<B: Body> Statement<B> {
             .max()
     }
 
-    /// A name for each transition constraint of [`InferenceAir`], in the order it evaluates them.
+    /// A name for each transition constraint of [`InferenceAir`], in the order it evaluates them:
+    /// the main segment's, then the auxiliary segment's.
     pub fn constraint_labels(&self, zk: &ZkParams) -> Vec<String> {
         let mut labels = self.input().constraint_labels();
         labels.extend(self.body.constraint_labels());
         labels.extend(crate::disclosure::CONSTRAINT_LABELS.map(String::from));
         labels.extend(zk.constraint_labels());
+        if self.lookup().is_some() {
+            labels.push(lookup::CONSTRAINT_LABEL.into());
+        }
         labels
     }
 
-    /// A name for each assertion of [`InferenceAir`], in the order it makes them.
+    /// A name for each assertion of [`InferenceAir`], in the order it makes them: the main
+    /// segment's, then the auxiliary segment's.
     pub fn assertion_labels(&self) -> Vec<String> {
         let mut labels = self.input().assertion_labels();
         labels.extend(self.body.initial_value_labels());
         let disclosed = self.scores.as_ref().map_or(0, Vec::len);
         labels.extend((0..disclosed).map(|c| format!("output.score[{c}]")));
+        if self.lookup().is_some() {
+            labels.extend(lookup::ASSERTION_LABELS.map(String::from));
+        }
         labels
     }
 
-    /// What `x` reads on each row (`None` where the host writes other values).
-    pub fn reads(&self, trace_length: usize) -> Vec<Option<usize>> {
-        let mut reads = vec![None; trace_length];
+    /// The rows where `x` is not range-checked because the body reads a feature into it.
+    pub fn reading_rows(&self, trace_length: usize) -> Vec<bool> {
+        let mut free = vec![false; trace_length];
         for row in 0..self.body.rows() {
-            reads[self.body_row() + row] = self.body.reads(row);
+            free[self.body_row() + row] = self.body.reads(row).is_some();
         }
-        reads
+        free
     }
 }
 
@@ -222,6 +276,18 @@ pub struct InferenceAir<B> {
     context: AirContext<BaseElement>,
     statement: Statement<B>,
     zk: ZkParams,
+    /// The lookup's last real row, where its sum must be back to zero.
+    last_row: usize,
+    has_lookup: bool,
+}
+
+/// Which constraint or assertion the mutation harness switches off: assertions are dropped from
+/// the end of their segment's list, transitions exempted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Relaxation {
+    pub dropped: usize,
+    pub dropped_aux: usize,
+    pub exempted: usize,
 }
 
 impl<B: Body> InferenceAir<B> {
@@ -229,24 +295,38 @@ impl<B: Body> InferenceAir<B> {
         &self.statement
     }
 
-    /// The AIR with `dropped` of its assertions left out of the context and `exempted` more
-    /// transitions unchecked: the mutation harness switches a constraint off with these.
+    /// The AIR with some of its assertions left out of the context and more transitions
+    /// unchecked: the mutation harness switches a constraint off with these.
     pub(crate) fn relaxed(
         trace_info: TraceInfo,
         statement: Statement<B>,
         options: ProofOptions,
-        dropped: usize,
-        exempted: usize,
+        relaxation: Relaxation,
     ) -> Self {
         let zk = ZkParams::for_options(&options);
-        let degrees = statement.degrees(trace_info.length(), &zk);
-        let assertions = statement.num_assertions() - dropped;
-        let context = AirContext::new(trace_info, degrees, assertions, options)
-            .set_num_transition_exemptions(zk.transition_exemptions() + exempted);
+        let n = trace_info.length();
+        let degrees = statement.degrees(n, &zk);
+        let assertions = statement.num_assertions() - relaxation.dropped;
+        let lookup = statement.lookup();
+        let context = match &lookup {
+            Some(lookup) => AirContext::new_multi_segment(
+                trace_info,
+                degrees,
+                lookup.degrees(),
+                assertions,
+                lookup::ASSERTION_LABELS.len() - relaxation.dropped_aux,
+                options,
+            ),
+            None => AirContext::new(trace_info, degrees, assertions, options),
+        };
+        let context = context
+            .set_num_transition_exemptions(zk.transition_exemptions() + relaxation.exempted);
         InferenceAir {
             context,
             statement,
+            last_row: zk.last_real_row(n),
             zk,
+            has_lookup: lookup.is_some(),
         }
     }
 }
@@ -259,7 +339,7 @@ where
     type PublicInputs = Statement<B>;
 
     fn new(trace_info: TraceInfo, statement: Statement<B>, options: ProofOptions) -> Self {
-        Self::relaxed(trace_info, statement, options, 0, 0)
+        Self::relaxed(trace_info, statement, options, Relaxation::default())
     }
 
     fn context(&self) -> &AirContext<BaseElement> {
@@ -280,7 +360,8 @@ where
 
         let (input_periodic, rest) = periodic.split_at(input.num_periodic_columns());
         let (body_periodic, rest) = rest.split_at(body.num_periodic_columns());
-        let (disclosure_periodic, mask_lift) = rest.split_at(rest.len() - 1);
+        let (disclosure_periodic, rest) = rest.split_at(statement.disclosure().num_periodic_columns());
+        let mask_lift = rest[0];
         let (input_result, rest) = result.split_at_mut(input.num_constraints());
         let body_constraints = self.context.num_main_transition_constraints()
             - input.num_constraints()
@@ -295,14 +376,15 @@ where
             input_periodic,
             input_result,
         );
-        let q = &current[..input.num_features()];
-        let x = current[input.x()];
+        let host = Host {
+            x: current[input.x()],
+            next_x: next[input.x()],
+            decomposed: input.recomposed(current),
+        };
         body.enforce(
             &current[body_at..cmp],
             &next[body_at..cmp],
-            q,
-            x,
-            next[input.x()],
+            host,
             body_periodic,
             body_result,
         );
@@ -317,8 +399,31 @@ where
         );
         self.zk.enforce_masks(
             &current[statement.mask_column()..],
-            mask_lift[0],
+            mask_lift,
             mask_result,
+        );
+    }
+
+    fn evaluate_aux_transition<F, E>(
+        &self,
+        main_frame: &EvaluationFrame<F>,
+        aux_frame: &EvaluationFrame<E>,
+        periodic: &[F],
+        aux_rand_elements: &AuxRandElements<E>,
+        result: &mut [E],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+        let x = main_frame.current()[self.statement.input().x()];
+        let [id, c] = [periodic[periodic.len() - 2], periodic[periodic.len() - 1]];
+        result[0] = Lookup::enforce(
+            x,
+            aux_frame.current()[0],
+            aux_frame.next()[0],
+            id,
+            c,
+            aux_rand_elements.rand_elements(),
         );
     }
 
@@ -342,13 +447,24 @@ where
         assertions
     }
 
+    fn get_aux_assertions<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        _aux_rand_elements: &AuxRandElements<E>,
+    ) -> Vec<Assertion<E>> {
+        Lookup::assertions(self.last_row)
+    }
+
     fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
         let n = self.trace_length();
         let statement = &self.statement;
-        let mut columns = statement.input().periodic_columns(&statement.reads(n), n);
+        let mut columns = statement.input().periodic_columns(&statement.reading_rows(n));
         columns.extend(statement.body.periodic_columns(statement.body_row(), n));
         columns.extend(statement.disclosure().periodic_columns(n));
         columns.push(crate::zk::mask_lift());
+        if self.has_lookup {
+            let lookup = statement.lookup().expect("the statement reads features");
+            columns.extend(lookup.periodic_columns(n));
+        }
         columns
     }
 }

@@ -1,9 +1,11 @@
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
-use winterfell::{ProofOptions, TraceTable};
+use winterfell::matrix::ColMatrix;
+use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
 use super::{Body, Statement};
-use crate::input::SALT_ELEMENTS;
+use crate::prover::Segments;
+use crate::input::{feature_row, SALT_ELEMENTS};
 use crate::zk::ZkParams;
 
 /// The honest trace for features `q` and the commitment's `salt`: the input block, the body,
@@ -31,24 +33,67 @@ pub fn build_trace<B: Body>(
     );
     let (chunks, assembled) = statement.disclosure().fill(&scores)?;
 
-    let mut x = vec![0u16; last + 1];
-    x[..q.len()].copy_from_slice(q);
-    for (row, read) in statement.reads(n).iter().enumerate().take(last + 1) {
-        if let Some(f) = *read {
-            x[row] = q[f];
-        }
+    let input = statement.input();
+    let mut x = input.x_column(q, salt, last + 1);
+    let mut decomposed = vec![0u16; last + 1];
+    for (f, &value) in q.iter().enumerate() {
+        decomposed[feature_row(f)] = value;
     }
     let body_row = statement.body_row();
-    let own = body.x_values(q);
-    x[body_row..body_row + own.len()].copy_from_slice(&own);
+    for (row, host) in body.host_rows(q).into_iter().enumerate() {
+        x[body_row + row] = BaseElement::from(host.x);
+        decomposed[body_row + row] = host.decomposed;
+    }
     let first = statement.scores_row();
-    x[first..first + chunks.len()].copy_from_slice(&chunks);
+    for (row, &chunk) in chunks.iter().enumerate() {
+        x[first + row] = BaseElement::from(chunk);
+        decomposed[first + row] = chunk;
+    }
     let cmp = &mut columns[statement.cmp_column()];
     cmp[first..first + assembled.len()].copy_from_slice(&assembled);
     let carried = assembled.last().copied().unwrap_or(BaseElement::ZERO);
     cmp[first + assembled.len()..=last].fill(carried);
 
-    statement.input().fill(q, salt, &x, &mut columns);
+    input.fill(&x, &decomposed, &mut columns);
     zk.randomize(&mut columns, statement.mask_column(), random);
     Some(TraceTable::init(columns))
+}
+
+/// The honest auxiliary segment for the main trace `main` and the verifier's random elements
+/// `rand`: the lookup's running sum, its last rows uniformly random (from `random`, a CSPRNG).
+/// Empty when the statement has no lookup.
+pub fn build_aux_trace<B: Body, E: FieldElement<BaseField = BaseElement>>(
+    statement: &Statement<B>,
+    main: &ColMatrix<BaseElement>,
+    rand: &[E],
+    options: &ProofOptions,
+    random: &mut dyn FnMut() -> BaseElement,
+) -> ColMatrix<E> {
+    let Some(lookup) = statement.lookup() else {
+        return ColMatrix::new(Vec::new());
+    };
+    let random_rows = ZkParams::for_options(options).random_rows;
+    let n = main.num_rows();
+    let x = &main.get_column(statement.input().x())[..n - random_rows];
+    let base: Vec<BaseElement> = (0..random_rows * E::EXTENSION_DEGREE)
+        .map(|_| random())
+        .collect();
+    let tail = E::slice_from_base_elements(&base);
+    ColMatrix::new(vec![lookup.running_sum(x, rand, tail)])
+}
+
+impl<B: Body> Segments for Statement<B> {
+    fn trace_info(&self, main: &TraceTable<BaseElement>) -> TraceInfo {
+        Statement::<B>::shape(self.lookup().is_some(), main.width(), main.length())
+    }
+
+    fn build_aux<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        main: &ColMatrix<BaseElement>,
+        rand: &[E],
+        options: &ProofOptions,
+        random: &mut dyn FnMut() -> BaseElement,
+    ) -> ColMatrix<E> {
+        build_aux_trace(self, main, rand, options, random)
+    }
 }

@@ -4,7 +4,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Assertion, TransitionConstraintDegree};
 
-use super::{DIGITS, FEATURES_PER_ELEMENT, FEATURE_BITS, HEADER_TAG, SALT_ELEMENTS};
+use super::{feature_row, DIGITS, HEADER_TAG, SALT_ELEMENTS};
 use crate::rescue::{self, DIGEST_WIDTH, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
 
 /// The input block of a trace with `num_features` features. Column indices are relative to the
@@ -14,18 +14,21 @@ pub struct InputBlock {
     num_features: usize,
 }
 
-/// What hash block `b`, message cell `j` must hold.
+/// What hashed element `e` (on row `e`) is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Slot {
     /// The header: the domain tag and the number of features.
     Header,
-    /// Element `e` of the packed features: features `3e..3e+3`.
-    Features(usize),
+    /// Feature `f`.
+    Feature(usize),
     /// A salt element: free.
     Salt,
     /// Zero padding of the last chunk.
     Padding,
 }
+
+/// Shift columns: `shift[j]` for `j = 1..8` (the message's cell 0 is `x` itself).
+const SHIFTS: usize = RATE_WIDTH - 1;
 
 impl InputBlock {
     pub fn new(num_features: usize) -> InputBlock {
@@ -36,14 +39,9 @@ impl InputBlock {
         self.num_features
     }
 
-    /// Elements hashed: the header, the packed features, then the salt.
+    /// Elements hashed: the header, the features, then the salt.
     pub fn num_elements(&self) -> usize {
-        1 + self.num_packed() + SALT_ELEMENTS
-    }
-
-    /// Elements holding packed features.
-    fn num_packed(&self) -> usize {
-        self.num_features.div_ceil(FEATURES_PER_ELEMENT)
+        1 + self.num_features + SALT_ELEMENTS
     }
 
     /// The header element: the domain tag and the number of features (below `2^32`: models have
@@ -52,22 +50,18 @@ impl InputBlock {
         BaseElement::new((HEADER_TAG << 32) + self.num_features as u64)
     }
 
-    /// Rows the commitment occupies from row 0.
+    /// Rows the commitment occupies from row 0: every element's row and the padding.
     pub fn hash_rows(&self) -> usize {
-        rescue::num_rows(self.num_elements())
+        rescue::CYCLE * self.blocks()
     }
 
-    /// Rows the block itself needs: the feature rows and the hash.
+    /// Rows the block itself needs: the hash's, which hold the features.
     pub fn rows(&self) -> usize {
-        self.num_features.max(self.hash_rows())
-    }
-
-    pub fn q(&self, f: usize) -> usize {
-        f
+        self.hash_rows()
     }
 
     pub fn x(&self) -> usize {
-        self.num_features
+        0
     }
 
     /// The first of `x`'s base-4 digits.
@@ -75,8 +69,10 @@ impl InputBlock {
         self.x() + 1
     }
 
-    pub fn message(&self) -> usize {
-        self.digits() + DIGITS
+    /// The column of `shift[j]`, `1 ≤ j < 8`: `x` on the row `j` below.
+    pub fn shift(&self, j: usize) -> usize {
+        debug_assert!((1..RATE_WIDTH).contains(&j));
+        self.digits() + DIGITS + j - 1
     }
 
     /// The base-4 digits of a 16-bit value, least significant first.
@@ -85,28 +81,32 @@ impl InputBlock {
     }
 
     pub fn state(&self) -> usize {
-        self.message() + RATE_WIDTH
+        self.digits() + DIGITS + SHIFTS
     }
 
     pub fn width(&self) -> usize {
         self.state() + STATE_WIDTH
     }
 
-    pub(crate) fn slot(&self, block: usize, cell: usize) -> Slot {
-        let element = block * RATE_WIDTH + cell;
-        let packed = self.num_packed();
+    pub(crate) fn slot(&self, element: usize) -> Slot {
+        let features = self.num_features;
         match element {
             0 => Slot::Header,
-            e if e <= packed => Slot::Features(e - 1),
-            e if e <= packed + SALT_ELEMENTS => Slot::Salt,
+            e if e <= features => Slot::Feature(e - 1),
+            e if e <= features + SALT_ELEMENTS => Slot::Salt,
             _ => Slot::Padding,
         }
     }
 
-    /// The message cells some block constrains: a cell holding salt in every block has no
-    /// constraint.
-    pub(super) fn constrained_cells(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..RATE_WIDTH).filter(|&j| (0..self.blocks()).any(|b| self.slot(b, j) != Slot::Salt))
+    /// The rows where `x` is not range-checked by the block: the header's and the salt's.
+    pub fn free_rows(&self) -> impl Iterator<Item = usize> {
+        let salt = feature_row(self.num_features);
+        core::iter::once(0).chain(salt..salt + SALT_ELEMENTS)
+    }
+
+    /// The padding rows, where `x` is asserted to be zero.
+    fn padding_rows(&self) -> core::ops::Range<usize> {
+        self.num_elements()..self.hash_rows()
     }
 
     pub(crate) fn blocks(&self) -> usize {
@@ -116,100 +116,66 @@ impl InputBlock {
     /// Constraint degrees, in the order [`enforce`](Self::enforce) writes them.
     pub fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
         let n = trace_length;
-        let mut degrees = vec![TransitionConstraintDegree::new(1); self.num_features];
-        degrees.extend((0..DIGITS).map(|_| TransitionConstraintDegree::new(4)));
-        degrees.push(TransitionConstraintDegree::new(1));
+        let mut degrees = vec![TransitionConstraintDegree::new(4); DIGITS];
         degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
-        degrees.extend(
-            self.constrained_cells()
-                .map(|_| TransitionConstraintDegree::with_cycles(1, vec![n])),
-        );
+        degrees.extend((0..SHIFTS).map(|_| TransitionConstraintDegree::new(1)));
         degrees.extend(rescue::constraint_degrees(0, &[]));
         degrees
     }
 
     pub fn num_constraints(&self) -> usize {
-        self.num_features + DIGITS + 2 + self.constrained_cells().count() + STATE_WIDTH
+        DIGITS + 1 + SHIFTS + STATE_WIDTH
     }
 
     /// A name for each constraint, in the order [`enforce`](Self::enforce) writes them.
     pub fn constraint_labels(&self) -> Vec<String> {
-        let mut labels: Vec<String> = (0..self.num_features)
-            .map(|f| format!("input.feature[{f}]"))
-            .collect();
-        labels.extend((0..DIGITS).map(|j| format!("input.digit[{j}]")));
-        labels.extend(["input.recompose".into(), "input.select".into()]);
-        labels.extend(
-            self.constrained_cells()
-                .map(|j| format!("input.message[{j}]")),
-        );
+        let mut labels: Vec<String> = (0..DIGITS).map(|j| format!("input.digit[{j}]")).collect();
+        labels.push("input.recompose".into());
+        labels.extend((1..RATE_WIDTH).map(|j| format!("input.shift[{j}]")));
         labels.extend((0..STATE_WIDTH).map(|i| format!("rescue.round[{i}]")));
         labels
     }
 
     /// The number of [`assertions`](Self::assertions).
     pub fn num_assertions(&self) -> usize {
-        let free = (0..STATE_WIDTH)
-            .filter(|&i| self.absorbs_salt(i, 0))
-            .count();
-        STATE_WIDTH - free + DIGEST_WIDTH
+        self.assertion_labels().len()
     }
 
     /// A name for each of [`assertions`](Self::assertions), in order.
     pub fn assertion_labels(&self) -> Vec<String> {
-        let initial = (0..STATE_WIDTH)
-            .filter(|&i| !self.absorbs_salt(i, 0))
-            .map(|i| format!("rescue.initial[{i}]"));
-        initial
-            .chain((0..DIGEST_WIDTH).map(|i| format!("rescue.digest[{i}]")))
-            .collect()
+        let mut labels = vec!["input.header".to_string()];
+        labels.extend(self.padding_rows().map(|row| format!("input.padding[{row}]")));
+        labels.extend(
+            (0..STATE_WIDTH)
+                .filter(|&i| !self.absorbs_salt(i, 0))
+                .map(|i| format!("rescue.initial[{i}]")),
+        );
+        labels.extend((0..DIGEST_WIDTH).map(|i| format!("rescue.digest[{i}]")));
+        labels
     }
 
-    /// The block's periodic columns: `select_f` for each feature, one absorb flag per hash
-    /// block, then the Rescue gadget's. `reads[r]` is the feature the host reads into `x` on
-    /// row `r`, if any (rows `0..F` read their own feature whatever it says).
-    pub fn periodic_columns(
-        &self,
-        reads: &[Option<usize>],
-        trace_length: usize,
-    ) -> Vec<Vec<BaseElement>> {
-        let n = trace_length;
-        let mut select = vec![vec![BaseElement::ZERO; n]; self.num_features];
-        for (row, read) in reads.iter().enumerate() {
-            if let Some(f) = *read {
-                select[f][row] = BaseElement::ONE;
-            }
+    /// The block's periodic columns: `free`, 1 on the header and salt rows and on the host's
+    /// `free` rows (where `x` holds values the block does not range-check), then the Rescue
+    /// gadget's.
+    pub fn periodic_columns(&self, free: &[bool]) -> Vec<Vec<BaseElement>> {
+        let mut flags: Vec<BaseElement> = free.iter().map(|&f| BaseElement::from(f)).collect();
+        for row in self.free_rows() {
+            flags[row] = BaseElement::ONE;
         }
-        for (f, column) in select.iter_mut().enumerate() {
-            column[f] = BaseElement::ONE;
-        }
-        for b in 0..self.blocks() {
-            let mut absorb = vec![BaseElement::ZERO; n];
-            absorb[rescue::absorb_row(b)] = BaseElement::ONE;
-            select.push(absorb);
-        }
-        select.extend(rescue::periodic_columns());
-        select
+        let mut columns = vec![flags];
+        columns.extend(rescue::periodic_columns());
+        columns
     }
 
     pub fn num_periodic_columns(&self) -> usize {
-        self.num_features + self.blocks() + rescue::NUM_PERIODIC_COLUMNS
+        1 + rescue::NUM_PERIODIC_COLUMNS
     }
 
-    /// The packed element of features `3e..3e+3`, from the feature cells `q`.
-    pub(super) fn pack<E: FieldElement<BaseField = BaseElement>>(
-        &self,
-        q: &[E],
-        element: usize,
-    ) -> E {
-        let mut packed = E::ZERO;
-        let mut scale = E::ONE;
-        let features = q.iter().skip(FEATURES_PER_ELEMENT * element);
-        for &value in features.take(FEATURES_PER_ELEMENT) {
-            packed += scale * value;
-            scale *= E::from(BaseElement::new(1 << FEATURE_BITS));
-        }
-        packed
+    /// `Σ 4^j·digits[j]` of the block's cells on one row.
+    pub fn recomposed<E: FieldElement<BaseField = BaseElement>>(&self, cells: &[E]) -> E {
+        let digits = &cells[self.digits()..self.digits() + DIGITS];
+        let four = E::from(BaseElement::new(4));
+        digits.iter().rev().fold(E::ZERO, |acc, &d| acc * four + d)
     }
 
     /// Writes the block's constraints on one transition; `current` and `next` are the block's
@@ -221,68 +187,56 @@ impl InputBlock {
         periodic: &[E],
         result: &mut [E],
     ) {
-        let features = self.num_features;
-        let (q, x) = (&current[..features], current[self.x()]);
-        for f in 0..features {
-            result[f] = next[f] - q[f];
-        }
-        let mut recomposed = E::ZERO;
-        let mut power = E::ONE;
+        let x = current[self.x()];
         let [one, two, three] = [1u32, 2, 3].map(|v| E::from(BaseElement::from(v)));
         for j in 0..DIGITS {
             let digit = current[self.digits() + j];
-            result[features + j] = digit * (digit - one) * (digit - two) * (digit - three);
-            recomposed += digit * power;
-            power = power.double().double();
+            result[j] = digit * (digit - one) * (digit - two) * (digit - three);
         }
-        let mut at = features + DIGITS;
-        result[at] = x - recomposed;
-        at += 1;
-        let (select, rest) = periodic.split_at(features);
-        let (absorb, gadget) = rest.split_at(self.blocks());
-        result[at] = (select.iter().zip(q))
-            .map(|(&s, &value)| s * (x - value))
-            .fold(E::ZERO, |acc, v| acc + v);
-        at += 1;
-        let message = &current[self.message()..self.message() + RATE_WIDTH];
-        let header = E::from(self.header());
-        for j in self.constrained_cells() {
-            let cell = message[j];
-            let mut sum = E::ZERO;
-            for (b, &flag) in absorb.iter().enumerate() {
-                match self.slot(b, j) {
-                    Slot::Header => sum += flag * (cell - header),
-                    Slot::Features(e) => sum += flag * (cell - self.pack(q, e)),
-                    Slot::Padding => sum += flag * cell,
-                    Slot::Salt => {}
-                }
-            }
-            result[at] = sum;
+        let (free, gadget) = (periodic[0], &periodic[1..]);
+        result[DIGITS] = (E::ONE - free) * (x - self.recomposed(current));
+        let mut at = DIGITS + 1;
+        let mut message = [x; RATE_WIDTH];
+        for j in 1..RATE_WIDTH {
+            let below = if j == 1 {
+                next[self.x()]
+            } else {
+                next[self.shift(j - 1)]
+            };
+            message[j] = current[self.shift(j)];
+            result[at] = message[j] - below;
             at += 1;
         }
         let state = self.state();
         rescue::enforce(
             &current[state..state + STATE_WIDTH],
             &next[state..state + STATE_WIDTH],
-            message,
+            &message,
             gadget,
             E::ONE,
             &mut result[at..at + STATE_WIDTH],
         );
     }
 
-    /// The sponge's initial state on row 0 and the commitment in its digest cells. The rate
-    /// cells that absorb salt in the first block are left free: a value there only shifts the
-    /// salt, and the commitment is then the hash of the same input under another salt, which the
-    /// prover knows.
+    /// The header in `x` on row 0, zero in `x` on the padding rows, the sponge's initial state
+    /// on row 0 and the commitment in its digest cells. The rate cells that absorb salt in the
+    /// first block are left free: a value there only shifts the salt, and the commitment is
+    /// then the hash of the same input under another salt, which the prover knows.
     pub fn assertions(
         &self,
         commitment: &[BaseElement; DIGEST_WIDTH],
         first_column: usize,
     ) -> Vec<Assertion<BaseElement>> {
+        let x = first_column + self.x();
+        let mut assertions = vec![Assertion::single(x, 0, self.header())];
+        assertions.extend(
+            self.padding_rows()
+                .map(|row| Assertion::single(x, row, BaseElement::ZERO)),
+        );
         let state = first_column + self.state();
-        let mut assertions = rescue::assertions(self.num_elements(), commitment, state, 0);
-        assertions.retain(|a| !self.absorbs_salt(a.column() - state, a.first_step()));
+        let mut sponge = rescue::assertions(self.num_elements(), commitment, state, 0);
+        sponge.retain(|a| !self.absorbs_salt(a.column() - state, a.first_step()));
+        assertions.extend(sponge);
         assertions
     }
 
@@ -290,7 +244,7 @@ impl InputBlock {
     fn absorbs_salt(&self, cell: usize, row: usize) -> bool {
         row == 0
             && RATE_RANGE.contains(&cell)
-            && self.slot(0, cell - RATE_RANGE.start) == Slot::Salt
+            && self.slot(cell - RATE_RANGE.start) == Slot::Salt
     }
 
     /// The commitment to features `q` with `salt`, computed as the AIR computes it.
@@ -304,11 +258,10 @@ impl InputBlock {
         digest.as_elements().try_into().expect("four elements")
     }
 
-    /// The hashed elements: the header, the packed features, then the salt.
+    /// The hashed elements: the header, the features, then the salt.
     pub fn elements(&self, q: &[u16], salt: &[BaseElement; SALT_ELEMENTS]) -> Vec<BaseElement> {
-        let cells: Vec<BaseElement> = q.iter().map(|&v| BaseElement::from(v)).collect();
         let mut elements = vec![self.header()];
-        elements.extend((0..self.num_packed()).map(|e| self.pack(&cells, e)));
+        elements.extend(q.iter().map(|&v| BaseElement::from(v)));
         elements.extend_from_slice(salt);
         elements
     }

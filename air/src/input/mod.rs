@@ -1,45 +1,49 @@
 //! The private input block shared by zkinfer's AIRs: the features, their range checks, and
-//! the hiding input commitment computed in the AIR.
+//! the hiding input commitment computed in the AIR, in a fixed number of columns: the features
+//! are laid out down one column, so a thousand features cost rows, not columns.
 //!
 //! # The commitment
 //!
-//! `Rp64_256::hash_elements(header ‖ pack(q) ‖ salt)`:
+//! `Rp64_256::hash_elements(header ‖ q ‖ salt)`:
 //!
 //! * the header, `2^32·`[`HEADER_TAG`]` + F`: a domain tag and the number of features, so that
-//!   inputs of different lengths never collide (without it, `q` and `q` with trailing zeros
-//!   appended pack to the same elements) and no other use of the hash can be passed off as an
-//!   input commitment;
-//! * the 16-bit features packed three per element (`q[3i] + 2^16·q[3i+1] + 2^32·q[3i+2]`,
-//!   missing features zero): injective because every feature is range-checked;
+//!   inputs of different lengths never collide and no other use of the hash can be passed off
+//!   as an input commitment;
+//! * the 16-bit features, one per element;
 //! * [`SALT_ELEMENTS`] uniformly random field elements, the commitment's opening, which make it
 //!   hiding even for low-entropy inputs.
 //!
-//! # Columns
+//! # Rows and columns
+//!
+//! Element `e` of the hashed sequence sits in `x` on row `e`: the header on row 0, feature `f`
+//! on row [`feature_row`]`(f) = 1 + f`, the salt on rows `F + 1..F + 5`, zeros up to the end of
+//! the last hash block. So the absorbed chunk `b`, elements `8b..8b + 8`, is `x` on rows
+//! `8b..8b + 8`, which the shift columns bring onto row `8b`.
 //!
 //! | columns | meaning |
 //! |---|---|
-//! | `q[0..F]` | the features, the same on every real row |
-//! | `x` | a 16-bit value: feature `f` on the rows that select it, else whatever the host needs |
-//! | `digits[0..8]` | the base-4 digits of `x`: `0 ≤ x < 2^16` on every row |
-//! | `message[0..8]` | on row `8b`, chunk `b` of the hashed elements |
+//! | `x` | element `e` on row `e` of the hash; after it, whatever the host needs: a 16-bit value on every row it range-checks |
+//! | `digits[0..8]` | base-4 digits: of `x` where `x` is range-checked, of what the host decomposes elsewhere |
+//! | `shift[1..8]` | `shift[j]` on row `r` is `x` on row `r + j` |
 //! | `state[0..12]` | the Rescue sponge ([`crate::rescue`]), from row 0 |
 //!
 //! # Constraints
 //!
-//! * `q[f]' = q[f]`;
-//! * every digit is in `{0, 1, 2, 3}` (`d(d − 1)(d − 2)(d − 3) = 0`, degree 4, below the
-//!   hash's 7) and `x = Σ 4^j·digits[j]`: half the columns of a binary decomposition;
-//! * `Σ_f select_f·(x − q[f]) = 0`, with `select_f` a periodic one-hot column: 1 on row `f`
-//!   (so every feature is range-checked through `x`) and on every host row that reads `f`;
-//! * on row `8b` of each hash block `b`, message cell `j` equals element `8b + j`: the header,
-//!   the packed feature cells, or zero past the end; the salt cells are left free (whatever they
-//!   hold is the salt), and a cell that holds salt in every block has no constraint;
+//! * every digit is in `{0, 1, 2, 3}` (`d(d − 1)(d − 2)(d − 3) = 0`, degree 4, below the hash's
+//!   7);
+//! * `(1 − free)·(x − Σ 4^j·digits[j]) = 0`, with `free` a periodic flag that is 1 on the
+//!   header and salt rows and on the host's rows where `x` is not a 16-bit value of its own
+//!   (rows that read a feature through the lookup of [`crate::lookup`], whose table is
+//!   range-checked here): `0 ≤ x < 2^16` on every feature row;
+//! * `shift[1] = x'` and `shift[j] = shift[j − 1]'`: on row `8b` the message `x, shift[1..8]`
+//!   is chunk `b`;
 //! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
-//!   cells on rows `8b`; its initial state and the digest, on row `8·blocks − 1`, are
-//!   asserted, except the initial rate cells that absorb salt in the first block (a value there
-//!   only shifts the salt: the commitment is the hash of the same input under another salt,
-//!   which the prover knows). After the input the sponge absorbs whatever the message cells
-//!   hold, which no longer matters.
+//!   on rows `8b`; after the input it absorbs whatever `x` holds, which no longer matters.
+//!
+//! Assertions: `x = header` on row 0, `x = 0` on the padding rows, the sponge's initial state,
+//! except the rate cells that absorb salt in the first block (a value there only shifts the
+//! salt: the commitment is then the hash of the same input under another salt, which the prover
+//! knows), and the digest on row `8·blocks − 1`.
 
 mod air;
 mod trace;
@@ -53,11 +57,15 @@ pub(crate) use air::Slot;
 
 /// Random field elements appended to the packed features: about 255 bits.
 pub const SALT_ELEMENTS: usize = 4;
-/// The commitment's domain tag, `"zki1"` in ASCII: the header element is `2^32·HEADER_TAG + F`.
-pub const HEADER_TAG: u64 = 0x7a6b_6931;
-/// Features per hashed element.
-pub const FEATURES_PER_ELEMENT: usize = 3;
+/// The commitment's domain tag, `"zki2"` in ASCII: the header element is `2^32·HEADER_TAG + F`.
+/// (`"zki1"` hashed the features packed three to an element.)
+pub const HEADER_TAG: u64 = 0x7a6b_6932;
 /// Bits per feature.
 pub const FEATURE_BITS: usize = 16;
 /// Base-4 digits of a 16-bit value.
 pub const DIGITS: usize = FEATURE_BITS / 2;
+
+/// The row holding feature `f` in `x`: the header is element 0.
+pub const fn feature_row(f: usize) -> usize {
+    1 + f
+}

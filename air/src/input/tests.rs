@@ -15,26 +15,26 @@ use crate::testing::{options, rng, salt};
 use crate::zk::ZkParams;
 
 #[test]
-fn the_commitment_is_rp64_256_of_the_header_the_packed_features_and_the_salt() {
+fn the_commitment_is_rp64_256_of_the_header_the_features_and_the_salt() {
     let q = [1u16, 2, 3, 65535, 0];
     let s = salt(9);
-    let header = BaseElement::new((super::HEADER_TAG << 32) + 5);
-    let packed = [
-        header,
-        BaseElement::new(1 + (2 << 16) + (3 << 32)),
-        BaseElement::new(65535),
-    ];
-    let mut elements = packed.to_vec();
+    let header = BaseElement::new((0x7a6b_6932 << 32) + 5);
+    let mut elements = vec![header];
+    elements.extend(q.iter().map(|&v| BaseElement::from(v)));
     elements.extend_from_slice(&s);
     let expected = Rp64_256::hash_elements(&elements);
     assert_eq!(&InputBlock::commitment(&q, &s)[..], expected.as_elements());
-    // Another salt, or features swapped within an element, change it.
+    // Another salt, features swapped, or a trailing zero appended change it.
     assert_ne!(
         InputBlock::commitment(&q, &s),
         InputBlock::commitment(&q, &salt(10))
     );
     assert_ne!(
         InputBlock::commitment(&[2, 1, 3, 65535, 0], &s),
+        InputBlock::commitment(&q, &s)
+    );
+    assert_ne!(
+        InputBlock::commitment(&[1, 2, 3, 65535, 0, 0], &s),
         InputBlock::commitment(&q, &s)
     );
 }
@@ -59,8 +59,9 @@ fn wide(q: &[u16], seed: u64) -> (LinearStatement, [BaseElement; SALT_ELEMENTS])
 
 #[test]
 fn every_input_width_commits_and_verifies() {
-    // 1 and 4 features: one permutation; 30: two (15 elements); 64: four (27 elements).
-    for features in [1usize, 4, 30, 64] {
+    // 1 feature: one permutation (6 elements); 3: one (8); 4: two (9); 30: five (35); 64:
+    // nine (69).
+    for features in [1usize, 3, 4, 30, 64] {
         let mut random = rng(features as u64);
         let q: Vec<u16> = (0..features).map(|_| random().as_int() as u16).collect();
         let (statement, s) = wide(&q, 3);

@@ -7,42 +7,44 @@ use super::{InputBlock, SALT_ELEMENTS};
 use crate::rescue::{self, CYCLE, RATE_WIDTH, STATE_WIDTH};
 
 impl InputBlock {
-    /// Writes the block's columns (the trace's first ones) on rows `0..=last_row`: the features
-    /// `q`, the host's 16-bit values `x` (one per row up to `last_row`; rows `0..F` must hold
-    /// the features themselves) and their bits, the hashed elements with `salt`, and the
-    /// sponge, which keeps running after the input with zero messages.
-    pub fn fill(
+    /// The block's `x` on rows `0..rows`: the hashed elements of `q` and `salt`, zero padding,
+    /// then zeros for the host to overwrite after [`hash_rows`](Self::hash_rows).
+    pub fn x_column(
         &self,
         q: &[u16],
         salt: &[BaseElement; SALT_ELEMENTS],
-        x: &[u16],
-        columns: &mut [Vec<BaseElement>],
-    ) {
+        rows: usize,
+    ) -> Vec<BaseElement> {
         assert_eq!(q.len(), self.num_features());
-        assert_eq!(&x[..q.len()], q, "rows 0..F range-check the features");
+        let mut x = self.elements(q, salt);
+        x.resize(rows.max(self.hash_rows()), BaseElement::ZERO);
+        x
+    }
+
+    /// Writes the block's columns (the trace's first ones) on rows `0..x.len()`: `x`, the digits
+    /// of `decomposed` (one 16-bit value per row), the shift columns, and the sponge, which keeps
+    /// running after the input, absorbing whatever `x` holds.
+    pub fn fill(&self, x: &[BaseElement], decomposed: &[u16], columns: &mut [Vec<BaseElement>]) {
         let rows = x.len();
-        for (f, &value) in q.iter().enumerate() {
-            columns[self.q(f)][..rows].fill(BaseElement::from(value));
-        }
-        for (row, &value) in x.iter().enumerate() {
-            columns[self.x()][row] = BaseElement::from(value);
+        assert_eq!(decomposed.len(), rows);
+        columns[self.x()][..rows].copy_from_slice(x);
+        for (row, &value) in decomposed.iter().enumerate() {
             for (j, digit) in InputBlock::digits_of(value).into_iter().enumerate() {
                 columns[self.digits() + j][row] = digit;
             }
         }
-        let elements = self.elements(q, salt);
-        let mut state = rescue::initial_state(elements.len());
-        let chunks = elements
-            .chunks(RATE_WIDTH)
-            .map(Some)
-            .chain(std::iter::repeat(None));
-        for (block, chunk) in (0..rows.div_ceil(CYCLE)).zip(chunks) {
-            let mut message = [BaseElement::ZERO; RATE_WIDTH];
-            if let Some(chunk) = chunk {
-                message[..chunk.len()].copy_from_slice(chunk);
+        // Past the last row `x` is taken as zero: those shift cells are never absorbed.
+        let x_at = |row: usize| x.get(row).copied().unwrap_or(BaseElement::ZERO);
+        for j in 1..RATE_WIDTH {
+            for row in 0..rows {
+                columns[self.shift(j)][row] = x_at(row + j);
             }
-            let states = rescue::permute_block(&state, &message);
+        }
+        let mut state = rescue::initial_state(self.num_elements());
+        for block in 0..rows.div_ceil(CYCLE) {
             let first = rescue::absorb_row(block);
+            let message: [BaseElement; RATE_WIDTH] = core::array::from_fn(|j| x_at(first + j));
+            let states = rescue::permute_block(&state, &message);
             for (offset, cells) in states.iter().enumerate() {
                 let row = first + offset;
                 if row >= rows {
@@ -50,11 +52,6 @@ impl InputBlock {
                 }
                 for i in 0..STATE_WIDTH {
                     columns[self.state() + i][row] = cells[i];
-                }
-            }
-            for (j, &value) in message.iter().enumerate() {
-                if first < rows {
-                    columns[self.message() + j][first] = value;
                 }
             }
             state = states[CYCLE - 1];

@@ -3,7 +3,8 @@ use winterfell::math::FieldElement;
 use winterfell::TransitionConstraintDegree;
 
 use crate::disclosure::felt;
-use crate::inference::{Body, InferenceAir, Statement};
+use crate::inference::{Body, Host, InferenceAir, Statement};
+use crate::input::feature_row;
 
 /// A linear model's public data: `weights[c][f]` and `bias[c]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,55 +41,60 @@ impl Body for LinearBody {
         0
     }
 
-    fn degrees(&self, _trace_length: usize) -> Vec<TransitionConstraintDegree> {
-        vec![TransitionConstraintDegree::new(1); 2 * self.num_scores()]
+    fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
+        let flagged = TransitionConstraintDegree::with_cycles(1, vec![trace_length]);
+        vec![flagged; self.num_scores()]
     }
 
     fn constraint_labels(&self) -> Vec<String> {
-        let scores = 0..self.num_scores();
-        let carry = scores.clone().map(|c| format!("linear.carry[{c}]"));
-        carry
-            .chain(scores.map(|c| format!("linear.score[{c}]")))
+        (0..self.num_scores())
+            .map(|c| format!("linear.acc[{c}]"))
             .collect()
     }
 
     fn initial_value_labels(&self) -> Vec<String> {
-        Vec::new()
+        (0..self.num_scores())
+            .map(|c| format!("linear.bias[{c}]"))
+            .collect()
     }
 
-    fn periodic_columns(&self, _first_row: usize, _n: usize) -> Vec<Vec<BaseElement>> {
-        Vec::new()
+    /// Per score, its weight on each feature row (zero elsewhere).
+    fn periodic_columns(&self, _first_row: usize, n: usize) -> Vec<Vec<BaseElement>> {
+        (self.weights.iter())
+            .map(|row| {
+                let mut column = vec![BaseElement::ZERO; n];
+                for (f, &w) in row.iter().enumerate() {
+                    column[feature_row(f)] = felt(w);
+                }
+                column
+            })
+            .collect()
     }
 
     fn num_periodic_columns(&self) -> usize {
-        0
+        self.num_scores()
     }
 
     fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
-        q: &[E],
-        _x: E,
-        _next_x: E,
-        _periodic: &[E],
+        host: Host<E>,
+        periodic: &[E],
         result: &mut [E],
     ) {
-        let k = self.num_scores();
-        for c in 0..k {
-            result[c] = next[c] - current[c];
-            let score = (self.weights[c].iter().zip(q))
-                .fold(E::from(felt(self.bias[c])), |acc, (&w, &value)| {
-                    acc + E::from(felt(w)) * value
-                });
-            result[k + c] = current[c] - score;
+        for c in 0..self.num_scores() {
+            result[c] = next[c] - current[c] - periodic[c] * host.x;
         }
     }
 
     fn initial_values(&self) -> Vec<(usize, BaseElement)> {
-        Vec::new()
+        (self.bias.iter().enumerate())
+            .map(|(c, &b)| (c, felt(b)))
+            .collect()
     }
 
+    /// Each accumulator starts at its bias and adds `W_c,f·q_f` on feature `f`'s row.
     fn fill(
         &self,
         q: &[u16],
@@ -96,11 +102,16 @@ impl Body for LinearBody {
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
-        let scores = self.scores(q);
-        for (column, &score) in columns.iter_mut().zip(&scores) {
-            column[..=last_row].fill(felt(score));
+        for ((column, row), &bias) in columns.iter_mut().zip(&self.weights).zip(&self.bias) {
+            let mut acc = bias;
+            for (r, cell) in column[..=last_row].iter_mut().enumerate() {
+                *cell = felt(acc);
+                if let Some(f) = r.checked_sub(feature_row(0)).filter(|&f| f < q.len()) {
+                    acc += row[f] * i64::from(q[f]);
+                }
+            }
         }
-        scores
+        self.scores(q)
     }
 
     fn to_elements(&self) -> Vec<BaseElement> {

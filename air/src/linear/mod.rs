@@ -1,10 +1,12 @@
 //! The linear-model AIR: `score_c = bias_c + Σ_f W_c,f · q_f` over 16-bit private features.
 //!
-//! The body of [`crate::inference`] for linear models has no rows of its own: one column per
-//! score, `s[c]`, constant on every real row (`s[c]' = s[c]`), with
-//! `s[c] = bias_c + Σ_f W_c,f·q[f]` on every row, where `q[f]` are the input block's feature
-//! cells and the weights are constants of the statement. The features' range checks, the
-//! commitment and the comparisons are the shared blocks'.
+//! The body of [`crate::inference`] for linear models has no rows of its own: one accumulator
+//! column per score, `s[c]`, which starts at `bias_c` (asserted on row 0) and adds the feature
+//! on each feature row, `s[c]' = s[c] + W_c(row)·x`, with `W_c` a periodic column holding
+//! `W_c,f` on feature `f`'s row ([`crate::input::feature_row`]) and zero elsewhere. So it holds
+//! the score from the last feature row on. The features' range checks, the commitment and the
+//! comparisons are the shared blocks'. The sums never wrap: the model format bounds every score
+//! below `2^46`, and every partial sum lies between the worst cases.
 
 mod air;
 mod trace;

@@ -4,7 +4,8 @@ use winterfell::TransitionConstraintDegree;
 
 use super::{Activation, Network, NetworkError, PRE_ACTIVATION_BITS, ROWS_PER_NEURON, SHIFT};
 use crate::disclosure::felt;
-use crate::inference::{Body, InferenceAir, Statement};
+use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
+use crate::input::feature_row;
 
 /// A network's public data and its layout: the body of [`crate::inference`] for MLPs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct MlpBody {
     network: Network,
     /// Per hidden neuron (in row order): its layer.
     layer_of: Vec<usize>,
-    /// Per layer `1..` (hidden layers after the first, then the output): its first accumulator.
+    /// Per layer (the hidden layers, then the output): its first accumulator column.
     bank: Vec<usize>,
 }
 
@@ -32,7 +33,7 @@ impl MlpBody {
             .collect();
         let mut bank = Vec::with_capacity(network.hidden.len());
         let mut next = B + 1;
-        for dense in network.layers().skip(1) {
+        for dense in network.layers() {
             bank.push(next);
             next += dense.outputs();
         }
@@ -52,9 +53,14 @@ impl MlpBody {
         self.layer_of.len()
     }
 
-    /// Accumulator columns: one per neuron of every layer but the first.
+    /// Accumulator columns: one per neuron of every layer.
     fn num_accumulators(&self) -> usize {
-        self.network.layers().skip(1).map(|d| d.outputs()).sum()
+        self.network.layers().map(|d| d.outputs()).sum()
+    }
+
+    /// Accumulators of the first hidden layer, which sum the features.
+    fn num_first_accumulators(&self) -> usize {
+        self.network.hidden[0].outputs()
     }
 
     /// Accumulators read by a hidden layer (all but the output's).
@@ -62,9 +68,9 @@ impl MlpBody {
         self.num_accumulators() - self.network.output.outputs()
     }
 
-    /// The first accumulator column of layer `layer ≥ 1` (the output is `hidden.len()`).
+    /// The accumulator column of `neuron` in layer `layer` (the output is `hidden.len()`).
     pub fn accumulator(&self, layer: usize, neuron: usize) -> usize {
-        self.bank[layer - 1] + neuron
+        self.bank[layer] + neuron
     }
 
     /// The body row of hidden neuron `g`'s first row.
@@ -119,13 +125,19 @@ impl Body for MlpBody {
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
         let flagged = |d| TransitionConstraintDegree::with_cycles(d, vec![trace_length]);
         let mut degrees = vec![TransitionConstraintDegree::new(2), flagged(1)];
-        // An accumulator whose incoming weights are all zero only ever copies itself.
-        for dense in self.network.layers().skip(1) {
+        // An accumulator whose incoming weights are all zero only ever copies itself; the first
+        // layer's add a feature (degree 1), the others an activation.
+        for (layer, dense) in self.network.layers().enumerate() {
+            let added = if layer == 0 {
+                1
+            } else {
+                self.activation_degree()
+            };
             degrees.extend(dense.weights.iter().map(|row| {
                 if row.iter().all(|&w| w == 0) {
                     TransitionConstraintDegree::new(1)
                 } else {
-                    flagged(self.activation_degree())
+                    flagged(added)
                 }
             }));
         }
@@ -144,61 +156,52 @@ impl Body for MlpBody {
             .collect()
     }
 
-    /// `first`, `offset`, the layer-1 weights `W_f`, the `select_k` of the hidden layers'
-    /// accumulators, then the accumulators' incoming weights `V_k`.
+    /// `first`, `offset`, the `select_k` of the hidden layers' accumulators, then the
+    /// accumulators' incoming weights: `W_k` on the feature rows for the first layer's, `V_k`
+    /// on the neuron rows of the layer before for the others'.
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
         let column = || vec![BaseElement::ZERO; trace_length];
-        let features = self.network.num_features;
         let mut first = column();
         let mut offset = column();
-        let mut weights = vec![column(); features];
         let mut select = vec![column(); self.num_hidden_accumulators()];
         let mut incoming = vec![column(); self.num_accumulators()];
+        for (k, row_weights) in self.network.hidden[0].weights.iter().enumerate() {
+            for (f, &w) in row_weights.iter().enumerate() {
+                incoming[self.accumulator(0, k) - 1][feature_row(f)] = felt(w);
+            }
+        }
         for g in 0..self.num_neurons() {
             let row = first_row + self.first_row(g);
             let (layer, neuron) = self.position(g);
-            let dense = &self.network.hidden[layer];
             first[row] = BaseElement::ONE;
             offset[row] = BaseElement::new(1 << PRE_ACTIVATION_BITS);
-            if layer == 0 {
-                offset[row] += felt(dense.bias[neuron]);
-                for (f, &w) in dense.weights[neuron].iter().enumerate() {
-                    weights[f][row] = felt(w);
-                }
-            } else {
-                select[self.accumulator(layer, neuron) - 1][row] = BaseElement::ONE;
-            }
+            select[self.accumulator(layer, neuron) - 1][row] = BaseElement::ONE;
             let next = self.network.layers().nth(layer + 1).expect("a next layer");
             for (k, row_weights) in next.weights.iter().enumerate() {
                 incoming[self.accumulator(layer + 1, k) - 1][row] = felt(row_weights[neuron]);
             }
         }
         let mut columns = vec![first, offset];
-        columns.extend(weights);
         columns.extend(select);
         columns.extend(incoming);
         columns
     }
 
     fn num_periodic_columns(&self) -> usize {
-        2 + self.network.num_features + self.num_hidden_accumulators() + self.num_accumulators()
+        2 + self.num_hidden_accumulators() + self.num_accumulators()
     }
 
     fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
-        q: &[E],
-        x: E,
-        next_x: E,
+        host: Host<E>,
         periodic: &[E],
         result: &mut [E],
     ) {
-        let features = self.network.num_features;
-        let hidden_accumulators = self.num_hidden_accumulators();
+        let Host { x, next_x, .. } = host;
         let (first, offset) = (periodic[0], periodic[1]);
-        let (weights, rest) = periodic[2..].split_at(features);
-        let (select, incoming) = rest.split_at(hidden_accumulators);
+        let (select, incoming) = periodic[2..].split_at(self.num_hidden_accumulators());
         let b = current[B];
         let accumulators = &current[B + 1..];
 
@@ -206,23 +209,23 @@ impl Body for MlpBody {
         let two_16 = E::from(BaseElement::new(1 << SHIFT));
         let two_32 = E::from(BaseElement::new(1 << PRE_ACTIVATION_BITS));
         let decomposed = next_x + two_16 * x + two_32 * b;
-        let z = (weights.iter().zip(q))
-            .chain(select.iter().zip(accumulators))
-            .fold(offset, |acc, (&w, &value)| acc + w * value);
+        let z = (select.iter().zip(accumulators)).fold(offset, |acc, (&s, &value)| acc + s * value);
         result[1] = first * decomposed - z;
 
         let activation = match self.network.activation {
             Activation::Relu => b * x,
             Activation::Identity => x + two_16 * (b - E::ONE),
         };
+        let features = self.num_first_accumulators();
         for (k, &v) in incoming.iter().enumerate() {
-            result[2 + k] = next[B + 1 + k] - accumulators[k] - v * activation;
+            let added = if k < features { x } else { activation };
+            result[2 + k] = next[B + 1 + k] - accumulators[k] - v * added;
         }
     }
 
     fn initial_values(&self) -> Vec<(usize, BaseElement)> {
         let mut values = Vec::with_capacity(self.num_accumulators());
-        for (layer, dense) in self.network.layers().enumerate().skip(1) {
+        for (layer, dense) in self.network.layers().enumerate() {
             for (k, &bias) in dense.bias.iter().enumerate() {
                 values.push((self.accumulator(layer, k), felt(bias)));
             }
@@ -240,10 +243,11 @@ impl Body for MlpBody {
         self.fill_columns(q, first_row, last_row, columns)
     }
 
-    fn x_values(&self, q: &[u16]) -> Vec<u16> {
+    fn host_rows(&self, q: &[u16]) -> Vec<HostRow> {
+        let row = |x| HostRow { x, decomposed: x };
         self.decompositions(q)
             .into_iter()
-            .flat_map(|d| [d.h, d.r])
+            .flat_map(|d| [row(d.h), row(d.r)])
             .collect()
     }
 

@@ -9,6 +9,7 @@ use super::air::B;
 use super::trace::Decomposition;
 use super::{Activation, Dense, MlpAir, MlpBody, MlpStatement, Network, NetworkError};
 use crate::disclosure::{felt, Comparison};
+use crate::input::feature_row;
 use crate::inference::{build_trace, Body};
 use crate::testing::{options, rng, salt, set_x};
 use crate::zk::ZkParams;
@@ -99,8 +100,7 @@ pub(crate) fn replay(
     let body = &statement.body;
     let network = body.network();
     let (at, input) = (statement.body_column(), statement.input());
-    let (honest_pre_activations, _) = network.evaluate(q);
-    let mut accumulators: Vec<BaseElement> = (network.layers().skip(1))
+    let mut accumulators: Vec<BaseElement> = (network.layers())
         .flat_map(|dense| dense.bias.iter().map(|&b| felt(b)))
         .collect();
     for row in 0..=last_real_row(trace) {
@@ -117,17 +117,20 @@ pub(crate) fn replay(
         for (k, &value) in accumulators.iter().enumerate() {
             trace.set(at + B + 1 + k, row, value);
         }
+        // The first layer's accumulators sum the features on their rows.
+        if let Some(f) = row.checked_sub(feature_row(0)).filter(|&f| f < q.len()) {
+            for (k, weights) in network.hidden[0].weights.iter().enumerate() {
+                let column = body.accumulator(0, k) - B - 1;
+                accumulators[column] += felt(weights[f]) * BaseElement::from(q[f]);
+            }
+        }
         let body_row = row.wrapping_sub(statement.body_row());
         if body_row >= body.rows() || body_row % 2 == 1 {
             continue;
         }
         let g = body_row / 2;
         let (layer, neuron) = body.position(g);
-        // The first layer reads the unchanged features; later ones their accumulator.
-        let z = match layer {
-            0 => honest_pre_activations[g],
-            _ => as_i64(accumulators[body.accumulator(layer, neuron) - B - 1]),
-        };
+        let z = as_i64(accumulators[body.accumulator(layer, neuron) - B - 1]);
         let activation = match lie {
             Lie::Activation(liar, value) if liar == g => value,
             _ => {

@@ -3,6 +3,7 @@ use winterfell::math::fields::f64::BaseElement;
 use super::air::B;
 use super::{MlpBody, SHIFT};
 use crate::disclosure::felt;
+use crate::input::feature_row;
 
 /// A hidden pre-activation as the trace holds it: `z + 2^32 = r + 2^16·h + 2^32·b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,34 +43,47 @@ impl MlpBody {
     ) -> Vec<i64> {
         let network = self.network();
         let (pre_activations, scores) = network.evaluate(q);
-        let mut accumulators: Vec<i64> = network
-            .layers()
-            .skip(1)
-            .flat_map(|dense| dense.bias.iter().copied())
-            .collect();
-        let mut row = 0;
-        let mut write = |until: usize, accumulators: &[i64], columns: &mut [Vec<BaseElement>]| {
-            for (k, &value) in accumulators.iter().enumerate() {
-                columns[B + 1 + k][row..=until].fill(felt(value));
+        // What each accumulator adds on each row: the first layer's the weighted features on
+        // their rows, the others the weighted activations on the first rows of the layer before.
+        let mut added: Vec<(usize, usize, i64)> = Vec::new();
+        for (k, weights) in network.hidden[0].weights.iter().enumerate() {
+            for (f, (&w, &value)) in weights.iter().zip(q).enumerate() {
+                added.push((feature_row(f), self.accumulator(0, k), w * i64::from(value)));
             }
-            row = until + 1;
-        };
+        }
         for (g, &z) in pre_activations.iter().enumerate() {
-            let at = first_row + self.first_row(g);
-            let decomposition = Decomposition::of(z);
-            columns[B][at] = BaseElement::from(decomposition.b as u8);
-            write(at, &accumulators, columns);
-            // The neuron's activation enters the next layer's accumulators on its first row.
+            let row = first_row + self.first_row(g);
+            columns[B][row] = BaseElement::from(Decomposition::of(z).b as u8);
             let (layer, neuron) = self.position(g);
             let activation = network.activation.apply(z >> SHIFT);
             let next = network.layers().nth(layer + 1).expect("a next layer");
             for (k, weights) in next.weights.iter().enumerate() {
-                accumulators[self.accumulator(layer + 1, k) - B - 1] +=
-                    weights[neuron] * activation;
+                added.push((row, self.accumulator(layer + 1, k), weights[neuron] * activation));
             }
         }
-        write(last_row, &accumulators, columns);
-        debug_assert_eq!(row, last_row + 1);
+        added.sort_unstable_by_key(|&(row, _, _)| row);
+        let mut values: Vec<(usize, i64)> = self.initial_accumulators();
+        let mut pending = added.into_iter().peekable();
+        for row in 0..=last_row {
+            for &(column, value) in &values {
+                columns[column][row] = felt(value);
+            }
+            while let Some((_, column, delta)) = pending.next_if(|&(r, _, _)| r == row) {
+                let slot = values.iter_mut().find(|(c, _)| *c == column);
+                slot.expect("an accumulator column").1 += delta;
+            }
+        }
         scores
+    }
+
+    /// Every accumulator column with its bias, its value on row 0.
+    fn initial_accumulators(&self) -> Vec<(usize, i64)> {
+        let mut values = Vec::new();
+        for (layer, dense) in self.network().layers().enumerate() {
+            for (k, &bias) in dense.bias.iter().enumerate() {
+                values.push((self.accumulator(layer, k), bias));
+            }
+        }
+        values
     }
 }

@@ -1,14 +1,13 @@
 //! The forgery of every constraint and assertion ([`forge`]), on small instances of every body
-//! in two input layouts ([`Layout`]): five features, which the sponge absorbs in one block, and
-//! thirty, in two (so that the second block's slots are forged too). Each layout has a tree
-//! ensemble, a linear model and a network, each with its scores disclosed or its class; and a
-//! linear model whose scores are asserted on the last real row serves the one constraint (and
-//! the exemption count) that only such a statement needs.
+//! in two input layouts ([`Layout`]): five features, whose salt the sponge absorbs in its first
+//! block and padding in its second, and thirty, over five blocks. Each layout has a tree
+//! ensemble, a linear model and a network, each with its scores disclosed or its class.
 //!
 //! Most forgeries take the honest trace of one statement and claim another, or splice two
 //! honest traces, so that the only cells that disagree are those the constraint checks; a
 //! tree forgery is then made consistent by [`Walk::repair`](crate::trees::walk::Walk), a
-//! network's by [`replay`], a sponge's by re-running it ([`rerun_sponge`]).
+//! network's by [`replay`], a sponge's by re-running it ([`rerun_sponge`]), and a lookup's
+//! running sum by forging it ([`AuxForgery`]).
 
 use std::ops::RangeInclusive;
 
@@ -17,39 +16,39 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Trace, TraceTable};
 
-use super::{AnyForgery, Forgery, EXEMPTION};
+use super::{AnyForgery, AuxForgery, Forgery, EXEMPTION};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::{build_trace, Body, Statement};
-use crate::input::{InputBlock, Slot, DIGITS};
+use crate::input::{feature_row, InputBlock, Slot, DIGITS};
 use crate::linear::LinearBody;
 use crate::mlp::tests::{as_i64, replay, Lie};
 use crate::mlp::{Activation, Dense, MlpBody, Network, B as SIGN};
-use crate::rescue::{CYCLE, DIGEST_RANGE, RATE_RANGE, STATE_WIDTH};
-use crate::testing::{options, rng, salt, set_x};
-use crate::trees::walk::{Ensemble, Tree, B, DECISION_BITS, D_BITS, IND, MAX_THRESHOLD};
+use crate::rescue::{CYCLE, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
+use crate::testing::{options, rng, salt, set_element, set_x};
+use crate::trees::walk::{Ensemble, Tree, B, IND, MAX_THRESHOLD};
 use crate::trees::TreeBody;
 use crate::zk::ZkParams;
 
 /// How the committed input fills the sponge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
-    /// Five features: the header, two packed elements, the salt and a padding cell, in one
-    /// block. A sixth (zero) feature would pack into the same elements.
-    OneBlock,
-    /// Thirty features: the header and seven packed elements in the first block; three more, the
-    /// salt and a padding cell in the second.
-    TwoBlocks,
+    /// Five features: the header, the features and two salt elements in the first block; two
+    /// more salt elements and six padding cells in the second.
+    Five,
+    /// Thirty features, over five blocks: the header and seven features in the first; the
+    /// salt and five padding cells in the last.
+    Thirty,
 }
 
 impl Layout {
-    pub const ALL: [Layout; 2] = [Layout::OneBlock, Layout::TwoBlocks];
+    pub const ALL: [Layout; 2] = [Layout::Five, Layout::Thirty];
 
     /// The committed input: its first five features the same in both layouts.
     fn q(self) -> Vec<u16> {
         let first = [30_000, 1_000, 60_000, 12, 40_000];
         let features = match self {
-            Layout::OneBlock => 5,
-            Layout::TwoBlocks => 30,
+            Layout::Five => 5,
+            Layout::Thirty => 30,
         };
         (0..features)
             .map(|f| first.get(f).copied().unwrap_or((f as u16 * 2_003) % 60_000))
@@ -58,8 +57,8 @@ impl Layout {
 
     pub fn name(self) -> &'static str {
         match self {
-            Layout::OneBlock => "5 features",
-            Layout::TwoBlocks => "30 features",
+            Layout::Five => "5 features",
+            Layout::Thirty => "30 features",
         }
     }
 }
@@ -98,9 +97,10 @@ fn beats(class: usize) -> Comparison {
 
 /// The scores `body` computes on `q` (its own fill, on scratch columns).
 pub fn scores<B: Body>(body: &B, q: &[u16]) -> Vec<i64> {
-    let last = q.len() + body.rows();
+    let first = InputBlock::new(q.len()).rows();
+    let last = first + body.rows();
     let mut columns = vec![vec![BaseElement::ZERO; last + 1]; body.width()];
-    body.fill(q, q.len(), last, &mut columns)
+    body.fill(q, first, last, &mut columns)
 }
 
 /// The class two scores give (ties to the first).
@@ -196,18 +196,6 @@ fn linear(layout: Layout, disclose: Disclose) -> Statement<LinearBody> {
     statement(linear_body(q.len()), &q, disclose)
 }
 
-/// A linear model with so many features that its scores, asserted on row `F`, are on the last
-/// real row: only the carry binds them there.
-fn tight_linear() -> (Statement<LinearBody>, Vec<u16>) {
-    let zk = ZkParams::for_options(&options());
-    let features = 256 - zk.random_rows - 1;
-    let q: Vec<u16> = (0..features).map(|f| (f * 7919 % 65_536) as u16).collect();
-    let statement = statement(linear_body(features), &q, Disclose::Scores);
-    let trace_length = statement.trace_length(&options());
-    assert_eq!(statement.scores_row(), zk.last_real_row(trace_length));
-    (statement, q)
-}
-
 /// Hidden layers of 3 and 2 neurons reading the first five features, two scores. On the input,
 /// neuron 0 of each hidden layer fires and the others do not.
 fn network(features: usize) -> Network {
@@ -292,20 +280,6 @@ fn fill(
     rows.for_each(|row| trace.set(column, row, value));
 }
 
-/// Copies `columns` on `rows` from one trace to another.
-fn copy(
-    from: &TraceTable<BaseElement>,
-    to: &mut TraceTable<BaseElement>,
-    columns: impl Iterator<Item = usize>,
-    rows: RangeInclusive<usize>,
-) {
-    for column in columns {
-        for row in rows.clone() {
-            to.set(column, row, from.get(column, row));
-        }
-    }
-}
-
 /// `statement` claiming `scores` instead.
 fn claiming<B: Body>(statement: &Statement<B>, scores: Vec<i64>) -> Statement<B> {
     Statement {
@@ -330,34 +304,15 @@ fn scores_in<B: Body>(statement: &Statement<B>, trace: &TraceTable<BaseElement>)
         .collect()
 }
 
-/// Re-runs the sponge from row `from` (whose state the trace holds) to the last real row,
-/// absorbing the trace's message cells on each block's first row; returns the digest.
+/// Re-runs the sponge from row `from` to the last real row ([`crate::testing::rerun_sponge`]);
+/// returns the digest.
 fn rerun_sponge<B: Body>(
     statement: &Statement<B>,
     trace: &mut TraceTable<BaseElement>,
     from: usize,
 ) -> [BaseElement; 4] {
-    let input = statement.input();
-    let (state_at, message_at) = (input.state(), input.message());
-    let mut state: [BaseElement; STATE_WIDTH] =
-        core::array::from_fn(|i| trace.get(state_at + i, from));
-    for row in from..last_real(trace) {
-        match row % CYCLE {
-            0 => {
-                for (j, cell) in RATE_RANGE.enumerate() {
-                    state[cell] += trace.get(message_at + j, row);
-                }
-                Rp64_256::apply_round(&mut state, 0);
-            }
-            round @ 1..=6 => Rp64_256::apply_round(&mut state, round),
-            _ => {}
-        }
-        for (i, &value) in state.iter().enumerate() {
-            trace.set(state_at + i, row + 1, value);
-        }
-    }
-    let digest_row = crate::rescue::final_row(input.num_elements());
-    core::array::from_fn(|i| trace.get(state_at + DIGEST_RANGE.start + i, digest_row))
+    let last = last_real(trace);
+    crate::testing::rerun_sponge(trace, &statement.input(), from, last)
 }
 
 /// The layout's input with feature `f` moved onto the threshold of the stump on it, which the
@@ -368,20 +323,23 @@ fn moved(layout: Layout, f: usize) -> Vec<u16> {
     q
 }
 
-/// The lie of a commitment to another feature count, and a check that it is that commitment
-/// where the longer input (a trailing zero) packs alike.
-fn another_count(layout: Layout, digest: [BaseElement; 4]) -> String {
-    let longer = [&layout.q()[..], &[0]].concat();
-    if longer.len() % 3 != 1 {
-        assert_eq!(digest, InputBlock::commitment(&longer, &salt(0)));
-        format!(
-            "a proof for the {}-feature model on the commitment to a {}-feature input",
-            longer.len() - 1,
-            longer.len()
-        )
-    } else {
-        "a commitment whose header names another feature count".into()
+/// A linear model's accumulators recomputed from the trace's `x`; returns the scores.
+fn reaccumulate(statement: &Statement<LinearBody>, trace: &mut TraceTable<BaseElement>) -> Vec<i64> {
+    let (body, input) = (&statement.body, statement.input());
+    let last = last_real(trace);
+    let mut scores = Vec::new();
+    for (c, (weights, &bias)) in body.weights.iter().zip(&body.bias).enumerate() {
+        let column = statement.body_column() + c;
+        let mut acc = felt(bias);
+        for row in 0..=last {
+            trace.set(column, row, acc);
+            if let Some(&w) = row.checked_sub(feature_row(0)).and_then(|f| weights.get(f)) {
+                acc += felt(w) * trace.get(input.x(), row);
+            }
+        }
+        scores.push(as_i64(trace.get(column, statement.scores_row())));
     }
+    scores
 }
 
 /// The tree walk of a forged trace made consistent again, sparing the `pinned` (row, walk
@@ -410,8 +368,17 @@ fn stump_row(statement: &Statement<TreeBody>) -> usize {
     statement.body_row() + 7
 }
 
-fn digits(value: i64) -> [BaseElement; DECISION_BITS] {
-    core::array::from_fn(|j| BaseElement::from(((value >> j) & 1) as u8))
+/// Writes the base-4 digits of the 16-bit `d` on `row`.
+fn set_digits(
+    statement: &Statement<TreeBody>,
+    trace: &mut TraceTable<BaseElement>,
+    row: usize,
+    d: i64,
+) {
+    let input = statement.input();
+    for (j, digit) in InputBlock::digits_of(d as u16).into_iter().enumerate() {
+        trace.set(input.digits() + j, row, digit);
+    }
 }
 
 /// A forgery of the committed input `q`, lying `lie`.
@@ -428,6 +395,7 @@ fn forgery<B>(
         committed: q.to_vec(),
         how: how.into(),
         lie: Some(lie.into()),
+        aux: AuxForgery::Honest,
     }
 }
 
@@ -443,19 +411,21 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
     };
     let l = layout;
     Some(match (name, index) {
-        ("input.feature", Some(f)) => Trees(feature_changes_after_its_checks(l, f)),
-        ("input.digit", Some(j)) => Linear(packing_collision(l, Some(j))),
-        ("input.recompose", None) => Linear(packing_collision(l, None)),
-        ("input.select", None) => Trees(split_reads_another_feature(l)),
-        ("input.message", Some(j)) => Trees(message_cell_lies(l, j)),
+        ("input.digit", Some(j)) => Linear(wide_feature(l, Some(j))),
+        ("input.recompose", None) => Linear(wide_feature(l, None)),
+        ("input.shift", Some(j)) => Linear(message_cell_lies(l, j)),
+        ("input.header", None) => Linear(header_names_another_count(l)),
+        ("input.padding", Some(row)) => Linear(padding_absorbs_one(l, row)),
         ("rescue.round", Some(i)) => Trees(round_deviates(l, i)),
         ("rescue.initial", Some(i)) => Trees(sponge_starts_elsewhere(l, i)),
         ("rescue.digest", Some(i)) => Trees(another_digest(l, i)),
-        ("linear.carry", Some(c)) => Linear(last_row_score(c, "the carry")),
-        ("linear.score", Some(c)) => Linear(score_shifted(l, c)),
+        ("lookup.sum", None) => Trees(read_not_in_table(l, Forged::Step)),
+        ("lookup.start", None) => Trees(read_not_in_table(l, Forged::Start)),
+        ("lookup.end", None) => Trees(read_not_in_table(l, Forged::End)),
+        ("linear.acc", Some(c)) => Linear(score_shifted(l, c, true)),
+        ("linear.bias", Some(c)) => Linear(score_shifted(l, c, false)),
         ("trees.b", None) => Trees(decision_not_a_bit(l)),
-        ("trees.d_bit", Some(j)) => Trees(branch_flipped(l, Some(j))),
-        ("trees.decision", None) => Trees(branch_flipped(l, None)),
+        ("trees.decision", None) => Trees(branch_flipped(l)),
         ("trees.ind", None) => Trees(visited_root_skipped(l)),
         ("trees.stack", Some(j)) => Trees(both_children_visited(l, j)),
         ("trees.acc", Some(c)) => Trees(leaf_value_changed(l, c)),
@@ -467,7 +437,7 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("disclosure.assemble", None) => Trees(false_class(l, true)),
         ("disclosure.end", None) => Trees(false_class(l, false)),
         ("zk.mask", Some(i)) => Trees(mask_does_not_vanish(l, i)),
-        ("zk.exemptions", None) => Linear(last_row_score(0, "one more exemption")),
+        ("zk.exemptions", None) => Trees(read_not_in_table(l, Forged::LastStep)),
         ("output.score", Some(c)) => Trees(disclosed_score_differs(l, c)),
         _ => return None,
     })
@@ -476,122 +446,65 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
 // INPUT BLOCK
 // ================================================================================================
 
-/// Feature `f` holds the committed value while it is hashed and range-checked (every row
-/// before the walk's), then another on the walk's rows.
-fn feature_changes_after_its_checks(layout: Layout, f: usize) -> Forgery<TreeBody> {
-    let (claimed, committed_q) = (trees(layout, Disclose::Scores), layout.q());
-    let q = moved(layout, f);
-    let mut trace = honest(&trees(layout, Disclose::Scores), &q);
-    let committed = honest(&claimed, &committed_q);
-    let input = claimed.input();
-    let (width, last, walk) = (trace.width(), last_real(&trace), claimed.body_row());
-    copy(&committed, &mut trace, 0..width, 0..=walk - 1);
-    copy(
-        &committed,
-        &mut trace,
-        input.message()..input.width(),
-        0..=last,
-    );
-    let how = format!(
-        "feature {f} changes after row {}: the walk reads another value",
-        walk - 1
-    );
-    let lie = "the scores of another input, under the commitment to the input";
-    forgery(
-        claiming(&claimed, scores(&claimed.body, &q)),
-        trace,
-        &committed_q,
-        how,
-        lie,
-    )
-}
-
-/// `(q0 + 2^16, q1 − 1)` packs like `(q0, q1)`: the same commitment, another input, whose
-/// first feature is out of range; with `Some(j)` its base-4 digit `j` is `4^(8−j)` too large,
-/// with `None` its digits are those of `q0`.
-fn packing_collision(layout: Layout, digit: Option<usize>) -> Forgery<LinearBody> {
+/// Feature 0 is `q0 + 2^16`, hashed as such: with `Some(j)` its base-4 digit `j` is
+/// `4^(8−j)` too large, with `None` its digits are those of `q0`.
+fn wide_feature(layout: Layout, digit: Option<usize>) -> Forgery<LinearBody> {
     let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
     let mut trace = honest(&claimed, &q);
-    let last = last_real(&trace);
-    let (first, second) = (i64::from(q[0]) + (1 << 16), i64::from(q[1]) - 1);
-    fill(&mut trace, input.q(0), 0..=last, felt(first));
-    fill(&mut trace, input.q(1), 0..=last, felt(second));
-    trace.set(input.x(), 0, felt(first));
+    let row = feature_row(0);
+    let wide = BaseElement::from(q[0]) + BaseElement::new(1 << 16);
+    set_element(&mut trace, &input, row, wide);
     if let Some(j) = digit {
-        let raised = trace.get(input.digits() + j, 0) + BaseElement::new(1 << (2 * (DIGITS - j)));
-        trace.set(input.digits() + j, 0, raised);
+        let raised = trace.get(input.digits() + j, row) + BaseElement::new(1 << (2 * (DIGITS - j)));
+        trace.set(input.digits() + j, row, raised);
     }
-    set_x(&mut trace, &input, 1, second as u16);
-    let body = &claimed.body;
-    let value = |f: usize| match f {
-        0 => first,
-        1 => second,
-        _ => i64::from(q[f]),
-    };
-    let forged: Vec<i64> = (body.weights.iter().zip(&body.bias))
-        .map(|(w, b)| b + (0..q.len()).map(|f| w[f] * value(f)).sum::<i64>())
-        .collect();
-    for (c, &score) in forged.iter().enumerate() {
-        fill(&mut trace, claimed.body_column() + c, 0..=last, felt(score));
-    }
+    let digest = rerun_sponge(&claimed, &mut trace, 0);
+    let forged = reaccumulate(&claimed, &mut trace);
     let how = match digit {
-        Some(j) => format!("q0 + 2^16 range-checked with base-4 digit {j} over 3"),
-        None => "q0 + 2^16 range-checked with the digits of q0".into(),
+        Some(j) => format!("feature 0 is q0 + 2^16, its base-4 digit {j} over 3"),
+        None => "feature 0 is q0 + 2^16, with the digits of q0".into(),
     };
-    let lie = "the scores of (q0 + 2^16, q1 − 1, …), a 17-bit input that packs like the input";
-    forgery(claiming(&claimed, forged), trace, &q, how, lie)
-}
-
-/// The stump on feature 4 reads feature 2 (the honest trace of that other model).
-fn split_reads_another_feature(layout: Layout) -> Forgery<TreeBody> {
-    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
-    let mut other = ensemble(layout);
-    let stump = (other.trees.iter_mut())
-        .find(|t| t.feature == [4])
-        .expect("a stump on q4");
-    stump.feature[0] = 2;
-    let other = trees_with(layout, other);
-    let how = "a split on q4 reads q2 into x";
-    let lie = "the scores of the model with that split on q2";
+    let lie = "the scores of a feature of 2^16 or more, under a commitment no 16-bit input opens";
     forgery(
-        claiming(&claimed, scores(&other.body, &q)),
-        honest(&other, &q),
+        claiming(&committing(&claimed, digest), forged),
+        trace,
         &q,
         how,
         lie,
     )
 }
 
-/// Message cell `j` holds another element than the one it must, in the last block where it is
-/// constrained.
-fn message_cell_lies(layout: Layout, j: usize) -> Forgery<TreeBody> {
-    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+/// The message cell `j` of the last block where it holds a feature (or, failing that,
+/// padding) holds the committed value (or 1), while `x` on that element's row, which the
+/// model reads, holds another.
+fn message_cell_lies(layout: Layout, j: usize) -> Forgery<LinearBody> {
+    let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
     let input = claimed.input();
-    let (block, slot) = (0..input.blocks())
-        .rev()
-        .find_map(|b| (input.slot(b, j) != Slot::Salt).then(|| (b, input.slot(b, j))))
-        .expect("a constrained cell");
-    let (cell, row) = (input.message() + j, CYCLE * block);
-    match slot {
-        Slot::Header => {
-            let mut trace = honest(&claimed, &q);
-            trace.set(cell, row, InputBlock::new(q.len() + 1).header());
-            let digest = rerun_sponge(&claimed, &mut trace, row);
-            let how = format!("the header cell holds {} features' header", q.len() + 1);
-            let lie = another_count(layout, digest);
-            forgery(committing(&claimed, digest), trace, &q, how, lie)
+    let slot = |block: usize| input.slot(CYCLE * block + j);
+    let blocks = 0..input.blocks();
+    let block = (blocks.clone().rev().find(|&b| matches!(slot(b), Slot::Feature(_))))
+        .or_else(|| blocks.rev().find(|&b| slot(b) == Slot::Padding))
+        .expect("a feature or a padding cell");
+    let row = CYCLE * block;
+    // The chain of shift cells that carries the element up to the absorbing row.
+    let chain = |trace: &mut TraceTable<BaseElement>, value: BaseElement| {
+        for k in 0..RATE_WIDTH - j {
+            if let Some(above) = row.checked_sub(k) {
+                trace.set(input.shift(j + k), above, value);
+            }
         }
-        Slot::Features(element) => {
-            // The committed element hashed, the walk on an input that differs there.
-            let other = moved(layout, 3 * element);
-            let mut trace = honest(&trees(layout, Disclose::Scores), &other);
-            trace.set(cell, row, honest(&claimed, &q).get(cell, row));
-            let digest = rerun_sponge(&claimed, &mut trace, row);
+    };
+    match slot(block) {
+        Slot::Feature(f) => {
+            let mut other = q.clone();
+            other[f] = q[f].wrapping_add(1);
+            let mut trace = honest(&claimed, &other);
+            chain(&mut trace, BaseElement::from(q[f]));
+            let digest = rerun_sponge(&claimed, &mut trace, 0);
             assert_eq!(digest, claimed.commitment);
             let how = format!(
-                "message cell {j} of block {block} packs the input's features, the feature cells \
-                 another input's"
+                "message cell {j} of block {block} holds feature {f}, x on its row another value"
             );
             let lie = "the scores of another input, under the commitment to the input";
             forgery(
@@ -602,16 +515,40 @@ fn message_cell_lies(layout: Layout, j: usize) -> Forgery<TreeBody> {
                 lie,
             )
         }
-        Slot::Padding => {
+        _ => {
             let mut trace = honest(&claimed, &q);
-            trace.set(cell, row, BaseElement::ONE);
-            let digest = rerun_sponge(&claimed, &mut trace, row);
+            chain(&mut trace, BaseElement::ONE);
+            let digest = rerun_sponge(&claimed, &mut trace, 0);
             let how = format!("padding cell {j} of block {block} absorbs 1");
             let lie = "a commitment no input and salt open";
             forgery(committing(&claimed, digest), trace, &q, how, lie)
         }
-        Slot::Salt => unreachable!("salt cells are not constrained"),
     }
+}
+
+/// The header element names one feature more.
+fn header_names_another_count(layout: Layout) -> Forgery<LinearBody> {
+    let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
+    let input = claimed.input();
+    let mut trace = honest(&claimed, &q);
+    let header = InputBlock::new(q.len() + 1).header();
+    set_element(&mut trace, &input, 0, header);
+    let digest = rerun_sponge(&claimed, &mut trace, 0);
+    let how = format!("the header names {} features", q.len() + 1);
+    let lie = "a commitment whose header names another feature count";
+    forgery(committing(&claimed, digest), trace, &q, how, lie)
+}
+
+/// Padding row `row` holds 1.
+fn padding_absorbs_one(layout: Layout, row: usize) -> Forgery<LinearBody> {
+    let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
+    let input = claimed.input();
+    let mut trace = honest(&claimed, &q);
+    set_x(&mut trace, &input, row, 1);
+    let digest = rerun_sponge(&claimed, &mut trace, 0);
+    let how = format!("x is 1 on padding row {row}");
+    let lie = "a commitment no input and salt open";
+    forgery(committing(&claimed, digest), trace, &q, how, lie)
 }
 
 // RESCUE
@@ -651,20 +588,19 @@ fn sponge_starts_elsewhere(layout: Layout, i: usize) -> Forgery<TreeBody> {
     let cell = input.state() + i;
     let slot = RATE_RANGE
         .contains(&i)
-        .then(|| input.slot(0, i - RATE_RANGE.start));
+        .then(|| input.slot(i - RATE_RANGE.start));
     let mut trace = honest(&claimed, &q);
     match slot {
-        Some(Slot::Features(element)) => {
-            // The reviewer's forgery: pack(q) − pack(q') preloaded in the element's lane, so
-            // that absorbing the packed cells of q' hashes q.
-            let other = moved(layout, 3 * element);
+        Some(Slot::Feature(f)) => {
+            // The reviewer's forgery: q_f − q'_f preloaded in the feature's lane, so that
+            // absorbing q'_f hashes q_f.
+            let other = moved(layout, f);
             let mut trace = honest(&trees(layout, Disclose::Scores), &other);
-            let message = input.message() + i - RATE_RANGE.start;
-            let preload = honest(&claimed, &q).get(message, 0) - trace.get(message, 0);
+            let preload = BaseElement::from(q[f]) - BaseElement::from(other[f]);
             trace.set(cell, 0, preload);
             let digest = rerun_sponge(&claimed, &mut trace, 0);
             assert_eq!(digest, claimed.commitment);
-            let how = format!("rate cell {i} starts at pack(q) − pack(q') for a q' that differs");
+            let how = format!("rate cell {i} starts at q_{f} − q'_{f} for a q' that differs");
             let lie = "the scores of another input, under the commitment to the input";
             forgery(
                 claiming(&claimed, scores(&claimed.body, &other)),
@@ -679,7 +615,7 @@ fn sponge_starts_elsewhere(layout: Layout, i: usize) -> Forgery<TreeBody> {
             trace.set(cell, 0, trace.get(cell, 0) + header);
             let digest = rerun_sponge(&claimed, &mut trace, 0);
             let how = format!("state cell {i} starts one header higher");
-            let lie = another_count(layout, digest);
+            let lie = "a commitment whose header names another feature count";
             forgery(committing(&claimed, digest), trace, &q, how, lie)
         }
         Some(Slot::Salt) => unreachable!("salt lanes are not asserted"),
@@ -710,42 +646,83 @@ fn another_digest(layout: Layout, i: usize) -> Forgery<TreeBody> {
     )
 }
 
+// LOOKUP
+// ================================================================================================
+
+/// What a forgery of a read does to the lookup's running sum.
+#[derive(Clone, Copy)]
+enum Forged {
+    /// Sums the committed value's fraction on the reading row.
+    Step,
+    /// Starts where it must to end at zero.
+    Start,
+    /// Sums honestly, and ends elsewhere than zero.
+    End,
+    /// Sums honestly, and is set to zero on the last real row.
+    LastStep,
+}
+
+/// Tree 1's stump reads `q0 = t` (and goes right) where the input has `q0 < t`.
+fn read_not_in_table(layout: Layout, forged: Forged) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let input = claimed.input();
+    let mut trace = honest(&claimed, &q);
+    let (row, at) = (stump_row(&claimed), claimed.body_column());
+    let read = stump_threshold(layout, 0);
+    set_element(&mut trace, &input, row, felt(read));
+    trace.set(at + B, row, BaseElement::ZERO);
+    set_digits(&claimed, &mut trace, row, 0);
+    repair(&claimed, &mut trace, &[]);
+    let scores = scores_in(&claimed, &trace);
+    let (aux, how) = match forged {
+        Forged::Step => (
+            AuxForgery::Pretend {
+                row,
+                value: BaseElement::from(q[0]),
+            },
+            "a split reads t for q0; the sum adds q0's fraction",
+        ),
+        Forged::Start => (
+            AuxForgery::Offset,
+            "a split reads t for q0; the sum starts where it ends at 0",
+        ),
+        Forged::End => (AuxForgery::Honest, "a split reads t for q0; the sum ends off 0"),
+        Forged::LastStep => (
+            AuxForgery::Closed,
+            "a split reads t for q0; the sum jumps to 0 on the last real row",
+        ),
+    };
+    Forgery {
+        aux,
+        ..forgery(
+            claiming(&claimed, scores),
+            trace,
+            &q,
+            how,
+            "the scores of a split that reads a value the input does not have",
+        )
+    }
+}
+
 // LINEAR
 // ================================================================================================
 
-/// The scores, asserted on the last real row, are 7 more there than on the row before.
-fn last_row_score(c: usize, what: &str) -> Forgery<LinearBody> {
-    let (claimed, q) = tight_linear();
-    let mut trace = honest(&claimed, &q);
-    let last = last_real(&trace);
-    let column = claimed.body_column() + c;
-    trace.set(column, last, trace.get(column, last) + BaseElement::new(7));
-    let mut forged = claimed.scores.clone().unwrap();
-    forged[c] += 7;
-    let how = format!(
-        "{} features, score {c} asserted on the last real row, 7 higher there ({what})",
-        q.len()
-    );
-    forgery(
-        claiming(&claimed, forged),
-        trace,
-        &q,
-        how,
-        "a score the model does not compute",
-    )
-}
-
-/// Score `c` is 7 more than `bias + W·q` on every row.
-fn score_shifted(layout: Layout, c: usize) -> Forgery<LinearBody> {
+/// Score `c` is 7 more than `bias + W·q`: from the scores row on with `jump`, else from its
+/// start.
+fn score_shifted(layout: Layout, c: usize, jump: bool) -> Forgery<LinearBody> {
     let (claimed, q) = (linear(layout, Disclose::Scores), layout.q());
     let mut trace = honest(&claimed, &q);
     let column = claimed.body_column() + c;
-    for row in 0..=last_real(&trace) {
+    let from = if jump { claimed.scores_row() } else { 0 };
+    for row in from..=last_real(&trace) {
         trace.set(column, row, trace.get(column, row) + BaseElement::new(7));
     }
     let mut forged = claimed.scores.clone().unwrap();
     forged[c] += 7;
-    let how = format!("score {c} 7 higher on every row");
+    let how = match jump {
+        true => format!("score {c} jumps by 7 on row {from}"),
+        false => format!("score {c} starts 7 above its bias"),
+    };
     forgery(
         claiming(&claimed, forged),
         trace,
@@ -766,9 +743,7 @@ fn decision_not_a_bit(layout: Layout) -> Forgery<TreeBody> {
     let (row, at) = (stump_row(&claimed), claimed.body_column());
     let b = BaseElement::new(5005) / BaseElement::new(1 << 16);
     trace.set(at + B, row, b);
-    for (j, bit) in digits(5).into_iter().enumerate() {
-        trace.set(at + D_BITS + j, row, bit);
-    }
+    set_digits(&claimed, &mut trace, row, 5);
     repair(&claimed, &mut trace, &[]);
     let forged = scores_in(&claimed, &trace);
     let how = "a stump's decision is 5005/2^16, between its leaves 65539 and 3";
@@ -776,33 +751,17 @@ fn decision_not_a_bit(layout: Layout) -> Forgery<TreeBody> {
     forgery(claiming(&claimed, forged), trace, &q, how, lie)
 }
 
-/// Tree 1's stump goes right although `q0 < 35000`: with `Some(j)`, digit `j` makes up the
-/// difference; with `None`, the digits are those of `x − t mod 2^16`.
-fn branch_flipped(layout: Layout, digit: Option<usize>) -> Forgery<TreeBody> {
+/// Tree 1's stump goes right although `q0 < 35000`, with `d = x − t mod 2^16`.
+fn branch_flipped(layout: Layout) -> Forgery<TreeBody> {
     let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
     let mut trace = honest(&claimed, &q);
     let (row, at) = (stump_row(&claimed), claimed.body_column());
     trace.set(at + B, row, BaseElement::ZERO);
     let difference = i64::from(q[0]) - stump_threshold(layout, 0);
-    let mut bits = digits(difference.rem_euclid(MAX_THRESHOLD));
-    if let Some(j) = digit {
-        // Σ 2^i·d_i = x − t with d_j solved for.
-        let others = (0..DECISION_BITS)
-            .filter(|&i| i != j)
-            .fold(BaseElement::ZERO, |acc, i| {
-                acc + bits[i] * BaseElement::new(1 << i)
-            });
-        bits[j] = (felt(difference) - others) / BaseElement::new(1 << j);
-    }
-    for (i, bit) in bits.into_iter().enumerate() {
-        trace.set(at + D_BITS + i, row, bit);
-    }
+    set_digits(&claimed, &mut trace, row, difference.rem_euclid(MAX_THRESHOLD));
     repair(&claimed, &mut trace, &[]);
     let forged = scores_in(&claimed, &trace);
-    let how = match digit {
-        Some(j) => format!("a stump goes right for q0 < t, decision digit {j} not a bit"),
-        None => "a stump goes right for q0 < t, digits of x − t mod 2^16".into(),
-    };
+    let how = "a stump goes right for q0 < t, d = x − t mod 2^16";
     forgery(
         claiming(&claimed, forged),
         trace,
@@ -955,27 +914,22 @@ fn activation_raised(layout: Layout) -> Forgery<MlpBody> {
     )
 }
 
-/// Accumulator `k` is 2^27 more from row `from` on (from its bias when `from` is 0): enough to
-/// make a dead neuron of the last hidden layer fire.
+/// Accumulator `k` is 2^28 more from row `from` on (from its bias when `from` is 0), before
+/// anything reads it: enough to change the scores.
 fn accumulator_shifted(layout: Layout, k: usize, from: usize) -> Forgery<MlpBody> {
     let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
     let mut trace = honest(&claimed, &q);
-    let from = if from == 0 {
-        0
-    } else {
-        claimed.body_row() + from
-    };
     let lie = Lie::Shift {
         accumulator: k,
         from,
-        by: BaseElement::new(1 << 27),
+        by: BaseElement::new(1 << 28),
     };
     let forged = replay(&claimed, &q, &mut trace, lie);
     let forged = forged.iter().map(|&s| as_i64(s)).collect();
     let how = if from == 0 {
-        format!("accumulator {k} starts 2^27 above its bias")
+        format!("accumulator {k} starts 2^28 above its bias")
     } else {
-        format!("accumulator {k} jumps by 2^27 on row {from}")
+        format!("accumulator {k} jumps by 2^28 on row {from}")
     };
     let lie = "the scores of another pre-activation";
     forgery(claiming(&claimed, forged), trace, &q, how, lie)
@@ -1030,5 +984,6 @@ fn mask_does_not_vanish(layout: Layout, i: usize) -> Forgery<TreeBody> {
         committed: q,
         how: format!("B = 1 and A_{i} = 1 on an enforced row"),
         lie: None,
+        aux: AuxForgery::Honest,
     }
 }

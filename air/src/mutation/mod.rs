@@ -8,7 +8,7 @@
 //! The harness then checks, with the real prover and verifier:
 //!
 //! * the trace breaks that constraint and no other (every transition and assertion of the
-//!   honest AIR evaluated on it: [`violations`]);
+//!   honest AIR, the auxiliary segment's included, evaluated on it: [`violations`]);
 //! * its proof is rejected by the verifier of the AIR as it is;
 //! * with that one constraint switched off ([`Mutant`]: it evaluates to zero, or the assertion
 //!   is dropped, or one more transition is exempt), its proof is accepted.
@@ -23,32 +23,86 @@ mod forgeries;
 use std::collections::BTreeSet;
 
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::math::{FieldElement, ToElements};
+use winterfell::math::fields::QuadExtension;
+use winterfell::math::{ExtensionOf, FieldElement, ToElements};
+use winterfell::matrix::ColMatrix;
 use winterfell::{
-    Air, AirContext, Assertion, EvaluationFrame, ProofOptions, Trace, TraceInfo, TraceTable,
+    Air, AirContext, Assertion, AuxRandElements, EvaluationFrame, ProofOptions, Trace, TraceInfo,
+    TraceTable,
 };
 
-use crate::inference::{Body, InferenceAir, Statement};
+use crate::inference::{build_aux_trace, Body, InferenceAir, Relaxation, Statement};
+use crate::prover::Segments;
 use crate::testing::{options, prove_with};
 use crate::zk::ZkParams;
 use forgeries::Layout;
 
-/// One constraint switched off.
+/// One constraint switched off, or none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mutation {
-    /// Transition constraint `i` evaluates to zero.
+    /// The AIR as it is.
+    None,
+    /// Transition constraint `i` evaluates to zero (main constraints first, then auxiliary).
     Constraint(usize),
-    /// Assertion `i` is dropped.
+    /// Assertion `i` is dropped (main assertions first, then auxiliary).
     Assertion(usize),
     /// One more transition exemption: the transition into the last real row is not enforced.
     Exemption,
 }
 
-/// The public inputs of a [`Mutant`]: the statement, and what is switched off.
+/// How a forgery's auxiliary segment departs from the honest running sum of its main trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuxForgery {
+    /// The honest running sum: what the main trace reads is what it sums.
+    Honest,
+    /// The sum of the reads as if `x` were `value` on `row`: it closes, but that row's step
+    /// is not the fraction of what the row reads.
+    Pretend { row: usize, value: BaseElement },
+    /// The honest steps from a start that makes the sum close on the last real row.
+    Offset,
+    /// The honest steps, with the sum set to zero on the last real row.
+    Closed,
+}
+
+impl AuxForgery {
+    /// The auxiliary segment of `main` under `statement`, forged this way.
+    pub fn build<B: Body, E: FieldElement<BaseField = BaseElement>>(
+        self,
+        statement: &Statement<B>,
+        main: &ColMatrix<BaseElement>,
+        rand: &[E],
+        options: &ProofOptions,
+        random: &mut dyn FnMut() -> BaseElement,
+    ) -> ColMatrix<E> {
+        let mut main = main.clone();
+        if let AuxForgery::Pretend { row, value } = self {
+            main.set(statement.input().x(), row, value);
+        }
+        let aux = build_aux_trace(statement, &main, rand, options, random);
+        if aux.num_cols() == 0 {
+            return aux;
+        }
+        let mut column = aux.get_column(0).to_vec();
+        let last = ZkParams::for_options(options).last_real_row(column.len());
+        match self {
+            AuxForgery::Honest | AuxForgery::Pretend { .. } => {}
+            AuxForgery::Offset => {
+                let total = column[last];
+                column[..=last].iter_mut().for_each(|s| *s -= total);
+            }
+            AuxForgery::Closed => column[last] = E::ZERO,
+        }
+        ColMatrix::new(vec![column])
+    }
+}
+
+/// The public inputs of a [`Mutant`]: the statement, what is switched off, and how the
+/// auxiliary segment is forged.
 #[derive(Clone, Debug)]
 pub struct Mutated<B> {
     pub statement: Statement<B>,
     pub mutation: Mutation,
+    pub aux: AuxForgery,
 }
 
 impl<B: Body> ToElements<BaseElement> for Mutated<B> {
@@ -57,10 +111,38 @@ impl<B: Body> ToElements<BaseElement> for Mutated<B> {
     }
 }
 
+impl<B: Body> Segments for Mutated<B> {
+    fn trace_info(&self, main: &TraceTable<BaseElement>) -> TraceInfo {
+        Segments::trace_info(&self.statement, main)
+    }
+
+    fn build_aux<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        main: &ColMatrix<BaseElement>,
+        rand: &[E],
+        options: &ProofOptions,
+        random: &mut dyn FnMut() -> BaseElement,
+    ) -> ColMatrix<E> {
+        (self.aux).build(&self.statement, main, rand, options, random)
+    }
+}
+
 /// The inference AIR with one constraint switched off.
 pub struct Mutant<B> {
     inner: InferenceAir<B>,
     mutation: Mutation,
+}
+
+impl<B: Body + 'static> Mutant<B>
+where
+    Statement<B>: Send + Sync,
+{
+    /// Main transition constraints and main assertions: the auxiliary ones follow them.
+    fn main_counts(&self) -> (usize, usize) {
+        let context = self.inner.context();
+        let assertions = self.inner.statement().num_assertions();
+        (context.num_main_transition_constraints(), assertions)
+    }
 }
 
 impl<B: Body + 'static> Air for Mutant<B>
@@ -71,10 +153,16 @@ where
     type PublicInputs = Mutated<B>;
 
     fn new(trace_info: TraceInfo, inputs: Mutated<B>, options: ProofOptions) -> Self {
-        let dropped = matches!(inputs.mutation, Mutation::Assertion(_)) as usize;
-        let exempted = matches!(inputs.mutation, Mutation::Exemption) as usize;
+        let main_assertions = inputs.statement.num_assertions();
+        let mut relaxation = Relaxation::default();
+        match inputs.mutation {
+            Mutation::Assertion(i) if i < main_assertions => relaxation.dropped = 1,
+            Mutation::Assertion(_) => relaxation.dropped_aux = 1,
+            Mutation::Exemption => relaxation.exempted = 1,
+            Mutation::None | Mutation::Constraint(_) => {}
+        }
         Mutant {
-            inner: InferenceAir::relaxed(trace_info, inputs.statement, options, dropped, exempted),
+            inner: InferenceAir::relaxed(trace_info, inputs.statement, options, relaxation),
             mutation: inputs.mutation,
         }
     }
@@ -91,14 +179,56 @@ where
     ) {
         self.inner.evaluate_transition(frame, periodic, result);
         if let Mutation::Constraint(i) = self.mutation {
-            result[i] = E::ZERO;
+            if i < result.len() {
+                result[i] = E::ZERO;
+            }
+        }
+    }
+
+    fn evaluate_aux_transition<F, E>(
+        &self,
+        main_frame: &EvaluationFrame<F>,
+        aux_frame: &EvaluationFrame<E>,
+        periodic: &[F],
+        aux_rand_elements: &AuxRandElements<E>,
+        result: &mut [E],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+        (self.inner).evaluate_aux_transition(
+            main_frame,
+            aux_frame,
+            periodic,
+            aux_rand_elements,
+            result,
+        );
+        if let Mutation::Constraint(i) = self.mutation {
+            if let Some(aux) = i.checked_sub(self.main_counts().0) {
+                result[aux] = E::ZERO;
+            }
         }
     }
 
     fn get_assertions(&self) -> Vec<Assertion<BaseElement>> {
         let mut assertions = self.inner.get_assertions();
         if let Mutation::Assertion(i) = self.mutation {
-            assertions.remove(i);
+            if i < assertions.len() {
+                assertions.remove(i);
+            }
+        }
+        assertions
+    }
+
+    fn get_aux_assertions<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        aux_rand_elements: &AuxRandElements<E>,
+    ) -> Vec<Assertion<E>> {
+        let mut assertions = self.inner.get_aux_assertions(aux_rand_elements);
+        if let Mutation::Assertion(i) = self.mutation {
+            if let Some(aux) = i.checked_sub(self.main_counts().1) {
+                assertions.remove(aux);
+            }
         }
         assertions
     }
@@ -126,32 +256,69 @@ impl Violations {
     }
 }
 
-/// Every transition and assertion of `air` evaluated on `trace`.
-pub fn violations<A: Air<BaseField = BaseElement>>(
-    air: &A,
+/// Every transition and assertion of `air` evaluated on `trace`, and on its auxiliary segment
+/// forged as `aux` (for fixed random elements: the forgeries do not depend on them).
+pub fn violations<B: Body + 'static>(
+    air: &InferenceAir<B>,
     trace: &TraceTable<BaseElement>,
-) -> Violations {
+    aux: AuxForgery,
+) -> Violations
+where
+    Statement<B>: Send + Sync,
+{
     let n = trace.length();
     let width = trace.width();
     let periodic = air.get_periodic_column_values();
     let row = |r: usize| (0..width).map(|c| trace.get(c, r % n)).collect::<Vec<_>>();
+    let periodic_row = |r: usize| periodic.iter().map(|c| c[r % c.len()]).collect::<Vec<_>>();
+    let context = air.context();
+    let enforced = n - context.num_transition_exemptions();
     let mut found = Violations::default();
-    let mut result = vec![BaseElement::ZERO; air.context().num_main_transition_constraints()];
-    for r in 0..n - air.context().num_transition_exemptions() {
+    let mut result = vec![BaseElement::ZERO; context.num_main_transition_constraints()];
+    for r in 0..enforced {
         let frame = EvaluationFrame::from_rows(row(r), row(r + 1));
-        let values: Vec<BaseElement> = periodic.iter().map(|c| c[r % c.len()]).collect();
-        air.evaluate_transition(&frame, &values, &mut result);
+        air.evaluate_transition(&frame, &periodic_row(r), &mut result);
         (result.iter().enumerate())
             .filter(|(_, v)| **v != BaseElement::ZERO)
             .for_each(|(c, _)| found.transitions.push((c, r)));
     }
-    for (i, assertion) in air.get_assertions().iter().enumerate() {
+    let main_assertions = air.get_assertions();
+    for (i, assertion) in main_assertions.iter().enumerate() {
         let mut holds = true;
         assertion.apply(n, |step, value| {
             holds &= trace.get(assertion.column(), step) == value;
         });
         if !holds {
             found.assertions.push(i);
+        }
+    }
+    if !air.trace_info().is_multi_segment() {
+        return found;
+    }
+    type Ext = QuadExtension<BaseElement>;
+    let mut random = crate::testing::rng(0xA5);
+    let rand: Vec<Ext> = (0..crate::lookup::NUM_RAND_ELEMENTS)
+        .map(|_| Ext::new(random(), random()))
+        .collect();
+    let column = (aux.build(air.statement(), trace.main_segment(), &rand, &options(), &mut random))
+        .get_column(0)
+        .to_vec();
+    let rand = AuxRandElements::new(rand);
+    let main_constraints = context.num_main_transition_constraints();
+    let mut result = vec![Ext::ZERO; context.num_aux_transition_constraints()];
+    for r in 0..enforced {
+        let main = EvaluationFrame::from_rows(row(r), row(r + 1));
+        let frame = EvaluationFrame::from_rows(vec![column[r]], vec![column[(r + 1) % n]]);
+        air.evaluate_aux_transition(&main, &frame, &periodic_row(r), &rand, &mut result);
+        (result.iter().enumerate())
+            .filter(|(_, v)| **v != Ext::ZERO)
+            .for_each(|(c, _)| found.transitions.push((main_constraints + c, r)));
+    }
+    for (i, assertion) in air.get_aux_assertions(&rand).iter().enumerate() {
+        let mut holds = true;
+        assertion.apply(n, |step, value| holds &= column[step] == value);
+        if !holds {
+            found.assertions.push(main_assertions.len() + i);
         }
     }
     found
@@ -168,6 +335,8 @@ pub struct Forgery<B> {
     /// What a verifier accepting its proof would wrongly believe; `None` for a constraint
     /// soundness does not rest on (the claim is then true, which is checked).
     pub lie: Option<String>,
+    /// How its auxiliary segment is made.
+    pub aux: AuxForgery,
 }
 
 /// A forgery of any body.
@@ -235,6 +404,7 @@ where
         committed,
         how,
         lie,
+        aux,
     } = forgery;
     // A forgery shows a constraint necessary only if what it claims is false.
     assert_eq!(
@@ -242,17 +412,10 @@ where
         lie.is_some(),
         "{label}: the claim's truth does not match the forgery's lie {lie:?}"
     );
-    let info = TraceInfo::new(trace.width(), trace.length());
-    assert_eq!(
-        (info.width(), info.length()),
-        (
-            claimed.trace_width(&ZkParams::for_options(&options)),
-            claimed.trace_length(&options)
-        ),
-        "{label}: the trace's shape"
-    );
+    let info = Segments::trace_info(&claimed, &trace);
+    assert_eq!(info, claimed.trace_info(&options), "{label}: the trace's shape");
     let air = InferenceAir::new(info, claimed.clone(), options.clone());
-    let found = violations(&air, &trace);
+    let found = violations(&air, &trace, aux);
     let mutation = mutation(&claimed, label);
     match mutation {
         Mutation::Constraint(i) => {
@@ -267,6 +430,7 @@ where
             assert!(found.transitions.is_empty(), "{label}: {found:?}");
             assert_eq!(found.assertions, [i], "{label}: {found:?}");
         }
+        Mutation::None => unreachable!("a label names a constraint"),
         Mutation::Exemption => {
             // Only the transition into the last real row, which one more exemption frees.
             let zk = ZkParams::for_options(&options);
@@ -279,7 +443,12 @@ where
             );
         }
     }
-    let proof = prove_with::<InferenceAir<B>>(&options, trace.clone(), &claimed);
+    let honest = Mutated {
+        statement: claimed.clone(),
+        mutation: Mutation::None,
+        aux,
+    };
+    let proof = prove_with::<Mutant<B>>(&options, trace.clone(), &honest);
     let rejected = crate::testing::verify_with::<InferenceAir<B>>(&options, proof, &claimed);
     assert!(
         rejected.is_err(),
@@ -288,6 +457,7 @@ where
     let mutated = Mutated {
         statement: claimed,
         mutation,
+        aux,
     };
     let proof = prove_with::<Mutant<B>>(&options, trace, &mutated);
     let accepted = crate::testing::verify_with::<Mutant<B>>(&options, proof, &mutated);
@@ -308,9 +478,10 @@ where
 pub const EXEMPTION: &str = "zk.exemptions";
 
 /// The families the harness runs, each a test: every label's prefix is one of them.
-const FAMILIES: [&str; 8] = [
+const FAMILIES: [&str; 9] = [
     "input",
     "rescue",
+    "lookup",
     "linear",
     "trees",
     "mlp",
@@ -422,4 +593,4 @@ macro_rules! families {
     };
 }
 
-families!(input, rescue, linear, trees, mlp, disclosure, zk, output);
+families!(input, rescue, lookup, linear, trees, mlp, disclosure, zk, output);

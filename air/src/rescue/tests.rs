@@ -63,6 +63,8 @@ struct HashInputs {
     layout: Layout,
 }
 
+impl crate::prover::Segments for HashInputs {}
+
 impl HashInputs {
     fn start(&self) -> usize {
         match self.layout {

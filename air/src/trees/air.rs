@@ -4,7 +4,7 @@ use winterfell::TransitionConstraintDegree;
 
 use super::walk::{Ensemble, Walk, WalkError};
 use crate::disclosure::felt;
-use crate::inference::{Body, InferenceAir, Statement};
+use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
 
 /// A tree ensemble's public data and its walk: the body of [`crate::inference`] for trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,13 +84,11 @@ impl Body for TreeBody {
         &self,
         current: &[E],
         next: &[E],
-        _q: &[E],
-        x: E,
-        _next_x: E,
+        host: Host<E>,
         periodic: &[E],
         result: &mut [E],
     ) {
-        self.walk.enforce(current, next, x, periodic, result);
+        (self.walk).enforce(current, next, host.x, host.decomposed, periodic, result);
     }
 
     fn initial_values(&self) -> Vec<(usize, BaseElement)> {
@@ -107,6 +105,12 @@ impl Body for TreeBody {
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
         self.walk.fill(q, first_row, last_row, columns)
+    }
+
+    fn host_rows(&self, q: &[u16]) -> Vec<HostRow> {
+        (self.walk.host_values(q).into_iter())
+            .map(|(x, decomposed)| HostRow { x, decomposed })
+            .collect()
     }
 
     fn to_elements(&self) -> Vec<BaseElement> {

@@ -19,7 +19,6 @@
 //! | column | meaning on a node row |
 //! |---|---|
 //! | [`B`] | the decision `b`: 1 iff the input goes left (`x < t`) |
-//! | [`D_BITS`]`..+16` | the binary digits of `d = x − t + b·2^16` |
 //! | [`IND`] | the path indicator `ind`: 1 iff the input visits the node |
 //! | [`Walk::stack`]`(j)` | `ind·(1 − b)` of the current ancestor at depth `j < D` |
 //! | [`Walk::acc`]`(c)` | the running score `c`, before this node's leaves |
@@ -28,7 +27,8 @@
 //! split at depth `j < D` can have a split for its right child, so only those need a stack
 //! cell, which holds what that child's indicator will be (the deepest splits' children are
 //! leaves, added on the splits' own rows). `x` is the selected feature
-//! `q[feature]`, which the host supplies.
+//! `q[feature]`, and `d` the difference `x − t + b·2^16`, a 16-bit value: the host supplies
+//! both (the input block's `x` and the value its base-4 digits decompose).
 //!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
 //! `i + 1`, as a transition constraint only sees the current row's periodic values:
@@ -46,36 +46,35 @@
 //!
 //! ```text
 //! b:          node·(b² − b)
-//! d_bits[j]:  d_j·(d_j − 1)
 //! ind:        next_node·ind' − (next_root + next_left·ind·b + Σ_j next_right_j·stack_j)
 //! stack[j]:   stack_j' − next_depth_j·ind'·(1 − b') − (1 − next_depth_j)·stack_j
 //! acc[c]:     acc_c' − acc_c − left_leaf_c·ind·b − right_leaf_c·ind·(1 − b)
-//! decision:   node·(x + b·2^16 − Σ_j 2^j·d_j) − t
+//! decision:   node·(x + b·2^16 − d) − t
 //! ```
 //!
-//! The decision constraint is `node·(x − t + b·2^16 − Σ_j 2^j·d_j)`, as `t` is zero off the
-//! node rows. Off the node rows every flag is zero, so only the digits, the stack cells (carried)
-//! and the accumulators (carried) are constrained there.
+//! The decision constraint is `node·(x − t + b·2^16 − d)`, as `t` is zero off the node rows.
+//! Off the node rows every flag is zero, so only the stack cells (carried) and the accumulators
+//! (carried) are constrained there.
 //!
 //! # Degrees
 //!
 //! Winterfell counts each periodic factor of a product separately and takes the largest term
 //! of a sum. The largest terms are `node·b²`, `next_left·ind·b`, `next_depth_j·ind'·b'` and
-//! `left_leaf_c·ind·b`: trace degree 2 times one full-length periodic column; the digits'
-//! `d_j²` has no periodic factor; the decision's `node·x`, `node·b`, `node·d_j` are degree 1
-//! times one periodic column when `x` has trace degree 1 (a trace column). So the constraints
-//! are [`Walk::constraint_degrees`]: `with_cycles(2, [n])`, `new(2)` ×16,
-//! `with_cycles(2, [n])` for `ind`, the stack cells and the accumulators, and
-//! `with_cycles(1, [n])` for the decision: at most `3(n − 1)`, a constraint-evaluation blowup
-//! of 2. They are exact for generic columns; with the real periodic columns a constraint's
+//! `left_leaf_c·ind·b`: trace degree 2 times one full-length periodic column; the decision's
+//! `node·x`, `node·b`, `node·d` are degree 1 times one periodic column when `x` and `d` have
+//! trace degree 1 (a trace column, a sum of them). So the constraints are
+//! [`Walk::constraint_degrees`]: `with_cycles(2, [n])` for `b`, `ind`, the stack cells and the
+//! accumulators, and `with_cycles(1, [n])` for the decision: at most `3(n − 1)`, a
+//! constraint-evaluation blowup of 2. They are exact for generic columns; with the real periodic columns a constraint's
 //! degree is lower when its flags are all zero (no node rows, or no leaf adding to a score),
 //! which only Winterfell's debug-build degree check would notice.
 //!
 //! # Soundness
 //!
-//! Suppose the host guarantees `x = q[feature]` with `0 ≤ x < 2^16` on every node row. Then:
+//! Suppose the host guarantees `x = q[feature]` with `0 ≤ x < 2^16`, and `0 ≤ d < 2^16`, on
+//! every node row. Then:
 //!
-//! * `b` is the true decision: it is boolean, and `d = Σ_j 2^j·d_j ∈ [0, 2^16)`, while
+//! * `b` is the true decision: it is boolean, and `d ∈ [0, 2^16)`, while
 //!   `x − t + b·2^16` is an integer in `(−2^16 − 1, 2^17)` (as `0 ≤ t ≤ 2^16`), so the field
 //!   equation is an integer one: `b = 1` gives `x < t`, and `b = 0` gives `x ≥ t`;
 //! * `ind` is 1 on exactly the visited nodes, by induction along the pre-order: a root gets 1;
@@ -92,7 +91,8 @@
 //! # What the host does
 //!
 //! * supplies `x` (trace degree 1) with `x = q[`[`Walk::feature_of_row`]`(r)]` on node row
-//!   `first_row + r`, range-checked to `[0, 2^16)`;
+//!   `first_row + r`, range-checked to `[0, 2^16)`, and `d` (trace degree 1) range-checked to
+//!   `[0, 2^16)` there ([`Walk::host_values`] are the honest pairs);
 //! * puts the node rows at `first_row ≥ 1` (the root's indicator is constrained by the
 //!   transition *into* it) and enforces every transition from row `first_row − 1` up to the
 //!   one into row `first_row + num_rows`;
@@ -107,7 +107,7 @@ use winterfell::TransitionConstraintDegree;
 
 use crate::disclosure::felt;
 
-/// Binary digits of the decision's difference `d`: features and thresholds are 16-bit.
+/// Bits of the decision's difference `d`: features and thresholds are 16-bit.
 pub const DECISION_BITS: usize = 16;
 /// The largest threshold: `2^16` sends every 16-bit input left (and 0 sends every one right).
 pub const MAX_THRESHOLD: i64 = 1 << DECISION_BITS;
@@ -116,10 +116,8 @@ pub const SCORE_BITS: u32 = 46;
 
 /// Column of the decision `b` (1 = left).
 pub const B: usize = 0;
-/// First of the [`DECISION_BITS`] digit columns of `d = x − t + b·2^16`.
-pub const D_BITS: usize = 1;
 /// Column of the path indicator.
-pub const IND: usize = D_BITS + DECISION_BITS;
+pub const IND: usize = 1;
 /// First stack column.
 const STACK: usize = IND + 1;
 
@@ -366,7 +364,7 @@ impl Walk {
         self.num_scores
     }
 
-    /// Component columns: `18 + D + num_scores`.
+    /// Component columns: `2 + D + num_scores`.
     pub fn num_columns(&self) -> usize {
         STACK + self.stack + self.num_scores
     }
@@ -428,6 +426,20 @@ impl Walk {
         self.rows[i].feature
     }
 
+    /// The host's honest `(x, d)` on each node row: the feature read and
+    /// `d = x − t + b·2^16`.
+    pub fn host_values(&self, q: &[u16]) -> Vec<(u16, u16)> {
+        (self.rows.iter())
+            .map(|node| {
+                let x = i64::from(q[node.feature]);
+                let b = x < node.threshold;
+                let d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
+                debug_assert!((0..MAX_THRESHOLD).contains(&d));
+                (x as u16, d as u16)
+            })
+            .collect()
+    }
+
     /// `base` plus the lone-leaf trees: the accumulators on row `first_row`.
     pub fn initial_scores(&self) -> Vec<i64> {
         self.initial.clone()
@@ -439,7 +451,6 @@ impl Walk {
         // Trace degree `d` times one full-length periodic flag.
         let flagged = |d| TransitionConstraintDegree::with_cycles(d, vec![trace_length]);
         let mut degrees = vec![flagged(2)];
-        degrees.extend((0..DECISION_BITS).map(|_| TransitionConstraintDegree::new(2)));
         // ind, the stack cells and the accumulators.
         degrees.extend((0..1 + self.stack + self.num_scores).map(|_| flagged(2)));
         degrees.push(flagged(1));
@@ -450,7 +461,6 @@ impl Walk {
     /// A name for each of the [`Walk::num_constraints`] constraints, in their order.
     pub fn constraint_labels(&self) -> Vec<String> {
         let mut labels = vec!["trees.b".to_string()];
-        labels.extend((0..DECISION_BITS).map(|j| format!("trees.d_bit[{j}]")));
         labels.push("trees.ind".into());
         labels.extend((0..self.stack).map(|j| format!("trees.stack[{j}]")));
         labels.extend((0..self.num_scores).map(|c| format!("trees.acc[{c}]")));
@@ -504,12 +514,14 @@ impl Walk {
     ///
     /// * `current`, `next`: the component's [`Walk::num_columns`] columns on the frame's rows;
     /// * `x`: the selected feature on the current row (trace degree 1; anything off node rows);
+    /// * `d`: the range-checked difference on the current row (trace degree 1);
     /// * `periodic`: the values of [`Walk::periodic_columns`] on the current row.
     pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
         x: E,
+        d: E,
         periodic: &[E],
         result: &mut [E],
     ) {
@@ -521,15 +533,6 @@ impl Walk {
         let (b, ind) = (current[B], current[IND]);
         let node = periodic[NODE];
         result[B] = node * b * (b - E::ONE);
-
-        let mut d = E::ZERO;
-        let mut power = E::ONE;
-        for j in 0..DECISION_BITS {
-            let bit = current[D_BITS + j];
-            result[D_BITS + j] = bit * (bit - E::ONE);
-            d += bit * power;
-            power = power.double();
-        }
 
         // The indicator of the next row, if it is a node: 1 for a root, `ind·b` for our left
         // child, the parent's stack cell for a right child.
@@ -592,7 +595,7 @@ impl Walk {
         #[allow(clippy::needless_range_loop)]
         for row in 0..=last_row {
             let node = row.checked_sub(first_row).and_then(|i| self.rows.get(i));
-            let (mut b, mut ind, mut d) = (false, false, 0);
+            let (mut b, mut ind) = (false, false);
             if let Some(node) = node {
                 let x = i64::from(q[node.feature]);
                 b = x < node.threshold;
@@ -604,13 +607,8 @@ impl Walk {
                 if let Some(cell) = stack.get_mut(node.depth) {
                     *cell = ind && !b;
                 }
-                d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
-                debug_assert!((0..MAX_THRESHOLD).contains(&d));
             }
             columns[B][row] = bit(b);
-            for j in 0..DECISION_BITS {
-                columns[D_BITS + j][row] = bit((d >> j) & 1 == 1);
-            }
             columns[IND][row] = bit(ind);
             for (j, &cell) in stack.iter().enumerate() {
                 columns[self.stack(j)][row] = bit(cell);

@@ -11,8 +11,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::{fft, polynom, FieldElement, StarkField};
 
 use super::walk::{
-    Ensemble, Tree, Walk, WalkError, B, DECISION_BITS, D_BITS, IND, MAX_THRESHOLD, NEXT_LEFT,
-    NEXT_ROOT, NODE, THRESHOLD,
+    Ensemble, Tree, Walk, WalkError, B, IND, MAX_THRESHOLD, NEXT_LEFT, NEXT_ROOT, NODE, THRESHOLD,
 };
 use crate::disclosure::felt;
 
@@ -248,7 +247,7 @@ fn random_input(rng: &mut Rng, ensemble: &Ensemble) -> Vec<u16> {
         .collect()
 }
 
-/// A component trace with its host-side inputs: `x` and the periodic columns.
+/// A component trace with its host-side inputs: `x`, `d` and the periodic columns.
 #[derive(Clone)]
 struct Run {
     walk: Walk,
@@ -256,6 +255,7 @@ struct Run {
     last_row: usize,
     columns: Vec<Vec<BaseElement>>,
     x: Vec<BaseElement>,
+    d: Vec<BaseElement>,
     periodic: Vec<Vec<BaseElement>>,
 }
 
@@ -282,8 +282,11 @@ impl Run {
             assert_eq!(column[last_row + 1..], original[last_row + 1..]);
         }
         let mut x = vec![BaseElement::ZERO; n];
-        for i in 0..walk.num_rows() {
-            x[first_row + i] = BaseElement::from(q[walk.feature_of_row(i)]);
+        let mut d = vec![BaseElement::ZERO; n];
+        for (i, (value, difference)) in walk.host_values(q).into_iter().enumerate() {
+            assert_eq!(value, q[walk.feature_of_row(i)]);
+            x[first_row + i] = BaseElement::from(value);
+            d[first_row + i] = BaseElement::from(difference);
         }
         let periodic = walk.periodic_columns(first_row, n);
         let run = Run {
@@ -292,6 +295,7 @@ impl Run {
             last_row,
             columns,
             x,
+            d,
             periodic,
         };
         (run, scores)
@@ -309,7 +313,7 @@ impl Run {
         let mut result = vec![BaseElement::ZERO; self.walk.num_constraints()];
         let (current, next) = (self.row(row), self.row(row + 1));
         let periodic = self.periodic_row(row);
-        (self.walk).enforce(&current, &next, self.x[row], &periodic, &mut result);
+        (self.walk).enforce(&current, &next, self.x[row], self.d[row], &periodic, &mut result);
         result
     }
 
@@ -344,16 +348,14 @@ impl Run {
         self.first_row..self.first_row + self.walk.num_rows()
     }
 
-    /// The integer `x − t + b·2^16` the digits of node row `row` must add up to, for `b`.
+    /// The integer `x − t + b·2^16` that `d` on node row `row` must equal, for `b`.
     fn difference(&self, row: usize, b: bool) -> i64 {
         int(self.x[row]) - int(self.periodic[THRESHOLD][row]) + i64::from(b) * MAX_THRESHOLD
     }
 
-    fn set_digits(&mut self, row: usize, value: i64) {
-        let low = value.rem_euclid(MAX_THRESHOLD);
-        for j in 0..DECISION_BITS {
-            self.columns[D_BITS + j][row] = BaseElement::from(((low >> j) & 1) as u8);
-        }
+    /// The host's range-checked `d`: the 16-bit value `value` wraps to.
+    fn set_difference(&mut self, row: usize, value: i64) {
+        self.d[row] = felt(value.rem_euclid(MAX_THRESHOLD));
     }
 }
 
@@ -419,7 +421,7 @@ fn lone_leaves_need_no_rows() {
     ensemble.trees.remove(1);
     let walk = Walk::new(&ensemble).unwrap();
     assert_eq!((walk.num_rows(), walk.stack_cells()), (0, 0));
-    assert_eq!(walk.num_columns(), 1 + DECISION_BITS + 1 + 2);
+    assert_eq!(walk.num_columns(), 1 + 1 + 2);
     let (run, scores) = Run::honest(&ensemble, &[3, 4], 1, 2, &mut Rng::new(2));
     assert_eq!(scores, [10, -13]);
     assert_eq!(run.violations(), []);
@@ -445,7 +447,7 @@ fn a_flipped_decision_has_no_16_bit_difference() {
             let forged = run.difference(r, !b);
             assert!(!(0..MAX_THRESHOLD).contains(&forged));
             run.columns[B][r] = BaseElement::from(!b);
-            run.set_digits(r, forged);
+            run.set_difference(r, forged);
             run.repair(&[]);
             assert_eq!(run.violations(), [(r, run.walk.decision_constraint())]);
             // Reaching a different leaf usually changes the scores: the forgery matters.
@@ -456,8 +458,8 @@ fn a_flipped_decision_has_no_16_bit_difference() {
 }
 
 #[test]
-fn no_digits_fit_a_flipped_decision() {
-    // Exhaustively: with b flipped, none of the 2^16 boolean decompositions satisfies the
+fn no_difference_fits_a_flipped_decision() {
+    // Exhaustively: with b flipped, none of the 2^16 range-checked differences satisfies the
     // decision constraint, on every node row of the small ensemble.
     let (run, _) = Run::honest(&small(), &[50, 5000], 1, 1, &mut Rng::new(3));
     let decision = run.walk.decision_constraint();
@@ -467,31 +469,8 @@ fn no_digits_fit_a_flipped_decision() {
         let (next, periodic) = (run.row(r + 1), run.periodic_row(r));
         let mut result = vec![BaseElement::ZERO; run.walk.num_constraints()];
         for d in 0..MAX_THRESHOLD {
-            for j in 0..DECISION_BITS {
-                current[D_BITS + j] = BaseElement::from(((d >> j) & 1) as u8);
-            }
-            (run.walk).enforce(&current, &next, run.x[r], &periodic, &mut result);
+            (run.walk).enforce(&current, &next, run.x[r], felt(d), &periodic, &mut result);
             assert_ne!(result[decision], BaseElement::ZERO, "row {r}, d = {d}");
-        }
-    }
-}
-
-#[test]
-fn a_flipped_decision_needs_a_non_boolean_digit() {
-    // The out-of-range difference does add up if the top digit absorbs ±2^16: then that
-    // digit is −2, −1, 2 or 3, and only its booleanity constraint fails.
-    for (_, _, honest, _) in random_runs(40) {
-        for r in honest.node_rows() {
-            let mut run = honest.clone();
-            let b = run.columns[B][r] == BaseElement::ONE;
-            let forged = run.difference(r, !b);
-            run.columns[B][r] = BaseElement::from(!b);
-            run.set_digits(r, forged);
-            let top = D_BITS + DECISION_BITS - 1;
-            let correction = felt((forged - forged.rem_euclid(MAX_THRESHOLD)) >> 15);
-            run.columns[top][r] += correction;
-            run.repair(&[]);
-            assert_eq!(run.violations(), [(r, top)]);
         }
     }
 }
@@ -509,7 +488,7 @@ fn a_non_boolean_decision_breaks_its_constraint() {
                 .unwrap();
             let b = felt(d - run.difference(r, false)) * inverse;
             run.columns[B][r] = b;
-            run.set_digits(r, d);
+            run.set_difference(r, d);
             run.repair(&[]);
             assert_eq!(run.violations(), [(r, B)]);
         }
@@ -874,8 +853,8 @@ fn counts_follow_the_depth_and_the_scores() {
         let walk = &run.walk;
         let (d, k) = (walk.stack_cells(), ensemble.num_scores);
         assert_eq!(walk.num_scores(), k);
-        assert_eq!(walk.num_columns(), 18 + d + k);
-        assert_eq!(walk.num_constraints(), 19 + d + k);
+        assert_eq!(walk.num_columns(), 2 + d + k);
+        assert_eq!(walk.num_constraints(), 3 + d + k);
         assert_eq!(walk.num_periodic_columns(), 4 + 2 * d + 2 * k);
         assert_eq!(run.periodic.len(), walk.num_periodic_columns());
         let n = run.x.len();
@@ -885,7 +864,7 @@ fn counts_follow_the_depth_and_the_scores() {
         let sentinel = BaseElement::new(12345);
         let mut result = vec![sentinel; walk.num_constraints() + 1];
         let (current, next, periodic) = (run.row(0), run.row(1), run.periodic_row(0));
-        walk.enforce(&current, &next, run.x[0], &periodic, &mut result);
+        walk.enforce(&current, &next, run.x[0], run.d[0], &periodic, &mut result);
         assert_eq!(result[walk.num_constraints()], sentinel);
         // Every node row has exactly one way in, and the flags describe it; a node's depth
         // has a flag unless it is the deepest, whose children are leaves.
@@ -914,8 +893,8 @@ fn measured_degrees(walk: &Walk, n: usize) -> Vec<usize> {
         fft::interpolate_poly(&mut values, &inv_twiddles);
         values
     };
-    // The component's columns, then x.
-    let trace: Vec<_> = (0..=walk.num_columns())
+    // The component's columns, then x and d.
+    let trace: Vec<_> = (0..walk.num_columns() + 2)
         .map(|_| random_polynomial())
         .collect();
     let periodic: Vec<_> = (0..walk.num_periodic_columns())
@@ -937,6 +916,7 @@ fn measured_degrees(walk: &Walk, n: usize) -> Vec<usize> {
             &current[..columns],
             &next[..columns],
             current[columns],
+            current[columns + 1],
             &values,
             &mut result,
         );
@@ -959,10 +939,8 @@ fn declared_degrees_are_exact() {
         .map(|degree| degree.get_evaluation_degree(n))
         .collect();
     assert_eq!(measured_degrees(&walk, n), declared);
-    // 3(n − 1) at most: the b, ind, stack and accumulator constraints; the digits 2(n − 1),
-    // and the decision 2(n − 1).
+    // 3(n − 1) at most: the b, ind, stack and accumulator constraints; the decision 2(n − 1).
     assert_eq!(declared.iter().max(), Some(&(3 * (n - 1))));
-    assert_eq!(declared[D_BITS], 2 * (n - 1));
     assert_eq!(declared[walk.decision_constraint()], 2 * (n - 1));
 }
 

@@ -1,0 +1,140 @@
+//! The feature lookup: the body reads features anywhere in the trace through a LogUp argument
+//! in the auxiliary segment, so no feature needs a column of its own.
+//!
+//! # The argument
+//!
+//! Every row carries a key `id + γ·x`, with `id` a public periodic column, and a public weight
+//! `c`: on feature row [`feature_row`]`(f)`, `id = f` and `c = −m_f`, where `m_f` is the number
+//! of rows reading feature `f` (the table: `x` there is the range-checked, committed feature);
+//! on a row reading feature `f`, `id = f` and `c = 1`; elsewhere `c = 0`. The one auxiliary
+//! column `s` (an extension-field element) sums the fractions:
+//!
+//! ```text
+//! (s' − s)·(α − id − γ·x) = c,        s = 0 on row 0 and on the last real row
+//! ```
+//!
+//! with `α`, `γ` drawn by the verifier after the main trace is committed. So
+//! `Σ_reads 1/(α − f − γ·x) = Σ_f m_f/(α − f − γ·q_f)`, which, for random `α` and `γ`, holds
+//! only if every read `(f, x)` is a table pair `(f, q_f)`: a reading row's `x` is the committed
+//! feature. (Soundness error: the sum is a rational function of degree below `2n` in `α`, and
+//! `(f, x) ↦ f + γ·x` is injective on the pairs involved unless `γ` hits one of fewer than `n²`
+//! values: both negligible over the 128- and 192-bit extension fields of the profiles.)
+//!
+//! The constraint has trace degree 2 (`s'·x`), no more than `s'` times a full-length periodic
+//! column. `s` is witness-dependent, so like every main column its last rows are uniformly
+//! random ([`crate::zk`]): the constraint is exempt there, and both assertions sit on real rows.
+
+use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::{batch_inversion, ExtensionOf, FieldElement};
+use winterfell::{Assertion, TransitionConstraintDegree};
+
+use crate::input::feature_row;
+
+/// Random elements the argument draws: `α`, `γ`.
+pub const NUM_RAND_ELEMENTS: usize = 2;
+/// Auxiliary columns: the running sum.
+pub const AUX_WIDTH: usize = 1;
+/// The names of the auxiliary constraint and assertions.
+pub const CONSTRAINT_LABEL: &str = "lookup.sum";
+pub const ASSERTION_LABELS: [&str; 2] = ["lookup.start", "lookup.end"];
+
+/// The lookup of a trace whose rows read `reads[row]` (the feature read on that row, if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    num_features: usize,
+    /// `(row, feature)` of every read, in row order.
+    reads: Vec<(usize, usize)>,
+}
+
+impl Lookup {
+    /// The lookup for `reads`, or `None` when no row reads a feature (no auxiliary segment).
+    pub fn new(num_features: usize, reads: &[Option<usize>]) -> Option<Lookup> {
+        let reads: Vec<(usize, usize)> = (reads.iter().enumerate())
+            .filter_map(|(row, read)| read.map(|f| (row, f)))
+            .collect();
+        (!reads.is_empty()).then_some(Lookup {
+            num_features,
+            reads,
+        })
+    }
+
+    /// How many rows read each feature.
+    fn multiplicities(&self) -> Vec<u64> {
+        let mut counts = vec![0; self.num_features];
+        for &(_, f) in &self.reads {
+            counts[f] += 1;
+        }
+        counts
+    }
+
+    pub fn degrees(&self) -> Vec<TransitionConstraintDegree> {
+        vec![TransitionConstraintDegree::new(2)]
+    }
+
+    /// The periodic columns `id` and `c`, full-length.
+    pub fn periodic_columns(&self, trace_length: usize) -> [Vec<BaseElement>; 2] {
+        let mut id = vec![BaseElement::ZERO; trace_length];
+        let mut c = vec![BaseElement::ZERO; trace_length];
+        for (f, &m) in self.multiplicities().iter().enumerate() {
+            if m > 0 {
+                id[feature_row(f)] = BaseElement::new(f as u64);
+                c[feature_row(f)] = -BaseElement::new(m);
+            }
+        }
+        for &(row, f) in &self.reads {
+            id[row] = BaseElement::new(f as u64);
+            c[row] = BaseElement::ONE;
+        }
+        [id, c]
+    }
+
+    /// The constraint on one transition: `x` on the current row, `s` on both, the periodic
+    /// `id` and `c`, and the random elements `[α, γ]`.
+    pub fn enforce<F, E>(x: F, s: E, next_s: E, id: F, c: F, rand: &[E]) -> E
+    where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+        let key = E::from(id) + rand[1] * E::from(x);
+        (next_s - s) * (rand[0] - key) - E::from(c)
+    }
+
+    /// `s = 0` on row 0 and on `last_row`.
+    pub fn assertions<E: FieldElement<BaseField = BaseElement>>(
+        last_row: usize,
+    ) -> Vec<Assertion<E>> {
+        vec![
+            Assertion::single(0, 0, E::ZERO),
+            Assertion::single(0, last_row, E::ZERO),
+        ]
+    }
+
+    /// The honest running sum on rows `0..=last_row`, given `x` on those rows and `[α, γ]`,
+    /// followed by `tail` (the random rows).
+    pub fn running_sum<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        x: &[BaseElement],
+        rand: &[E],
+        tail: &[E],
+    ) -> Vec<E> {
+        let n = x.len() + tail.len();
+        let [id, c] = self.periodic_columns(n);
+        let weighted: Vec<usize> = (0..x.len() - 1).filter(|&r| c[r] != BaseElement::ZERO).collect();
+        let denominators: Vec<E> = (weighted.iter())
+            .map(|&r| rand[0] - E::from(id[r]) - rand[1] * E::from(x[r]))
+            .collect();
+        let inverses = batch_inversion(&denominators);
+        let mut steps = vec![E::ZERO; x.len()];
+        for (&r, inverse) in weighted.iter().zip(inverses) {
+            steps[r] = inverse * E::from(c[r]);
+        }
+        let mut column = Vec::with_capacity(n);
+        let mut s = E::ZERO;
+        for step in steps {
+            column.push(s);
+            s += step;
+        }
+        column.extend_from_slice(tail);
+        column
+    }
+}
