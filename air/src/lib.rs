@@ -10,8 +10,8 @@
 pub mod disclosure;
 pub mod inference;
 pub mod input;
-// #[cfg(test)]
-// mod leakage;
+#[cfg(test)]
+mod leakage;
 pub mod linear;
 pub mod lookup;
 pub mod mlp;

@@ -119,7 +119,9 @@ impl Lookup {
     ) -> Vec<E> {
         let n = x.len() + tail.len();
         let [id, c] = self.periodic_columns(n);
-        let weighted: Vec<usize> = (0..x.len() - 1).filter(|&r| c[r] != BaseElement::ZERO).collect();
+        let weighted: Vec<usize> = (0..x.len() - 1)
+            .filter(|&r| c[r] != BaseElement::ZERO)
+            .collect();
         let denominators: Vec<E> = (weighted.iter())
             .map(|&r| rand[0] - E::from(id[r]) - rand[1] * E::from(x[r]))
             .collect();

@@ -4,8 +4,8 @@
 use winterfell::crypto::{DefaultRandomCoin, MerkleTree};
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::{
-    AcceptableOptions, Air, BatchingMethod, FieldExtension, Proof, ProofOptions,
-    TraceTable, VerifierError,
+    AcceptableOptions, Air, BatchingMethod, FieldExtension, Proof, ProofOptions, TraceTable,
+    VerifierError,
 };
 
 use crate::prover::{AirProver, Hash, Segments};

@@ -1,7 +1,7 @@
 //! The proof envelope: everything a verifier needs besides the model, versioned, in a binary
 //! form and a JSON form.
 //!
-//! # Binary form (version 2)
+//! # Binary form (version 3)
 //!
 //! Integers are little-endian. Every envelope has exactly one encoding, so a changed byte
 //! either decodes to a different envelope or fails.
@@ -9,8 +9,9 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | magic `ZKINFER\0` (`5a 4b 49 4e 46 45 52 00`) |
-//! | 2 | version, `u16` = 2 (version 1 envelopes, whose commitments hashed no header, are
-//! | | refused: no proof of this build verifies them) |
+//! | 2 | version, `u16` = 3 (older envelopes are refused: version 1's commitments hashed no
+//! | | header, version 2's proofs and commitments predate the features' layout in rows; no proof
+//! | | of this build verifies them) |
 //! | 1 | profile: 0 `default`, 1 `high` |
 //! | 32 | model id (BLAKE3 of the canonical model) |
 //! | 32 | input commitment: four field elements, each `u64` below the Goldilocks modulus |
@@ -28,7 +29,7 @@
 //! # JSON form
 //!
 //! ```json
-//! {"version":2,"profile":"default","model_id":"<64 hex>","input_commitment":"<64 hex>",
+//! {"version":3,"profile":"default","model_id":"<64 hex>","input_commitment":"<64 hex>",
 //!  "output":{"class":1},"context":"<base64>","proof":"<base64>"}
 //! ```
 //!
@@ -47,7 +48,7 @@ use crate::profile::Profile;
 use crate::proving::{Output, MAX_PROOF_BYTES};
 
 pub const MAGIC: [u8; 8] = *b"ZKINFER\0";
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 /// The envelope's bounds (defined in [`crate::limits`]).
 pub use crate::limits::{MAX_CONTEXT_BYTES, MAX_ENCODED_BYTES, MAX_ENVELOPE_SCORES as MAX_SCORES};
 
@@ -479,7 +480,7 @@ mod tests {
             3,
         );
         let json: serde_json::Value = serde_json::from_str(&envelope.to_json().unwrap()).unwrap();
-        assert_eq!(json["version"], 2);
+        assert_eq!(json["version"], 3);
         assert_eq!(json["profile"], "default");
         assert_eq!(json["model_id"], envelope.model_id.to_string());
         assert_eq!(
@@ -553,8 +554,8 @@ mod tests {
             Err(EnvelopeError::ContextTooLong(_))
         ));
         envelope.context.clear();
-        envelope.version = 1;
-        assert_eq!(envelope.to_bytes(), Err(EnvelopeError::Version(1)));
+        envelope.version = 2;
+        assert_eq!(envelope.to_bytes(), Err(EnvelopeError::Version(2)));
         envelope.version = VERSION;
         envelope.input_commitment = InputCommitment([0xff; 32]);
         assert!(matches!(
@@ -604,8 +605,8 @@ mod tests {
             "{}".into(),
             "null".into(),
             good[..good.len() - 1].to_string(),
-            replace(r#""version":2"#, r#""version":1"#),
-            replace(r#""version":2"#, r#""version":"2""#),
+            replace(r#""version":3"#, r#""version":2"#),
+            replace(r#""version":3"#, r#""version":"3""#),
             replace(r#""profile":"default""#, r#""profile":"fast""#),
             replace(&model_id, &model_id[..62]),
             replace(&model_id, &format!("{}zz", &model_id[..62])),
@@ -618,7 +619,7 @@ mod tests {
                 r#"{"at_least":{"threshold":1,"holds":true,"x":0}}"#,
             ),
             replace(r#""context":""#, r#""context":"!"#),
-            replace(r#""version":2"#, r#""version":2,"extra":true"#),
+            replace(r#""version":3"#, r#""version":3,"extra":true"#),
             good.replace(r#""proof":""#, r#""proof":"A"#),
         ];
         for case in &cases {

@@ -99,7 +99,7 @@ fn every_tampered_field_is_refused() {
         change(&mut copy);
         verify(&model, &copy, CONTEXT).unwrap_err()
     };
-    assert_eq!(tampered(&|e| e.version = 1), VerifyError::Version(1));
+    assert_eq!(tampered(&|e| e.version = 2), VerifyError::Version(2));
     assert_eq!(
         tampered(&|e| e.profile = Profile::High),
         VerifyError::Proof(ProofError::Header("high"))

@@ -8,8 +8,8 @@ use std::process::{Command, Output};
 use base64::Engine as _;
 
 use common::{
-    chain_model, one_more_feature, random_tree, repeated_trees, tree_model, wide_trees, Rng,
-    WIDEST_DEPTH_6,
+    chain_model, network_calibration, one_more_neuron, random_tree, repeated_trees, tree_model,
+    wide_network, Rng, WIDEST_NETWORK,
 };
 use zkinfer::fixed_point::SplitRule;
 use zkinfer::model::Precision;
@@ -249,16 +249,16 @@ fn models_beyond_the_limits_are_refused() {
         );
         assert!(stderr(&out).contains("big.json"), "{}", stderr(&out));
     }
-    // One feature more than the widest model makes 255 columns, one more than a trace can
+    // One neuron more than the widest network makes 255 columns, one more than a trace can
     // have: refused with exit 1 (the prover used to panic inside Winterfell, exit 101).
-    let widest = zkinfer::quantize::quantize(&wide_trees(WIDEST_DEPTH_6), None).unwrap();
+    let calibration = network_calibration();
+    let widest = quantize(&wide_network(WIDEST_NETWORK), Some(&calibration)).unwrap();
     let wide = write(
         dir.path(),
         "wide.json",
-        &one_more_feature(&widest).to_canonical_json(),
+        &one_more_neuron(&widest).to_canonical_json(),
     );
-    let wide_input = format!("[{}]", vec!["1"; WIDEST_DEPTH_6 + 1].join(","));
-    let wide_input = write(dir.path(), "wide-in.json", wide_input.as_bytes());
+    let wide_input = write(dir.path(), "wide-in.json", b"[1, 1, 1, 1]");
     for command in [
         &["inspect", arg(&wide)][..],
         &["import", arg(&wide)],
@@ -485,11 +485,11 @@ fn prove_verify_and_open_an_inference() {
     // field outside its domain.
     let bytes = parsed.to_bytes().unwrap();
     let json = parsed.to_json().unwrap();
-    let json_version_1 = json.replacen(r#""version":2"#, r#""version":1"#, 1);
+    let json_version_2 = json.replacen(r#""version":3"#, r#""version":2"#, 1);
     let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
     let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
-    let mut version_1 = bytes.clone();
-    version_1[8] = 1;
+    let mut version_2 = bytes.clone();
+    version_2[8] = 2;
     let mut big_proof: serde_json::Value = serde_json::from_str(&json).unwrap();
     big_proof["proof"] = serde_json::json!(base64::engine::general_purpose::STANDARD
         .encode(vec![0; zkinfer::limits::MAX_PROOF_BYTES + 1]));
@@ -505,11 +505,11 @@ fn prove_verify_and_open_an_inference() {
             &json.as_bytes()[..json.len() / 2],
             "invalid JSON envelope",
         ),
-        ("v1.bin", &version_1, "envelope version 1 is not supported"),
+        ("v2.bin", &version_2, "envelope version 2 is not supported"),
         (
-            "v1.json",
-            json_version_1.as_bytes(),
-            "envelope version 1 is not supported",
+            "v2.json",
+            json_version_2.as_bytes(),
+            "envelope version 2 is not supported",
         ),
         (
             "big-proof.json",

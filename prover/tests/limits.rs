@@ -3,7 +3,8 @@
 mod common;
 
 use common::{
-    chain_model, chain_source, one_more_feature, repeated_trees, wide_trees, WIDEST_DEPTH_6,
+    chain_model, chain_source, network_calibration, one_more_neuron, repeated_trees, wide_network,
+    wide_trees, WIDEST_NETWORK,
 };
 use zkinfer::api::{ProveError, VerifyError};
 use zkinfer::envelope::{Envelope, VERSION};
@@ -118,26 +119,22 @@ fn assert_too_wide(error: &TraceTooLarge) {
     assert!(error.columns > MAX_TRACE_COLUMNS, "{error}");
     let message = error.to_string();
     assert!(message.contains("254 columns"), "{message}");
-    assert!(message.contains("fewer features"), "{message}");
+    assert!(message.contains("narrower network layers"), "{message}");
 }
 
-/// Winterfell takes at most 255 trace columns, and one column per feature: the widest tree
-/// model of depth 6 that loads proves and verifies under both profiles, one more feature is
-/// refused when it is quantized, imported or loaded (it used to import and then panic inside
-/// Winterfell when proved).
+/// The features are laid out in rows: a tree model's trace is as wide with 1,000 features as
+/// with 10, and proves and verifies under both profiles.
 #[test]
-fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
-    let widest = (1..=400)
-        .take_while(|&f| zkinfer::quantize::quantize(&wide_trees(f), None).is_ok())
-        .last()
-        .unwrap();
-    // 192 features + 29 (range check, commitment) + 24 (the walk of depth 6: 18, 5 stack cells,
-    // one score) + 1 (comparisons) + 8 (the high profile's masks) = 254 columns.
-    assert_eq!(widest, WIDEST_DEPTH_6);
-    let model = zkinfer::quantize::quantize(&wide_trees(widest), None).unwrap();
-    assert_eq!(largest_trace(&model).unwrap().1, MAX_TRACE_COLUMNS);
+fn a_thousand_features_cost_rows_not_columns() {
+    let width = |features: usize| {
+        let model = zkinfer::quantize::quantize(&wide_trees(features), None).unwrap();
+        (largest_trace(&model).unwrap().1, model)
+    };
+    let (narrow, _) = width(10);
+    let (wide, model) = width(1000);
+    assert_eq!(wide, narrow);
     let model = Model::from_json(&model.to_canonical_json()).unwrap();
-    let raw: Vec<f64> = (0..widest).map(|f| (f % 3) as f64 * 0.4).collect();
+    let raw: Vec<f64> = (0..1000).map(|f| (f % 3) as f64 * 0.4).collect();
     let input = model.quantize_input(&raw).unwrap();
     for profile in Profile::ALL {
         let options = ProveOptions {
@@ -147,16 +144,43 @@ fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
         let (envelope, _) = prove(&model, &input, &options).unwrap();
         verify(&model, &envelope, b"").unwrap();
     }
+}
 
-    for features in [widest + 1, 196, 400] {
-        let source = wide_trees(features);
-        match zkinfer::quantize::quantize(&source, None) {
+/// Winterfell takes at most 255 trace columns, and a network takes one per neuron: the widest
+/// network that loads proves and verifies under both profiles, one more neuron is refused when
+/// it is quantized, imported or loaded (it used to import and then panic inside Winterfell when
+/// proved).
+#[test]
+fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
+    let calibration = network_calibration();
+    let quantized =
+        |neurons: usize| zkinfer::quantize::quantize(&wide_network(neurons), Some(&calibration));
+    let widest = (200..=230)
+        .take_while(|&neurons| quantized(neurons).is_ok())
+        .last()
+        .unwrap();
+    assert_eq!(widest, WIDEST_NETWORK);
+    let model = quantized(widest).unwrap();
+    assert_eq!(largest_trace(&model).unwrap().1, MAX_TRACE_COLUMNS);
+    let model = Model::from_json(&model.to_canonical_json()).unwrap();
+    let input = model.quantize_input(&[0.25, 0.5, 0.75, 1.0]).unwrap();
+    for profile in Profile::ALL {
+        let options = ProveOptions {
+            profile,
+            ..ProveOptions::new(Disclosure::Scores)
+        };
+        let (envelope, _) = prove(&model, &input, &options).unwrap();
+        verify(&model, &envelope, b"").unwrap();
+    }
+
+    for neurons in [widest + 1, 256, 400] {
+        match quantized(neurons) {
             Err(QuantizeError::Model(ModelError::TooLarge(error))) => assert_too_wide(&error),
-            other => panic!("{features} features: {other:?}"),
+            other => panic!("{neurons} neurons: {other:?}"),
         }
     }
     // The same model built without validation, then loaded or imported from its JSON.
-    let wider = one_more_feature(&model);
+    let wider = one_more_neuron(&model);
     let json = wider.to_canonical_json();
     match Model::from_json(&json) {
         Err(ModelError::TooLarge(error)) => assert_too_wide(&error),
@@ -171,10 +195,9 @@ fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
     }
     // Proving it anyway under the profile it does not fit (the high one's masks take two more
     // columns) is refused before any trace.
-    let input = QuantizedInput::from_quantized(&wider, &vec![1; widest + 1]).unwrap();
     let high = ProveOptions {
         profile: Profile::High,
-        ..ProveOptions::new(Disclosure::Class)
+        ..ProveOptions::new(Disclosure::Scores)
     };
     match prove(&wider, &input, &high) {
         Err(ProveError::Proving(proving::ProveError::TooLarge(error))) => assert_too_wide(&error),
@@ -182,8 +205,8 @@ fn the_widest_model_that_loads_proves_and_one_more_feature_is_refused() {
     }
 }
 
-/// A network's later layers are a column per neuron: 30-32-256-1 used to import and then panic
-/// when proved (261 columns).
+/// A network's layers are a column per neuron: 30-32-256-1 used to import and then panic
+/// when proved (261 columns); it is refused (327 columns).
 #[test]
 fn a_network_with_a_wide_later_layer_is_refused() {
     let mut rng = common::Rng::new(7);
@@ -220,7 +243,8 @@ fn a_network_with_a_wide_later_layer_is_refused() {
     match zkinfer::quantize::quantize(&source, Some(&calibration)) {
         Err(QuantizeError::Model(ModelError::TooLarge(error))) => {
             assert_too_wide(&error);
-            assert_eq!(error.columns, 30 + 29 + 1 + 257 + 1 + 8);
+            // The input block, the sign bit and 32 + 256 + 1 accumulators, cmp, the masks.
+            assert_eq!(error.columns, 28 + 1 + 289 + 1 + 8);
         }
         other => panic!("{other:?}"),
     }

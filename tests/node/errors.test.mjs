@@ -154,7 +154,7 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
     [new TextEncoder().encode('ZKINFER\0\x02\x00'), /the envelope is truncated/],
-    [{ ...envelope, version: 1 }, /envelope version 1 is not supported/],
+    [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
     [{ ...envelope, output: { class: -1 } }, /invalid JSON envelope/],

@@ -319,8 +319,8 @@ impl<B: Body> InferenceAir<B> {
             ),
             None => AirContext::new(trace_info, degrees, assertions, options),
         };
-        let context = context
-            .set_num_transition_exemptions(zk.transition_exemptions() + relaxation.exempted);
+        let context =
+            context.set_num_transition_exemptions(zk.transition_exemptions() + relaxation.exempted);
         InferenceAir {
             context,
             statement,
@@ -360,7 +360,8 @@ where
 
         let (input_periodic, rest) = periodic.split_at(input.num_periodic_columns());
         let (body_periodic, rest) = rest.split_at(body.num_periodic_columns());
-        let (disclosure_periodic, rest) = rest.split_at(statement.disclosure().num_periodic_columns());
+        let (disclosure_periodic, rest) =
+            rest.split_at(statement.disclosure().num_periodic_columns());
         let mask_lift = rest[0];
         let (input_result, rest) = result.split_at_mut(input.num_constraints());
         let body_constraints = self.context.num_main_transition_constraints()
@@ -397,11 +398,8 @@ where
             disclosure_periodic,
             disclosure_result,
         );
-        self.zk.enforce_masks(
-            &current[statement.mask_column()..],
-            mask_lift,
-            mask_result,
-        );
+        self.zk
+            .enforce_masks(&current[statement.mask_column()..], mask_lift, mask_result);
     }
 
     fn evaluate_aux_transition<F, E>(
@@ -457,7 +455,9 @@ where
     fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
         let n = self.trace_length();
         let statement = &self.statement;
-        let mut columns = statement.input().periodic_columns(&statement.reading_rows(n));
+        let mut columns = statement
+            .input()
+            .periodic_columns(&statement.reading_rows(n));
         columns.extend(statement.body.periodic_columns(statement.body_row(), n));
         columns.extend(statement.disclosure().periodic_columns(n));
         columns.push(crate::zk::mask_lift());

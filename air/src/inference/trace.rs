@@ -4,8 +4,8 @@ use winterfell::matrix::ColMatrix;
 use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
 use super::{Body, Statement};
-use crate::prover::Segments;
 use crate::input::{feature_row, SALT_ELEMENTS};
+use crate::prover::Segments;
 use crate::zk::ZkParams;
 
 /// The honest trace for features `q` and the commitment's `salt`: the input block, the body,

@@ -144,7 +144,10 @@ impl InputBlock {
     /// A name for each of [`assertions`](Self::assertions), in order.
     pub fn assertion_labels(&self) -> Vec<String> {
         let mut labels = vec!["input.header".to_string()];
-        labels.extend(self.padding_rows().map(|row| format!("input.padding[{row}]")));
+        labels.extend(
+            self.padding_rows()
+                .map(|row| format!("input.padding[{row}]")),
+        );
         labels.extend(
             (0..STATE_WIDTH)
                 .filter(|&i| !self.absorbs_salt(i, 0))
@@ -242,9 +245,7 @@ impl InputBlock {
 
     /// Whether state cell `cell` on row `row` is a rate cell of row 0 that absorbs salt.
     fn absorbs_salt(&self, cell: usize, row: usize) -> bool {
-        row == 0
-            && RATE_RANGE.contains(&cell)
-            && self.slot(cell - RATE_RANGE.start) == Slot::Salt
+        row == 0 && RATE_RANGE.contains(&cell) && self.slot(cell - RATE_RANGE.start) == Slot::Salt
     }
 
     /// The commitment to features `q` with `salt`, computed as the AIR computes it.

@@ -36,9 +36,11 @@ impl InputBlock {
         // Past the last row `x` is taken as zero: those shift cells are never absorbed.
         let x_at = |row: usize| x.get(row).copied().unwrap_or(BaseElement::ZERO);
         for j in 1..RATE_WIDTH {
-            for row in 0..rows {
-                columns[self.shift(j)][row] = x_at(row + j);
-            }
+            let shift = &mut columns[self.shift(j)][..rows];
+            shift
+                .iter_mut()
+                .enumerate()
+                .for_each(|(row, cell)| *cell = x_at(row + j));
         }
         let mut state = rescue::initial_state(self.num_elements());
         for block in 0..rows.div_ceil(CYCLE) {

@@ -1,4 +1,5 @@
-//! What a proof reveals about one main-trace column, as linear equations over its cells.
+//! What a proof reveals about one trace column, as linear equations over its cells: a main
+//! column's `n` base-field cells, or the auxiliary column's `k·n` base coordinates.
 
 use winterfell::crypto::VectorCommitment;
 use winterfell::math::fields::f64::BaseElement;
@@ -89,6 +90,94 @@ pub fn column_equations<VC: VectorCommitment<Hash>>(
         }
         FieldExtension::Cubic => {
             ood_equations::<CubeExtension<BaseElement>>(proof, transcript, column, &mut equations)
+        }
+    }
+    equations
+}
+
+/// What `proof` reveals about the auxiliary column (the lookup's running sum), as equations over
+/// its cells' base coordinates: cell `c·n + t` is coordinate `c` of row `t`. An opening at a
+/// base-field `x_q` gives one equation per coordinate; `T(z) = Σ_t v_t·L_t(z)` mixes them.
+pub fn aux_equations<VC: VectorCommitment<Hash>>(
+    proof: &Proof,
+    transcript: &Transcript,
+) -> ColumnEquations {
+    match proof.options().field_extension() {
+        FieldExtension::Quadratic => {
+            aux_equations_in::<QuadExtension<BaseElement>, VC>(proof, transcript)
+        }
+        FieldExtension::Cubic => {
+            aux_equations_in::<CubeExtension<BaseElement>, VC>(proof, transcript)
+        }
+        FieldExtension::None => unreachable!("zero knowledge needs an extension field"),
+    }
+}
+
+fn aux_equations_in<E, VC>(proof: &Proof, transcript: &Transcript) -> ColumnEquations
+where
+    E: FieldElement<BaseField = BaseElement>,
+    VC: VectorCommitment<Hash>,
+{
+    let info = proof.trace_info();
+    let (n, k) = (info.length(), E::EXTENSION_DEGREE);
+    let lde = proof.lde_domain_size();
+    let (_, table) = proof.trace_queries[1]
+        .clone()
+        .parse::<E, Hash, VC>(lde, transcript.positions.len(), info.aux_segment_width())
+        .expect("the auxiliary queries parse");
+    let offset: BaseElement = proof.options().domain_offset();
+    let g_lde = BaseElement::get_root_of_unity(lde.ilog2());
+    let mut equations = ColumnEquations {
+        trace_length: k * n,
+        rows: Vec::new(),
+        values: Vec::new(),
+        sources: Vec::new(),
+    };
+    for (i, &position) in transcript.positions.iter().enumerate() {
+        let basis = lagrange(offset * g_lde.exp(position as u64), n);
+        let value = table.get_row(i)[0];
+        for c in 0..k {
+            let mut row = vec![BaseElement::ZERO; k * n];
+            row[c * n..(c + 1) * n].copy_from_slice(&basis);
+            equations.rows.push(row);
+            equations.values.push(value.base_element(c));
+            equations.sources.push(Source::Query(position));
+        }
+    }
+    let z = E::slice_from_base_elements(&transcript.z)[0];
+    let omega = BaseElement::get_root_of_unity(n.ilog2());
+    let (frame, _) = (proof.ood_frame.clone())
+        .parse::<E>(
+            info.main_trace_width(),
+            info.aux_segment_width(),
+            transcript.quotient_columns,
+        )
+        .expect("the OOD frame parses");
+    let column = info.main_trace_width();
+    let points = [
+        (false, z, frame.current_row()[column]),
+        (true, z * E::from(omega), frame.next_row()[column]),
+    ];
+    // The basis of the extension over the base field: e_c has coordinate c one.
+    let unit = |c: usize| {
+        let mut coordinates = vec![BaseElement::ZERO; k];
+        coordinates[c] = BaseElement::ONE;
+        E::slice_from_base_elements(&coordinates)[0]
+    };
+    for (next, y, value) in points {
+        let basis = lagrange(y, n);
+        for coordinate in 0..k {
+            let mut row = Vec::with_capacity(k * n);
+            for c in 0..k {
+                row.extend(
+                    basis
+                        .iter()
+                        .map(|&l| (unit(c) * l).base_element(coordinate)),
+                );
+            }
+            equations.rows.push(row);
+            equations.values.push(value.base_element(coordinate));
+            equations.sources.push(Source::Ood { next, coordinate });
         }
     }
     equations

@@ -227,7 +227,7 @@ fn every_composition_segment_is_masked<E: FieldElement<BaseField = BaseElement>>
     assert_eq!(polynom::eval(&beta, z), expected);
 
     let alphas: Vec<E> = (0..k)
-        .map(|i| element(&transcript.composition[transcript.transition_constraints - k + i]))
+        .map(|i| element(&transcript.composition[transcript.main_transition_constraints - k + i]))
         .collect();
     // The mask's part of an extension-valued functional Σ_s w_s·a_{i,s}·α_i, over the unknowns
     // a_{i,s} (the coefficients of A_1..A_k).
@@ -279,7 +279,8 @@ fn every_composition_segment_is_masked<E: FieldElement<BaseField = BaseElement>>
     // Σ_j γ'_j·H_j(y) (the trace columns there are public: T(y) is a conjugate of T(z)), and
     // H_0(y) = Q(y) − Σ_{j≥1} y^{jn}·H_j(y) with Q(y) public: Σ_{j≥1} (γ'_j − γ'_0·y^{jn})·H_j(y).
     let span = fri_span::<E>(run);
-    let width = run.trace.width();
+    // The DEEP coefficients of the composition columns follow every trace column's.
+    let width = run.proof.trace_info().width();
     let gamma = |j: usize| element::<E>(&transcript.deep[width + j]);
     let mut conjugate_points = conjugates(z);
     conjugate_points.extend(conjugates(z * g));

@@ -3,9 +3,9 @@
 //!
 //! Every value a proof reveals is, once the public transcript is replayed (the attacker knows
 //! the challenges), a function of the committed columns; the trace openings are linear ones.
-//! Each value a proof reveals about a main-trace column — its opening `T(x_q)` at a queried LDE
+//! Each value a proof reveals about a trace column — its opening `T(x_q)` at a queried LDE
 //! point and the out-of-domain values `T(z)`, `T(g·z)` — is a linear functional of the column's
-//! `n` cells: `T(y) = Σ_t v_t·L_t(y)` with `L_t(y) = ωᵗ(yⁿ − 1)/(n(y − ωᵗ))`. Each opening is one
+//! `n` cells (of their `k·n` base coordinates for the auxiliary column): `T(y) = Σ_t v_t·L_t(y)` with `L_t(y) = ωᵗ(yⁿ − 1)/(n(y − ωᵗ))`. Each opening is one
 //! equation over the base field, each extension-field value one equation per coordinate.
 //! Solving for the private cells recovers them unless the column holds enough randomness.
 //!
@@ -53,6 +53,6 @@ mod target;
 mod trace_attacks;
 mod transcript;
 
-pub use equations::{column_equations, lagrange, Cell, ColumnEquations};
+pub use equations::{aux_equations, column_equations, lagrange, Cell, ColumnEquations};
 pub use linalg::{rank, Solution, System};
 pub use transcript::{verify_recording, Transcript};

@@ -11,6 +11,7 @@ use winterfell::{AcceptableOptions, Proof, ProofOptions, Trace, TraceTable};
 use super::{Cell, ColumnEquations, Transcript};
 use crate::disclosure::felt;
 use crate::inference::{build_trace, Body, InferenceAir, Statement};
+use crate::input::feature_row;
 use crate::linear::LinearBody;
 use crate::mlp::{self, Activation, Dense, MlpBody, Network};
 use crate::testing::{salt, Vc};
@@ -48,8 +49,24 @@ pub trait Model: Body + 'static {
     /// `(column, row)` cells holding one unknown each (a value carried over several rows);
     /// `tail` is the first random row.
     fn walk_cells(statement: &Statement<Self>, tail: usize) -> Vec<Vec<(usize, usize)>>;
-    /// The body's columns holding one affine function of the features on every real row.
-    fn affine_columns(statement: &Statement<Self>) -> Vec<(usize, Cell)>;
+    /// The body's columns holding an affine function of the features on every real row (a
+    /// running sum over the feature rows), with that function on each of the `tail` real rows.
+    fn affine_columns(statement: &Statement<Self>, tail: usize) -> Vec<(usize, Vec<Cell>)>;
+}
+
+/// The running sums `bias + Σ_{f: row(f) < r} w_f·q_f` on rows `r < tail`, as cells in the
+/// feature unknowns.
+fn running_sum(weights: &[i64], bias: i64, tail: usize) -> Vec<Cell> {
+    let mut cell = Cell::known(felt(bias));
+    let mut cells = Vec::with_capacity(tail);
+    for row in 0..tail {
+        cells.push(cell.clone());
+        if let Some(&w) = row.checked_sub(feature_row(0)).and_then(|f| weights.get(f)) {
+            let f = row - feature_row(0);
+            cell.terms.push((f, felt(w)));
+        }
+    }
+    cells
 }
 
 /// The statement for features `q`: the scores disclosed, no comparisons (so every real
@@ -80,15 +97,10 @@ impl Model for LinearBody {
         Vec::new()
     }
 
-    fn affine_columns(statement: &Statement<LinearBody>) -> Vec<(usize, Cell)> {
+    fn affine_columns(statement: &Statement<LinearBody>, tail: usize) -> Vec<(usize, Vec<Cell>)> {
         let body = &statement.body;
-        let score = Cell {
-            constant: felt(body.bias[0]),
-            terms: (body.weights[0].iter().enumerate())
-                .map(|(f, &w)| (f, felt(w)))
-                .collect(),
-        };
-        vec![(statement.body_column() + body.scores_column(), score)]
+        let column = statement.body_column() + body.scores_column();
+        vec![(column, running_sum(&body.weights[0], body.bias[0], tail))]
     }
 }
 
@@ -128,7 +140,7 @@ impl Model for TreeBody {
             .collect()
     }
 
-    fn affine_columns(_: &Statement<TreeBody>) -> Vec<(usize, Cell)> {
+    fn affine_columns(_: &Statement<TreeBody>, _: usize) -> Vec<(usize, Vec<Cell>)> {
         Vec::new()
     }
 }
@@ -169,11 +181,19 @@ impl Model for MlpBody {
     fn walk_cells(statement: &Statement<MlpBody>, tail: usize) -> Vec<Vec<(usize, usize)>> {
         let body = &statement.body;
         let (at, first) = (statement.body_column(), statement.body_row());
-        let x = statement.input().x();
+        let input = statement.input();
+        // `x` on a row, and the shift cells that repeat it on the rows above.
+        let x = |row: usize| {
+            let mut cells = vec![(input.x(), row)];
+            cells.extend(
+                (1..crate::rescue::RATE_WIDTH.min(row + 1)).map(|j| (input.shift(j), row - j)),
+            );
+            cells
+        };
         let mut groups = Vec::new();
         for g in 0..body.num_neurons() {
             let row = first + body.first_row(g);
-            groups.extend([vec![(at + mlp::B, row)], vec![(x, row)], vec![(x, row + 1)]]);
+            groups.extend([vec![(at + mlp::B, row)], x(row), x(row + 1)]);
         }
         // Accumulator k of layer l changes on the first row of each neuron of layer l − 1.
         let network = body.network();
@@ -199,8 +219,18 @@ impl Model for MlpBody {
         groups
     }
 
-    fn affine_columns(_: &Statement<MlpBody>) -> Vec<(usize, Cell)> {
-        Vec::new()
+    /// The first hidden layer's accumulators sum the features: `z` from the last feature row on.
+    fn affine_columns(statement: &Statement<MlpBody>, tail: usize) -> Vec<(usize, Vec<Cell>)> {
+        let (body, at) = (&statement.body, statement.body_column());
+        let first = &body.network().hidden[0];
+        (first.weights.iter().zip(&first.bias).enumerate())
+            .map(|(k, (weights, &bias))| {
+                (
+                    at + body.accumulator(0, k),
+                    running_sum(weights, bias, tail),
+                )
+            })
+            .collect()
     }
 }
 
@@ -269,10 +299,10 @@ fn evaluate(ensemble: &Ensemble, q: &[u16]) -> Vec<i64> {
 }
 
 /// Which cells of a model's trace hold which of the attacker's unknowns. Unknowns `0..F`
-/// are the features: in their own columns `q(f)` on every real row, and in the range-check
-/// column `x` on row `f` and on every body row that reads `f`. Then come the walk cells, one
-/// unknown each, in [`Model::walk_cells`] order; the affine columns hold functions of the
-/// features. Every other real cell is what the honest computation puts there, which the
+/// are the features: in the range-check column `x` on their rows ([`feature_row`]) and on every
+/// body row that reads them, and in the shift columns on the rows above. Then come the walk
+/// cells, one unknown each, in [`Model::walk_cells`] order; the affine columns hold functions of
+/// the features. Every other real cell is what the honest computation puts there, which the
 /// attacker knows; the last rows from [`tail`](Layout::tail) on are the random ones.
 pub struct Layout {
     pub features: usize,
@@ -280,10 +310,10 @@ pub struct Layout {
     pub x: usize,
     /// The feature `x` holds on each real row, if any.
     reads: Vec<Option<usize>>,
-    /// Feature `f`'s own column.
-    pub q: Vec<usize>,
+    /// The shift columns: `shifts[j − 1]` holds `x` of the row `j` below.
+    pub shifts: Vec<usize>,
     pub walk: Vec<Vec<(usize, usize)>>,
-    pub affine: Vec<(usize, Cell)>,
+    pub affine: Vec<(usize, Vec<Cell>)>,
     /// The first random row.
     pub tail: usize,
 }
@@ -292,17 +322,29 @@ impl Layout {
     fn new<M: Model>(statement: &Statement<M>, trace_length: usize, profile: Profile) -> Layout {
         let input = statement.input();
         let tail = profile.zk().last_real_row(trace_length) + 1;
-        let mut reads = statement.reads(tail);
-        for (f, read) in reads.iter_mut().enumerate().take(M::FEATURES) {
+        let mut reads = vec![None; tail];
+        for (f, read) in reads
+            .iter_mut()
+            .skip(feature_row(0))
+            .take(M::FEATURES)
+            .enumerate()
+        {
             *read = Some(f);
+        }
+        for row in 0..statement.body.rows() {
+            if let Some(f) = statement.body.reads(row) {
+                reads[statement.body_row() + row] = Some(f);
+            }
         }
         Layout {
             features: M::FEATURES,
             x: input.x(),
             reads,
-            q: (0..M::FEATURES).map(|f| input.q(f)).collect(),
+            shifts: (1..crate::rescue::RATE_WIDTH)
+                .map(|j| input.shift(j))
+                .collect(),
             walk: M::walk_cells(statement, tail),
-            affine: M::affine_columns(statement),
+            affine: M::affine_columns(statement, tail),
             tail,
         }
     }
@@ -323,12 +365,17 @@ impl Layout {
         if column == self.x {
             return self.reads[row].map(Cell::unknown);
         }
-        if let Some(f) = self.q.iter().position(|&c| c == column) {
-            return Some(Cell::unknown(f));
+        if let Some(j) = self.shifts.iter().position(|&c| c == column) {
+            return self
+                .reads
+                .get(row + j + 1)
+                .copied()
+                .flatten()
+                .map(Cell::unknown);
         }
         (self.affine.iter())
             .find(|(c, _)| *c == column)
-            .map(|(_, cell)| cell.clone())
+            .map(|(_, cells)| cells[row].clone())
     }
 
     /// The rows of `x` holding a feature.
@@ -338,7 +385,7 @@ impl Layout {
 
     /// The unknowns' values in `trace`.
     pub fn values(&self, trace: &TraceTable<BaseElement>) -> Vec<BaseElement> {
-        let features = self.q.iter().map(|&column| trace.get(column, 0));
+        let features = (0..self.features).map(|f| trace.get(self.x, feature_row(f)));
         let walk = self
             .walk
             .iter()
@@ -368,11 +415,11 @@ impl Layout {
         unknowns
     }
 
-    /// Every column holding a secret: `x`, the feature columns, the affine and the walk
+    /// Every main column holding a secret: `x`, the shift columns, the affine and the walk
     /// columns.
     pub fn columns(&self) -> Vec<usize> {
         let mut columns = vec![self.x];
-        columns.extend(&self.q);
+        columns.extend(&self.shifts);
         columns.extend(self.affine.iter().map(|&(column, _)| column));
         columns.extend(self.walk_columns());
         columns

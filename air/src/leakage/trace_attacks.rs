@@ -102,10 +102,10 @@ fn unmasked_witness_columns_reveal_their_values<M: Model>(profile: Profile) {
     let proved = target::prove::<M>(&features::<M>(), profile, &mut zero);
     let layout = &proved.layout;
     let real = layout.values(&proved.trace);
-    // A feature's own column is constant on the real rows: one unknown, recovered. So are
-    // the walk columns' cells, e.g. every decision and path indicator of a tree walk.
+    // A shift column repeats the features a few rows up: recovered. So are the walk columns'
+    // cells, e.g. every decision and path indicator of a tree walk.
     let walk = layout.walk_columns();
-    for &column in layout.q.iter().chain(&walk) {
+    for &column in layout.shifts.iter().chain(&walk) {
         let system = attack(&proved, column, &proved.cells(column));
         let solution = system.solve();
         let unknowns = layout.unknowns_in(column);
@@ -121,20 +121,20 @@ fn unmasked_witness_columns_reveal_their_values<M: Model>(profile: Profile) {
         let expected: Vec<_> = unknowns.iter().map(|&u| Some(real[u])).collect();
         assert_eq!(recovered(&solution, &unknowns), expected, "column {column}");
     }
-    // An affine column (a linear model's score) gives its value away, which matters when
-    // only a class is disclosed; as a function of the features, that is all it gives.
+    // An affine column (a linear model's running score) gives the features it sums away.
     for &(column, _) in &layout.affine {
-        let equations = proved.equations(column);
-        let constant = equations
-            .in_unknowns(1, |row| match row {
-                _ if row < layout.tail => Cell::unknown(0),
-                _ => Cell::known(BaseElement::ZERO),
-            })
-            .solve();
-        assert_eq!(constant.determined(0), Some(proved.trace.get(column, 0)));
-        let in_features = attack(&proved, column, &proved.cells(column)).solve();
-        assert!(in_features.consistent);
-        assert_eq!(in_features.rank, 1);
+        let solution = attack(&proved, column, &proved.cells(column)).solve();
+        assert!(solution.consistent);
+        let features: Vec<usize> = (0..M::FEATURES).collect();
+        let found = recovered(&solution, &features);
+        assert!(found
+            .iter()
+            .zip(&real)
+            .all(|(f, &v)| f.is_none_or(|f| f == v)));
+        assert!(
+            found.iter().flatten().count() > 0,
+            "column {column} reveals no feature"
+        );
     }
 }
 
@@ -268,15 +268,13 @@ fn a_masked_proof_is_consistent_with_any_input<M: Model>(profile: Profile) {
     // Every other column holding a secret, alone.
     for column in layout.columns().into_iter().skip(1) {
         let hiding = assert_hides(&proved, &[column], &other);
-        if !layout.q.contains(&column) {
-            println!("{}, masked, column {column}: {hiding:?}", M::NAME);
-        }
+        println!("{}, masked, column {column}: {hiding:?}", M::NAME);
     }
     // Several columns at once, sharing the unknowns.
     let mut joint = vec![layout.x];
     joint.extend(layout.affine.iter().map(|&(column, _)| column));
     joint.extend(layout.walk_columns());
-    joint.extend([layout.q[0], layout.q[M::FEATURES - 1]]);
+    joint.extend([layout.shifts[0], layout.shifts[layout.shifts.len() - 1]]);
     let hiding = assert_hides(&proved, &joint, &other);
     println!(
         "{}, masked, structure-aware, {} columns jointly: {hiding:?}",
@@ -292,4 +290,104 @@ fn fresh_randomness_gives_a_different_proof<M: Model>(profile: Profile) {
     assert_ne!(a.proof.to_bytes(), b.proof.to_bytes());
     let column = a.layout.x;
     assert_ne!(a.equations(column).values, b.equations(column).values);
+}
+
+// THE LOOKUP'S RUNNING SUM
+// ================================================================================================
+
+/// The auxiliary column of a tree proof, as the prover built it, in base coordinates
+/// (coordinate-major, the order of [`aux_equations`]).
+fn running_sum_coordinates<E: FieldElement<BaseField = BaseElement>>(
+    proved: &Proved,
+    q: &[u16],
+    profile: Profile,
+) -> Vec<BaseElement> {
+    let statement = target::statement::<crate::trees::TreeBody>(q);
+    let rand: Vec<E> = (proved.transcript.aux_rands.iter())
+        .map(|coordinates| E::slice_from_base_elements(coordinates)[0])
+        .collect();
+    // The randomness `testing::prove_with` gives the prover.
+    let mut random = crate::testing::rng(0xA0C5);
+    let column = crate::inference::build_aux_trace::<_, E>(
+        &statement,
+        proved.trace.main_segment(),
+        &rand,
+        &profile.options(),
+        &mut random,
+    )
+    .get_column(0)
+    .to_vec();
+    (0..E::EXTENSION_DEGREE)
+        .flat_map(|c| column.iter().map(move |v| v.base_element(c)))
+        .collect()
+}
+
+/// The running sum's openings are explained by the real column, and absorbed by its random
+/// rows alone: every assignment of its real cells (another input's sum, say) is consistent
+/// with them.
+fn the_running_sum_is_hidden<E: FieldElement<BaseField = BaseElement>>(profile: Profile) {
+    type Trees = crate::trees::TreeBody;
+    let q = features::<Trees>();
+    let proved = target::prove::<Trees>(&q, profile, &mut masked());
+    let equations = aux_equations::<crate::testing::Vc>(&proved.proof, &proved.transcript);
+    let mut real = running_sum_coordinates::<E>(&proved, &q, profile);
+    assert!(equations.satisfied_by(&real));
+    real[3] += BaseElement::ONE;
+    assert!(!equations.satisfied_by(&real));
+    real[3] -= BaseElement::ONE;
+
+    let (n, k, tail) = (
+        proved.trace.length(),
+        E::EXTENSION_DEGREE,
+        proved.layout.tail,
+    );
+    let cells = k * n;
+    let is_secret = |i: usize| i % n < tail;
+    let system = equations.in_unknowns(cells, Cell::unknown);
+    let solution = system.solve();
+    let secrets: Vec<usize> = (0..cells).filter(|&i| is_secret(i)).collect();
+    let random: Vec<usize> = (0..cells).filter(|&i| !is_secret(i)).collect();
+    let random_rank = rank(&system.restricted_to(&random).rows, random.len());
+    let projected = solution.projected_dimension(&secrets);
+    println!(
+        "trees, {profile:?}, the lookup's running sum: {} equations over {cells} base cells \
+         ({} of them on the random rows), rank {}, rank on the random rows {random_rank}, \
+         projected dimension {projected} of {} real cells",
+        system.equations(),
+        random.len(),
+        solution.rank,
+        secrets.len(),
+    );
+    assert!(solution.consistent);
+    assert_eq!(solution.rank, system.equations());
+    assert_eq!(random_rank, system.equations());
+    assert_eq!(projected, secrets.len());
+    // Another input's running sum on the real rows: the random rows alone explain the openings.
+    let other = target::prove::<Trees>(&other_features::<Trees>(), profile, &mut zero);
+    let other = running_sum_coordinates::<E>(&other, &other_features::<Trees>(), profile);
+    let fixed = equations.in_unknowns(cells, |i| match is_secret(i) {
+        true => Cell::known(other[i]),
+        false => Cell::unknown(i),
+    });
+    assert!(
+        fixed.solve().consistent,
+        "not consistent with another input"
+    );
+}
+
+mod running_sum {
+    use winterfell::math::fields::f64::BaseElement;
+    use winterfell::math::fields::{CubeExtension, QuadExtension};
+
+    use super::super::target::Profile;
+
+    #[test]
+    fn default() {
+        super::the_running_sum_is_hidden::<QuadExtension<BaseElement>>(Profile::Default);
+    }
+
+    #[test]
+    fn high() {
+        super::the_running_sum_is_hidden::<CubeExtension<BaseElement>>(Profile::High);
+    }
 }

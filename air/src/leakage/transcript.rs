@@ -129,11 +129,13 @@ impl<H: winterfell::crypto::Hasher, V: VectorCommitment<H>> VectorCommitment<H> 
 /// kept as base-field coordinates (one per extension degree).
 #[derive(Clone, Debug)]
 pub struct Transcript {
-    /// The composition coefficients: one per transition constraint, in order, then one per
-    /// assertion.
+    /// The auxiliary segment's random elements (none without one).
+    pub aux_rands: Vec<Vec<BaseElement>>,
+    /// The composition coefficients: one per transition constraint, in order (the main
+    /// segment's, then the auxiliary segment's), then one per assertion.
     pub composition: Vec<Vec<BaseElement>>,
-    /// Transition constraints: the first coefficients of `composition`.
-    pub transition_constraints: usize,
+    /// The main segment's transition constraints: the first coefficients of `composition`.
+    pub main_transition_constraints: usize,
     /// The out-of-domain point `z`.
     pub z: Vec<BaseElement>,
     /// The DEEP coefficients: one per trace column, then one per composition column.
@@ -152,10 +154,11 @@ pub struct Transcript {
 /// commitment the proof was made with. Returns the verifier's error if the proof is rejected.
 ///
 /// The coin's events follow winter-verifier 0.13.1's `perform_verification`: reseed with the
-/// main trace root, the composition coefficients drawn, reseed with the constraint root, `z`
+/// main trace root, the auxiliary segment's random elements drawn and a reseed with its root
+/// (when there is one), the composition coefficients drawn, reseed with the constraint root, `z`
 /// drawn, reseed with the OOD evaluations, the DEEP coefficients drawn, then for each FRI layer
 /// and for the remainder a reseed with its commitment and a folding challenge drawn (the
-/// remainder's unused), and the query positions (zkinfer's AIRs have no auxiliary segment). The shape
+/// remainder's unused), and the query positions. The shape
 /// of that sequence is checked, so that a change in Winterfell fails here rather than
 /// silently misreading challenges.
 pub fn verify_recording<A, VC>(
@@ -168,7 +171,6 @@ where
     A::PublicInputs: Clone,
     VC: VectorCommitment<Hash>,
 {
-    assert_eq!(proof.trace_info().num_segments(), 1, "no auxiliary segment");
     COIN_EVENTS.with_borrow_mut(Vec::clear);
     OPENED_POSITIONS.with_borrow_mut(Vec::clear);
     winterfell::verify::<
@@ -200,6 +202,18 @@ where
     );
     let context = air.context();
     let layers = proof.fri_proof.num_layers();
+    // With an auxiliary segment, its random elements come first.
+    let aux = proof.trace_info().num_segments() - 1;
+    assert!(aux <= 1, "one auxiliary segment at most");
+    let aux_rands = if aux == 1 {
+        phases.remove(0)
+    } else {
+        Vec::new()
+    };
+    assert_eq!(
+        aux_rands.len(),
+        proof.trace_info().get_num_aux_segment_rand_elements()
+    );
     assert_eq!(phases.len(), 3 + layers + 1, "reseeds: {phases:?}");
     let composition = phases[0].clone();
     assert_eq!(
@@ -227,8 +241,9 @@ where
     assert_eq!(positions.len(), proof.num_unique_queries as usize);
 
     Ok(Transcript {
+        aux_rands,
         composition,
-        transition_constraints: context.num_transition_constraints(),
+        main_transition_constraints: context.num_main_transition_constraints(),
         z,
         deep,
         fri_alphas,

@@ -9,8 +9,8 @@ use super::air::B;
 use super::trace::Decomposition;
 use super::{Activation, Dense, MlpAir, MlpBody, MlpStatement, Network, NetworkError};
 use crate::disclosure::{felt, Comparison};
-use crate::input::feature_row;
 use crate::inference::{build_trace, Body};
+use crate::input::feature_row;
 use crate::testing::{options, rng, salt, set_x};
 use crate::zk::ZkParams;
 

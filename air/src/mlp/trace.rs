@@ -58,12 +58,18 @@ impl MlpBody {
             let activation = network.activation.apply(z >> SHIFT);
             let next = network.layers().nth(layer + 1).expect("a next layer");
             for (k, weights) in next.weights.iter().enumerate() {
-                added.push((row, self.accumulator(layer + 1, k), weights[neuron] * activation));
+                added.push((
+                    row,
+                    self.accumulator(layer + 1, k),
+                    weights[neuron] * activation,
+                ));
             }
         }
         added.sort_unstable_by_key(|&(row, _, _)| row);
         let mut values: Vec<(usize, i64)> = self.initial_accumulators();
         let mut pending = added.into_iter().peekable();
+        // Each row writes every accumulator column, so a row index reads best.
+        #[allow(clippy::needless_range_loop)]
         for row in 0..=last_row {
             for &(column, value) in &values {
                 columns[column][row] = felt(value);

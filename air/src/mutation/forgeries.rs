@@ -324,7 +324,10 @@ fn moved(layout: Layout, f: usize) -> Vec<u16> {
 }
 
 /// A linear model's accumulators recomputed from the trace's `x`; returns the scores.
-fn reaccumulate(statement: &Statement<LinearBody>, trace: &mut TraceTable<BaseElement>) -> Vec<i64> {
+fn reaccumulate(
+    statement: &Statement<LinearBody>,
+    trace: &mut TraceTable<BaseElement>,
+) -> Vec<i64> {
     let (body, input) = (&statement.body, statement.input());
     let last = last_real(trace);
     let mut scores = Vec::new();
@@ -483,9 +486,12 @@ fn message_cell_lies(layout: Layout, j: usize) -> Forgery<LinearBody> {
     let input = claimed.input();
     let slot = |block: usize| input.slot(CYCLE * block + j);
     let blocks = 0..input.blocks();
-    let block = (blocks.clone().rev().find(|&b| matches!(slot(b), Slot::Feature(_))))
-        .or_else(|| blocks.rev().find(|&b| slot(b) == Slot::Padding))
-        .expect("a feature or a padding cell");
+    let block = (blocks
+        .clone()
+        .rev()
+        .find(|&b| matches!(slot(b), Slot::Feature(_))))
+    .or_else(|| blocks.rev().find(|&b| slot(b) == Slot::Padding))
+    .expect("a feature or a padding cell");
     let row = CYCLE * block;
     // The chain of shift cells that carries the element up to the absorbing row.
     let chain = |trace: &mut TraceTable<BaseElement>, value: BaseElement| {
@@ -686,7 +692,10 @@ fn read_not_in_table(layout: Layout, forged: Forged) -> Forgery<TreeBody> {
             AuxForgery::Offset,
             "a split reads t for q0; the sum starts where it ends at 0",
         ),
-        Forged::End => (AuxForgery::Honest, "a split reads t for q0; the sum ends off 0"),
+        Forged::End => (
+            AuxForgery::Honest,
+            "a split reads t for q0; the sum ends off 0",
+        ),
         Forged::LastStep => (
             AuxForgery::Closed,
             "a split reads t for q0; the sum jumps to 0 on the last real row",
@@ -758,7 +767,12 @@ fn branch_flipped(layout: Layout) -> Forgery<TreeBody> {
     let (row, at) = (stump_row(&claimed), claimed.body_column());
     trace.set(at + B, row, BaseElement::ZERO);
     let difference = i64::from(q[0]) - stump_threshold(layout, 0);
-    set_digits(&claimed, &mut trace, row, difference.rem_euclid(MAX_THRESHOLD));
+    set_digits(
+        &claimed,
+        &mut trace,
+        row,
+        difference.rem_euclid(MAX_THRESHOLD),
+    );
     repair(&claimed, &mut trace, &[]);
     let forged = scores_in(&claimed, &trace);
     let how = "a stump goes right for q0 < t, d = x − t mod 2^16";

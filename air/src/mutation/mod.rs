@@ -300,9 +300,15 @@ where
     let rand: Vec<Ext> = (0..crate::lookup::NUM_RAND_ELEMENTS)
         .map(|_| Ext::new(random(), random()))
         .collect();
-    let column = (aux.build(air.statement(), trace.main_segment(), &rand, &options(), &mut random))
-        .get_column(0)
-        .to_vec();
+    let column = (aux.build(
+        air.statement(),
+        trace.main_segment(),
+        &rand,
+        &options(),
+        &mut random,
+    ))
+    .get_column(0)
+    .to_vec();
     let rand = AuxRandElements::new(rand);
     let main_constraints = context.num_main_transition_constraints();
     let mut result = vec![Ext::ZERO; context.num_aux_transition_constraints()];
@@ -413,7 +419,11 @@ where
         "{label}: the claim's truth does not match the forgery's lie {lie:?}"
     );
     let info = Segments::trace_info(&claimed, &trace);
-    assert_eq!(info, claimed.trace_info(&options), "{label}: the trace's shape");
+    assert_eq!(
+        info,
+        claimed.trace_info(&options),
+        "{label}: the trace's shape"
+    );
     let air = InferenceAir::new(info, claimed.clone(), options.clone());
     let found = violations(&air, &trace, aux);
     let mutation = mutation(&claimed, label);

@@ -313,7 +313,14 @@ impl Run {
         let mut result = vec![BaseElement::ZERO; self.walk.num_constraints()];
         let (current, next) = (self.row(row), self.row(row + 1));
         let periodic = self.periodic_row(row);
-        (self.walk).enforce(&current, &next, self.x[row], self.d[row], &periodic, &mut result);
+        (self.walk).enforce(
+            &current,
+            &next,
+            self.x[row],
+            self.d[row],
+            &periodic,
+            &mut result,
+        );
         result
     }
 

@@ -172,15 +172,46 @@ pub fn wide_trees(features: usize) -> zkinfer::source::SourceModel {
     )
 }
 
-/// The most features a model of depth-6 trees can take: 254 columns under the high profile.
-pub const WIDEST_DEPTH_6: usize = 192;
+/// A network of 4 features, one ReLU hidden layer of `neurons` neurons and one score, with
+/// pseudo-random weights: the width of its trace grows with `neurons`.
+pub fn wide_network(neurons: usize) -> SourceModel {
+    let mut rng = Rng::new(neurons as u64);
+    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
+        weights: (0..outputs)
+            .map(|_| (0..inputs).map(|_| rng.uniform(-0.3, 0.3)).collect())
+            .collect(),
+        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
+    };
+    let layers = vec![layer(4, neurons), layer(neurons, 1)];
+    SourceModel {
+        body: SourceBody::Mlp {
+            activation: zkinfer::model::Activation::Relu,
+            layers,
+        },
+        ..tree_model(SplitRule::LessThan, Precision::F64, 4, Vec::new())
+    }
+}
 
-/// `model` (a tree model) with one more feature, without validation.
-pub fn one_more_feature(model: &zkinfer::Model) -> zkinfer::Model {
+/// The calibration of [`wide_network`]: the features' range.
+pub fn network_calibration() -> zkinfer::Calibration {
+    zkinfer::Calibration::from_csv("x0,x1,x2,x3\n0,0,0,0\n1,1,1,1").unwrap()
+}
+
+/// The most hidden neurons [`wide_network`] can have: 254 columns under the high profile
+/// (28 for the input block, the sign bit and an accumulator per neuron and for the score,
+/// `cmp`, 8 masks).
+pub const WIDEST_NETWORK: usize = 215;
+
+/// `model` (a [`wide_network`]) with one more hidden neuron, without validation.
+pub fn one_more_neuron(model: &zkinfer::Model) -> zkinfer::Model {
     let mut wider = model.clone();
-    wider.input.features.push("one more".into());
-    if let zkinfer::model::Encoding::Bins { cuts, .. } = &mut wider.input.encoding {
-        cuts.push(cuts[0].clone());
+    if let zkinfer::model::Body::Mlp(mlp) = &mut wider.body {
+        let first = &mut mlp.hidden[0];
+        first.weights.push(first.weights[0].clone());
+        first.bias.push(first.bias[0]);
+        let scale = mlp.activation_scale_log2[0][0];
+        mlp.activation_scale_log2[0].push(scale);
+        mlp.output.weights[0].push(0);
     }
     wider
 }
