@@ -28,6 +28,7 @@ pub mod quantize;
 #[cfg(feature = "serve")]
 pub mod service;
 pub mod source;
+pub mod synthetic;
 mod table;
 pub mod threshold;
 pub mod zk;

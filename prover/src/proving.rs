@@ -19,7 +19,6 @@ use zkinfer_air::mlp::MlpBody;
 use zkinfer_air::prover::{AirProver, Hash, Phase, Progress};
 use zkinfer_air::rescue::DIGEST_WIDTH;
 use zkinfer_air::trees::{walk, TreeBody};
-use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
@@ -260,11 +259,14 @@ enum AnyStatement {
 }
 
 impl AnyStatement {
-    /// The trace's (rows, columns) under `options`.
+    /// The trace's (rows, columns) under `options`, counting base-field columns: the auxiliary
+    /// column (a tree model's lookup) as many times as the extension degree, as it costs.
     fn trace_shape(&self, options: &ProofOptions) -> (usize, usize) {
         fn shape<B: AirBody>(s: &Statement<B>, options: &ProofOptions) -> (usize, usize) {
-            let zk = ZkParams::for_options(options);
-            (s.trace_length(options), s.trace_width(&zk))
+            let info = s.trace_info(options);
+            let extension = options.field_extension().degree() as usize;
+            let columns = info.main_trace_width() + extension * info.aux_segment_width();
+            (info.length(), columns)
         }
         match self {
             AnyStatement::Linear(s) => shape(s, options),

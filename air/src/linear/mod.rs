@@ -5,8 +5,8 @@
 //! on each feature row, `s[c]' = s[c] + W_c(row)·x`, with `W_c` a periodic column holding
 //! `W_c,f` on feature `f`'s row ([`crate::input::feature_row`]) and zero elsewhere. So it holds
 //! the score from the last feature row on. The features' range checks, the commitment and the
-//! comparisons are the shared blocks'. The sums never wrap: the model format bounds every score
-//! below `2^46`, and every partial sum lies between the worst cases.
+//! comparisons are the shared blocks'. The field sum is the integer score, which the model
+//! format bounds below `2^46` in magnitude.
 
 mod air;
 mod trace;

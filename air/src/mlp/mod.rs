@@ -9,7 +9,8 @@
 //!
 //! # Rows and columns
 //!
-//! Two rows per hidden neuron, layer by layer from row `F`: on the neuron's first row `x` holds
+//! Two rows per hidden neuron, layer by layer after the input block: on the neuron's first row
+//! `x` holds
 //! `h`, on its second `x` holds `r`, both range-checked to 16 bits by the input block, and the
 //! body's column `b` holds a bit, with
 //!
@@ -19,20 +20,21 @@
 //! + 2^16·b`: the rescaling is exact and proved by the two range checks. ReLU is `b·h` (`b = 1`
 //! exactly when `⌊z/2^16⌋ ≥ 0`), the identity `h − 2^16 + 2^16·b`.
 //!
-//! Layer 1 reads the features from the input block's constant cells `q`; later layers read
-//! *accumulators*: one column per neuron of layers `2..L` and of the output (the last of them
-//! are the scores). An accumulator starts at its neuron's bias (asserted on row 0) and adds
-//! `weight·a` on the first row of each neuron of the layer before, so it holds its `z` once that
-//! layer is done, and never changes after. All weights are public and sit in periodic columns.
+//! Every layer reads *accumulators*: one column per neuron of every layer (the output's last:
+//! they are the scores). An accumulator starts at its neuron's bias (asserted on row 0) and
+//! adds `weight·a` on the first row of each neuron of the layer before, or, in the first hidden
+//! layer, `weight·q_f` on feature `f`'s row of the input block ([`crate::input::feature_row`]),
+//! where `x` holds the feature; so it holds its `z` once that layer is done, and never changes
+//! after. All weights are public and sit in periodic columns.
 //!
 //! # Constraints
 //!
 //! * `b·(b − 1) = 0`;
-//! * `first·(x' + 2^16·x + 2^32·b) = offset + Σ_f W_f·q_f + Σ_k select_k·acc_k`, with `first`
-//!   one on a neuron's first row, `offset` its `2^32` (plus its bias in layer 1), `W_f` its
-//!   weight on feature `f` (layer 1) and `select_k` one when it reads accumulator `k`;
-//! * `acc_k' = acc_k + V_k·act(b, x)`, with `V_k` the weight from the neuron whose first row this
-//!   is to accumulator `k`'s neuron.
+//! * `first·(x' + 2^16·x + 2^32·b) = offset + Σ_k select_k·acc_k`, with `first` one on a
+//!   neuron's first row, `offset` its `2^32` and `select_k` one when it reads accumulator `k`;
+//! * `acc_k' = acc_k + V_k·act(b, x)` for an accumulator of a later layer, with `V_k` the weight
+//!   from the neuron whose first row this is to accumulator `k`'s neuron; `acc_k' = acc_k +
+//!   W_k·x` for one of the first hidden layer, with `W_k` its weight on the feature of the row.
 
 mod air;
 mod trace;

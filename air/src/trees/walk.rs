@@ -1,5 +1,6 @@
 //! A component proving that a public tree ensemble, evaluated on private 16-bit features,
-//! reaches given scores: one row per split node, no lookups, no auxiliary segment.
+//! reaches given scores: one row per split node, reading the split's feature from the host
+//! (which proves it with a lookup: [`crate::lookup`]).
 //!
 //! # The inference being proved
 //!

@@ -1,5 +1,7 @@
 //! `zkinfer bench`: prove and verify one held-out row of every example model under each
-//! profile, and print trace shape, times, proof size and the prover's peak heap.
+//! profile, and print trace shape, times, proof size and the prover's peak heap; with
+//! `--growth`, the same for synthetic models from 500 to 100,000 splits and 10 to 1,000
+//! features (`zkinfer::synthetic`), to show how proving grows.
 //!
 //! Times are medians over `--runs` runs on one thread; the peak heap is the largest amount
 //! the prover had allocated at once (counted by the binary's global allocator), over the
@@ -18,7 +20,10 @@ use zkinfer::examples::manifest;
 
 use crate::Failure;
 use zkinfer::model::Task;
-use zkinfer::{import, read_inputs, Calibration, Disclosure, Phase, Profile, ProveOptions};
+use zkinfer::{
+    import, read_inputs, synthetic, Calibration, Disclosure, Model, Phase, Profile, ProveOptions,
+    QuantizedInput,
+};
 
 #[global_allocator]
 static HEAP: PeakAlloc = PeakAlloc;
@@ -47,6 +52,8 @@ pub struct Measurement {
     pub profile: Profile,
     pub rows: usize,
     pub columns: usize,
+    /// Auxiliary columns (extension-field elements: each costs the extension degree).
+    pub aux_columns: usize,
     pub prove: Duration,
     pub verify: Duration,
     pub proof_bytes: usize,
@@ -89,54 +96,176 @@ pub fn run(
             _ => Disclosure::Class,
         };
         for &profile in profiles {
-            let options = ProveOptions::new(disclosure)
-                .with_context(b"bench".to_vec())
-                .with_profile(profile);
-            let mut prove_times = Vec::new();
-            let mut verify_times = Vec::new();
-            let mut peak = 0;
-            let mut last = None;
-            let phases = RefCell::new(([Duration::ZERO; 5], Instant::now(), Phase::Trace));
-            let progress = |phase: Phase| {
-                let (spent, since, current) = &mut *phases.borrow_mut();
-                if phase != Phase::Trace {
-                    spent[*current as usize] += since.elapsed();
-                }
-                (*since, *current) = (Instant::now(), phase);
-            };
-            for _ in 0..runs.max(1) {
-                HEAP.reset_peak_usage();
-                let before = HEAP.current_usage();
-                let start = Instant::now();
-                let (envelope, _opening) =
-                    zkinfer::prove_with_progress(&model, &input, &options, &progress)
-                        .map_err(|e| e.to_string())?;
-                prove_times.push(start.elapsed());
-                peak = peak.max(HEAP.peak_usage().saturating_sub(before));
-                let start = Instant::now();
-                zkinfer::verify(&model, &envelope, b"bench").map_err(|e| e.to_string())?;
-                verify_times.push(start.elapsed());
-                last = Some(envelope);
-            }
-            let envelope = last.expect("at least one run");
-            let proof = Proof::read_from_bytes(&envelope.proof).map_err(|e| e.to_string())?;
-            let trace = proof.context.trace_info();
-            let measurement = Measurement {
-                model: entry.name.clone(),
-                profile,
-                rows: trace.length(),
-                columns: trace.main_trace_width(),
-                prove: median(prove_times),
-                verify: median(verify_times),
-                proof_bytes: envelope.proof.len(),
-                peak_heap_bytes: peak,
-                phases: phases.borrow().0,
-            };
+            let measurement = measure(&entry.name, &model, &input, disclosure, profile, runs)?;
             each(&measurement).map_err(Error::Output)?;
             table.push(measurement);
         }
     }
     Ok(table)
+}
+
+/// Proves and verifies `model` on `input` `runs` times under `profile`.
+fn measure(
+    name: &str,
+    model: &Model,
+    input: &QuantizedInput,
+    disclosure: Disclosure,
+    profile: Profile,
+    runs: usize,
+) -> Result<Measurement, Error> {
+    let options = ProveOptions::new(disclosure)
+        .with_context(b"bench".to_vec())
+        .with_profile(profile);
+    let mut prove_times = Vec::new();
+    let mut verify_times = Vec::new();
+    let mut peak = 0;
+    let mut last = None;
+    let phases = RefCell::new(([Duration::ZERO; 5], Instant::now(), Phase::Trace));
+    let progress = |phase: Phase| {
+        let (spent, since, current) = &mut *phases.borrow_mut();
+        if phase != Phase::Trace {
+            spent[*current as usize] += since.elapsed();
+        }
+        (*since, *current) = (Instant::now(), phase);
+    };
+    for _ in 0..runs.max(1) {
+        HEAP.reset_peak_usage();
+        let before = HEAP.current_usage();
+        let start = Instant::now();
+        let (envelope, _opening) = zkinfer::prove_with_progress(model, input, &options, &progress)
+            .map_err(|e| e.to_string())?;
+        prove_times.push(start.elapsed());
+        peak = peak.max(HEAP.peak_usage().saturating_sub(before));
+        let start = Instant::now();
+        zkinfer::verify(model, &envelope, b"bench").map_err(|e| e.to_string())?;
+        verify_times.push(start.elapsed());
+        last = Some(envelope);
+    }
+    let envelope = last.expect("at least one run");
+    let proof = Proof::read_from_bytes(&envelope.proof).map_err(|e| e.to_string())?;
+    let trace = proof.context.trace_info();
+    let phases = phases.borrow().0;
+    Ok(Measurement {
+        model: name.to_string(),
+        profile,
+        rows: trace.length(),
+        columns: trace.main_trace_width(),
+        aux_columns: trace.aux_segment_width(),
+        prove: median(prove_times),
+        verify: median(verify_times),
+        proof_bytes: envelope.proof.len(),
+        peak_heap_bytes: peak,
+        phases,
+    })
+}
+
+/// The synthetic models of the growth table: boosted depth-6 trees from 8 to 1,600 trees (504
+/// to 100,800 splits) on 24 features, 80 trees on 10 to 1,000 features, and linear models of
+/// 10 to 1,000 features. Each entry is its name, its splits (0 for a linear model) and the
+/// source model.
+fn growth_models() -> Vec<(String, usize, zkinfer::SourceModel)> {
+    let mut models = Vec::new();
+    for trees in [8, 16, 80, 160, 384, 800, 1600] {
+        let name = format!("{trees} trees × depth 6, 24 features");
+        models.push((name, trees * 63, synthetic::boosted_trees(trees, 6, 24)));
+    }
+    for features in [10, 100, 1000] {
+        let name = format!("80 trees × depth 6, {features} features");
+        models.push((name, 80 * 63, synthetic::boosted_trees(80, 6, features)));
+    }
+    for features in [10, 100, 1000] {
+        models.push((
+            format!("linear, {features} features"),
+            0,
+            synthetic::linear(features),
+        ));
+    }
+    models
+}
+
+/// One line of the growth table: a measurement, or why the model is refused.
+pub enum Growth {
+    Measured {
+        splits: usize,
+        measurement: Measurement,
+    },
+    Refused {
+        model: String,
+        reason: String,
+    },
+}
+
+/// Measures every synthetic model of the growth table under `profile`, calling `each` on every
+/// line as it is made.
+pub fn growth(
+    profile: Profile,
+    runs: usize,
+    mut each: impl FnMut(&Growth) -> Result<(), Failure>,
+) -> Result<(), Error> {
+    for (name, splits, source) in growth_models() {
+        let features = source.feature_names.len();
+        let header = source.feature_names.join(",");
+        let csv = format!(
+            "{header}\n{}\n{}",
+            vec!["0"; features].join(","),
+            vec!["1"; features].join(",")
+        );
+        let calibration = Calibration::from_csv(&csv).map_err(|e| e.to_string())?;
+        let line = match zkinfer::quantize::quantize(&source, Some(&calibration)) {
+            Err(error) => Growth::Refused {
+                model: name,
+                reason: error.to_string(),
+            },
+            Ok(model) => {
+                let input = (model.quantize_input(&synthetic::input(features)))
+                    .map_err(|e| e.to_string())?;
+                let measurement = measure(&name, &model, &input, Disclosure::Class, profile, runs)?;
+                Growth::Measured {
+                    splits,
+                    measurement,
+                }
+            }
+        };
+        each(&line).map_err(Error::Output)?;
+    }
+    Ok(())
+}
+
+pub const GROWTH_HEADER: &str = "| model | splits | rows × columns | cells per split | prove ms | verify ms | proof KB | peak heap MB |\n|---|---|---|---|---|---|---|---|";
+
+pub fn growth_line(line: &Growth) -> String {
+    match line {
+        Growth::Refused { model, reason } => format!("| {model} | | refused: {reason} | | | | | |"),
+        Growth::Measured {
+            splits,
+            measurement: m,
+        } => {
+            let extension = m.profile.options().field_extension().degree() as usize;
+            let cells = m.rows * (m.columns + extension * m.aux_columns);
+            let per_split = match splits {
+                0 => "—".to_string(),
+                s => format!("{:.1}", cells as f64 / *s as f64),
+            };
+            format!(
+                "| {} | {} | {} | {per_split} | {:.1} | {:.2} | {:.1} | {:.1} |",
+                m.model,
+                splits,
+                shape(m),
+                m.prove.as_secs_f64() * 1e3,
+                m.verify.as_secs_f64() * 1e3,
+                m.proof_bytes as f64 / 1e3,
+                m.peak_heap_bytes as f64 / (1 << 20) as f64,
+            )
+        }
+    }
+}
+
+/// `rows × columns`, with the auxiliary columns when there are any.
+fn shape(m: &Measurement) -> String {
+    match m.aux_columns {
+        0 => format!("{} × {}", m.rows, m.columns),
+        aux => format!("{} × ({} + {aux} aux)", m.rows, m.columns),
+    }
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -155,11 +284,10 @@ pub fn line(m: &Measurement) -> String {
         .map(|phase| format!("{:.0}", 100.0 * phase.as_secs_f64() / total.as_secs_f64()))
         .collect();
     format!(
-        "| {} | {} | {} × {} | {:.1} | {:.2} | {:.1} | {:.1} | {} |",
+        "| {} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {} |",
         m.model,
         m.profile.name(),
-        m.rows,
-        m.columns,
+        shape(m),
         m.prove.as_secs_f64() * 1e3,
         m.verify.as_secs_f64() * 1e3,
         m.proof_bytes as f64 / 1e3,

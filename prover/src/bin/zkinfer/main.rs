@@ -128,6 +128,10 @@ enum Command {
         /// Runs per measurement; the median is reported.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Instead of the examples, synthetic models from 500 to 100,000 splits and 10 to
+        /// 1,000 features, under the default profile (or the one given): how proving grows.
+        #[arg(long)]
+        growth: bool,
     },
 }
 
@@ -248,7 +252,8 @@ fn main() -> ExitCode {
             model,
             profile,
             runs,
-        } => bench_command(&examples, model.as_deref(), &profile, runs),
+            growth,
+        } => bench_command(&examples, model.as_deref(), &profile, runs, growth),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -426,19 +431,30 @@ fn bench_command(
     filter: Option<&str>,
     profile: &str,
     runs: usize,
+    growth: bool,
 ) -> Result<(), Failure> {
     let profiles = match Profile::from_name(profile) {
         Some(p) => vec![p],
         None => Profile::ALL.to_vec(),
     };
+    let failure = |e| match e {
+        bench::Error::Output(failure) => failure,
+        bench::Error::Bench(message) => Failure(message, 1),
+    };
+    if growth {
+        let profile = Profile::from_name(profile).unwrap_or(Profile::Default);
+        sayln!("{}", bench::GROWTH_HEADER);
+        return bench::growth(profile, runs, |line| {
+            say!("{}\n", bench::growth_line(line));
+            Ok(())
+        })
+        .map_err(failure);
+    }
     sayln!("{}", bench::HEADER);
     bench::run(examples, filter, &profiles, runs, |m| {
         say!("{}\n", bench::line(m));
         Ok(())
     })
-    .map_err(|e| match e {
-        bench::Error::Output(failure) => failure,
-        bench::Error::Bench(message) => Failure(message, 1),
-    })?;
+    .map_err(failure)?;
     Ok(())
 }
