@@ -153,7 +153,7 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     ['', /the envelope is truncated/],
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
-    [new TextEncoder().encode('ZKINFER\0\x02\x00'), /the envelope is truncated/],
+    [new TextEncoder().encode('ZKINFER\0\x03\x00'), /the envelope is truncated/],
     [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
@@ -223,13 +223,16 @@ test('a closed prover refuses to work', async () => {
 });
 
 test('a model wider than a trace is refused at load, and the module keeps working', async () => {
-  // The flagship with 200 features (one column each): 263 columns, more than the 254 a trace
-  // can have. It used to load, then panic inside the prover and leave the module unusable.
-  const wide = JSON.parse(flagship.text);
-  const { cuts } = wide.input.encoding.bins;
-  for (let f = wide.input.features.length; f < 200; f += 1) {
-    wide.input.features.push(`extra_${f}`);
-    cuts.push(cuts[0]);
+  // The breast-cancer network with 300 neurons in its hidden layer (one column each): more
+  // than the 254 columns a trace can have. A model this wide used to load, then panic inside
+  // the prover and leave the module unusable.
+  const wide = JSON.parse(importExample('breast_cancer_mlp', dir).text);
+  const { hidden, output, activation_scale_log2: scales } = wide.body.mlp;
+  while (hidden[0].bias.length < 300) {
+    hidden[0].weights.push(hidden[0].weights[0]);
+    hidden[0].bias.push(hidden[0].bias[0]);
+    scales[0].push(scales[0][0]);
+    output.weights[0].push(0);
   }
   const tooWide = /needs a trace of \d+ rows × \d+ columns, more than the 254 columns a trace can have/;
   await rejects(createProver({ model: wide }), 'BAD_MODEL', tooWide);
