@@ -233,6 +233,19 @@ fn mutated_and_truncated_proofs_are_rejected_without_panicking() {
         let mut trailing = proof.clone();
         trailing.push(0);
         assert!(matches!(check(&trailing), Err(VerifyError::Malformed(_))));
+        // The query count, the byte after the header: Winterfell panics on 0 when it parses
+        // the openings.
+        let context = winterfell::Proof::from_bytes(&proof).unwrap().context;
+        let at = winter_utils::Serializable::to_bytes(&context).len();
+        for count in [0, 30, 255] {
+            let mut bytes = proof.clone();
+            bytes[at] = count;
+            let refused = check(&bytes);
+            assert!(
+                matches!(&refused, Err(VerifyError::Malformed(m)) if m.contains("query count")),
+                "{name}: {count} queries: {refused:?}"
+            );
+        }
     }
 }
 

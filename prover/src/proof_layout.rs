@@ -2,7 +2,8 @@
 //!
 //! Winterfell's decoder trusts length prefixes: `Vec<u8>` fields reserve whatever length the
 //! bytes claim (a forged length aborts the process, or traps in a browser), and its position
-//! arithmetic can wrap on 32-bit targets. This walks the layout — header, query count,
+//! arithmetic can wrap on 32-bit targets, and it panics on a query count of zero. This walks the
+//! layout — header, query count (which must be between 1 and the profile's),
 //! commitments, trace and constraint queries, out-of-domain frame, FRI layers, remainder,
 //! partitions, nonce — and checks that every length fits in the bytes that remain, that each
 //! out-of-domain part holds the two-row frame Winterfell asserts, and that nothing follows.
@@ -15,13 +16,24 @@ use winter_utils::{ByteReader, ByteWriter, SliceReader};
 pub struct LayoutError(pub String);
 
 /// Checks the proof layout after a header of `header_len` bytes, for a trace with
-/// `trace_segments` segments.
-pub fn check(bytes: &[u8], header_len: usize, trace_segments: usize) -> Result<(), LayoutError> {
+/// `trace_segments` segments and at most `max_queries` queries.
+pub fn check(
+    bytes: &[u8],
+    header_len: usize,
+    trace_segments: usize,
+    max_queries: usize,
+) -> Result<(), LayoutError> {
     let mut cursor = Cursor {
         bytes,
         position: header_len.min(bytes.len()),
     };
-    cursor.skip(1, "query count")?;
+    // Winterfell asserts (panics) on zero queries when it parses the openings.
+    let queries = cursor.u8("query count")?;
+    if queries == 0 || queries > max_queries {
+        return Err(LayoutError(format!(
+            "query count {queries}: expected 1 to {max_queries}"
+        )));
+    }
     let commitments = cursor.u16("commitments")?;
     cursor.skip(commitments, "commitments")?;
     for segment in 0..trace_segments + 1 {

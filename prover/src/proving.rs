@@ -19,6 +19,7 @@ use zkinfer_air::mlp::MlpBody;
 use zkinfer_air::prover::{AirProver, Hash, Phase, Progress};
 use zkinfer_air::rescue::DIGEST_WIDTH;
 use zkinfer_air::trees::{walk, TreeBody};
+use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
@@ -239,7 +240,7 @@ fn verify_statement<B: AirBody + 'static>(
         return Err(VerifyError::Header(profile.name()));
     }
     let segments = 1 + usize::from(statement.lookup().is_some());
-    crate::proof_layout::check(proof, header.len(), segments)
+    crate::proof_layout::check(proof, header.len(), segments, options.num_queries())
         .map_err(|e| VerifyError::Malformed(e.0))?;
     let proof = Proof::from_bytes(proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let acceptable = AcceptableOptions::OptionSet(vec![options]);
@@ -262,11 +263,17 @@ impl AnyStatement {
     /// The trace's (rows, columns) under `options`, counting base-field columns: the auxiliary
     /// column (a tree model's lookup) as many times as the extension degree, as it costs.
     fn trace_shape(&self, options: &ProofOptions) -> (usize, usize) {
+        // Arithmetic only: Winterfell's `TraceInfo` panics on a width it does not take, and
+        // this is what refuses such models.
         fn shape<B: AirBody>(s: &Statement<B>, options: &ProofOptions) -> (usize, usize) {
-            let info = s.trace_info(options);
+            let zk = ZkParams::for_options(options);
             let extension = options.field_extension().degree() as usize;
-            let columns = info.main_trace_width() + extension * info.aux_segment_width();
-            (info.length(), columns)
+            let aux = if s.lookup().is_some() {
+                extension * zkinfer_air::lookup::AUX_WIDTH
+            } else {
+                0
+            };
+            (s.trace_length(options), s.trace_width(&zk) + aux)
         }
         match self {
             AnyStatement::Linear(s) => shape(s, options),

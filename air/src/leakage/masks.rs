@@ -276,7 +276,8 @@ fn every_composition_segment_is_masked<E: FieldElement<BaseField = BaseElement>>
         revealed += values;
     }
     // Where FRI reveals the DEEP polynomial at a conjugate y of z or g·z, it reveals
-    // Σ_j γ'_j·H_j(y) (the trace columns there are public: T(y) is a conjugate of T(z)), and
+    // Σ_j γ'_j·H_j(y) (the main columns there are public: T(y) is a conjugate of T(z); an
+    // auxiliary column's value there is one of the functionals its random tail rows take), and
     // H_0(y) = Q(y) − Σ_{j≥1} y^{jn}·H_j(y) with Q(y) public: Σ_{j≥1} (γ'_j − γ'_0·y^{jn})·H_j(y).
     let span = fri_span::<E>(run);
     // The DEEP coefficients of the composition columns follow every trace column's.

@@ -5,7 +5,8 @@
 //! the challenges), a function of the committed columns; the trace openings are linear ones.
 //! Each value a proof reveals about a trace column — its opening `T(x_q)` at a queried LDE
 //! point and the out-of-domain values `T(z)`, `T(g·z)` — is a linear functional of the column's
-//! `n` cells (of their `k·n` base coordinates for the auxiliary column): `T(y) = Σ_t v_t·L_t(y)` with `L_t(y) = ωᵗ(yⁿ − 1)/(n(y − ωᵗ))`. Each opening is one
+//! `n` cells (of their `k·n` base coordinates for the auxiliary column):
+//! `T(y) = Σ_t v_t·L_t(y)` with `L_t(y) = ωᵗ(yⁿ − 1)/(n(y − ωᵗ))`. Each opening is one
 //! equation over the base field, each extension-field value one equation per coordinate.
 //! Solving for the private cells recovers them unless the column holds enough randomness.
 //!

@@ -145,3 +145,49 @@ fn another_model_context_or_commitment_is_rejected() {
         assert!(verify(proof, &other).is_err());
     }
 }
+
+/// The public columns the lookup and the range check rest on, which no forgery can change:
+/// `x` is free exactly on the header, salt and reading rows; every read has a table entry on
+/// its feature's row weighing as many reads; the weights sum to zero.
+#[test]
+fn the_lookup_and_range_check_columns_describe_the_reads() {
+    use winterfell::Air;
+
+    let q = [99, 6, 49999];
+    let statement = statement(&q);
+    let trace = honest(&statement, &q);
+    let air = TreeAir::new(
+        crate::prover::Segments::trace_info(&statement, &trace),
+        statement.clone(),
+        options(),
+    );
+    let columns = air.get_periodic_column_values();
+    let [free, id, c] = [0, columns.len() - 2, columns.len() - 1].map(|k| &columns[k]);
+    let (body, walk) = (statement.body_row(), statement.body.walk());
+    let reads: Vec<(usize, usize)> = (0..walk.num_rows())
+        .map(|i| (body + i, walk.feature_of_row(i)))
+        .collect();
+    let salt = crate::input::feature_row(q.len());
+    for (row, &flag) in free.iter().enumerate() {
+        let expected = row == 0
+            || (salt..salt + crate::input::SALT_ELEMENTS).contains(&row)
+            || reads.iter().any(|&(r, _)| r == row);
+        assert_eq!(flag, BaseElement::from(expected), "row {row}");
+    }
+    for &(row, f) in &reads {
+        assert_eq!(
+            (id[row], c[row]),
+            (BaseElement::new(f as u64), BaseElement::ONE)
+        );
+        let table = crate::input::feature_row(f);
+        let count = reads.iter().filter(|&&(_, g)| g == f).count() as u64;
+        assert_eq!(
+            (id[table], c[table]),
+            (BaseElement::new(f as u64), -BaseElement::new(count))
+        );
+    }
+    assert_eq!(
+        c.iter().fold(BaseElement::ZERO, |sum, &w| sum + w),
+        BaseElement::ZERO
+    );
+}

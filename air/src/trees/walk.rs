@@ -66,9 +66,10 @@
 //! trace degree 1 (a trace column, a sum of them). So the constraints are
 //! [`Walk::constraint_degrees`]: `with_cycles(2, [n])` for `b`, `ind`, the stack cells and the
 //! accumulators, and `with_cycles(1, [n])` for the decision: at most `3(n − 1)`, a
-//! constraint-evaluation blowup of 2. They are exact for generic columns; with the real periodic columns a constraint's
-//! degree is lower when its flags are all zero (no node rows, or no leaf adding to a score),
-//! which only Winterfell's debug-build degree check would notice.
+//! constraint-evaluation blowup of 2. They are exact for generic columns; with the real
+//! periodic columns a constraint's degree is lower when its flags are all zero (no node rows,
+//! or no leaf adding to a score), which only Winterfell's debug-build degree check would
+//! notice.
 //!
 //! # Soundness
 //!
