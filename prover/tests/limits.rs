@@ -146,6 +146,45 @@ fn a_thousand_features_cost_rows_not_columns() {
     }
 }
 
+/// A 784-128-10 network (an MNIST-sized image classifier): 784 features cost rows, its width is
+/// its 138 neurons' columns and the input block's; it loads, proves and verifies.
+#[test]
+fn an_image_sized_network_proves() {
+    let mut rng = common::Rng::new(784);
+    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
+        weights: (0..outputs)
+            .map(|_| (0..inputs).map(|_| rng.uniform(-0.05, 0.05)).collect())
+            .collect(),
+        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
+    };
+    let layers = vec![layer(784, 128), layer(128, 10)];
+    let mut source = zkinfer::source::SourceModel {
+        body: zkinfer::source::SourceBody::Mlp {
+            activation: zkinfer::model::Activation::Relu,
+            layers,
+        },
+        ..wide_trees(784)
+    };
+    source.task = zkinfer::model::Task::Multiclass;
+    source.classes = (0..10).map(|c| c.to_string()).collect();
+    source.link = zkinfer::model::Link::Softmax;
+    let header: Vec<String> = source.feature_names.clone();
+    let csv = format!(
+        "{}\n{}\n{}",
+        header.join(","),
+        vec!["0"; 784].join(","),
+        vec!["1"; 784].join(",")
+    );
+    let calibration = zkinfer::Calibration::from_csv(&csv).unwrap();
+    let model = zkinfer::quantize::quantize(&source, Some(&calibration)).unwrap();
+    let (rows, columns) = largest_trace(&model).unwrap();
+    assert!(columns < MAX_TRACE_COLUMNS, "{rows} × {columns}");
+    let raw: Vec<f64> = (0..784).map(|p| (p % 17) as f64 / 16.0).collect();
+    let input = model.quantize_input(&raw).unwrap();
+    let (envelope, _) = prove(&model, &input, &ProveOptions::new(Disclosure::Class)).unwrap();
+    verify(&model, &envelope, b"").unwrap();
+}
+
 /// Winterfell takes at most 255 trace columns, and a network takes one per neuron: the widest
 /// network that loads proves and verifies under both profiles, one more neuron is refused when
 /// it is quantized, imported or loaded (it used to import and then panic inside Winterfell when
