@@ -160,8 +160,8 @@ fn measure(
 }
 
 /// The synthetic models of the growth table: boosted depth-6 trees from 8 to 1,600 trees (504
-/// to 100,800 splits) on 24 features, 80 trees on 10 to 1,000 features, and linear models of
-/// 10 to 1,000 features. Each entry is its name, its splits (0 for a linear model) and the
+/// to 100,800 splits) on 24 features, LightGBM's 400 trees of 31 leaves, 80 trees on 10 to
+/// 1,000 features, and linear models of 10 to 1,000 features. Each entry is its name, its splits (0 for a linear model) and the
 /// source model.
 fn growth_models() -> Vec<(String, usize, zkinfer::SourceModel)> {
     let mut models = Vec::new();
@@ -169,6 +169,12 @@ fn growth_models() -> Vec<(String, usize, zkinfer::SourceModel)> {
         let name = format!("{trees} trees × depth 6, 24 features");
         models.push((name, trees * 63, synthetic::boosted_trees(trees, 6, 24)));
     }
+    // LightGBM's 400 trees of 31 leaves (30 splits each) as complete trees of depth 5 (31).
+    models.push((
+        "400 trees × depth 5, 24 features".into(),
+        400 * 31,
+        synthetic::boosted_trees(400, 5, 24),
+    ));
     for features in [10, 100, 1000] {
         let name = format!("80 trees × depth 6, {features} features");
         models.push((name, 80 * 63, synthetic::boosted_trees(80, 6, features)));
