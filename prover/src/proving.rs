@@ -125,7 +125,7 @@ pub enum VerifyError {
 
 /// Proves `model` on `input` under the caller's `context` (bytes such as a server nonce or an
 /// origin, which the verifier must supply identically). The proof binds the input commitment
-/// `Rp64_256(header ‖ pack(q) ‖ salt)` computed in the AIR ([`input_commitment`]); `salt` is its
+/// `Rp64_256(header ‖ q ‖ salt)` computed in the AIR ([`input_commitment`]); `salt` is its
 /// opening and must be fresh and uniformly random. Returns the serialized proof and the
 /// disclosed output. `progress` receives each [`Phase`] as it starts, ending with
 /// [`Phase::Done`].

@@ -189,8 +189,8 @@ fn a_tampered_commitment_is_refused() {
 }
 
 /// A commitment binds the number of features: the commitment made for an input with trailing
-/// zeros appended (the same packed elements) is another commitment, and a proof for the
-/// four-feature model does not verify against it.
+/// zeros appended is another commitment, and a proof for the four-feature model does not verify
+/// against it.
 #[test]
 fn a_commitment_to_a_longer_input_is_refused() {
     let iris = iris();
