@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use base64::Engine as _;
 
 use common::{
-    chain_model, network_calibration, one_more_neuron, random_tree, repeated_trees, tree_model,
+    chain_model, one_more_neuron, random_tree, repeated_trees, tree_model, unit_calibration,
     wide_network, Rng, WIDEST_NETWORK,
 };
 use zkinfer::fixed_point::SplitRule;
@@ -251,7 +251,7 @@ fn models_beyond_the_limits_are_refused() {
     }
     // One neuron more than the widest network makes 255 columns, one more than a trace can
     // have: refused with exit 1 (the prover used to panic inside Winterfell, exit 101).
-    let calibration = network_calibration();
+    let calibration = unit_calibration(4);
     let widest = quantize(&wide_network(WIDEST_NETWORK), Some(&calibration)).unwrap();
     let wide = write(
         dir.path(),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{
-    chain_model, chain_source, network_calibration, one_more_neuron, repeated_trees, wide_network,
+    chain_model, chain_source, one_more_neuron, repeated_trees, unit_calibration, wide_network,
     wide_trees, WIDEST_NETWORK,
 };
 use zkinfer::api::{ProveError, VerifyError};
@@ -150,33 +150,11 @@ fn a_thousand_features_cost_rows_not_columns() {
 /// its 138 neurons' columns and the input block's; it loads, proves and verifies.
 #[test]
 fn an_image_sized_network_proves() {
-    let mut rng = common::Rng::new(784);
-    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
-        weights: (0..outputs)
-            .map(|_| (0..inputs).map(|_| rng.uniform(-0.05, 0.05)).collect())
-            .collect(),
-        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
-    };
-    let layers = vec![layer(784, 128), layer(128, 10)];
-    let mut source = zkinfer::source::SourceModel {
-        body: zkinfer::source::SourceBody::Mlp {
-            activation: zkinfer::model::Activation::Relu,
-            layers,
-        },
-        ..wide_trees(784)
-    };
+    let mut source = common::network(&mut common::Rng::new(784), &[784, 128, 10], 0.05);
     source.task = zkinfer::model::Task::Multiclass;
     source.classes = (0..10).map(|c| c.to_string()).collect();
     source.link = zkinfer::model::Link::Softmax;
-    let header: Vec<String> = source.feature_names.clone();
-    let csv = format!(
-        "{}\n{}\n{}",
-        header.join(","),
-        vec!["0"; 784].join(","),
-        vec!["1"; 784].join(",")
-    );
-    let calibration = zkinfer::Calibration::from_csv(&csv).unwrap();
-    let model = zkinfer::quantize::quantize(&source, Some(&calibration)).unwrap();
+    let model = zkinfer::quantize::quantize(&source, Some(&unit_calibration(784))).unwrap();
     let (rows, columns) = largest_trace(&model).unwrap();
     assert!(columns < MAX_TRACE_COLUMNS, "{rows} × {columns}");
     let raw: Vec<f64> = (0..784).map(|p| (p % 17) as f64 / 16.0).collect();
@@ -191,7 +169,7 @@ fn an_image_sized_network_proves() {
 /// proved).
 #[test]
 fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
-    let calibration = network_calibration();
+    let calibration = unit_calibration(4);
     let quantized =
         |neurons: usize| zkinfer::quantize::quantize(&wide_network(neurons), Some(&calibration));
     let widest = (200..=230)
@@ -248,38 +226,8 @@ fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
 /// when proved (261 columns); it is refused (327 columns).
 #[test]
 fn a_network_with_a_wide_later_layer_is_refused() {
-    let mut rng = common::Rng::new(7);
-    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
-        weights: (0..outputs)
-            .map(|_| (0..inputs).map(|_| rng.uniform(-0.3, 0.3)).collect())
-            .collect(),
-        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
-    };
-    let layers = vec![layer(30, 32), layer(32, 256), layer(256, 1)];
-    let source = zkinfer::source::SourceModel {
-        body: zkinfer::source::SourceBody::Mlp {
-            activation: zkinfer::model::Activation::Relu,
-            layers,
-        },
-        ..wide_trees(30)
-    };
-    let rows = [vec![0.0; 30], vec![1.0; 30]];
-    let csv = std::iter::once(
-        (0..30)
-            .map(|f| format!("x{f}"))
-            .collect::<Vec<_>>()
-            .join(","),
-    )
-    .chain(rows.iter().map(|row| {
-        row.iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    }))
-    .collect::<Vec<_>>()
-    .join("\n");
-    let calibration = zkinfer::Calibration::from_csv(&csv).unwrap();
-    match zkinfer::quantize::quantize(&source, Some(&calibration)) {
+    let source = common::network(&mut common::Rng::new(7), &[30, 32, 256, 1], 0.3);
+    match zkinfer::quantize::quantize(&source, Some(&unit_calibration(30))) {
         Err(QuantizeError::Model(ModelError::TooLarge(error))) => {
             assert_too_wide(&error);
             // The input block, the sign bit and 32 + 256 + 1 accumulators, cmp, the masks.

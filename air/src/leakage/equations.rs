@@ -144,20 +144,7 @@ where
             equations.sources.push(Source::Query(position));
         }
     }
-    let z = E::slice_from_base_elements(&transcript.z)[0];
-    let omega = BaseElement::get_root_of_unity(n.ilog2());
-    let (frame, _) = (proof.ood_frame.clone())
-        .parse::<E>(
-            info.main_trace_width(),
-            info.aux_segment_width(),
-            transcript.quotient_columns,
-        )
-        .expect("the OOD frame parses");
-    let column = info.main_trace_width();
-    let points = [
-        (false, z, frame.current_row()[column]),
-        (true, z * E::from(omega), frame.next_row()[column]),
-    ];
+    let points = ood_points::<E>(proof, transcript, info.main_trace_width());
     // The basis of the extension over the base field: e_c has coordinate c one.
     let unit = |c: usize| {
         let mut coordinates = vec![BaseElement::ZERO; k];
@@ -191,21 +178,8 @@ fn ood_equations<E: FieldElement<BaseField = BaseElement>>(
     column: usize,
     equations: &mut ColumnEquations,
 ) {
-    let info = proof.trace_info();
-    let n = info.length();
-    let z = E::slice_from_base_elements(&transcript.z)[0];
-    let omega = BaseElement::get_root_of_unity(n.ilog2());
-    let (frame, _) = (proof.ood_frame.clone())
-        .parse::<E>(
-            info.main_trace_width(),
-            info.aux_segment_width(),
-            transcript.quotient_columns,
-        )
-        .expect("the OOD frame parses");
-    let points = [
-        (false, z, frame.current_row()[column]),
-        (true, z * E::from(omega), frame.next_row()[column]),
-    ];
+    let n = proof.trace_info().length();
+    let points = ood_points::<E>(proof, transcript, column);
     for (next, y, value) in points {
         let basis = lagrange(y, n);
         for coordinate in 0..E::EXTENSION_DEGREE {
@@ -216,6 +190,29 @@ fn ood_equations<E: FieldElement<BaseField = BaseElement>>(
             equations.sources.push(Source::Ood { next, coordinate });
         }
     }
+}
+
+/// `(next, y, T(y))` for `y = z` and `y = g·z`: trace column `column`'s out-of-domain values
+/// (the main columns first, then the auxiliary ones).
+fn ood_points<E: FieldElement<BaseField = BaseElement>>(
+    proof: &Proof,
+    transcript: &Transcript,
+    column: usize,
+) -> [(bool, E, E); 2] {
+    let info = proof.trace_info();
+    let z = E::slice_from_base_elements(&transcript.z)[0];
+    let omega = BaseElement::get_root_of_unity(info.length().ilog2());
+    let (frame, _) = (proof.ood_frame.clone())
+        .parse::<E>(
+            info.main_trace_width(),
+            info.aux_segment_width(),
+            transcript.quotient_columns,
+        )
+        .expect("the OOD frame parses");
+    [
+        (false, z, frame.current_row()[column]),
+        (true, z * E::from(omega), frame.next_row()[column]),
+    ]
 }
 
 /// A cell as an affine function of the attacker's unknowns: `constant + Σ coefficient·u_i`.

@@ -176,25 +176,35 @@ pub fn wide_trees(features: usize) -> zkinfer::source::SourceModel {
 /// pseudo-random weights: the width of its trace grows with `neurons`.
 pub fn wide_network(neurons: usize) -> SourceModel {
     let mut rng = Rng::new(neurons as u64);
-    let mut layer = |inputs: usize, outputs: usize| zkinfer::source::SourceDense {
-        weights: (0..outputs)
-            .map(|_| (0..inputs).map(|_| rng.uniform(-0.3, 0.3)).collect())
-            .collect(),
-        bias: (0..outputs).map(|_| rng.uniform(-0.1, 0.1)).collect(),
-    };
-    let layers = vec![layer(4, neurons), layer(neurons, 1)];
+    network(&mut rng, &[4, neurons, 1], 0.3)
+}
+
+/// A binary ReLU network of layers `widths[0] → widths[1] → …` (`widths[0]` features, named as
+/// [`tree_model`] names them), weights uniform in `±spread`, biases in `±0.1`.
+pub fn network(rng: &mut Rng, widths: &[usize], spread: f64) -> SourceModel {
+    let layers = (widths.windows(2))
+        .map(|pair| zkinfer::source::SourceDense {
+            weights: (0..pair[1])
+                .map(|_| (0..pair[0]).map(|_| rng.uniform(-spread, spread)).collect())
+                .collect(),
+            bias: (0..pair[1]).map(|_| rng.uniform(-0.1, 0.1)).collect(),
+        })
+        .collect();
     SourceModel {
         body: SourceBody::Mlp {
             activation: zkinfer::model::Activation::Relu,
             layers,
         },
-        ..tree_model(SplitRule::LessThan, Precision::F64, 4, Vec::new())
+        ..tree_model(SplitRule::LessThan, Precision::F64, widths[0], Vec::new())
     }
 }
 
-/// The calibration of [`wide_network`]: the features' range.
-pub fn network_calibration() -> zkinfer::Calibration {
-    zkinfer::Calibration::from_csv("x0,x1,x2,x3\n0,0,0,0\n1,1,1,1").unwrap()
+/// The calibration of a [`network`] of `features` features: each ranges over `[0, 1]`.
+pub fn unit_calibration(features: usize) -> zkinfer::Calibration {
+    let row = |value: &str| vec![value; features].join(",");
+    let header: Vec<String> = (0..features).map(|f| format!("x{f}")).collect();
+    let csv = format!("{}\n{}\n{}", header.join(","), row("0"), row("1"));
+    zkinfer::Calibration::from_csv(&csv).unwrap()
 }
 
 /// The most hidden neurons [`wide_network`] can have: 254 columns under the high profile
