@@ -43,11 +43,9 @@ if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in _ENV.items(
     os.environ.update(_ENV)
     os.execv(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
 
-import hashlib
 import json
 import math
 import warnings
-from importlib import metadata
 from pathlib import Path
 
 import lightgbm
@@ -61,9 +59,10 @@ from sklearn.model_selection import train_test_split
 
 EXAMPLES = Path(__file__).resolve().parent
 sys.path.insert(0, str(EXAMPLES))
-# The pinned credit file, train.py's code tables (Groemping's corrected meanings) and CSV writers.
-from train import (CREDIT_FILE, CREDIT_FORM, CREDIT_PACKAGE, CREDIT_SHA256,  # noqa: E402
-                   LGB_COMMON, SEED, XGB_COMMON, num, write_csv)
+# The pinned credit file's reader, train.py's code tables (Groemping's corrected meanings) and
+# CSV writers.
+from train import (CREDIT_FORM, LGB_COMMON, SEED, XGB_COMMON, num, read_credit_csv,  # noqa: E402
+                   write_csv)
 
 DATASET = "credit_missing"
 
@@ -113,16 +112,7 @@ def levels(column):
 def load():
     """(x, y, n_levels): x float64 (NaN = missing), y 1 = good credit; n_levels per feature
     (None for a numeric one)."""
-    name, version = CREDIT_PACKAGE
-    dist = metadata.distribution(name)
-    if dist.version != version:
-        raise RuntimeError(f"{name} {dist.version} installed, {version} pinned")
-    path = Path(dist.locate_file(CREDIT_FILE))
-    if hashlib.sha256(path.read_bytes()).hexdigest() != CREDIT_SHA256:
-        raise RuntimeError(f"{path}: not the pinned bytes")
-    raw = pd.read_csv(path)
-    if len(raw) != 1000:
-        raise RuntimeError(f"{path}: {len(raw)} rows")
+    raw = read_credit_csv()
     columns, n_levels = [], []
     for name, source, categorical, _ in COLUMNS:
         values = raw[source]
