@@ -276,9 +276,8 @@ pub struct InferenceAir<B> {
     context: AirContext<BaseElement>,
     statement: Statement<B>,
     zk: ZkParams,
-    /// The lookup's last real row, where its sum must be back to zero.
-    last_row: usize,
-    has_lookup: bool,
+    /// The feature lookup, when the body reads features on its own rows.
+    lookup: Option<Lookup>,
 }
 
 /// Which constraint or assertion the mutation harness switches off: assertions are dropped from
@@ -324,9 +323,8 @@ impl<B: Body> InferenceAir<B> {
         InferenceAir {
             context,
             statement,
-            last_row: zk.last_real_row(n),
             zk,
-            has_lookup: lookup.is_some(),
+            lookup,
         }
     }
 }
@@ -449,7 +447,7 @@ where
         &self,
         _aux_rand_elements: &AuxRandElements<E>,
     ) -> Vec<Assertion<E>> {
-        Lookup::assertions(self.last_row)
+        Lookup::assertions(self.zk.last_real_row(self.trace_length()))
     }
 
     fn get_periodic_column_values(&self) -> Vec<Vec<BaseElement>> {
@@ -461,8 +459,7 @@ where
         columns.extend(statement.body.periodic_columns(statement.body_row(), n));
         columns.extend(statement.disclosure().periodic_columns(n));
         columns.push(crate::zk::mask_lift());
-        if self.has_lookup {
-            let lookup = statement.lookup().expect("the statement reads features");
+        if let Some(lookup) = &self.lookup {
             columns.extend(lookup.periodic_columns(n));
         }
         columns
