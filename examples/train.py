@@ -682,6 +682,8 @@ to `examples/`.
 
 Every number is written as the shortest text that round-trips exactly to the same float64
 (Python `repr`); XGBoost's float32 outputs are widened to float64 first. Classes are integers.
+An empty cell is a missing value, NaN (the `credit_missing` data of `train_missing.py`, whose
+models also have `probes.csv`, rows that stress missing values, in the heldout.csv layout).
 
 * `data/<dataset>-train.csv`: header of feature names, then the training rows' features (no
   label). Importers use it as calibration data for feature ranges.
@@ -759,6 +761,10 @@ def main():
         print(f"{record['name']:34s} {record['model_file']:50s} "
               f"{'acc' if 'test_accuracy' in record else 'r2 '} {metric:.4f}{extra}")
 
+    # Entries another script trains (train_missing.py) stay as they are.
+    ours = {r["name"] for r in records}
+    previous = json.loads((EXAMPLES / "models.json").read_text(encoding="utf-8"))
+    records += [r for r in previous if r["name"] not in ours]
     records.sort(key=lambda r: r["name"])
     with open(EXAMPLES / "models.json", "w", encoding="utf-8", newline="") as f:
         json.dump(records, f, indent=2)

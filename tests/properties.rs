@@ -22,9 +22,11 @@ use winterfell::math::StarkField;
 use zkinfer::commitment::opens;
 use zkinfer::fixed_point::{scale_round, Rounding, SplitRule, SCORE_BITS};
 use zkinfer::inference::{decide, infer, path, Prediction};
-use zkinfer::model::{Activation, Body, Link, Precision, Task, Tree};
+use zkinfer::model::{Activation, Body, Link, MissingRule, Precision, Task, Tree};
 use zkinfer::quantize::{quantize, score_error_bound};
-use zkinfer::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
+use zkinfer::source::{
+    SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree,
+};
 use zkinfer::{
     prove, verify, Calibration, Disclosure, Envelope, Model, Output, Profile, ProveOptions,
     QuantizedInput,
@@ -178,7 +180,8 @@ fn push_nodes(
 }
 
 /// Random float tree ensembles: 1-6 features, 1-8 trees of depth ≤ 4, 1-4 scores; each tree
-/// adds to one score (`Some(c)`) or to every score (`None`); leaf values from 1e-4 to 1e9.
+/// adds to one score (`Some(c)`) or to every score (`None`); leaf values from 1e-4 to 1e9;
+/// half of them with missing values ([`random_missing`]).
 fn tree_source() -> impl Strategy<Value = SourceModel> {
     (
         split_rule(),
@@ -188,10 +191,11 @@ fn tree_source() -> impl Strategy<Value = SourceModel> {
         vec((proptest::option::of(any::<Index>()), shape()), 1..=8),
         vec(leaf_value(), 4),
         prop_oneof![Just(1.0), Just(1e-4), Just(1e3), Just(1e9)],
+        proptest::option::of(any::<u64>()),
     )
         .prop_map(
-            |(rule, precision, (task, scores), pools, shapes, base, scale)| {
-                let trees = shapes
+            |(rule, precision, (task, scores), pools, shapes, base, scale, missing)| {
+                let trees: Vec<SourceTree> = shapes
                     .iter()
                     .map(|(target, shape)| {
                         let target = target.map(|c| c.index(scores));
@@ -201,10 +205,12 @@ fn tree_source() -> impl Strategy<Value = SourceModel> {
                         SourceTree { target, nodes }
                     })
                     .collect();
+                let missing = missing.map(|seed| random_missing(seed, rule, pools.len(), &trees));
                 let body = SourceBody::Trees {
                     rule,
                     base: base[..scores].iter().map(|b| b * scale).collect(),
                     trees,
+                    missing,
                 };
                 SourceModel {
                     precision,
@@ -212,6 +218,42 @@ fn tree_source() -> impl Strategy<Value = SourceModel> {
                 }
             },
         )
+}
+
+/// Missing values drawn from `seed`: any rule per feature, any default branch per split but on
+/// features that read NaN as zero, whose splits send it where zero goes (as LightGBM does).
+fn random_missing(
+    seed: u64,
+    rule: SplitRule,
+    features: usize,
+    trees: &[SourceTree],
+) -> SourceMissing {
+    let bit = |k: u64| (seed.rotate_left((k % 64) as u32) ^ k.wrapping_mul(0x9E37_79B9)) & 1 == 1;
+    let rules: Vec<MissingRule> = (0..features as u64)
+        .map(|f| match (bit(3 * f), bit(3 * f + 1)) {
+            (false, false) | (false, true) => MissingRule::Nan,
+            (true, false) => MissingRule::NanOrZero,
+            (true, true) => MissingRule::NanAsZero,
+        })
+        .collect();
+    let default_left = (trees.iter().enumerate())
+        .map(|(t, tree)| {
+            (tree.nodes.iter().enumerate())
+                .map(|(i, node)| match node {
+                    SourceNode::Split {
+                        feature, threshold, ..
+                    } if rules[*feature] == MissingRule::NanAsZero => {
+                        rule.goes_left(0.0, *threshold)
+                    }
+                    _ => bit(101 * t as u64 + 7 * i as u64 + 5),
+                })
+                .collect()
+        })
+        .collect();
+    SourceMissing {
+        rules,
+        default_left,
+    }
 }
 
 /// Every split threshold of each feature of a tree ensemble.
@@ -244,6 +286,8 @@ fn probe(thresholds: Vec<f64>) -> BoxedStrategy<f64> {
         f64::MIN_POSITIVE,
         0.0,
         -0.0,
+        f64::NAN,
+        1e-36,
     ]);
     if thresholds.is_empty() {
         return prop_oneof![3 => ordinary, 1 => extreme].boxed();
@@ -564,7 +608,9 @@ proptest! {
         let model = quantize(&source, None)
             .map_err(|e| TestCaseError::fail(format!("quantize: {e}")))?;
         prop_assert!(model.validate().is_ok());
-        let input = model.quantize_input(&inputs[0]).expect("trees take every finite input");
+        let input = model
+            .quantize_input(&admissible(&model, &inputs[0]))
+            .expect("trees take every finite input, and NaN with missing values");
         prove_and_check(&model, &input, &pick, &context)?;
     }
 }
@@ -615,6 +661,7 @@ fn float_walk<'s>(
     tree: &Tree,
     rule: SplitRule,
     x: &[f64],
+    missing: Option<(&[MissingRule], &[bool])>,
 ) -> Result<(Vec<u32>, &'s [f64]), TestCaseError> {
     let (mut node, mut id) = (0usize, 0usize);
     let mut ids = vec![0u32];
@@ -628,7 +675,13 @@ fn float_walk<'s>(
             } => {
                 prop_assert!(id < tree.num_splits(), "node {id} should be a split");
                 prop_assert_eq!(tree.feature[id] as usize, *feature);
-                let goes_left = rule.goes_left(x[*feature], *threshold);
+                let goes_left = match missing {
+                    Some((rules, defaults)) => match rules[*feature].read(x[*feature]) {
+                        Some(v) => rule.goes_left(v, *threshold),
+                        None => defaults[node],
+                    },
+                    None => rule.goes_left(x[*feature], *threshold),
+                };
                 (node, id) = if goes_left {
                     (*left, tree.left[id] as usize)
                 } else {
@@ -644,13 +697,30 @@ fn float_walk<'s>(
     }
 }
 
+/// `x` with NaN replaced by 0 unless the model defines missing values: others refuse NaN.
+fn admissible(model: &Model, x: &[f64]) -> Vec<f64> {
+    match model.accepts_missing() {
+        true => x.to_vec(),
+        false => x
+            .iter()
+            .map(|&v| if v.is_nan() { 0.0 } else { v })
+            .collect(),
+    }
+}
+
 /// Checks one raw input `x` of a float tree ensemble against its quantized `model`.
 fn check_tree_decisions(
     source: &SourceModel,
     model: &Model,
     x: &[f64],
 ) -> Result<(), TestCaseError> {
-    let SourceBody::Trees { rule, base, trees } = &source.body else {
+    let SourceBody::Trees {
+        rule,
+        base,
+        trees,
+        missing,
+    } = &source.body
+    else {
         unreachable!("a tree ensemble")
     };
     let Body::Trees(ensemble) = &model.body else {
@@ -658,16 +728,20 @@ fn check_tree_decisions(
     };
     let scores = model.num_scores();
     let m = model.output.score_scale_log2 as i32;
+    let x = admissible(model, x);
     let q = model
-        .quantize_input(x)
-        .expect("trees take every finite input");
-    let x = rounded(source.precision, x);
+        .quantize_input(&x)
+        .expect("trees take every finite input, and NaN with missing values");
+    let x = rounded(source.precision, &x);
     // |base| + Σ |leaf values added|, per score: the float sum's own rounding error is at most
     // (terms · ε) times that, which the error bound (about integer rounding) does not cover.
     let mut magnitude: Vec<f64> = base.iter().map(|b| b.abs()).collect();
     let mut terms = vec![1.0; scores];
-    for (source_tree, tree) in trees.iter().zip(&ensemble.trees) {
-        let (ids, float_leaf) = float_walk(source_tree, tree, *rule, &x)?;
+    for (t, (source_tree, tree)) in trees.iter().zip(&ensemble.trees).enumerate() {
+        let missing = missing
+            .as_ref()
+            .map(|m| (&m.rules[..], &m.default_left[t][..]));
+        let (ids, float_leaf) = float_walk(source_tree, tree, *rule, &x, missing)?;
         prop_assert_eq!(&path(tree, q.values()), &ids, "q = {:?}", q.values());
         let leaf = *ids.last().unwrap() as usize - tree.num_splits();
         let expected: Vec<i64> = (float_leaf.iter())
@@ -847,6 +921,7 @@ fn fixed_tree_model(task: Task) -> Model {
         rule: SplitRule::LessThan,
         base: vec![0.1; scores],
         trees: vec![shared, single],
+        missing: None,
     };
     quantize(&source_model(task, scores, 2, body), None).unwrap()
 }
@@ -1226,6 +1301,7 @@ fn shaped_source(shape: &ModelShape) -> SourceModel {
                 rule: SplitRule::LessThan,
                 base: vec![0.0; s],
                 trees,
+                missing: None,
             }
         }
         Family::Network { hidden } => {

@@ -5,10 +5,11 @@
 //! the first), a threshold bit is `score ≥ T` or `score < T`. As every score is below `2^46` in
 //! magnitude, no such value wraps around the field.
 //!
-//! Each comparison takes [`COMPARISON_ROWS`] rows. On them the host's range-checked 16-bit
-//! column `x` holds the value's three chunks, and the block's one column, `cmp`, assembles
-//! them: `cmp' = (1 − start')·cmp + scale'·x'` (start, and the chunk scales 1, 2^16, 2^32, of
-//! the next row, periodic). On the comparison's last row, `end·(cmp − Σ_c coef_c·score_c −
+//! Each comparison takes [`COMPARISON_ROWS`] rows. On them the host's base-4 digits decompose
+//! the value's three 16-bit chunks `r` (the host's `x` holds them too), and the block's one
+//! column, `cmp`, assembles them: `cmp' = (1 − start')·cmp + scale'·r'` (start, and the chunk
+//! scales 1, 2^16, 2^32, of the next row, periodic). The chunks are the digits' value rather
+//! than `x`, which may also be the missing-feature code where features can be missing. On the comparison's last row, `end·(cmp − Σ_c coef_c·score_c −
 //! offset) = 0`, with the host's score cells of that row.
 
 use winterfell::math::fields::f64::BaseElement;
@@ -98,20 +99,20 @@ impl Disclosure<'_> {
         coefficients
     }
 
-    /// Writes the block's two constraints: `x` and `cmp` on both rows, the host's score cells
-    /// on the current row.
+    /// Writes the block's two constraints: `cmp` on both rows, the value the host's digits
+    /// decompose on the next row, the host's score cells on the current row.
     pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         cmp: E,
         next_cmp: E,
-        next_x: E,
+        next_chunk: E,
         scores: &[E],
         periodic: &[E],
         result: &mut [E],
     ) {
         let (coefficients, rest) = periodic.split_at(self.num_scores);
         let [next_start, next_scale, end, offset] = [rest[0], rest[1], rest[2], rest[3]];
-        result[0] = next_cmp - (E::ONE - next_start) * cmp - next_scale * next_x;
+        result[0] = next_cmp - (E::ONE - next_start) * cmp - next_scale * next_chunk;
         let target = (coefficients.iter().zip(scores))
             .fold(offset, |acc, (&coefficient, &score)| {
                 acc + coefficient * score

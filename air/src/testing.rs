@@ -162,9 +162,9 @@ pub fn rerun_sponge(
 
 /// The test statement of `body` for features `q` (committed with [`salt`]`(0)`), disclosing
 /// `scores` and no comparisons.
-pub fn statement<B: crate::inference::Body>(
+pub fn statement<B: crate::inference::Body, F: Copy + Into<crate::input::Feature>>(
     body: B,
-    q: &[u16],
+    q: &[F],
     scores: Vec<i64>,
 ) -> crate::inference::Statement<B> {
     crate::inference::Statement {

@@ -5,15 +5,17 @@ use std::collections::HashMap;
 use crate::error::QuantizeError;
 use crate::table::Table;
 
-/// Per-feature `[min, max]` over the calibration rows.
+/// Per-feature `[min, max]` over the calibration rows' values (missing ones aside).
 #[derive(Clone, Debug)]
 pub struct Calibration {
     header: Vec<String>,
-    ranges: HashMap<String, (f64, f64)>,
+    /// `None` for a column whose values are all missing.
+    ranges: HashMap<String, Option<(f64, f64)>>,
 }
 
 impl Calibration {
-    /// Reads a CSV with a header row of feature names and at least one row of numbers.
+    /// Reads a CSV with a header row of feature names and at least one row of numbers; an empty
+    /// cell or NaN is a missing value, which gives no range (±∞ are refused).
     pub fn from_csv(text: &str) -> Result<Calibration, QuantizeError> {
         let table = Table::parse_csv(text).map_err(QuantizeError::Calibration)?;
         if table.rows.is_empty() {
@@ -24,13 +26,19 @@ impl Calibration {
             let mut range: Option<(f64, f64)> = None;
             for (r, row) in table.rows.iter().enumerate() {
                 let cell = &row[column];
+                if cell.trim().is_empty() {
+                    continue;
+                }
                 let v: f64 = cell.trim().parse().map_err(|_| {
                     QuantizeError::Calibration(format!(
                         "row {}, column {name:?}: {cell:?} is not a number",
                         r + 2
                     ))
                 })?;
-                if !v.is_finite() {
+                if v.is_nan() {
+                    continue;
+                }
+                if v.is_infinite() {
                     return Err(QuantizeError::Calibration(format!(
                         "row {}, column {name:?}: {cell:?} is not finite",
                         r + 2
@@ -38,7 +46,7 @@ impl Calibration {
                 }
                 range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
             }
-            ranges.insert(name.clone(), range.expect("at least one row"));
+            ranges.insert(name.clone(), range);
         }
         Ok(Calibration {
             header: table.header,
@@ -71,10 +79,13 @@ impl Calibration {
     /// magnitude, or 1, when all values are equal), so that inputs a little beyond the
     /// training data stay representable.
     pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
-        let &(low, high) = self
+        let &range = self
             .ranges
             .get(name)
             .ok_or_else(|| QuantizeError::Calibration(format!("no column for feature {name:?}")))?;
+        let (low, high) = range.ok_or_else(|| {
+            QuantizeError::Calibration(format!("feature {name:?} has no value, only missing ones"))
+        })?;
         let margin = if high > low {
             (high - low) / 2.0
         } else {

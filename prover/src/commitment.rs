@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::StarkField;
 
-use crate::input::QuantizedInput;
+use crate::input::{Feature, QuantizedInput};
 use crate::model::Model;
 use crate::zk::randomness::FieldRng;
 use zkinfer_air::input::InputBlock;
@@ -66,13 +66,13 @@ impl fmt::Debug for Salt {
 }
 
 /// The elements the commitment hashes: the header, the features, then the salt.
-pub fn input_elements(q: &[u16], salt: &Salt) -> Vec<BaseElement> {
+pub fn input_elements<F: Copy + Into<Feature>>(q: &[F], salt: &Salt) -> Vec<BaseElement> {
     InputBlock::new(q.len()).elements(q, &salt.0)
 }
 
 /// The commitment to quantized features `q` under `salt`: `Rp64_256` of the header, the
 /// features and the salt, exactly as the AIR's input block computes it.
-pub fn commit(q: &[u16], salt: &Salt) -> InputCommitment {
+pub fn commit<F: Copy + Into<Feature>>(q: &[F], salt: &Salt) -> InputCommitment {
     InputCommitment::from_elements(InputBlock::commitment(q, &salt.0))
 }
 
@@ -299,7 +299,7 @@ mod tests {
                 assert_ne!(a, b);
             }
         }
-        assert_ne!(commit(&[], &s), commit(&[0], &s));
+        assert_ne!(commit::<u16>(&[], &s), commit(&[0u16], &s));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! All arithmetic is on integers and cannot overflow for a validated model
 //! (`|score| < 2^SCORE_BITS`). Proof systems must attest exactly these functions.
 
-use crate::input::QuantizedInput;
+use crate::input::{Feature, QuantizedInput};
 use crate::model::{Body, Linear, Mlp, Model, Task, Tree, TreeEnsemble};
 
 /// The scores (in units of `2^-score_scale_log2`) and, for classifiers, the class index.
@@ -34,10 +34,13 @@ pub fn infer(model: &Model, input: &QuantizedInput) -> Prediction {
         model.num_features(),
         "QuantizedInput is made per model"
     );
+    // Only tree ensembles accept missing features (the model's validation), so the others
+    // read plain values.
+    let present = || zkinfer_air::input::present_values(q);
     let scores = match &model.body {
-        Body::Linear(linear) => linear_scores(linear, q),
+        Body::Linear(linear) => linear_scores(linear, &present()),
         Body::Trees(ensemble) => ensemble_scores(ensemble, model.num_scores(), q),
-        Body::Mlp(mlp) => mlp_scores(mlp, q),
+        Body::Mlp(mlp) => mlp_scores(mlp, &present()),
     };
     let class = decide(model.output.task, &scores);
     Prediction { scores, class }
@@ -64,7 +67,7 @@ pub fn mlp_scores(mlp: &Mlp, q: &[u16]) -> Vec<i64> {
 }
 
 /// `score_c = base_c + Σ_trees leaf value for c`.
-pub fn ensemble_scores(ensemble: &TreeEnsemble, num_scores: usize, q: &[u16]) -> Vec<i64> {
+pub fn ensemble_scores(ensemble: &TreeEnsemble, num_scores: usize, q: &[Feature]) -> Vec<i64> {
     let mut scores = ensemble.base.clone();
     for tree in &ensemble.trees {
         let leaf = *path(tree, q).last().expect("a path ends in a leaf") as usize;
@@ -78,13 +81,17 @@ pub fn ensemble_scores(ensemble: &TreeEnsemble, num_scores: usize, q: &[u16]) ->
 }
 
 /// The node ids an input visits from the root to its leaf: at split `i`, left iff
-/// `q[feature[i]] < threshold[i]`.
-pub fn path(tree: &Tree, q: &[u16]) -> Vec<u32> {
+/// `q[feature[i]] < threshold[i]`, or, for a missing feature, iff `default_left[i]`.
+pub fn path(tree: &Tree, q: &[Feature]) -> Vec<u32> {
     let splits = tree.num_splits();
     let mut node = 0usize;
     let mut visited = vec![0u32];
     while node < splits {
-        let goes_left = (q[tree.feature[node] as usize] as i64) < tree.threshold[node];
+        let goes_left = match q[tree.feature[node] as usize] {
+            Some(x) => i64::from(x) < tree.threshold[node],
+            // A model without default branches has no missing input (its validation).
+            None => tree.default_left.as_ref().is_some_and(|d| d[node]),
+        };
         node = if goes_left {
             tree.left[node]
         } else {

@@ -8,13 +8,15 @@ use crate::error::InputError;
 use crate::fixed_point::{pow2, scale_round, Rounding, FEATURE_MAX};
 use crate::model::{Encoding, Model, Precision};
 use crate::table::Table;
+pub use zkinfer_air::input::Feature;
 
-/// A feature vector on the model's grid: one value in `[0, 2^16)` per feature.
+/// A feature vector on the model's grid: one value in `[0, 2^16)` per feature, or `None` for
+/// a missing one (only for models that [accept them](Model::accepts_missing)).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QuantizedInput(Vec<u16>);
+pub struct QuantizedInput(Vec<Feature>);
 
 impl QuantizedInput {
-    pub fn values(&self) -> &[u16] {
+    pub fn values(&self) -> &[Feature] {
         &self.0
     }
 
@@ -25,10 +27,12 @@ impl QuantizedInput {
             .iter()
             .zip(&model.input.features)
             .map(|(&v, name)| {
-                u16::try_from(v).map_err(|_| InputError::QuantizedOutOfRange {
-                    feature: name.clone(),
-                    value: v,
-                })
+                u16::try_from(v)
+                    .map(Some)
+                    .map_err(|_| InputError::QuantizedOutOfRange {
+                        feature: name.clone(),
+                        value: v,
+                    })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(QuantizedInput)
@@ -38,8 +42,9 @@ impl QuantizedInput {
 impl Model {
     /// Quantizes raw feature values: round to the model's float precision, then bin at the
     /// feature's cuts (trees) or scale by `2^scale_log2` exactly, round to nearest and subtract
-    /// the offset (linear models, refusing what falls outside `[0, 2^16)`). NaN and ±∞ are
-    /// always refused.
+    /// the offset (linear models, refusing what falls outside `[0, 2^16)`). A missing value
+    /// (NaN, or what the feature's [`MissingRule`](crate::model::MissingRule) says) is kept as
+    /// missing by models that accept them; otherwise NaN is refused, and ±∞ always is.
     pub fn quantize_input(&self, raw: &[f64]) -> Result<QuantizedInput, InputError> {
         check_count(self, raw.len())?;
         (0..raw.len())
@@ -48,7 +53,32 @@ impl Model {
             .map(QuantizedInput)
     }
 
-    fn quantize_feature(&self, index: usize, x: f64) -> Result<u16, InputError> {
+    fn quantize_feature(&self, index: usize, x: f64) -> Result<Feature, InputError> {
+        let Some(rules) = &self.input.missing else {
+            return self.quantize_present(index, x).map(Some);
+        };
+        if x.is_infinite() {
+            return self.quantize_present(index, x).map(Some);
+        }
+        // The rule reads the value as the library sees it: rounded to its precision.
+        match rules[index].read(self.round_to_precision(x)) {
+            None => Ok(None),
+            // NaN read as zero.
+            Some(value) if x.is_nan() => self.quantize_present(index, value).map(Some),
+            Some(_) => self.quantize_present(index, x).map(Some),
+        }
+    }
+
+    /// A raw value rounded to the model's float precision, as its library does first.
+    fn round_to_precision(&self, x: f64) -> f64 {
+        match self.input.precision {
+            Precision::F32 => x as f32 as f64,
+            Precision::F64 => x,
+        }
+    }
+
+    /// Quantizes a value that is not missing: NaN and ±∞ are refused.
+    pub(crate) fn quantize_present(&self, index: usize, x: f64) -> Result<u16, InputError> {
         let name = &self.input.features[index];
         let not_finite = || InputError::NotFinite {
             feature: name.clone(),
@@ -57,10 +87,7 @@ impl Model {
         if !x.is_finite() {
             return Err(not_finite());
         }
-        let x = match self.input.precision {
-            Precision::F32 => x as f32 as f64,
-            Precision::F64 => x,
-        };
+        let x = self.round_to_precision(x);
         match &self.input.encoding {
             Encoding::Bins { rule, cuts } => {
                 // Cuts are sorted, so those below x form a prefix. `x as f32` may overflow to
@@ -194,10 +221,14 @@ pub enum RawValue {
 }
 
 impl RawValue {
+    /// A number, or `null` as NaN: a missing value, as JSON has no NaN.
     fn from_json(value: &Value) -> RawValue {
-        value
-            .as_f64()
-            .map_or_else(|| RawValue::Other(value.to_string()), RawValue::Number)
+        match value {
+            Value::Null => RawValue::Number(f64::NAN),
+            _ => value
+                .as_f64()
+                .map_or_else(|| RawValue::Other(value.to_string()), RawValue::Number),
+        }
     }
 
     fn number(&self, feature: &str) -> Result<f64, InputError> {
@@ -271,9 +302,14 @@ fn read_csv_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputErro
         .collect()
 }
 
-/// Parses a CSV cell; `nan`, `inf` and friends parse, and quantization refuses them.
+/// Parses a CSV cell; `nan`, `inf` and friends parse, an empty cell is NaN (a missing value, as
+/// pandas writes it), and quantization decides what the model makes of them.
 pub(crate) fn parse_number(feature: &str, cell: &str) -> Result<f64, InputError> {
-    cell.trim().parse().map_err(|_| InputError::NotANumber {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(f64::NAN);
+    }
+    cell.parse().map_err(|_| InputError::NotANumber {
         feature: feature.to_string(),
         value: cell.to_string(),
     })

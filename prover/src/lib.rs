@@ -42,6 +42,6 @@ pub use commitment::{InputCommitment, Opening};
 pub use envelope::Envelope;
 pub use error::{Format, FormatError, ImportError, InputError, ModelError, QuantizeError};
 pub use inference::{infer, Prediction};
-pub use input::{read_inputs, QuantizedInput, RawInput, RawValue};
-pub use model::{Model, ModelId};
+pub use input::{read_inputs, Feature, QuantizedInput, RawInput, RawValue};
+pub use model::{MissingRule, Model, ModelId};
 pub use source::SourceModel;

@@ -1,4 +1,7 @@
-//! The zkinfer model format, version 1: a fixed-point model in which every number is an integer.
+//! The zkinfer model format, versions 1 and 2: a fixed-point model in which every number is an
+//! integer. Version 2 is version 1 plus missing values for tree ensembles: which raw values of
+//! each feature are missing ([`InputSpec::missing`]) and where each split sends them
+//! ([`Tree::default_left`]); version 1 models refuse missing values.
 //!
 //! The canonical encoding is the compact JSON that [`Model::to_canonical_json`] writes (field
 //! order as declared here, no whitespace); the model id is its BLAKE3 hash. `docs/model-format.md`
@@ -15,7 +18,11 @@ use crate::fixed_point::{
 };
 
 pub const FORMAT_NAME: &str = "zkinfer-model";
+/// The version of models without missing values (linear models, networks, and tree ensembles
+/// written before version 2): their ids are unchanged.
 pub const FORMAT_VERSION: u32 = 1;
+/// The version of tree ensembles that define missing values.
+pub const MISSING_VALUES_VERSION: u32 = 2;
 
 /// Size limits a model must respect (defined in [`crate::limits`]).
 pub use crate::limits::{
@@ -28,7 +35,7 @@ pub use crate::limits::{
 pub struct Model {
     /// Always `"zkinfer-model"`.
     pub format: String,
-    /// Always `1`.
+    /// `1`, or `2` exactly when the model defines missing values.
     pub version: u32,
     /// Where the model came from, e.g. `"xgboost 3.0.2 binary:logistic"`.
     pub source: String,
@@ -46,6 +53,40 @@ pub struct InputSpec {
     /// Feature names, in input order.
     pub features: Vec<String>,
     pub encoding: Encoding,
+    /// Version 2, tree ensembles: for each feature, which raw values are missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<MissingRule>>,
+}
+
+/// Which raw values of a feature are missing, as its library reads them. A missing value takes
+/// each split's default branch ([`Tree::default_left`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingRule {
+    /// NaN is missing (XGBoost; LightGBM's `missing_type` NaN).
+    Nan,
+    /// NaN and zero (`|x| ≤` [`ZERO_THRESHOLD`]) are missing (LightGBM's `zero_as_missing`).
+    NanOrZero,
+    /// NaN is read as zero (LightGBM features without a missing type): never missing, and the
+    /// default branch of every split on it is the one zero takes.
+    NanAsZero,
+}
+
+/// LightGBM's `kZeroThreshold`, the float `1e-35`: `|x| ≤` it counts as zero for
+/// [`MissingRule::NanOrZero`].
+pub const ZERO_THRESHOLD: f64 = 1e-35_f32 as f64;
+
+impl MissingRule {
+    /// What a raw value (already rounded to the model's precision) is under this rule: `None`
+    /// when missing, else the value to quantize.
+    pub fn read(self, x: f64) -> Option<f64> {
+        match self {
+            MissingRule::Nan if x.is_nan() => None,
+            MissingRule::NanOrZero if x.is_nan() || x.abs() <= ZERO_THRESHOLD => None,
+            MissingRule::NanAsZero if x.is_nan() => Some(0.0),
+            _ => Some(x),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,7 +262,9 @@ pub struct TreeEnsemble {
 
 /// A binary tree. Node ids `0..n` are the `n = feature.len()` splits, ids `n..n+leaves` the
 /// leaves; the root is node 0. Split `i` sends the input left iff `q[feature[i]] < threshold[i]`;
-/// with the bins encoding, threshold `k + 1` stands for the feature's cut `k`.
+/// with the bins encoding, threshold `k + 1` stands for the feature's cut `k`, and the
+/// thresholds 0 and `cuts + 1` for a split at −∞ (every value goes right) and +∞ (every value
+/// goes left).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
@@ -234,6 +277,9 @@ pub struct Tree {
     pub right: Vec<u32>,
     /// Leaf values, leaf by leaf (row-major when leaves hold one value per score).
     pub leaf_value: Vec<i64>,
+    /// Version 2: where split `i` sends a missing feature, left iff `default_left[i]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_left: Option<Vec<bool>>,
 }
 
 impl Tree {
@@ -333,6 +379,11 @@ impl Model {
         self.input.features.len()
     }
 
+    /// Whether some raw input may be missing (version 2).
+    pub fn accepts_missing(&self) -> bool {
+        self.input.missing.is_some()
+    }
+
     /// Number of scores the model computes.
     pub fn num_scores(&self) -> usize {
         match self.output.task {
@@ -358,8 +409,16 @@ impl Model {
                 self.format
             ));
         }
-        if self.version != FORMAT_VERSION {
-            return Err(ModelError::UnsupportedVersion(self.version));
+        let missing = self.input.missing.is_some();
+        match self.version {
+            FORMAT_VERSION if missing => {
+                return invalid("missing values need model format version 2".into())
+            }
+            MISSING_VALUES_VERSION if !missing => {
+                return invalid("a version 2 model defines its missing values".into())
+            }
+            FORMAT_VERSION | MISSING_VALUES_VERSION => {}
+            version => return Err(ModelError::UnsupportedVersion(version)),
         }
         check_text("source", &self.source, usize::MAX)?;
         self.validate_input()?;
@@ -394,6 +453,15 @@ impl Model {
             if !names.insert(name.as_str()) {
                 return invalid(format!("feature name {name:?} appears twice"));
             }
+        }
+        match (&self.input.missing, &self.body) {
+            (Some(rules), Body::Trees(_)) if rules.len() != features.len() => {
+                return invalid("missing values need one rule per feature".into())
+            }
+            (Some(_), Body::Linear(_) | Body::Mlp(_)) => {
+                return invalid("only tree ensembles define missing values".into())
+            }
+            _ => {}
         }
         match (&self.input.encoding, &self.body) {
             (Encoding::Grid { scale_log2, offset }, Body::Linear(_) | Body::Mlp(_)) => {
@@ -641,16 +709,37 @@ impl Model {
         if nodes > MAX_NODES {
             return invalid(format!("more than {MAX_NODES} nodes"));
         }
+        match (&tree.default_left, &self.input.missing) {
+            (Some(defaults), Some(_)) if defaults.len() == splits => {}
+            (None, None) => {}
+            _ => {
+                return invalid(
+                    "one default branch per split is needed exactly when missing values are \
+                     defined"
+                        .into(),
+                )
+            }
+        }
         for i in 0..splits {
             if tree.feature[i] as usize >= self.num_features() {
                 return invalid(format!("split {i} reads feature {}", tree.feature[i]));
             }
             let cuts = self.num_cuts(tree.feature[i] as usize);
-            if !(1..=cuts as i64).contains(&tree.threshold[i]) {
+            if !(0..=cuts as i64 + 1).contains(&tree.threshold[i]) {
                 return invalid(format!(
-                    "split {i} threshold {} is not one of feature {}'s {cuts} cuts (1..={cuts})",
-                    tree.threshold[i], tree.feature[i]
+                    "split {i} threshold {} is not one of feature {}'s {cuts} cuts (1..={cuts}), \
+                     0 or {}",
+                    tree.threshold[i],
+                    tree.feature[i],
+                    cuts + 1
                 ));
+            }
+            if let Some(zero_goes_left) = self.zero_goes_left(tree, i) {
+                if tree.default_left.as_ref().map(|d| d[i]) != Some(zero_goes_left) {
+                    return invalid(format!(
+                        "split {i} reads NaN as zero, so its default branch is the one zero takes"
+                    ));
+                }
             }
         }
         // Walk from the root: every node must be reached exactly once, so it is a tree.
@@ -675,6 +764,19 @@ impl Model {
             return invalid(format!("node {orphan} is not reachable from the root"));
         }
         Ok(nodes)
+    }
+}
+
+impl Model {
+    /// For a split on a [`MissingRule::NanAsZero`] feature: whether zero goes left.
+    fn zero_goes_left(&self, tree: &Tree, split: usize) -> Option<bool> {
+        let feature = tree.feature[split] as usize;
+        let rules = self.input.missing.as_ref()?;
+        if rules[feature] != MissingRule::NanAsZero {
+            return None;
+        }
+        let zero = self.quantize_present(feature, 0.0).ok()?;
+        Some(i64::from(zero) < tree.threshold[split])
     }
 }
 

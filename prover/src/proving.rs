@@ -23,7 +23,7 @@ use zkinfer_air::zk::ZkParams;
 
 use crate::fixed_point::SCORE_BITS;
 use crate::inference::infer;
-use crate::input::QuantizedInput;
+use crate::input::{Feature, QuantizedInput};
 use crate::limits::{MAX_TRACE_CELLS, MAX_TRACE_COLUMNS};
 use crate::model::{Body, Model, ModelId, Task, TreeEnsemble};
 use crate::profile::Profile;
@@ -181,7 +181,7 @@ pub fn input_commitment(
 
 fn prove_statement<B: AirBody + 'static>(
     statement: Statement<B>,
-    q: &[u16],
+    q: &[Feature],
     salt: &[BaseElement; SALT_ELEMENTS],
     options: ProofOptions,
     random: &mut dyn FnMut() -> BaseElement,
@@ -444,9 +444,11 @@ fn tree_body(model: &Model, ensemble: &TreeEnsemble) -> Option<TreeBody> {
             left: tree.left.clone(),
             right: tree.right.clone(),
             leaf_value: tree.leaf_value.clone(),
+            default_left: tree.default_left.clone().unwrap_or_default(),
         })
         .collect();
     TreeBody::new(walk::Ensemble {
+        missing: model.accepts_missing(),
         num_features: model.num_features(),
         num_scores: model.num_scores(),
         base: ensemble.base.clone(),

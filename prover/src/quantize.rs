@@ -17,9 +17,9 @@ use crate::fixed_point::{
 };
 use crate::model::{
     Activation, Body, Encoding, InputSpec, Layer, Linear, Mlp, Model, OutputSpec, Tree,
-    TreeEnsemble, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH,
+    TreeEnsemble, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, MISSING_VALUES_VERSION,
 };
-use crate::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
+use crate::source::{SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 /// Quantizes `source`. `calibration` supplies feature ranges; linear models need it, trees
 /// ignore it.
@@ -38,15 +38,24 @@ pub fn quantize(
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_linear(source, weights, bias, calibration)?
         }
-        SourceBody::Trees { rule, base, trees } => quantize_trees(source, *rule, base, trees)?,
+        SourceBody::Trees {
+            rule,
+            base,
+            trees,
+            missing,
+        } => quantize_trees(source, *rule, base, trees, missing.as_ref())?,
         SourceBody::Mlp { activation, layers } => {
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_mlp(source, *activation, layers, calibration)?
         }
     };
+    let version = match input.missing {
+        Some(_) => MISSING_VALUES_VERSION,
+        None => FORMAT_VERSION,
+    };
     let model = Model {
         format: FORMAT_NAME.to_string(),
-        version: FORMAT_VERSION,
+        version,
         source: source.source.clone(),
         input,
         output: OutputSpec {
@@ -185,6 +194,7 @@ fn grid_input(source: &SourceModel, grids: &[Grid]) -> InputSpec {
             scale_log2: grids.iter().map(|g| g.scale_log2).collect(),
             offset: grids.iter().map(|g| g.offset).collect(),
         },
+        missing: None,
     }
 }
 
@@ -331,19 +341,23 @@ fn quantize_trees(
     rule: SplitRule,
     base: &[f64],
     trees: &[SourceTree],
+    missing: Option<&SourceMissing>,
 ) -> Result<Quantized, QuantizeError> {
-    // Each feature's cuts: its distinct split thresholds, ascending.
+    // Each feature's cuts: its distinct finite split thresholds, ascending. An infinite one
+    // sends every value the same way (LightGBM splits missing values from the rest at +∞).
     let mut cuts: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
     for node in trees.iter().flat_map(|t| &t.nodes) {
         if let SourceNode::Split {
             feature, threshold, ..
         } = node
         {
-            if !threshold.is_finite() {
+            if threshold.is_nan() {
                 let name = &source.feature_names[*feature];
-                return Err(feature_error(name, "a split threshold is not finite"));
+                return Err(feature_error(name, "a split threshold is NaN"));
             }
-            cuts[*feature].push(*threshold + 0.0); // −0.0 and 0.0 are one cut
+            if threshold.is_finite() {
+                cuts[*feature].push(*threshold + 0.0); // −0.0 and 0.0 are one cut
+            }
         }
     }
     for (name, list) in source.feature_names.iter().zip(&mut cuts) {
@@ -365,7 +379,10 @@ fn quantize_trees(
     let quantized_trees = trees
         .iter()
         .enumerate()
-        .map(|(t, tree)| quantize_tree(t, tree, &cuts, round_value))
+        .map(|(t, tree)| {
+            let defaults = missing.map(|m| &m.default_left[t][..]);
+            quantize_tree(t, tree, defaults, &cuts, round_value)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let input = InputSpec {
         precision: source.precision,
@@ -381,6 +398,7 @@ fn quantize_trees(
                 })
                 .collect(),
         },
+        missing: missing.map(|m| m.rules.clone()),
     };
     let ensemble = TreeEnsemble {
         base: base.iter().map(|&b| round_value(b)).collect(),
@@ -419,6 +437,7 @@ fn leaf_sums_fit(base: &[f64], trees: &[SourceTree], m: u32) -> bool {
 fn quantize_tree(
     index: usize,
     tree: &SourceTree,
+    default_left: Option<&[bool]>,
     cuts: &[Vec<f64>],
     round_value: impl Fn(f64) -> i64,
 ) -> Result<Tree, QuantizeError> {
@@ -459,6 +478,7 @@ fn quantize_tree(
         left: Vec::with_capacity(splits.len()),
         right: Vec::with_capacity(splits.len()),
         leaf_value: Vec::new(),
+        default_left: default_left.map(|d| splits.iter().map(|&node| d[node]).collect()),
     };
     for &node in &splits {
         let SourceNode::Split {
@@ -470,12 +490,20 @@ fn quantize_tree(
         else {
             unreachable!("filtered to splits");
         };
-        // Left iff x goes left at cut k iff fewer than k + 1 cuts are below x.
-        let k = cuts[feature]
-            .binary_search_by(|c| c.total_cmp(&(threshold + 0.0)))
-            .expect("every threshold is a cut");
+        // Left iff x goes left at cut k iff fewer than k + 1 cuts are below x; at +∞ every
+        // value goes left, at −∞ none.
+        let threshold = match threshold {
+            f64::INFINITY => cuts[feature].len() as i64 + 1,
+            f64::NEG_INFINITY => 0,
+            _ => {
+                let k = cuts[feature]
+                    .binary_search_by(|c| c.total_cmp(&(threshold + 0.0)))
+                    .expect("every finite threshold is a cut");
+                k as i64 + 1
+            }
+        };
         out.feature.push(feature as u32);
-        out.threshold.push(k as i64 + 1);
+        out.threshold.push(threshold);
         out.left.push(new_id[left]);
         out.right.push(new_id[right]);
     }

@@ -8,7 +8,7 @@
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::model::{Activation, Link, Precision, Task};
+use crate::model::{Activation, Link, MissingRule, Precision, Task};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceModel {
@@ -35,6 +35,8 @@ pub enum SourceBody {
         rule: SplitRule,
         base: Vec<f64>,
         trees: Vec<SourceTree>,
+        /// How the library reads missing values; `None` if the importer does not model them.
+        missing: Option<SourceMissing>,
     },
     /// A dense network: `a⁰ = x`; every layer but the last `a = activation(W·a + b)`; the
     /// scores are the last layer's `W·a + b` (the logits: a binary classifier's one output is
@@ -43,6 +45,16 @@ pub enum SourceBody {
         activation: Activation,
         layers: Vec<SourceDense>,
     },
+}
+
+/// How a tree ensemble reads missing values, as its library does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceMissing {
+    /// For each feature, which raw values are missing.
+    pub rules: Vec<MissingRule>,
+    /// For each tree and each of its nodes (indices into `nodes`; a leaf's entry is unused):
+    /// whether a missing value goes left.
+    pub default_left: Vec<Vec<bool>>,
 }
 
 /// A dense layer: `weights[out][in]`, `bias[out]`.
@@ -105,10 +117,18 @@ impl SourceModel {
                 .zip(bias)
                 .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
                 .collect(),
-            SourceBody::Trees { rule, base, trees } => {
+            SourceBody::Trees {
+                rule,
+                base,
+                trees,
+                missing,
+            } => {
                 let mut scores = base.clone();
-                for tree in trees {
-                    let value = tree.float_leaf(*rule, &x);
+                for (t, tree) in trees.iter().enumerate() {
+                    let missing = missing
+                        .as_ref()
+                        .map(|m| (&m.rules[..], &m.default_left[t][..]));
+                    let value = tree.float_leaf(*rule, &x, missing);
                     match tree.target {
                         Some(c) => scores[c] += value[0],
                         None => scores.iter_mut().zip(value).for_each(|(s, v)| *s += v),
@@ -192,7 +212,23 @@ impl SourceModel {
                     )));
                 }
             }
-            SourceBody::Trees { base, trees, .. } => {
+            SourceBody::Trees {
+                base,
+                trees,
+                missing,
+                ..
+            } => {
+                if let Some(missing) = missing {
+                    let shaped = missing.rules.len() == features
+                        && missing.default_left.len() == trees.len()
+                        && (trees.iter().zip(&missing.default_left))
+                            .all(|(tree, defaults)| defaults.len() == tree.nodes.len());
+                    if !shaped {
+                        return Err(FormatError::malformed(
+                            "missing values need a rule per feature and a default per node",
+                        ));
+                    }
+                }
                 if base.len() != scores || base.iter().any(|v| !v.is_finite()) {
                     return Err(FormatError::malformed(format!(
                         "base scores must be {scores} finite numbers"
@@ -211,8 +247,14 @@ impl SourceModel {
 }
 
 impl SourceTree {
-    /// The leaf values an (already rounded) input reaches under the library's split rule.
-    pub fn float_leaf(&self, rule: SplitRule, x: &[f64]) -> &[f64] {
+    /// The leaf values an (already rounded) input reaches under the library's split rule, and,
+    /// with `missing` (each feature's rule, each node's default), its missing values.
+    pub fn float_leaf(
+        &self,
+        rule: SplitRule,
+        x: &[f64],
+        missing: Option<(&[MissingRule], &[bool])>,
+    ) -> &[f64] {
         let mut node = 0;
         loop {
             match &self.nodes[node] {
@@ -222,11 +264,14 @@ impl SourceTree {
                     left,
                     right,
                 } => {
-                    node = if rule.goes_left(x[*feature], *threshold) {
-                        *left
-                    } else {
-                        *right
-                    }
+                    let goes_left = match missing {
+                        Some((rules, defaults)) => match rules[*feature].read(x[*feature]) {
+                            Some(v) => rule.goes_left(v, *threshold),
+                            None => defaults[node],
+                        },
+                        None => rule.goes_left(x[*feature], *threshold),
+                    };
+                    node = if goes_left { *left } else { *right }
                 }
                 SourceNode::Leaf { value } => return value,
             }

@@ -4,8 +4,8 @@
 //! measures the same models.
 
 use crate::fixed_point::SplitRule;
-use crate::model::{Link, Precision, Task};
-use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use crate::model::{Link, MissingRule, Precision, Task};
+use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 /// A small deterministic generator (SplitMix64): the models must be the same on every run.
 struct Draw(u64);
@@ -43,7 +43,7 @@ fn binary(features: usize, body: SourceBody) -> SourceModel {
 
 /// A binary booster of `trees` complete trees of `depth` over `features` features in `[0, 1)`,
 /// as XGBoost grows them: every split on a random feature at a random threshold, small leaf
-/// values.
+/// values, and NaN missing with a random default branch at every split (as XGBoost imports).
 pub fn boosted_trees(trees: usize, depth: usize, features: usize) -> SourceModel {
     let mut draw = Draw(((trees as u64) << 32) ^ ((depth as u64) << 16) ^ features as u64);
     let splits = (1usize << depth) - 1;
@@ -66,10 +66,18 @@ pub fn boosted_trees(trees: usize, depth: usize, features: usize) -> SourceModel
             nodes,
         }
     };
+    let trees: Vec<SourceTree> = (0..trees).map(|_| tree(&mut draw)).collect();
+    let default_left = (trees.iter())
+        .map(|tree| tree.nodes.iter().map(|_| draw.below(2) == 1).collect())
+        .collect();
     let body = SourceBody::Trees {
         rule: SplitRule::LessThan,
         base: vec![0.0],
-        trees: (0..trees).map(|_| tree(&mut draw)).collect(),
+        trees,
+        missing: Some(SourceMissing {
+            rules: vec![MissingRule::Nan; features],
+            default_left,
+        }),
     };
     binary(features, body)
 }

@@ -199,7 +199,7 @@ fn a_commitment_to_a_longer_input_is_refused() {
     verify(&iris, &envelope, &[]).unwrap();
     for zeros in 1..=2 {
         let mut longer = flower.values().to_vec();
-        longer.resize(4 + zeros, 0);
+        longer.resize(4 + zeros, Some(0));
         let mut copy = envelope.clone();
         copy.input_commitment = commit(&longer, &opening.salt);
         assert_ne!(copy.input_commitment, envelope.input_commitment);
@@ -223,7 +223,11 @@ fn the_opening_opens_only_its_own_input_and_salt() {
     };
     assert!(!opens(&model, &input, &other_salt, commitment));
     // One feature one step away.
-    let mut values: Vec<i64> = input.values().iter().map(|&v| v as i64).collect();
+    let mut values: Vec<i64> = input
+        .values()
+        .iter()
+        .map(|&v| i64::from(v.expect("present")))
+        .collect();
     values[29] = if values[29] == 0 { 1 } else { values[29] - 1 };
     let nudged = QuantizedInput::from_quantized(&model, &values).unwrap();
     assert!(!opens(&model, &nudged, &opening, commitment));
@@ -322,24 +326,35 @@ fn raw_inputs_that_do_not_fit_the_model_are_refused() {
     for (text, expected) in cases {
         assert_eq!(read_inputs(&model, text).as_ref(), Err(expected), "{text}");
     }
-    // NaN and ±∞ read as numbers, and quantization refuses them, naming the feature.
+    // NaN, an empty cell and ±∞ read as numbers. The XGBoost model takes NaN as a missing
+    // value; quantization refuses ±∞, naming the feature.
     let rows = read_inputs(
         &model,
-        &format!("{names}\n5.1,nan,1.5,0.2\n-inf,3.4,1.5,0.2\n"),
+        &format!("{names}\n5.1,nan,1.5,0.2\n-inf,3.4,1.5,0.2\n5.1,,1.5,0.2\n"),
     )
     .unwrap();
-    let nan = model.quantize_input(&rows[0]).unwrap_err();
-    assert!(
-        matches!(&nan, InputError::NotFinite { feature, value }
-            if feature == "sepal_width_cm" && value.is_nan()),
-        "{nan:?}"
-    );
+    assert!(model.accepts_missing());
+    for row in [&rows[0], &rows[2]] {
+        let input = model.quantize_input(row).unwrap();
+        assert_eq!(input.values()[1], None);
+        assert!(input.values().iter().filter(|v| v.is_some()).count() == 3);
+    }
     assert_eq!(
         model.quantize_input(&rows[1]),
         Err(InputError::NotFinite {
             feature: "sepal_length_cm".into(),
             value: f64::NEG_INFINITY
         })
+    );
+    // A linear model refuses NaN.
+    let (linear, _) = logreg(0);
+    let mut raw = vec![1.0; linear.num_features()];
+    raw[0] = f64::NAN;
+    let nan = linear.quantize_input(&raw).unwrap_err();
+    assert!(
+        matches!(&nan, InputError::NotFinite { feature, value }
+            if *feature == linear.input.features[0] && value.is_nan()),
+        "{nan:?}"
     );
 }
 

@@ -485,7 +485,7 @@ fn prove_verify_and_open_an_inference() {
     // field outside its domain.
     let bytes = parsed.to_bytes().unwrap();
     let json = parsed.to_json().unwrap();
-    let json_version_2 = json.replacen(r#""version":3"#, r#""version":2"#, 1);
+    let json_version_2 = json.replacen(r#""version":4"#, r#""version":2"#, 1);
     let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
     let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
     let mut version_2 = bytes.clone();
@@ -776,4 +776,61 @@ fn bench_serve_runs_a_bounded_load_against_the_service() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_row_with_missing_values_imports_proves_verifies_and_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let source = examples.join("models/credit_nan_xgboost/model.json");
+    let heldout = examples.join("models/credit_nan_xgboost/heldout.csv");
+    let model_path = dir.path().join("model.zk.json");
+    let imported = assert_succeeds(&zkinfer(&["import", arg(&source), "-o", arg(&model_path)]));
+    assert!(
+        imported.contains("missing      NaN in 11 features; each split sends them its default way"),
+        "{imported}"
+    );
+    // Data row 2 misses a value (an empty cell).
+    let text = std::fs::read_to_string(&heldout).unwrap();
+    let row = text.lines().nth(3).unwrap();
+    assert!(row.contains(",,"), "{row}");
+    let envelope = dir.path().join("proof.json");
+    assert_succeeds(&zkinfer(&[
+        "prove",
+        arg(&model_path),
+        arg(&heldout),
+        "--row",
+        "2",
+        "-o",
+        arg(&envelope),
+    ]));
+    let verified = assert_succeeds(&zkinfer(&["verify", arg(&model_path), arg(&envelope)]));
+    assert!(verified.starts_with("valid: class "), "{verified}");
+    let expected = row.split(',').nth(11).unwrap();
+    assert!(
+        verified.starts_with(&format!("valid: class {expected}")),
+        "{verified} (the library's class is {expected})"
+    );
+    let opening = dir.path().join("proof.json.opening.json");
+    let open = |csv: &Path| {
+        zkinfer(&[
+            "open",
+            arg(&model_path),
+            arg(csv),
+            "--row",
+            "2",
+            arg(&opening),
+            arg(&envelope),
+        ])
+    };
+    assert_succeeds(&open(&heldout));
+    // The same row with its missing value filled in with 0 is another input.
+    let filled: Vec<&str> = text.lines().take(3).collect();
+    let zeroed = row.replacen(",,", ",0,", 1);
+    let other = write(
+        dir.path(),
+        "filled.csv",
+        format!("{}\n{zeroed}\n", filled.join("\n")).as_bytes(),
+    );
+    assert_fails(&open(&other), 1, "does not open");
 }

@@ -84,7 +84,11 @@ fn the_scores_of_a_small_linear_model_give_its_input_away() {
             panic!("scores")
         };
         let found = inputs_with_scores(&linear.weights, &linear.bias, scores);
-        let private: Vec<i64> = input.values().iter().map(|&v| i64::from(v)).collect();
+        let private: Vec<i64> = input
+            .values()
+            .iter()
+            .map(|&v| i64::from(v.expect("present")))
+            .collect();
         println!(
             "scores {scores:?}: 2^16 candidates tried, {} consistent: {:?} (the private input: \
              {private:?})",

@@ -121,7 +121,31 @@ fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
 #[test]
 fn invalid_models_are_refused_with_clear_errors() {
     let tree = "/body/trees/trees/0";
-    assert_rejected(|v| v["version"] = json!(2), "version 2 is not supported");
+    assert_rejected(|v| v["version"] = json!(3), "version 3 is not supported");
+    // Version 2 is version 1 with missing values, and each needs the other.
+    assert_rejected(
+        |v| v["version"] = json!(2),
+        "a version 2 model defines its missing values",
+    );
+    assert_rejected(
+        |v| v["input"]["missing"] = json!(vec!["nan"; 4]),
+        "missing values need model format version 2",
+    );
+    assert_rejected(
+        |v| {
+            v["version"] = json!(2);
+            v["input"]["missing"] = json!(vec!["nan"; 4]);
+        },
+        "one default branch per split is needed exactly when missing values are defined",
+    );
+    assert_rejected(
+        |v| {
+            v["version"] = json!(2);
+            v["input"]["missing"] = json!(["nan"]);
+            v["body"]["trees"]["trees"][0]["default_left"] = json!([true]);
+        },
+        "missing values need one rule per feature",
+    );
     assert_rejected(|v| v["format"] = json!("onnx"), "format is \"onnx\"");
     assert_rejected(|v| v["extra"] = json!(1), "unknown field `extra`");
     assert_rejected(

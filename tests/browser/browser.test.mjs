@@ -342,7 +342,7 @@ for (const [mode, options] of [
         const found = {
           mode: prover.mode,
           featureCount: await failure(() => prover.prove(values.slice(1))),
-          nan: await failure(() => prover.prove({ ...input, [first]: NaN })),
+          infinite: await failure(() => prover.prove({ ...input, [first]: Infinity })),
           string: await failure(() => prover.prove({ ...input, [first]: '17.99' })),
           badModel: await failure(() => zkinfer.createProver({ model: 'garbage', ...options })),
           garbageEnvelope: await failure(() =>
@@ -350,7 +350,7 @@ for (const [mode, options] of [
           ),
           truncatedEnvelope: await failure(() => zkinfer.verify(prover, half, { context })),
           truncatedBinary: await failure(() =>
-            zkinfer.verify(model, new TextEncoder().encode('ZKINFER\0\x03\x00'), { context }),
+            zkinfer.verify(model, new TextEncoder().encode('ZKINFER\0\x04\x00'), { context }),
           ),
           wrongContext: await failure(() =>
             zkinfer.verify(prover, proof.envelope, { context: 'another nonce' }),
@@ -367,7 +367,7 @@ for (const [mode, options] of [
     if (mode === 'worker') assert.equal(found.mode, 'worker');
     const cases = [
       ['featureCount', 'BAD_INPUT', /the model takes 30 features, the input has 29/],
-      ['nan', 'BAD_INPUT', /feature "mean_radius" is NaN; inputs must be finite numbers/],
+      ['infinite', 'BAD_INPUT', /feature "mean_radius" is inf; inputs must be finite numbers/],
       ['string', 'BAD_INPUT', /feature "mean_radius": "17.99" is not a number/],
       ['badModel', 'BAD_MODEL', /not a zkinfer model/],
       ['garbageEnvelope', 'BAD_ENVELOPE', /not a zkinfer proof envelope \(bad magic\)/],

@@ -16,17 +16,16 @@ const { input } = heldoutRow('breast_cancer_xgboost');
 const prover = await createProver({ model: flagship.text });
 const proof = await prover.prove(input, { context: 'nonce' });
 
-test('inputs: wrong feature count, NaN, ±Infinity, strings, unknown or missing names', async () => {
+test('inputs: wrong feature count, ±Infinity, strings, unknown or missing names', async () => {
   const values = prover.features.map((f) => input[f]);
   const first = prover.features[0];
   const cases = [
     [values.slice(1), /the model takes 30 features, the input has 29/],
     [[...values, 1], /the model takes 30 features, the input has 31/],
     [[], /the model takes 30 features, the input has 0/],
-    [{ ...input, [first]: NaN }, /feature "mean_radius" is NaN; inputs must be finite numbers/],
     [[Infinity, ...values.slice(1)], /feature "mean_radius" is inf/],
+    [{ ...input, [first]: -Infinity }, /feature "mean_radius" is -inf; inputs must be finite numbers/],
     [{ ...input, [first]: '17.99' }, /feature "mean_radius": "17.99" is not a number/],
-    [[null, ...values.slice(1)], /feature "mean_radius": "null" is not a number/],
     [{ ...input, colour: 1 }, /no feature named "colour"/],
     [{ ...input, [first]: undefined }, /feature "mean_radius": "undefined" is not a number/],
     [Object.fromEntries(Object.entries(input).slice(1)), /no value for feature "mean_radius"/],
@@ -37,6 +36,27 @@ test('inputs: wrong feature count, NaN, ±Infinity, strings, unknown or missing 
   for (const [bad, message] of cases) {
     await rejects(prover.prove(bad), 'BAD_INPUT', message);
   }
+});
+
+test('missing values: NaN and null take the default branch of a tree ensemble; a linear model refuses them', async () => {
+  // The flagship, an XGBoost model, defines missing values (model format version 2).
+  const values = prover.features.map((f) => input[f]);
+  const first = prover.features[0];
+  const missing = await prover.prove({ ...input, [first]: NaN }, { context: 'nonce' });
+  const asNull = await prover.prove([null, ...values.slice(1)], { context: 'nonce' });
+  assert.equal(asNull.output.class, missing.output.class);
+  for (const proved of [missing, asNull]) {
+    const verified = await verify(flagship.text, proved.envelope, { context: 'nonce' });
+    assert.equal(verified.output.class, proved.output.class);
+  }
+  const logreg = importExample('breast_cancer_logreg', dir);
+  const linear = await createProver({ model: logreg.text });
+  await rejects(
+    linear.prove({ ...input, [first]: NaN }),
+    'BAD_INPUT',
+    /feature "mean_radius" is NaN; inputs must be finite numbers/,
+  );
+  await rejects(linear.prove([null, ...values.slice(1)]), 'BAD_INPUT', /feature "mean_radius" is NaN/);
 });
 
 test('options: unknown names, bad disclosures, thresholds, profiles and contexts', async () => {
@@ -84,7 +104,8 @@ test('models: garbage, truncated, invalid, or a library format not yet imported'
     ['garbage', /not a zkinfer model/],
     [flagship.text.slice(0, 1000), /not a zkinfer model: EOF while parsing/],
     ['', /not a zkinfer model/],
-    [{ ...model, version: 2 }, /format version 2 is not supported/],
+    [{ ...model, version: 3 }, /format version 3 is not supported/],
+    [{ ...model, version: 1 }, /missing values need model format version 2/],
     [{ ...model, body: { trees: { base: [0], trees: [] } } }, /invalid zkinfer model/],
     [{ ...model, extra: 1 }, /unknown field `extra`/],
     [
@@ -153,7 +174,7 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     ['', /the envelope is truncated/],
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
-    [new TextEncoder().encode('ZKINFER\0\x03\x00'), /the envelope is truncated/],
+    [new TextEncoder().encode('ZKINFER\0\x04\x00'), /the envelope is truncated/],
     [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
@@ -183,7 +204,7 @@ test('invalid proofs: wrong context, wrong model, another output, a changed proo
   await rejects(
     verify(iris.text, proof.envelope, { context: 'nonce' }),
     'INVALID_PROOF',
-    /the proof is for model 1638ca1e.*, not for this model \(54300692/,
+    /the proof is for model 58fe2035.*, not for this model \(89dfff58/,
   );
   const lie = { ...envelope, output: { class: 1 - envelope.output.class } };
   await rejects(verify(prover, lie, { context: 'nonce' }), 'INVALID_PROOF', /invalid/);
@@ -208,7 +229,7 @@ test('openings and commitments', async () => {
   await rejects(
     other.open(heldoutRow('iris_xgboost_multiclass').input, proof.opening, proof.envelope),
     'BAD_ENVELOPE',
-    /the envelope is for model 1638ca1e/,
+    /the envelope is for model 58fe2035/,
   );
   other.close();
 });

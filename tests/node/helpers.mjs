@@ -136,6 +136,8 @@ export function withBalancedTrees(modelText, trees, splits) {
     right: Array.from({ length: splits }, (_, i) => 2 * i + 2),
     leaf_value: Array.from({ length: splits + 1 }, (_, i) => (i % 7) - 3),
   };
+  // A model that defines missing values (format version 2) gives every split a default branch.
+  if (model.input.missing) tree.default_left = Array.from({ length: splits }, (_, i) => i % 2 === 0);
   model.body.trees.trees = new Array(trees).fill(tree);
   return model;
 }

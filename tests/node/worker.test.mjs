@@ -104,7 +104,7 @@ describe('in a worker', () => {
     await rejects(createProver({ model: '{"format": 1}', worker: true }), 'BAD_MODEL', /./);
     const prover = await createProver({ model: iris.text, worker: true });
     await rejects(prover.prove([1, 2, 3]), 'BAD_INPUT', /the model takes 4 features, the input has 3/);
-    await rejects(prover.prove([1, 2, 3, NaN]), 'BAD_INPUT', /NaN/);
+    await rejects(prover.prove([1, 2, 3, Infinity]), 'BAD_INPUT', /is inf/);
     await rejects(prover.prove([1, 2, 3, () => 4]), 'BAD_INPUT', /cannot pass this to the prover/);
     await rejects(prover.prove([1, 2, 3, 4], { disclose: 'everything' }), 'BAD_INPUT', /disclose/);
     const pending = prover.prove([5, 3, 1, 0.2]);

@@ -5,9 +5,11 @@ export type ModelSource = string | Uint8Array | ArrayBuffer | object;
 
 /**
  * A private input: one number per feature, in the model's feature order, or an object of
- * feature name → number (every feature, no other name). NaN and ±Infinity are refused.
+ * feature name → number (every feature, no other name). A missing value is `NaN` or `null`:
+ * tree ensembles imported with missing values (model format version 2) send it down each
+ * split's default branch, as their library does; other models refuse it. ±Infinity is refused.
  */
-export type Input = number[] | Float64Array | Record<string, number>;
+export type Input = (number | null)[] | Float64Array | Record<string, number | null>;
 
 /** Bytes a proof is bound to (a nonce, an origin): UTF-8 text or bytes. */
 export type Context = string | Uint8Array | ArrayBuffer | ArrayBufferView;

@@ -6,24 +6,28 @@ use winterfell::{
 };
 
 use crate::disclosure::{felt, Comparison, Disclosure};
-use crate::input::InputBlock;
+use crate::input::{Feature, InputBlock};
 use crate::lookup::{self, Lookup};
 use crate::rescue::DIGEST_WIDTH;
 use crate::zk::ZkParams;
 
-/// What the input block gives the body on each transition: `x` on both rows, and the value its
-/// digits decompose on the current row (`x` itself where `x` is range-checked).
+/// What the input block gives the body on each transition: `x` on both rows, the value its
+/// digits decompose on the current row (`x` itself where `x` is range-checked), and `m` on the
+/// current row (nonzero only where `x` is [`crate::input::MISSING`]; zero when features cannot
+/// be missing).
 #[derive(Clone, Copy, Debug)]
 pub struct Host<E> {
     pub x: E,
     pub next_x: E,
     pub decomposed: E,
+    pub missing: E,
 }
 
-/// The host's cells on one body row: `x`, and the 16-bit value the digits decompose there.
+/// The host's cells on one body row: `x` (a feature read, possibly missing), and the 16-bit
+/// value the digits decompose there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HostRow {
-    pub x: u16,
+    pub x: Feature,
     pub decomposed: u16,
 }
 
@@ -33,6 +37,11 @@ pub struct HostRow {
 pub trait Body: Clone + Send + Sync {
     fn num_features(&self) -> usize;
     fn num_scores(&self) -> usize;
+    /// Whether the body defines its inference on missing features (the input block then has
+    /// its column `m`).
+    fn accepts_missing(&self) -> bool {
+        false
+    }
     /// Rows the body occupies after the input block's rows.
     fn rows(&self) -> usize;
     /// The feature body row `row` reads into `x` through the lookup, if any. On such rows `x`
@@ -60,16 +69,17 @@ pub trait Body: Clone + Send + Sync {
     );
     /// `(column within the body, value)` pairs asserted on row 0.
     fn initial_values(&self) -> Vec<(usize, BaseElement)>;
-    /// Writes the honest body columns on rows `0..=last_row`; returns the scores.
+    /// Writes the honest body columns on rows `0..=last_row`; returns the scores. `q` holds a
+    /// missing feature only if the body [accepts](Self::accepts_missing) them.
     fn fill(
         &self,
-        q: &[u16],
+        q: &[Feature],
         first_row: usize,
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64>;
     /// The host's cells on the body's first rows (as many as it needs; the rest hold zeros).
-    fn host_rows(&self, _q: &[u16]) -> Vec<HostRow> {
+    fn host_rows(&self, _q: &[Feature]) -> Vec<HostRow> {
         Vec::new()
     }
     /// The body's public data, for the Fiat–Shamir transcript.
@@ -92,7 +102,10 @@ pub struct Statement<B> {
 
 impl<B: Body> Statement<B> {
     pub fn input(&self) -> InputBlock {
-        InputBlock::new(self.body.num_features())
+        match self.body.accepts_missing() {
+            true => InputBlock::with_missing(self.body.num_features()),
+            false => InputBlock::new(self.body.num_features()),
+        }
     }
 
     pub fn body_column(&self) -> usize {
@@ -379,6 +392,7 @@ where
             x: current[input.x()],
             next_x: next[input.x()],
             decomposed: input.recomposed(current),
+            missing: input.missing_cell(current),
         };
         body.enforce(
             &current[body_at..cmp],
@@ -391,7 +405,7 @@ where
         statement.disclosure().enforce(
             current[cmp],
             next[cmp],
-            next[input.x()],
+            input.recomposed(next),
             &current[scores..scores + body.num_scores()],
             disclosure_periodic,
             disclosure_result,

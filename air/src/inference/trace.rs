@@ -4,20 +4,28 @@ use winterfell::matrix::ColMatrix;
 use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
 use super::{Body, Statement};
-use crate::input::{feature_row, SALT_ELEMENTS};
+use crate::input::{feature_element, feature_row, Feature, SALT_ELEMENTS};
 use crate::prover::Segments;
 use crate::zk::ZkParams;
 
 /// The honest trace for features `q` and the commitment's `salt`: the input block, the body,
 /// the comparisons' chunks, then the random rows and masks drawn from `random`, which must be
 /// a CSPRNG for the proof to hide anything. Returns `None` if a comparison does not hold.
-pub fn build_trace<B: Body>(
+///
+/// Panics if a feature is missing and the body does not accept missing features.
+pub fn build_trace<B: Body, F: Copy + Into<Feature>>(
     statement: &Statement<B>,
-    q: &[u16],
+    q: &[F],
     salt: &[BaseElement; SALT_ELEMENTS],
     options: &ProofOptions,
     random: &mut dyn FnMut() -> BaseElement,
 ) -> Option<TraceTable<BaseElement>> {
+    let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
+    assert!(
+        statement.body.accepts_missing() || q.iter().all(Option::is_some),
+        "a missing feature for a body that does not accept them"
+    );
+    let q = &q[..];
     let zk = ZkParams::for_options(options);
     let n = statement.trace_length(options);
     let last = zk.last_real_row(n);
@@ -37,11 +45,11 @@ pub fn build_trace<B: Body>(
     let mut x = input.x_column(q, salt, last + 1);
     let mut decomposed = vec![0u16; last + 1];
     for (f, &value) in q.iter().enumerate() {
-        decomposed[feature_row(f)] = value;
+        decomposed[feature_row(f)] = value.unwrap_or(0);
     }
     let body_row = statement.body_row();
     for (row, host) in body.host_rows(q).into_iter().enumerate() {
-        x[body_row + row] = BaseElement::from(host.x);
+        x[body_row + row] = feature_element(host.x);
         decomposed[body_row + row] = host.decomposed;
     }
     let first = statement.scores_row();

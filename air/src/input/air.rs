@@ -4,7 +4,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Assertion, TransitionConstraintDegree};
 
-use super::{feature_row, DIGITS, HEADER_TAG, SALT_ELEMENTS};
+use super::{feature_element, feature_row, Feature, DIGITS, HEADER_TAG, MISSING, SALT_ELEMENTS};
 use crate::rescue::{self, DIGEST_WIDTH, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
 
 /// The input block of a trace with `num_features` features. Column indices are relative to the
@@ -12,6 +12,8 @@ use crate::rescue::{self, DIGEST_WIDTH, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputBlock {
     num_features: usize,
+    /// Whether features may be missing: then the block has the column `m`.
+    missing: bool,
 }
 
 /// What hashed element `e` (on row `e`) is.
@@ -32,7 +34,28 @@ const SHIFTS: usize = RATE_WIDTH - 1;
 
 impl InputBlock {
     pub fn new(num_features: usize) -> InputBlock {
-        InputBlock { num_features }
+        InputBlock {
+            num_features,
+            missing: false,
+        }
+    }
+
+    /// The block of `num_features` features any of which may be missing.
+    pub fn with_missing(num_features: usize) -> InputBlock {
+        InputBlock {
+            num_features,
+            missing: true,
+        }
+    }
+
+    /// Whether features may be missing.
+    pub fn accepts_missing(&self) -> bool {
+        self.missing
+    }
+
+    /// The column `m`, nonzero where `x` is [`MISSING`], when features may be missing.
+    pub fn missing(&self) -> Option<usize> {
+        self.missing.then(|| self.state() + STATE_WIDTH)
     }
 
     pub fn num_features(&self) -> usize {
@@ -85,7 +108,7 @@ impl InputBlock {
     }
 
     pub fn width(&self) -> usize {
-        self.state() + STATE_WIDTH
+        self.state() + STATE_WIDTH + usize::from(self.missing)
     }
 
     pub(crate) fn slot(&self, element: usize) -> Slot {
@@ -120,11 +143,14 @@ impl InputBlock {
         degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
         degrees.extend((0..SHIFTS).map(|_| TransitionConstraintDegree::new(1)));
         degrees.extend(rescue::constraint_degrees(0, &[]));
+        if self.missing {
+            degrees.push(TransitionConstraintDegree::new(2));
+        }
         degrees
     }
 
     pub fn num_constraints(&self) -> usize {
-        DIGITS + 1 + SHIFTS + STATE_WIDTH
+        DIGITS + 1 + SHIFTS + STATE_WIDTH + usize::from(self.missing)
     }
 
     /// A name for each constraint, in the order [`enforce`](Self::enforce) writes them.
@@ -133,6 +159,9 @@ impl InputBlock {
         labels.push("input.recompose".into());
         labels.extend((1..RATE_WIDTH).map(|j| format!("input.shift[{j}]")));
         labels.extend((0..STATE_WIDTH).map(|i| format!("rescue.round[{i}]")));
+        if self.missing {
+            labels.push("input.missing".into());
+        }
         labels
     }
 
@@ -197,7 +226,9 @@ impl InputBlock {
             result[j] = digit * (digit - one) * (digit - two) * (digit - three);
         }
         let (free, gadget) = (periodic[0], &periodic[1..]);
-        result[DIGITS] = (E::ONE - free) * (x - self.recomposed(current));
+        let missing = self.missing_cell(current);
+        let code = E::from(BaseElement::new(MISSING));
+        result[DIGITS] = (E::ONE - free) * (x - code * missing - self.recomposed(current));
         let mut at = DIGITS + 1;
         let mut message = [x; RATE_WIDTH];
         for j in 1..RATE_WIDTH {
@@ -219,6 +250,14 @@ impl InputBlock {
             E::ONE,
             &mut result[at..at + STATE_WIDTH],
         );
+        if self.missing {
+            result[at + STATE_WIDTH] = missing * (x - code);
+        }
+    }
+
+    /// `m` on one row of the block's cells: zero when features cannot be missing.
+    pub fn missing_cell<E: FieldElement<BaseField = BaseElement>>(&self, cells: &[E]) -> E {
+        self.missing().map_or(E::ZERO, |column| cells[column])
     }
 
     /// The header in `x` on row 0, zero in `x` on the padding rows, the sponge's initial state
@@ -249,8 +288,8 @@ impl InputBlock {
     }
 
     /// The commitment to features `q` with `salt`, computed as the AIR computes it.
-    pub fn commitment(
-        q: &[u16],
+    pub fn commitment<F: Copy + Into<Feature>>(
+        q: &[F],
         salt: &[BaseElement; SALT_ELEMENTS],
     ) -> [BaseElement; DIGEST_WIDTH] {
         let block = InputBlock::new(q.len());
@@ -260,9 +299,13 @@ impl InputBlock {
     }
 
     /// The hashed elements: the header, the features, then the salt.
-    pub fn elements(&self, q: &[u16], salt: &[BaseElement; SALT_ELEMENTS]) -> Vec<BaseElement> {
+    pub fn elements<F: Copy + Into<Feature>>(
+        &self,
+        q: &[F],
+        salt: &[BaseElement; SALT_ELEMENTS],
+    ) -> Vec<BaseElement> {
         let mut elements = vec![self.header()];
-        elements.extend(q.iter().map(|&v| BaseElement::from(v)));
+        elements.extend(q.iter().map(|&v| feature_element(v.into())));
         elements.extend_from_slice(salt);
         elements
     }

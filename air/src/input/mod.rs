@@ -9,7 +9,7 @@
 //! * the header, `2^32·`[`HEADER_TAG`]` + F`: a domain tag and the number of features, so that
 //!   inputs of different lengths never collide and no other use of the hash can be passed off
 //!   as an input commitment;
-//! * the 16-bit features, one per element;
+//! * the features, one per element: the 16-bit value, or [`MISSING`];
 //! * [`SALT_ELEMENTS`] uniformly random field elements, the commitment's opening, which make it
 //!   hiding even for low-entropy inputs.
 //!
@@ -26,6 +26,7 @@
 //! | `digits[0..8]` | base-4 digits: of `x` where `x` is range-checked, of what the host decomposes elsewhere |
 //! | `shift[1..8]` | `shift[j]` on row `r` is `x` on row `r + j` |
 //! | `state[0..12]` | the Rescue sponge ([`crate::rescue`]), from row 0 |
+//! | `m` | only when features may be missing: nonzero exactly where `x` is [`MISSING`] |
 //!
 //! # Constraints
 //!
@@ -35,6 +36,12 @@
 //!   header and salt rows and on the host's rows where `x` is not a 16-bit value of its own
 //!   (rows that read a feature through the lookup of [`crate::lookup`], whose table is
 //!   range-checked here): `0 ≤ x < 2^16` on every feature row;
+//! * when features may be missing, the range check is `(1 − free)·(x − MISSING·m − Σ 4^j·
+//!   digits[j]) = 0` and `m·(x − MISSING) = 0` ("missing"): a nonzero `m` pins `x` to
+//!   [`MISSING`], and a zero one leaves the plain range check. So a feature is a 16-bit value
+//!   or [`MISSING`], and on every row `m ≠ 0` implies `x = MISSING`, which is what a body reads
+//!   to tell a missing feature (`m` need not be boolean: no row reads it but as "zero or not",
+//!   see [`crate::trees::walk`]);
 //! * `shift[1] = x'` and `shift[j] = shift[j − 1]'`: on row `8b` the message `x, shift[1..8]`
 //!   is chunk `b`;
 //! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
@@ -64,6 +71,26 @@ pub const HEADER_TAG: u64 = 0x7a6b_6932;
 pub const FEATURE_BITS: usize = 16;
 /// Base-4 digits of a 16-bit value.
 pub const DIGITS: usize = FEATURE_BITS / 2;
+
+/// A feature as the input block holds it: a 16-bit value, or `None` when it is missing.
+pub type Feature = Option<u16>;
+
+/// The element a missing feature is hashed and read as. Any 16-bit value minus a threshold in
+/// `[0, 2^16]` is at least `2^16` below it, so no tree decision can take it for a value.
+pub const MISSING: u64 = 1 << 17;
+
+/// The hashed element of a feature.
+pub fn feature_element(feature: Feature) -> winterfell::math::fields::f64::BaseElement {
+    use winterfell::math::fields::f64::BaseElement;
+    feature.map_or(BaseElement::new(MISSING), BaseElement::from)
+}
+
+/// The values of features none of which is missing (bodies that do not accept missing
+/// features; [`crate::inference::build_trace`] checks).
+pub fn present_values(q: &[Feature]) -> Vec<u16> {
+    debug_assert!(q.iter().all(Option::is_some));
+    q.iter().map(|v| v.unwrap_or(0)).collect()
+}
 
 /// The row holding feature `f` in `x`: the header is element 0.
 pub const fn feature_row(f: usize) -> usize {

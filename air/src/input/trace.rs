@@ -3,7 +3,7 @@
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 
-use super::{InputBlock, SALT_ELEMENTS};
+use super::{Feature, InputBlock, MISSING, SALT_ELEMENTS};
 use crate::rescue::{self, CYCLE, RATE_WIDTH, STATE_WIDTH};
 
 impl InputBlock {
@@ -11,7 +11,7 @@ impl InputBlock {
     /// then zeros for the host to overwrite after [`hash_rows`](Self::hash_rows).
     pub fn x_column(
         &self,
-        q: &[u16],
+        q: &[Feature],
         salt: &[BaseElement; SALT_ELEMENTS],
         rows: usize,
     ) -> Vec<BaseElement> {
@@ -22,12 +22,19 @@ impl InputBlock {
     }
 
     /// Writes the block's columns (the trace's first ones) on rows `0..x.len()`: `x`, the digits
-    /// of `decomposed` (one 16-bit value per row), the shift columns, and the sponge, which keeps
-    /// running after the input, absorbing whatever `x` holds.
+    /// of `decomposed` (one 16-bit value per row), the shift columns, the sponge, which keeps
+    /// running after the input, absorbing whatever `x` holds, and `m`: 1 where `x` is
+    /// [`MISSING`] (there `decomposed` must be 0 where the block range-checks `x`).
     pub fn fill(&self, x: &[BaseElement], decomposed: &[u16], columns: &mut [Vec<BaseElement>]) {
         let rows = x.len();
         assert_eq!(decomposed.len(), rows);
         columns[self.x()][..rows].copy_from_slice(x);
+        if let Some(m) = self.missing() {
+            let missing = BaseElement::new(MISSING);
+            for (cell, &value) in columns[m].iter_mut().zip(x) {
+                *cell = BaseElement::from(value == missing);
+            }
+        }
         for (row, &value) in decomposed.iter().enumerate() {
             for (j, digit) in InputBlock::digits_of(value).into_iter().enumerate() {
                 columns[self.digits() + j][row] = digit;

@@ -104,9 +104,10 @@ impl Model for LinearBody {
     }
 }
 
-/// Five complete trees of depths 3, 2, 3, 2, 2 (23 node rows) over 24 features and two
-/// scores, pseudo-random features and thresholds: the walk's decisions `B` and path
-/// indicators `IND` on the node rows are its secrets beyond the features.
+/// Five complete trees of depths 3, 2, 3, 2, 2 (23 node rows) over 24 features, which may be
+/// missing, and two scores, pseudo-random features and thresholds: the walk's decisions `B` and
+/// path indicators `IND` on the node rows, and each feature's missing flag `m` (on its row and
+/// the rows reading it), are its secrets beyond the features.
 impl Model for TreeBody {
     const NAME: &'static str = "trees";
     const FEATURES: usize = 24;
@@ -120,6 +121,7 @@ impl Model for TreeBody {
             (2, None),
         ];
         let ensemble = Ensemble {
+            missing: true,
             num_features: Self::FEATURES,
             num_scores: 2,
             base: vec![100, -100],
@@ -134,10 +136,21 @@ impl Model for TreeBody {
     fn walk_cells(statement: &Statement<TreeBody>, _: usize) -> Vec<Vec<(usize, usize)>> {
         let (at, first) = (statement.body_column(), statement.body_row());
         let nodes = statement.body.rows();
-        [walk::B, walk::IND]
+        let mut groups: Vec<Vec<(usize, usize)>> = [walk::B, walk::IND]
             .into_iter()
             .flat_map(|column| (first..first + nodes).map(move |row| vec![(at + column, row)]))
-            .collect()
+            .collect();
+        let m = statement
+            .input()
+            .missing()
+            .expect("features may be missing");
+        groups.extend((0..Self::FEATURES).map(|f| {
+            let reads = (0..nodes).filter(|&i| statement.body.reads(i) == Some(f));
+            let mut cells = vec![(m, feature_row(f))];
+            cells.extend(reads.map(|i| (m, first + i)));
+            cells
+        }));
+        groups
     }
 
     fn affine_columns(_: &Statement<TreeBody>, _: usize) -> Vec<(usize, Vec<Cell>)> {
@@ -241,6 +254,7 @@ pub fn tall_trees() -> (Statement<TreeBody>, Vec<u16>) {
         .map(|f| 2731 * f + 5)
         .collect();
     let ensemble = Ensemble {
+        missing: true,
         num_features: TreeBody::FEATURES,
         num_scores: 2,
         base: vec![7, -7],
@@ -268,6 +282,7 @@ fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
             .collect(),
         left: (0..splits).map(|i| 2 * i as u32 + 1).collect(),
         right: (0..splits).map(|i| 2 * i as u32 + 2).collect(),
+        default_left: (0..splits).map(|i| (i + k).is_multiple_of(3)).collect(),
         leaf_value: (0..(splits + 1) * width)
             .map(|v| ((37 * v + 11 * k) % 200) as i64 - 100)
             .collect(),

@@ -4,7 +4,7 @@ use winterfell::TransitionConstraintDegree;
 
 use crate::disclosure::felt;
 use crate::inference::{Body, Host, InferenceAir, Statement};
-use crate::input::feature_row;
+use crate::input::{feature_row, present_values, Feature};
 
 /// A linear model's public data: `weights[c][f]` and `bias[c]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,11 +97,12 @@ impl Body for LinearBody {
     /// Each accumulator starts at its bias and adds `W_c,f·q_f` on feature `f`'s row.
     fn fill(
         &self,
-        q: &[u16],
+        q: &[Feature],
         _first_row: usize,
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
+        let q = present_values(q);
         for ((column, row), &bias) in columns.iter_mut().zip(&self.weights).zip(&self.bias) {
             let mut acc = bias;
             for (r, cell) in column[..=last_row].iter_mut().enumerate() {
@@ -111,7 +112,7 @@ impl Body for LinearBody {
                 }
             }
         }
-        self.scores(q)
+        self.scores(&q)
     }
 
     fn to_elements(&self) -> Vec<BaseElement> {

@@ -5,7 +5,7 @@ use winterfell::TransitionConstraintDegree;
 use super::{Activation, Network, NetworkError, PRE_ACTIVATION_BITS, ROWS_PER_NEURON, SHIFT};
 use crate::disclosure::felt;
 use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
-use crate::input::feature_row;
+use crate::input::{feature_row, present_values, Feature};
 
 /// A network's public data and its layout: the body of [`crate::inference`] for MLPs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,17 +235,20 @@ impl Body for MlpBody {
 
     fn fill(
         &self,
-        q: &[u16],
+        q: &[Feature],
         first_row: usize,
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
-        self.fill_columns(q, first_row, last_row, columns)
+        self.fill_columns(&present_values(q), first_row, last_row, columns)
     }
 
-    fn host_rows(&self, q: &[u16]) -> Vec<HostRow> {
-        let row = |x| HostRow { x, decomposed: x };
-        self.decompositions(q)
+    fn host_rows(&self, q: &[Feature]) -> Vec<HostRow> {
+        let row = |x| HostRow {
+            x: Some(x),
+            decomposed: x,
+        };
+        self.decompositions(&present_values(q))
             .into_iter()
             .flat_map(|d| [row(d.h), row(d.r)])
             .collect()

@@ -19,7 +19,7 @@ use winterfell::{Trace, TraceTable};
 use super::{AnyForgery, AuxForgery, Forgery, EXEMPTION};
 use crate::disclosure::{felt, Comparison};
 use crate::inference::{build_trace, Body, Statement};
-use crate::input::{feature_row, InputBlock, Slot, DIGITS};
+use crate::input::{feature_row, Feature, InputBlock, Slot, DIGITS};
 use crate::linear::LinearBody;
 use crate::mlp::tests::{as_i64, replay, Lie};
 use crate::mlp::{Activation, Dense, MlpBody, Network, B as SIGN};
@@ -75,7 +75,11 @@ enum Disclose {
 }
 
 /// The statement of `body` on features `q`, committed with the test salt.
-fn statement<B: Body>(body: B, q: &[u16], disclose: Disclose) -> Statement<B> {
+fn statement<B: Body, F: Copy + Into<Feature>>(
+    body: B,
+    q: &[F],
+    disclose: Disclose,
+) -> Statement<B> {
     let scores = scores(&body, q);
     let mut statement = crate::testing::statement(body, q, scores);
     if let Disclose::Class(class) = disclose {
@@ -96,11 +100,12 @@ fn beats(class: usize) -> Comparison {
 }
 
 /// The scores `body` computes on `q` (its own fill, on scratch columns).
-pub fn scores<B: Body>(body: &B, q: &[u16]) -> Vec<i64> {
+pub fn scores<B: Body, F: Copy + Into<Feature>>(body: &B, q: &[F]) -> Vec<i64> {
     let first = InputBlock::new(q.len()).rows();
     let last = first + body.rows();
     let mut columns = vec![vec![BaseElement::ZERO; last + 1]; body.width()];
-    body.fill(q, first, last, &mut columns)
+    let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
+    body.fill(&q, first, last, &mut columns)
 }
 
 /// The class two scores give (ties to the first).
@@ -116,6 +121,7 @@ fn stump(feature: u32, threshold: i64, target: u32, left: i64, right: i64) -> Tr
         threshold: vec![threshold],
         left: vec![1],
         right: vec![2],
+        default_left: Vec::new(),
         leaf_value: vec![left, right],
     }
 }
@@ -133,7 +139,8 @@ fn stump_threshold(layout: Layout, f: usize) -> i64 {
 /// child both go left (so both right children, splits, are off the path: the stack cells'
 /// forgeries); tree 1, a stump on feature 0 whose leaves differ by exactly 2^16 (the decision
 /// bit's); a stump on every other feature just above its value (each feature changes the
-/// scores).
+/// scores). Features may be missing: split `i` of every tree sends them left iff `i` is odd,
+/// so every stump's default is right.
 fn ensemble(layout: Layout) -> Ensemble {
     let features = layout.q().len();
     let mut trees = vec![
@@ -143,6 +150,7 @@ fn ensemble(layout: Layout) -> Ensemble {
             threshold: vec![40_000, 2_000, 30_000, 5, 50_000, 10_000, 500],
             left: vec![1, 3, 5, 7, 9, 11, 13],
             right: vec![2, 4, 6, 8, 10, 12, 14],
+            default_left: Vec::new(),
             leaf_value: (0..16).map(|v| 37 * v - 200).collect(),
         },
         stump(0, stump_threshold(layout, 0), 0, 65_539, 3),
@@ -157,7 +165,11 @@ fn ensemble(layout: Layout) -> Ensemble {
             -7 * k,
         )
     }));
+    for tree in &mut trees {
+        tree.default_left = (0..tree.feature.len()).map(|i| i % 2 == 1).collect();
+    }
     Ensemble {
+        missing: true,
         num_features: features,
         num_scores: 2,
         base: vec![5, -5],
@@ -262,7 +274,10 @@ pub fn universe(layout: Layout) -> Vec<String> {
 // TOOLS
 // ================================================================================================
 
-fn honest<B: Body>(statement: &Statement<B>, q: &[u16]) -> TraceTable<BaseElement> {
+fn honest<B: Body, F: Copy + Into<Feature>>(
+    statement: &Statement<B>,
+    q: &[F],
+) -> TraceTable<BaseElement> {
     build_trace(statement, q, &salt(0), &options(), &mut rng(1)).expect("the claims hold")
 }
 
@@ -385,17 +400,17 @@ fn set_digits(
 }
 
 /// A forgery of the committed input `q`, lying `lie`.
-fn forgery<B>(
+fn forgery<B, F: Copy + Into<Feature>>(
     claimed: Statement<B>,
     trace: TraceTable<BaseElement>,
-    q: &[u16],
+    q: &[F],
     how: impl Into<String>,
     lie: impl Into<String>,
 ) -> Forgery<B> {
     Forgery {
         claimed,
         trace,
-        committed: q.to_vec(),
+        committed: q.iter().map(|&v| v.into()).collect(),
         how: how.into(),
         lie: Some(lie.into()),
         aux: AuxForgery::Honest,
@@ -429,6 +444,8 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("linear.bias", Some(c)) => Linear(score_shifted(l, c, false)),
         ("trees.b", None) => Trees(decision_not_a_bit(l)),
         ("trees.decision", None) => Trees(branch_flipped(l)),
+        ("trees.default", None) => Trees(default_ignored(l)),
+        ("input.missing", None) => Trees(present_feature_defaulted(l)),
         ("trees.ind", None) => Trees(visited_root_skipped(l)),
         ("trees.stack", Some(j)) => Trees(both_children_visited(l, j)),
         ("trees.acc", Some(c)) => Trees(leaf_value_changed(l, c)),
@@ -785,6 +802,47 @@ fn branch_flipped(layout: Layout) -> Forgery<TreeBody> {
     )
 }
 
+/// Tree 1's stump reads the present `q0 < 35000` with `m = 1` and takes its default branch,
+/// right.
+fn present_feature_defaulted(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
+    let m = claimed.input().missing().expect("missing features");
+    trace.set(m, stump_row(&claimed), BaseElement::ONE);
+    let how = "m = 1 where a stump reads the present q0 < t: it takes its default, right";
+    let lie = "the scores of the default branch for a present feature";
+    stump_sent(claimed, trace, &q, false, how, lie)
+}
+
+/// Feature 0 is missing and tree 1's stump goes left, against its default (right).
+fn default_ignored(layout: Layout) -> Forgery<TreeBody> {
+    let mut q: Vec<Feature> = layout.q().into_iter().map(Some).collect();
+    q[0] = None;
+    let body = TreeBody::new(ensemble(layout)).unwrap();
+    let claimed = statement(body, &q, Disclose::Scores);
+    let trace = honest(&claimed, &q);
+    let how = "feature 0 is missing and a stump whose default is right goes left";
+    let lie = "the scores of the branch a missing feature does not take";
+    stump_sent(claimed, trace, &q, true, how, lie)
+}
+
+/// `trace` with tree 1's stump sent left (or right) and the walk repaired after it: the forgery
+/// claiming the scores that follow.
+fn stump_sent<F: Copy + Into<Feature>>(
+    claimed: Statement<TreeBody>,
+    mut trace: TraceTable<BaseElement>,
+    q: &[F],
+    left: bool,
+    how: &str,
+    lie: &str,
+) -> Forgery<TreeBody> {
+    let (row, at) = (stump_row(&claimed), claimed.body_column());
+    trace.set(at + B, row, BaseElement::from(left));
+    repair(&claimed, &mut trace, &[]);
+    let forged = scores_in(&claimed, &trace);
+    forgery(claiming(&claimed, forged), trace, q, how, lie)
+}
+
 /// Tree 1's stump, a root, is not visited: its leaf adds nothing.
 fn visited_root_skipped(layout: Layout) -> Forgery<TreeBody> {
     let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
@@ -995,7 +1053,7 @@ fn mask_does_not_vanish(layout: Layout, i: usize) -> Forgery<TreeBody> {
     Forgery {
         claimed,
         trace,
-        committed: q,
+        committed: q.into_iter().map(Some).collect(),
         how: format!("B = 1 and A_{i} = 1 on an enforced row"),
         lie: None,
         aux: AuxForgery::Honest,

@@ -32,6 +32,7 @@ use winterfell::{
 };
 
 use crate::inference::{build_aux_trace, Body, InferenceAir, Relaxation, Statement};
+use crate::input::Feature;
 use crate::prover::Segments;
 use crate::testing::{options, prove_with};
 use crate::zk::ZkParams;
@@ -335,7 +336,7 @@ pub struct Forgery<B> {
     pub claimed: Statement<B>,
     pub trace: TraceTable<BaseElement>,
     /// The input whose commitment (with the test salt) the truth is about.
-    pub committed: Vec<u16>,
+    pub committed: Vec<Feature>,
     /// What the trace does, in a few words.
     pub how: String,
     /// What a verifier accepting its proof would wrongly believe; `None` for a constraint
@@ -374,7 +375,7 @@ impl AnyForgery {
 
 /// Whether `claimed` is false of the `committed` input under the test salt: another
 /// commitment, other scores, or a comparison its scores do not satisfy.
-fn is_false<B: Body>(claimed: &Statement<B>, committed: &[u16]) -> bool {
+fn is_false<B: Body>(claimed: &Statement<B>, committed: &[Feature]) -> bool {
     let scores = forgeries::scores(&claimed.body, committed);
     let commitment = crate::input::InputBlock::commitment(committed, &crate::testing::salt(0));
     claimed.commitment != commitment

@@ -5,6 +5,7 @@ use winterfell::TransitionConstraintDegree;
 use super::walk::{Ensemble, Walk, WalkError};
 use crate::disclosure::felt;
 use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
+use crate::input::Feature;
 
 /// A tree ensemble's public data and its walk: the body of [`crate::inference`] for trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +41,10 @@ impl Body for TreeBody {
 
     fn num_scores(&self) -> usize {
         self.ensemble.num_scores
+    }
+
+    fn accepts_missing(&self) -> bool {
+        self.ensemble.missing
     }
 
     fn rows(&self) -> usize {
@@ -88,7 +93,8 @@ impl Body for TreeBody {
         periodic: &[E],
         result: &mut [E],
     ) {
-        (self.walk).enforce(current, next, host.x, host.decomposed, periodic, result);
+        let (x, d, m) = (host.x, host.decomposed, host.missing);
+        (self.walk).enforce(current, next, x, d, m, periodic, result);
     }
 
     fn initial_values(&self) -> Vec<(usize, BaseElement)> {
@@ -99,7 +105,7 @@ impl Body for TreeBody {
 
     fn fill(
         &self,
-        q: &[u16],
+        q: &[Feature],
         first_row: usize,
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
@@ -107,7 +113,7 @@ impl Body for TreeBody {
         self.walk.fill(q, first_row, last_row, columns)
     }
 
-    fn host_rows(&self, q: &[u16]) -> Vec<HostRow> {
+    fn host_rows(&self, q: &[Feature]) -> Vec<HostRow> {
         (self.walk.host_values(q).into_iter())
             .map(|(x, decomposed)| HostRow { x, decomposed })
             .collect()
@@ -130,6 +136,13 @@ impl Body for TreeBody {
             elements.extend(tree.right.iter().map(|&n| count(n as usize)));
             elements.push(count(tree.leaf_value.len()));
             elements.extend(tree.leaf_value.iter().map(|&v| felt(v)));
+        }
+        // Appended only when features may be missing: other statements keep their transcript.
+        if ensemble.missing {
+            elements.push(BaseElement::ONE);
+            for tree in &ensemble.trees {
+                elements.extend(tree.default_left.iter().map(|&d| BaseElement::from(d)));
+            }
         }
         elements
     }

@@ -10,7 +10,7 @@ use super::walk::{Ensemble, Tree};
 use super::{TreeAir, TreeBody, TreeStatement};
 use crate::disclosure::Comparison;
 use crate::inference::build_trace;
-use crate::input::InputBlock;
+use crate::input::{Feature, InputBlock};
 use crate::testing::{options, rng, salt};
 
 /// Two trees over three features and two scores:
@@ -21,6 +21,7 @@ use crate::testing::{options, rng, salt};
 /// ```
 fn ensemble() -> Ensemble {
     Ensemble {
+        missing: false,
         num_features: 3,
         num_scores: 2,
         base: vec![5, -5],
@@ -31,6 +32,7 @@ fn ensemble() -> Ensemble {
                 threshold: vec![100, 7],
                 left: vec![1, 2],
                 right: vec![4, 3],
+                default_left: Vec::new(),
                 leaf_value: vec![10, -20, 30],
             },
             Tree {
@@ -39,6 +41,7 @@ fn ensemble() -> Ensemble {
                 threshold: vec![50000],
                 left: vec![1],
                 right: vec![2],
+                default_left: Vec::new(),
                 leaf_value: vec![1, 2, -3, 4],
             },
         ],
@@ -189,5 +192,79 @@ fn the_lookup_and_range_check_columns_describe_the_reads() {
     assert_eq!(
         c.iter().fold(BaseElement::ZERO, |sum, &w| sum + w),
         BaseElement::ZERO
+    );
+}
+
+/// The ensemble of [`ensemble`] with missing features: tree 0's root sends them left, its
+/// second split right; tree 1's split right.
+fn ensemble_with_missing() -> Ensemble {
+    let mut ensemble = ensemble();
+    ensemble.missing = true;
+    ensemble.trees[0].default_left = vec![true, false];
+    ensemble.trees[1].default_left = vec![false];
+    ensemble
+}
+
+fn reference_with_missing(q: &[Feature]) -> Vec<i64> {
+    // A missing feature is replaced by a value on its default side of every split reading it.
+    let [q0, q1, q2] = [q[0].unwrap_or(0), q[1].unwrap_or(7), q[2].unwrap_or(50000)];
+    reference(&[q0, q1, q2])
+}
+
+#[test]
+fn missing_features_take_each_split_s_default_branch() {
+    let body = TreeBody::new(ensemble_with_missing()).expect("a valid ensemble");
+    for present in INPUTS {
+        for missing in 0..8u8 {
+            let q: Vec<Feature> = (0..3)
+                .map(|f| (missing >> f & 1 == 0).then_some(present[f]))
+                .collect();
+            let scores = reference_with_missing(&q);
+            let statement = crate::testing::statement(body.clone(), &q, scores);
+            let trace = build_trace(&statement, &q, &salt(0), &options(), &mut rng(1))
+                .expect("no comparison");
+            verify(prove(trace, &statement), &statement).unwrap_or_else(|e| panic!("{q:?}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn a_missing_feature_is_committed_apart_from_every_value() {
+    let missing = InputBlock::commitment(&[None, Some(6), Some(49999)], &salt(0));
+    for value in [0, 1, 65535] {
+        assert_ne!(
+            missing,
+            InputBlock::commitment(&[Some(value), Some(6), Some(49999)], &salt(0))
+        );
+    }
+    // With every feature present, the commitment is the plain one.
+    assert_eq!(
+        InputBlock::commitment(&[Some(99u16), Some(6), Some(49999)], &salt(0)),
+        InputBlock::commitment(&[99u16, 6, 49999], &salt(0))
+    );
+}
+
+#[test]
+#[should_panic(expected = "a missing feature for a body that does not accept them")]
+fn a_body_without_missing_features_gets_no_trace_for_one() {
+    let q = [None, Some(6), Some(49999)];
+    let body = TreeBody::new(ensemble()).expect("a valid ensemble");
+    let statement = crate::testing::statement(body, &q, vec![0, 0]);
+    let _ = build_trace(&statement, &q, &salt(0), &options(), &mut rng(1));
+}
+
+#[test]
+fn default_branches_are_needed_exactly_with_missing_features() {
+    let mut without = ensemble();
+    without.trees[1].default_left = vec![true];
+    assert_eq!(
+        TreeBody::new(without).unwrap_err(),
+        super::walk::WalkError::DefaultBranches { tree: 1 }
+    );
+    let mut short = ensemble_with_missing();
+    short.trees[0].default_left.pop();
+    assert_eq!(
+        TreeBody::new(short).unwrap_err(),
+        super::walk::WalkError::DefaultBranches { tree: 0 }
     );
 }

@@ -6,7 +6,8 @@
 //!
 //! Exactly the reference integer inference of `zkinfer::inference`: in a [`Tree`] with `s`
 //! splits, node ids `0..s` are splits and `s..2s+1` leaves, node 0 is the root, and split `i`
-//! sends the input left iff `q[feature[i]] < threshold[i]`. The scores are `base` plus, for
+//! sends the input left iff `q[feature[i]] < threshold[i]`, or, in an ensemble that accepts
+//! missing features, iff `default_left[i]` when `q[feature[i]]` is missing. The scores are `base` plus, for
 //! every tree, the values of the leaf the input reaches (one value for the tree's `target`
 //! score, or one per score).
 //!
@@ -31,6 +32,9 @@
 //! `q[feature]`, and `d` the difference `x − t + b·2^16`, a 16-bit value: the host supplies
 //! both (the input block's `x` and the value its base-4 digits decompose).
 //!
+//! When the ensemble accepts missing features, the host also supplies `m`, nonzero exactly
+//! where `x` is the missing-feature code [`MISSING`].
+//!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
 //! `i + 1`, as a transition constraint only sees the current row's periodic values:
 //! [`THRESHOLD`] `t` and [`NODE`] (1 on node rows), [`NEXT_ROOT`] (row `i + 1` is a root),
@@ -38,7 +42,8 @@
 //! `i + 1` is the right child of the node at depth `j` whose stack cell is `j`),
 //! [`Walk::next_depth`]`(j)` (row `i + 1` is a node at depth `j`), and
 //! [`Walk::left_leaf`]`(c)`, [`Walk::right_leaf`]`(c)` (the value the node's left or right child
-//! adds to score `c` if that child is a leaf, else 0).
+//! adds to score `c` if that child is a leaf, else 0), and, when the ensemble accepts missing
+//! features, [`Walk::default_left`] (1 on a node row whose missing inputs go left).
 //!
 //! # Constraints
 //!
@@ -54,6 +59,12 @@
 //! ```
 //!
 //! The decision constraint is `node·(x − t + b·2^16 − d)`, as `t` is zero off the node rows.
+//! When the ensemble accepts missing features, the decision is `(1 − m)·(node·(x + b·2^16 −
+//! d) − t)` and one more constraint takes the default branch:
+//!
+//! ```text
+//! default:    m·(node·b − default_left)
+//! ```
 //! Off the node rows every flag is zero, so only the stack cells (carried) and the accumulators
 //! (carried) are constrained there.
 //!
@@ -63,7 +74,8 @@
 //! of a sum. The largest terms are `node·b²`, `next_left·ind·b`, `next_depth_j·ind'·b'` and
 //! `left_leaf_c·ind·b`: trace degree 2 times one full-length periodic column; the decision's
 //! `node·x`, `node·b`, `node·d` are degree 1 times one periodic column when `x` and `d` have
-//! trace degree 1 (a trace column, a sum of them). So the constraints are
+//! trace degree 1 (a trace column, a sum of them); `m·node·x` and `m·node·b`, with missing
+//! features, are degree 2 times one. So the constraints are
 //! [`Walk::constraint_degrees`]: `with_cycles(2, [n])` for `b`, `ind`, the stack cells and the
 //! accumulators, and `with_cycles(1, [n])` for the decision: at most `3(n − 1)`, a
 //! constraint-evaluation blowup of 2. They are exact for generic columns; with the real
@@ -79,6 +91,11 @@
 //! * `b` is the true decision: it is boolean, and `d ∈ [0, 2^16)`, while
 //!   `x − t + b·2^16` is an integer in `(−2^16 − 1, 2^17)` (as `0 ≤ t ≤ 2^16`), so the field
 //!   equation is an integer one: `b = 1` gives `x < t`, and `b = 0` gives `x ≥ t`;
+//! * with missing features, the host guarantees instead that `x` is a 16-bit feature or the
+//!   feature is missing and `x = MISSING = 2^17`, and that `m ≠ 0` only where `x = MISSING`.
+//!   A present feature has `m = 0`: the decision above. A missing one cannot satisfy the
+//!   decision equation (`MISSING − t + b·2^16 ≥ 2^16` for every `t ≤ 2^16`, beyond `d`), so
+//!   `1 − m = 0`: `m = 1`, and the default constraint makes `b` the node's default branch;
 //! * `ind` is 1 on exactly the visited nodes, by induction along the pre-order: a root gets 1;
 //!   a left child comes right after its parent and gets `ind·b`; a right child gets
 //!   `stack_j = ind·(1 − b)` of its parent at depth `j`, written on the parent's row and carried
@@ -93,7 +110,8 @@
 //! # What the host does
 //!
 //! * supplies `x` (trace degree 1) with `x = q[`[`Walk::feature_of_row`]`(r)]` on node row
-//!   `first_row + r`, range-checked to `[0, 2^16)`, and `d` (trace degree 1) range-checked to
+//!   `first_row + r`, range-checked to `[0, 2^16)` (or, with missing features, equal to
+//!   `MISSING` for a missing one, and `m` as above), and `d` (trace degree 1) range-checked to
 //!   `[0, 2^16)` there ([`Walk::host_values`] are the honest pairs);
 //! * puts the node rows at `first_row ≥ 1` (the root's indicator is constrained by the
 //!   transition *into* it) and enforces every transition from row `first_row − 1` up to the
@@ -108,6 +126,9 @@ use winterfell::math::FieldElement;
 use winterfell::TransitionConstraintDegree;
 
 use crate::disclosure::felt;
+use crate::input::Feature;
+#[cfg(doc)]
+use crate::input::MISSING;
 
 /// Bits of the decision's difference `d`: features and thresholds are 16-bit.
 pub const DECISION_BITS: usize = 16;
@@ -152,6 +173,9 @@ pub struct Tree {
     /// Leaf values, leaf by leaf (leaf `j` is node `s + j`), row-major when leaves hold one
     /// value per score.
     pub leaf_value: Vec<i64>,
+    /// Where split `i` sends a missing feature: left iff `default_left[i]`. One per split when
+    /// the ensemble accepts missing features, empty otherwise.
+    pub default_left: Vec<bool>,
 }
 
 /// A public tree ensemble: `score_c = base_c + Σ_trees (value of the reached leaf for c)`.
@@ -164,6 +188,8 @@ pub struct Ensemble {
     /// The scores' starting values, one per score.
     pub base: Vec<i64>,
     pub trees: Vec<Tree>,
+    /// Whether features may be missing: every split then has a default branch.
+    pub missing: bool,
 }
 
 /// Why an ensemble cannot be walked. The verifier builds a [`Walk`] from a public model, so
@@ -174,6 +200,9 @@ pub enum WalkError {
     BaseLength { scores: usize, found: usize },
     /// `feature`, `threshold`, `left` and `right` differ in length.
     SplitLengths { tree: usize },
+    /// Default branches for an ensemble that does not accept missing features, or not one per
+    /// split for one that does.
+    DefaultBranches { tree: usize },
     /// The target is not a score index.
     Target { tree: usize, target: u32 },
     /// `leaf_value` does not hold `s + 1` leaves of the tree's width.
@@ -217,6 +246,11 @@ impl fmt::Display for WalkError {
             WalkError::SplitLengths { tree } => write!(
                 f,
                 "tree {tree}: feature, threshold, left and right differ in length"
+            ),
+            WalkError::DefaultBranches { tree } => write!(
+                f,
+                "tree {tree}: one default branch per split is needed exactly when features may \
+                 be missing"
             ),
             WalkError::Target { tree, target } => {
                 write!(f, "tree {tree}: target {target} is not a score index")
@@ -283,6 +317,8 @@ struct NodeRow {
     feature: usize,
     /// In `[0, 2^16]`.
     threshold: i64,
+    /// Where a missing feature goes.
+    default_left: bool,
     depth: usize,
     entry: Entry,
     /// `(score, value)` pairs the left child adds if it is a leaf; empty for a split.
@@ -296,6 +332,8 @@ struct NodeRow {
 pub struct Walk {
     num_features: usize,
     num_scores: usize,
+    /// Whether features may be missing.
+    missing: bool,
     /// The largest split depth: the stack cells.
     stack: usize,
     initial: Vec<i64>,
@@ -320,7 +358,7 @@ impl Walk {
         let mut rows = Vec::new();
         let mut stack = 0;
         for (index, tree) in ensemble.trees.iter().enumerate() {
-            let leaves = check_tree(index, tree, ensemble.num_features, scores)?;
+            let leaves = check_tree(index, tree, ensemble, scores)?;
             for slot in 0..leaves.width {
                 let largest = (tree.leaf_value.iter().skip(slot).step_by(leaves.width))
                     .map(|&v| i128::from(v).abs())
@@ -344,6 +382,7 @@ impl Walk {
         Ok(Walk {
             num_features: ensemble.num_features,
             num_scores: scores,
+            missing: ensemble.missing,
             stack,
             initial,
             rows,
@@ -371,13 +410,26 @@ impl Walk {
         STACK + self.stack + self.num_scores
     }
 
-    /// Constraints written by [`Walk::enforce`]: one per column, then the decision.
-    pub fn num_constraints(&self) -> usize {
-        self.num_columns() + 1
+    /// Whether features may be missing: the host then supplies `m`.
+    pub fn accepts_missing(&self) -> bool {
+        self.missing
     }
 
-    /// Periodic columns: `4 + 2D + 2·num_scores`.
+    /// Constraints written by [`Walk::enforce`]: one per column, the decision, then with
+    /// missing features the default branch.
+    pub fn num_constraints(&self) -> usize {
+        self.num_columns() + 1 + usize::from(self.missing)
+    }
+
+    /// Periodic columns: `4 + 2D + 2·num_scores`, and [`Walk::default_left`] with missing
+    /// features.
     pub fn num_periodic_columns(&self) -> usize {
+        NEXT_RIGHT + 2 * self.stack + 2 * self.num_scores + usize::from(self.missing)
+    }
+
+    /// Periodic flag: 1 on a node row whose missing inputs go left (with missing features).
+    pub fn default_left(&self) -> usize {
+        debug_assert!(self.missing);
         NEXT_RIGHT + 2 * self.stack + 2 * self.num_scores
     }
 
@@ -429,15 +481,18 @@ impl Walk {
     }
 
     /// The host's honest `(x, d)` on each node row: the feature read and
-    /// `d = x − t + b·2^16`.
-    pub fn host_values(&self, q: &[u16]) -> Vec<(u16, u16)> {
+    /// `d = x − t + b·2^16` (0 for a missing feature, whose decision is its default).
+    pub fn host_values(&self, q: &[Feature]) -> Vec<(Feature, u16)> {
         (self.rows.iter())
             .map(|node| {
-                let x = i64::from(q[node.feature]);
+                let Some(value) = q[node.feature] else {
+                    return (None, 0);
+                };
+                let x = i64::from(value);
                 let b = x < node.threshold;
                 let d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
                 debug_assert!((0..MAX_THRESHOLD).contains(&d));
-                (x as u16, d as u16)
+                (Some(value), d as u16)
             })
             .collect()
     }
@@ -455,7 +510,11 @@ impl Walk {
         let mut degrees = vec![flagged(2)];
         // ind, the stack cells and the accumulators.
         degrees.extend((0..1 + self.stack + self.num_scores).map(|_| flagged(2)));
-        degrees.push(flagged(1));
+        match self.missing {
+            // The decision gated by `1 − m`, and the default branch.
+            true => degrees.extend([flagged(2), flagged(2)]),
+            false => degrees.push(flagged(1)),
+        }
         debug_assert_eq!(degrees.len(), self.num_constraints());
         degrees
     }
@@ -467,6 +526,9 @@ impl Walk {
         labels.extend((0..self.stack).map(|j| format!("trees.stack[{j}]")));
         labels.extend((0..self.num_scores).map(|c| format!("trees.acc[{c}]")));
         labels.push("trees.decision".into());
+        if self.missing {
+            labels.push("trees.default".into());
+        }
         labels
     }
 
@@ -491,6 +553,9 @@ impl Walk {
             let row = first_row + i;
             columns[THRESHOLD][row] = felt(node.threshold);
             columns[NODE][row] = BaseElement::ONE;
+            if self.missing {
+                columns[self.default_left()][row] = BaseElement::from(node.default_left);
+            }
             // The "next" flags describe this row from the one before.
             let entry = match node.entry {
                 Entry::Root => NEXT_ROOT,
@@ -517,13 +582,17 @@ impl Walk {
     /// * `current`, `next`: the component's [`Walk::num_columns`] columns on the frame's rows;
     /// * `x`: the selected feature on the current row (trace degree 1; anything off node rows);
     /// * `d`: the range-checked difference on the current row (trace degree 1);
+    /// * `m`: nonzero only where `x` is the missing-feature code (zero without missing
+    ///   features);
     /// * `periodic`: the values of [`Walk::periodic_columns`] on the current row.
+    #[allow(clippy::too_many_arguments)]
     pub fn enforce<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
         next: &[E],
         x: E,
         d: E,
+        m: E,
         periodic: &[E],
         result: &mut [E],
     ) {
@@ -564,7 +633,14 @@ impl Walk {
 
         // d = x − t + b·2^16, with t zero off the node rows.
         let shift = E::from(BaseElement::new(MAX_THRESHOLD as u64));
-        result[self.decision_constraint()] = node * (x + b * shift - d) - periodic[THRESHOLD];
+        let decision = node * (x + b * shift - d) - periodic[THRESHOLD];
+        if self.missing {
+            // A missing feature cannot meet the decision: it takes the default branch.
+            result[self.decision_constraint()] = (E::ONE - m) * decision;
+            result[self.decision_constraint() + 1] = m * (node * b - periodic[self.default_left()]);
+        } else {
+            result[self.decision_constraint()] = decision;
+        }
     }
 
     /// Writes the honest component columns on rows `0..=last_row` for features `q`, with the
@@ -577,7 +653,7 @@ impl Walk {
     /// not have one value per feature, or if `last_row < first_row + num_rows`.
     pub fn fill(
         &self,
-        q: &[u16],
+        q: &[Feature],
         first_row: usize,
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
@@ -599,8 +675,10 @@ impl Walk {
             let node = row.checked_sub(first_row).and_then(|i| self.rows.get(i));
             let (mut b, mut ind) = (false, false);
             if let Some(node) = node {
-                let x = i64::from(q[node.feature]);
-                b = x < node.threshold;
+                b = match q[node.feature] {
+                    Some(x) => i64::from(x) < node.threshold,
+                    None => node.default_left,
+                };
                 ind = match node.entry {
                     Entry::Root => true,
                     Entry::Left => previous_ind && previous_b,
@@ -708,13 +786,17 @@ impl Leaves {
 fn check_tree(
     index: usize,
     tree: &Tree,
-    num_features: usize,
+    ensemble: &Ensemble,
     num_scores: usize,
 ) -> Result<Leaves, WalkError> {
-    let splits = tree.feature.len();
+    let (splits, num_features) = (tree.feature.len(), ensemble.num_features);
     if [&tree.left, &tree.right].iter().any(|v| v.len() != splits) || tree.threshold.len() != splits
     {
         return Err(WalkError::SplitLengths { tree: index });
+    }
+    let defaults = if ensemble.missing { splits } else { 0 };
+    if tree.default_left.len() != defaults {
+        return Err(WalkError::DefaultBranches { tree: index });
     }
     let target = match tree.target {
         Some(c) if c as usize >= num_scores => {
@@ -791,6 +873,7 @@ fn pre_order(
         rows.push(NodeRow {
             feature: tree.feature[node] as usize,
             threshold: tree.threshold[node],
+            default_left: tree.default_left.get(node).copied().unwrap_or(false),
             depth,
             entry,
             left: left_values,

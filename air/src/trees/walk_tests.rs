@@ -14,6 +14,7 @@ use super::walk::{
     Ensemble, Tree, Walk, WalkError, B, IND, MAX_THRESHOLD, NEXT_LEFT, NEXT_ROOT, NODE, THRESHOLD,
 };
 use crate::disclosure::felt;
+use crate::input::{feature_element, Feature};
 
 /// Test randomness (xorshift).
 struct Rng(u64);
@@ -94,6 +95,7 @@ fn int(value: BaseElement) -> i64 {
 ///   (−100).
 fn small() -> Ensemble {
     Ensemble {
+        missing: false,
         num_features: 2,
         num_scores: 2,
         base: vec![10, -20],
@@ -104,6 +106,7 @@ fn small() -> Ensemble {
                 threshold: vec![100, 0, MAX_THRESHOLD],
                 left: vec![2, 3, 5],
                 right: vec![1, 4, 6],
+                default_left: Vec::new(),
                 leaf_value: vec![1, 2, 3, 4, 5, 6, 7, 8],
             },
             Tree {
@@ -112,6 +115,7 @@ fn small() -> Ensemble {
                 threshold: vec![],
                 left: vec![],
                 right: vec![],
+                default_left: Vec::new(),
                 leaf_value: vec![7],
             },
             Tree {
@@ -120,6 +124,7 @@ fn small() -> Ensemble {
                 threshold: vec![1000],
                 left: vec![2],
                 right: vec![1],
+                default_left: Vec::new(),
                 leaf_value: vec![-100, 200],
             },
         ],
@@ -194,6 +199,7 @@ fn random_tree(rng: &mut Rng, num_features: usize, num_scores: usize, max_depth:
         threshold: vec![0; s],
         left: vec![0; s],
         right: vec![0; s],
+        default_left: Vec::new(),
         leaf_value: vec![0; (s + 1) * width],
     };
     for (k, split) in grown.iter().enumerate() {
@@ -213,6 +219,7 @@ fn random_ensemble(rng: &mut Rng) -> Ensemble {
     let num_features = 1 + rng.below(5);
     let num_scores = 1 + rng.below(3);
     Ensemble {
+        missing: false,
         num_features,
         num_scores,
         base: (0..num_scores)
@@ -256,6 +263,8 @@ struct Run {
     columns: Vec<Vec<BaseElement>>,
     x: Vec<BaseElement>,
     d: Vec<BaseElement>,
+    /// The host's `m`: 1 where `x` is a missing feature.
+    m: Vec<BaseElement>,
     periodic: Vec<Vec<BaseElement>>,
 }
 
@@ -263,13 +272,14 @@ impl Run {
     /// The honest trace for `q`, node rows from `first_row`, `extra` rows of carried scores
     /// after them, then a few random rows; checks that the fill leaves the random rows alone and
     /// returns the filled scores.
-    fn honest(
+    fn honest<F: Copy + Into<Feature>>(
         ensemble: &Ensemble,
-        q: &[u16],
+        q: &[F],
         first_row: usize,
         extra: usize,
         rng: &mut Rng,
     ) -> (Run, Vec<i64>) {
+        let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
         let walk = Walk::new(ensemble).expect("a valid ensemble");
         let last_row = first_row + walk.num_rows() + extra;
         let n = (last_row + 5).next_power_of_two();
@@ -277,16 +287,18 @@ impl Run {
             .map(|_| (0..n).map(|_| rng.element()).collect())
             .collect();
         let random = columns.clone();
-        let scores = walk.fill(q, first_row, last_row, &mut columns);
+        let scores = walk.fill(&q, first_row, last_row, &mut columns);
         for (column, original) in columns.iter().zip(&random) {
             assert_eq!(column[last_row + 1..], original[last_row + 1..]);
         }
         let mut x = vec![BaseElement::ZERO; n];
         let mut d = vec![BaseElement::ZERO; n];
-        for (i, (value, difference)) in walk.host_values(q).into_iter().enumerate() {
+        let mut m = vec![BaseElement::ZERO; n];
+        for (i, (value, difference)) in walk.host_values(&q).into_iter().enumerate() {
             assert_eq!(value, q[walk.feature_of_row(i)]);
-            x[first_row + i] = BaseElement::from(value);
+            x[first_row + i] = feature_element(value);
             d[first_row + i] = BaseElement::from(difference);
+            m[first_row + i] = BaseElement::from(value.is_none());
         }
         let periodic = walk.periodic_columns(first_row, n);
         let run = Run {
@@ -296,6 +308,7 @@ impl Run {
             columns,
             x,
             d,
+            m,
             periodic,
         };
         (run, scores)
@@ -318,6 +331,7 @@ impl Run {
             &next,
             self.x[row],
             self.d[row],
+            self.m[row],
             &periodic,
             &mut result,
         );
@@ -476,7 +490,8 @@ fn no_difference_fits_a_flipped_decision() {
         let (next, periodic) = (run.row(r + 1), run.periodic_row(r));
         let mut result = vec![BaseElement::ZERO; run.walk.num_constraints()];
         for d in 0..MAX_THRESHOLD {
-            (run.walk).enforce(&current, &next, run.x[r], felt(d), &periodic, &mut result);
+            let (x, m) = (run.x[r], run.m[r]);
+            (run.walk).enforce(&current, &next, x, felt(d), m, &periodic, &mut result);
             assert_ne!(result[decision], BaseElement::ZERO, "row {r}, d = {d}");
         }
     }
@@ -732,6 +747,7 @@ fn malformed_ensembles_are_errors() {
                     threshold: vec![5, 5],
                     left: vec![2, 4],
                     right: vec![3, 1],
+                    default_left: Vec::new(),
                     leaf_value: vec![1, 2, 3],
                 }
             },
@@ -815,11 +831,13 @@ fn garbage(rng: &mut Rng) -> Ensemble {
                 threshold: (0..len(rng)).map(|_| threshold(rng)).collect(),
                 left: (0..len(rng)).map(|_| id(rng)).collect(),
                 right: (0..len(rng)).map(|_| id(rng)).collect(),
+                default_left: Vec::new(),
                 leaf_value: (0..leaves).map(|_| value(rng)).collect(),
             }
         })
         .collect();
     Ensemble {
+        missing: false,
         num_features,
         num_scores,
         base,
@@ -871,7 +889,8 @@ fn counts_follow_the_depth_and_the_scores() {
         let sentinel = BaseElement::new(12345);
         let mut result = vec![sentinel; walk.num_constraints() + 1];
         let (current, next, periodic) = (run.row(0), run.row(1), run.periodic_row(0));
-        walk.enforce(&current, &next, run.x[0], run.d[0], &periodic, &mut result);
+        let (x, diff, m) = (run.x[0], run.d[0], run.m[0]);
+        walk.enforce(&current, &next, x, diff, m, &periodic, &mut result);
         assert_eq!(result[walk.num_constraints()], sentinel);
         // Every node row has exactly one way in, and the flags describe it; a node's depth
         // has a flag unless it is the deepest, whose children are leaves.
@@ -900,8 +919,8 @@ fn measured_degrees(walk: &Walk, n: usize) -> Vec<usize> {
         fft::interpolate_poly(&mut values, &inv_twiddles);
         values
     };
-    // The component's columns, then x and d.
-    let trace: Vec<_> = (0..walk.num_columns() + 2)
+    // The component's columns, then x, d and m.
+    let trace: Vec<_> = (0..walk.num_columns() + 3)
         .map(|_| random_polynomial())
         .collect();
     let periodic: Vec<_> = (0..walk.num_periodic_columns())
@@ -924,6 +943,7 @@ fn measured_degrees(walk: &Walk, n: usize) -> Vec<usize> {
             &next[..columns],
             current[columns],
             current[columns + 1],
+            current[columns + 2],
             &values,
             &mut result,
         );
@@ -949,6 +969,20 @@ fn declared_degrees_are_exact() {
     // 3(n − 1) at most: the b, ind, stack and accumulator constraints; the decision 2(n − 1).
     assert_eq!(declared.iter().max(), Some(&(3 * (n - 1))));
     assert_eq!(declared[walk.decision_constraint()], 2 * (n - 1));
+
+    // With missing features, the gated decision and the default branch are 3(n − 1) too.
+    let mut ensemble = small();
+    ensemble.missing = true;
+    for tree in &mut ensemble.trees {
+        tree.default_left = (0..tree.feature.len()).map(|i| i % 2 == 0).collect();
+    }
+    let walk = Walk::new(&ensemble).unwrap();
+    let declared: Vec<usize> = (walk.constraint_degrees(n).iter())
+        .map(|degree| degree.get_evaluation_degree(n))
+        .collect();
+    assert_eq!(measured_degrees(&walk, n), declared);
+    let decision = walk.decision_constraint();
+    assert_eq!(declared[decision..], [3 * (n - 1), 3 * (n - 1)]);
 }
 
 #[test]

@@ -17,18 +17,20 @@
 //! the number of iterations, which is folded into the leaves here. `Booster.predict` on a
 //! loaded file uses every tree in it, and so does the imported model.
 //!
-//! `decision_type` bits: 0 categorical (refused), 1 default left (the direction of missing
-//! values, irrelevant since zkinfer refuses NaN inputs), 2–3 the missing type: 0 none and
-//! 2 NaN compare finite inputs plainly, 1 zero (`zero_as_missing`) sends zeros the default way
-//! and is refused.
+//! `decision_type` bits: 0 categorical (refused), 1 default left (where missing values go),
+//! 2–3 the missing type, which LightGBM keeps per feature: 0 none (NaN is read as 0.0:
+//! [`MissingRule::NanAsZero`], whose default branch is the one zero takes), 1 zero
+//! (`zero_as_missing`: NaN and zero take the default branch, [`MissingRule::NanOrZero`]), 2 NaN
+//! (NaN takes it, [`MissingRule::Nan`]). A feature whose splits disagree on the type is refused;
+//! one without splits gets [`MissingRule::Nan`], which no split reads.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
 use crate::import::placeholder_name;
-use crate::model::{Link, Precision, Task};
-use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use crate::model::{Link, MissingRule, Precision, Task, ZERO_THRESHOLD};
+use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 // Refuse absurd sizes before allocating for them.
 use crate::limits::{
@@ -106,6 +108,8 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
     let feature_names = feature_names(header.get("feature_names").copied(), num_features)?;
 
     let mut trees = Vec::new();
+    let mut default_left = Vec::new();
+    let mut rules: Vec<Option<MissingRule>> = vec![None; num_features];
     let mut total_nodes = 0;
     let mut complete = false;
     while let Some((number, line)) = lines.next() {
@@ -143,7 +147,19 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
             }
         }
         let t = trees.len();
-        let tree = read_tree(t, number, &block, num_features, t % scores)?;
+        let (tree, missing) = read_tree(t, number, &block, num_features, t % scores)?;
+        let mut defaults = vec![false; tree.nodes.len()];
+        for (node, split) in missing.iter().enumerate() {
+            let rule = rules[split.feature].get_or_insert(split.rule);
+            if *rule != split.rule {
+                return Err(FormatError::unsupported(format!(
+                    "feature {} has splits with different missing types (tree {t}, node {node})",
+                    split.feature
+                )));
+            }
+            defaults[node] = split.default_left;
+        }
+        default_left.push(defaults);
         total_nodes += tree.nodes.len();
         if total_nodes > MAX_NODES {
             return Err(FormatError::unsupported(format!(
@@ -192,6 +208,12 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
             rule: SplitRule::LessOrEqual,
             base: vec![0.0; scores],
             trees,
+            missing: Some(SourceMissing {
+                rules: (rules.iter())
+                    .map(|rule| rule.unwrap_or(MissingRule::Nan))
+                    .collect(),
+                default_left,
+            }),
         },
     })
 }
@@ -282,14 +304,15 @@ fn feature_names(line: Option<&str>, count: usize) -> Result<Vec<String>, Format
 }
 
 /// One `Tree=t` block (opened at line `line`), its fields by key with their line numbers.
-/// Splits keep their numbers; leaf `k` becomes node `num_leaves − 1 + k`.
+/// Splits keep their numbers; leaf `k` becomes node `num_leaves − 1 + k`. With it, what each
+/// split does with missing values.
 fn read_tree(
     t: usize,
     line: usize,
     block: &HashMap<&str, (usize, &str)>,
     num_features: usize,
     target: usize,
-) -> Result<SourceTree, FormatError> {
+) -> Result<(SourceTree, Vec<SplitMissing>), FormatError> {
     let at = |msg: String| FormatError::malformed(format!("tree {t} (line {line}): {msg}"));
     let get = |key: &str| {
         block
@@ -336,10 +359,11 @@ fn read_tree(
         return Err(at(format!("leaf {k} has value {}", leaf_values[k])));
     }
     if leaves == 1 {
-        return Ok(SourceTree {
+        let tree = SourceTree {
             target: Some(target),
             nodes: vec![SourceNode::Leaf { value: leaf_values }],
-        });
+        };
+        return Ok((tree, Vec::new()));
     }
     let splits = leaves - 1;
     let features: Vec<usize> = numbers(get("split_feature")?, splits, "split_feature", &at)?;
@@ -358,6 +382,7 @@ fn read_tree(
         (node != 0 && node < total).then_some(node)
     };
     let mut nodes = Vec::with_capacity(total);
+    let mut missing = Vec::with_capacity(splits);
     for i in 0..splits {
         let kind = decision_types[i];
         if !(0..16).contains(&kind) {
@@ -368,16 +393,12 @@ fn read_tree(
                 "categorical split in tree {t}, node {i}"
             )));
         }
-        match (kind >> 2) & 3 {
-            0 | 2 => {}
-            1 => {
-                return Err(FormatError::unsupported(format!(
-                    "zero_as_missing split in tree {t}, node {i} (zero inputs take the \
-                     default direction)"
-                )))
-            }
+        let rule = match (kind >> 2) & 3 {
+            0 => MissingRule::NanAsZero,
+            1 => MissingRule::NanOrZero,
+            2 => MissingRule::Nan,
             _ => return Err(at(format!("node {i} has decision_type {kind}"))),
-        }
+        };
         if features[i] >= num_features {
             return Err(at(format!(
                 "node {i} splits on feature {} of {num_features}",
@@ -395,9 +416,19 @@ fn read_tree(
         };
         nodes.push(SourceNode::Split {
             feature: features[i],
-            threshold: thresholds[i],
+            threshold: near_zero_read_as_zero(thresholds[i]),
             left: l,
             right: r,
+        });
+        // Without a missing type NaN is read as 0.0, so it goes where zero goes.
+        let default_left = match rule {
+            MissingRule::NanAsZero => SplitRule::LessOrEqual.goes_left(0.0, thresholds[i]),
+            _ => kind & 2 != 0,
+        };
+        missing.push(SplitMissing {
+            feature: features[i],
+            rule,
+            default_left,
         });
     }
     nodes.extend(
@@ -422,10 +453,31 @@ fn read_tree(
     if let Some(i) = reached.iter().position(|r| !r) {
         return Err(at(format!("{} is unreachable", describe(i, splits))));
     }
-    Ok(SourceTree {
+    let tree = SourceTree {
         target: Some(target),
         nodes,
-    })
+    };
+    Ok((tree, missing))
+}
+
+/// The threshold `t'` with `x <= t'` iff `z(x) <= t` for every raw `x`, where `z` reads
+/// `|x| ≤ kZeroThreshold` as 0, as LightGBM's prediction from a dense row does (it drops such
+/// entries): only thresholds within `kZeroThreshold` of zero change.
+fn near_zero_read_as_zero(t: f64) -> f64 {
+    match t {
+        t if t.abs() > ZERO_THRESHOLD => t,
+        // Zero goes left: so does everything up to kZeroThreshold.
+        t if t >= 0.0 => ZERO_THRESHOLD,
+        // Zero goes right: only what lies below −kZeroThreshold goes left.
+        _ => (-ZERO_THRESHOLD).next_down(),
+    }
+}
+
+/// What a split does with missing values.
+struct SplitMissing {
+    feature: usize,
+    rule: MissingRule,
+    default_left: bool,
 }
 
 /// Names node `i` as the file does: split `i` or leaf `i − splits`.

@@ -143,7 +143,10 @@ fn breast_cancer_lightgbm_matches_lightgbm() {
     );
     assert_eq!(model.classes, ["0", "1"]);
     assert_eq!(model.feature_names.len(), 30);
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!()
     };
     assert_eq!(
@@ -207,7 +210,10 @@ fn reads_a_binary_model() {
         (Task::Binary, Link::Logistic, Precision::F64)
     );
     assert_eq!(model.classes, ["0", "1"]);
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!()
     };
     assert_eq!(
@@ -270,11 +276,44 @@ fn children_and_leaves_are_numbered_splits_first() {
     assert_eq!(float_scores(&model, &[1.0, 9.0]), [0.1]);
     assert_eq!(float_scores(&model, &[1.5, 2.0]), [0.2]);
     assert_eq!(float_scores(&model, &[1.5, 2.5]), [0.30000000000000004]);
-    // Missing types none (0), NaN (8) and default-left bits are all plain comparisons.
-    for kinds in ["0 0", "2 10", "8 2", "10 8"] {
+    // The missing types none (0), zero (4) and NaN (8), with and without the default-left bit
+    // (2), change only what missing values do: none sends them where zero goes (left at both
+    // splits, as 0 <= 1 and 0 <= 2), whatever the bit says.
+    use crate::model::MissingRule::{Nan, NanAsZero, NanOrZero};
+    let cases = [
+        ("0 0", [NanAsZero, NanAsZero], [true, true]),
+        ("2 10", [NanAsZero, Nan], [true, true]),
+        ("8 2", [Nan, NanAsZero], [false, true]),
+        ("10 8", [Nan, Nan], [true, false]),
+        ("4 6", [NanOrZero, NanOrZero], [false, true]),
+    ];
+    for (kinds, rules, [root, second]) in cases {
         let text = three_leaves().replace("decision_type=2 8", &format!("decision_type={kinds}"));
-        assert_eq!(read(&text).unwrap(), model, "{kinds}");
+        let read = read(&text).unwrap();
+        let SourceBody::Trees { trees, missing, .. } = &read.body else {
+            panic!()
+        };
+        assert_eq!(trees[0].nodes, model_trees(&model)[0].nodes, "{kinds}");
+        let missing = missing.as_ref().expect("LightGBM defines missing values");
+        assert_eq!(missing.rules, rules, "{kinds}");
+        assert_eq!(
+            missing.default_left[0],
+            [root, second, false, false, false],
+            "{kinds}"
+        );
     }
+    // Splits on one feature that disagree on the missing type are refused.
+    let text = three_leaves()
+        .replace("split_feature=0 1", "split_feature=0 0")
+        .replace("decision_type=2 8", "decision_type=0 8");
+    assert!(unsupported(&text).contains("different missing types"));
+}
+
+fn model_trees(model: &SourceModel) -> &[crate::source::SourceTree] {
+    let SourceBody::Trees { trees, .. } = &model.body else {
+        panic!("trees")
+    };
+    trees
 }
 
 #[test]
@@ -416,16 +455,6 @@ fn unsupported_constructs_are_named() {
             "decision_type=2",
             "decision_type=3",
             "categorical split in tree 0, node 0",
-        ),
-        (
-            "decision_type=2",
-            "decision_type=4",
-            "zero_as_missing split in tree 0, node 0",
-        ),
-        (
-            "decision_type=2",
-            "decision_type=6",
-            "zero_as_missing split in tree 0, node 0",
         ),
         (
             "num_cat=0",

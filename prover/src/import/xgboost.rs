@@ -13,8 +13,12 @@
 //! leaves of the trees whose `tree_info` is `c`. The base margin is `base_score` passed
 //! through the objective's inverse link (see [`base_margins`]).
 //!
-//! Not modelled: `default_left` (the NaN direction; zkinfer refuses NaN inputs) and an
-//! early-stopping `best_iteration` in `learner.attributes`: `Booster.predict` sums every tree
+//! Missing values: XGBoost reads NaN as missing (its `missing` parameter's default), and a
+//! split sends it left iff its `default_left` is 1, so every feature gets
+//! [`MissingRule::Nan`]. A file whose trees do not all record `default_left` imports without
+//! missing values (a version 1 model, which refuses NaN).
+//!
+//! Not modelled: an early-stopping `best_iteration` in `learner.attributes`: `Booster.predict` sums every tree
 //! unless given an `iteration_range`, and so does the imported model. (The scikit-learn
 //! wrapper does stop at `best_iteration`; save such a model after slicing it,
 //! `booster[: best_iteration + 1]`.)
@@ -24,8 +28,8 @@ use serde_json::Value;
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
 use crate::import::placeholder_name;
-use crate::model::{Link, Precision, Task};
-use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use crate::model::{Link, MissingRule, Precision, Task};
+use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 // Refuse absurd sizes before allocating for them.
 use crate::limits::{
@@ -130,6 +134,7 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
     }
     let mut total_nodes = 0;
     let mut source_trees = Vec::with_capacity(trees.len());
+    let mut default_left = Vec::with_capacity(trees.len());
     for (t, (tree, info)) in trees.iter().zip(tree_info).enumerate() {
         let class = info
             .as_u64()
@@ -140,10 +145,19 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
                     "tree_info[{t}] = {info}: not an output of the {scores}"
                 ))
             })?;
-        let source_tree = read_tree(t, tree, num_features, class, MAX_NODES - total_nodes)?;
+        let (source_tree, defaults) =
+            read_tree(t, tree, num_features, class, MAX_NODES - total_nodes)?;
         total_nodes += source_tree.nodes.len();
         source_trees.push(source_tree);
+        default_left.push(defaults);
     }
+    let missing = default_left
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .map(|default_left| SourceMissing {
+            rules: vec![MissingRule::Nan; num_features],
+            default_left,
+        });
 
     let version_text = version.map_or_else(
         || "(unknown version)".to_string(),
@@ -160,6 +174,7 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
             rule: SplitRule::LessThan,
             base,
             trees: source_trees,
+            missing,
         },
     })
 }
@@ -213,14 +228,15 @@ fn logit_f32(p: f32) -> f32 {
 }
 
 /// One tree, renumbered from the root so that deleted (unreachable) nodes drop out: a split's
-/// children get consecutive indices when it is visited.
+/// children get consecutive indices when it is visited. With it, each new node's default
+/// branch, if the tree records them.
 fn read_tree(
     t: usize,
     tree: &Value,
     num_features: usize,
     class: usize,
     nodes_left: usize,
-) -> Result<SourceTree, FormatError> {
+) -> Result<(SourceTree, Option<Vec<bool>>), FormatError> {
     let at = |msg: String| FormatError::malformed(format!("tree {t}: {msg}"));
     let left = int_array(tree, "left_children", t)?;
     let right = int_array(tree, "right_children", t)?;
@@ -284,6 +300,16 @@ fn read_tree(
         )));
     }
 
+    let recorded = tree
+        .get("default_left")
+        .map(|v| flag_array(v, "default_left", t))
+        .transpose()?;
+    if let Some(len) = recorded.as_ref().map(Vec::len).filter(|&len| len != n) {
+        return Err(at(format!(
+            "default_left has {len} entries but left_children has {n}"
+        )));
+    }
+    let mut defaults = Vec::with_capacity(n);
     let mut nodes = vec![SourceNode::Leaf { value: Vec::new() }];
     let mut new_index = vec![usize::MAX; n];
     new_index[0] = 0;
@@ -331,11 +357,37 @@ fn read_tree(
             }
         };
         nodes[new_index[old]] = node;
+        defaults.push((new_index[old], recorded.as_ref().is_some_and(|d| d[old])));
     }
-    Ok(SourceTree {
+    let default_left = recorded.map(|_| {
+        let mut by_node = vec![false; nodes.len()];
+        for (node, left) in defaults {
+            by_node[node] = left;
+        }
+        by_node
+    });
+    let tree = SourceTree {
         target: Some(class),
         nodes,
-    })
+    };
+    Ok((tree, default_left))
+}
+
+/// An array of 0/1 flags (or booleans).
+fn flag_array(value: &Value, key: &str, t: usize) -> Result<Vec<bool>, FormatError> {
+    let not_array = || FormatError::malformed(format!("tree {t}: {key} is not an array"));
+    (value.as_array().ok_or_else(not_array)?.iter().enumerate())
+        .map(|(i, v)| match v {
+            Value::Bool(b) => Ok(*b),
+            _ => match v.as_i64() {
+                Some(0) => Ok(false),
+                Some(1) => Ok(true),
+                _ => Err(FormatError::malformed(format!(
+                    "tree {t}: {key}[{i}] = {v} is not 0 or 1"
+                ))),
+            },
+        })
+        .collect()
 }
 
 fn feature_names(learner: &Value, count: usize) -> Result<Vec<String>, FormatError> {

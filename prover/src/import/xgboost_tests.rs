@@ -20,7 +20,7 @@ fn leaf<'m>(model: &SourceModel, rule: SplitRule, tree: &'m SourceTree, x: &[f64
         Precision::F32 => x.iter().map(|&v| f64::from(v as f32)).collect(),
         Precision::F64 => x.to_vec(),
     };
-    tree.float_leaf(rule, &x)
+    tree.float_leaf(rule, &x, None)
 }
 
 /// The class of scores: binary `score > 0`, multiclass the first largest score.
@@ -118,7 +118,10 @@ fn read_example(name: &str) -> SourceModel {
 /// XGBoost's own prediction: the margin starts at the float32 base margin and each tree's
 /// float32 leaf is added in float32, in tree order.
 fn xgboost_f32_margins(model: &SourceModel, x: &[f64]) -> (Vec<f32>, Vec<f64>) {
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!()
     };
     let mut margins: Vec<f32> = base.iter().map(|&b| b as f32).collect();
@@ -197,7 +200,10 @@ fn flagship_breast_cancer_xgboost_matches_xgboost() {
     assert_eq!(model.feature_names.len(), 30);
     assert_eq!(model.feature_names[0], "mean_radius");
     assert_eq!(model.feature_names[29], "worst_fractal_dimension");
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!()
     };
     assert_eq!(*rule, SplitRule::LessThan);
@@ -356,7 +362,10 @@ fn reads_a_binary_logistic_tree() {
         (Task::Binary, Link::Logistic, Precision::F32)
     );
     assert_eq!(model.classes, ["0", "1"]);
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!()
     };
     assert_eq!(*rule, SplitRule::LessThan);

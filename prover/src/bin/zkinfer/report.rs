@@ -5,7 +5,7 @@ use std::fmt::Write;
 use serde_json::json;
 use zkinfer::check::{CheckReport, Compared};
 use zkinfer::fixed_point::{ExactFloat, SplitRule};
-use zkinfer::model::{Body, Encoding, Precision, Task};
+use zkinfer::model::{Body, Encoding, MissingRule, Precision, Task};
 use zkinfer::quantize::score_error_bound;
 use zkinfer::{Model, Prediction};
 
@@ -77,6 +77,26 @@ pub fn summary(model: &Model) -> String {
         "features",
         format!("{} {precision} inputs, {encoding}", model.num_features()),
     );
+    let missing = match &model.input.missing {
+        None => "refused (NaN is an error)".to_string(),
+        Some(rules) => {
+            let count = |rule| rules.iter().filter(|&&r| r == rule).count();
+            let kinds = [
+                (MissingRule::Nan, "NaN"),
+                (MissingRule::NanOrZero, "NaN or zero"),
+                (MissingRule::NanAsZero, "none (NaN read as 0)"),
+            ];
+            let parts: Vec<String> = (kinds.iter())
+                .filter(|(rule, _)| count(*rule) > 0)
+                .map(|(rule, name)| format!("{name} in {} features", count(*rule)))
+                .collect();
+            format!(
+                "{}; each split sends them its default way (format version 2)",
+                parts.join(", ")
+            )
+        }
+    };
+    line(&mut out, "missing", missing);
     line(
         &mut out,
         "scores",

@@ -440,7 +440,10 @@ fn binary_tree_classifier_with_one_weighted_class_uses_onnxruntime_threshold() {
     assert_eq!(model.source, "skl2onnx 1.19.1 (TreeEnsembleClassifier)");
     assert_eq!(model.task, Task::Binary);
     assert_eq!(model.link, Link::Proportion);
-    let SourceBody::Trees { rule, base, trees } = &model.body else {
+    let SourceBody::Trees {
+        rule, base, trees, ..
+    } = &model.body
+    else {
         panic!("trees expected")
     };
     assert_eq!(*rule, SplitRule::LessOrEqual);
@@ -1316,7 +1319,10 @@ fn example_files_match_scikit_learn() {
     for (name, op, task, link, shape) in cases {
         let model = check_example(name, op, task, link);
         if let Some((count, expected_base)) = shape {
-            let SourceBody::Trees { rule, base, trees } = &model.body else {
+            let SourceBody::Trees {
+                rule, base, trees, ..
+            } = &model.body
+            else {
                 panic!("{name}: trees expected")
             };
             assert_eq!(*rule, SplitRule::LessOrEqual, "{name}");

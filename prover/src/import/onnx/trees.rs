@@ -184,6 +184,7 @@ pub(super) fn classifier(
             rule: ensemble.rule,
             base,
             trees,
+            missing: None,
         },
     })
 }
@@ -276,6 +277,7 @@ pub(super) fn regressor(
             rule: ensemble.rule,
             base: vec![base],
             trees,
+            missing: None,
         },
     })
 }
