@@ -59,6 +59,8 @@ pub enum ProveError {
     Disclosure(Disclosure, Task),
     #[error("the threshold {0} is outside the ±2^46 score range")]
     Threshold(i64),
+    #[error("the input misses a value, and this model defines no missing values")]
+    Missing,
     #[error("no randomness from the operating system: {0}")]
     Randomness(String),
     #[error("the prover failed: {0}")]
@@ -142,6 +144,10 @@ pub fn prove(
         if threshold.unsigned_abs() >= 1 << SCORE_BITS {
             return Err(ProveError::Threshold(threshold));
         }
+    }
+    // An input quantized for a model with missing values, given to one without.
+    if !model.accepts_missing() && input.values().iter().any(Option::is_none) {
+        return Err(ProveError::Missing);
     }
     let prediction = infer(model, input);
     let output = match (disclosure, model.output.task, prediction.class) {

@@ -351,9 +351,23 @@ fn quantize_trees(
             feature, threshold, ..
         } = node
         {
+            let name = &source.feature_names[*feature];
             if threshold.is_nan() {
-                let name = &source.feature_names[*feature];
                 return Err(feature_error(name, "a split threshold is NaN"));
+            }
+            // At +∞ under `x < t` (or −∞ under `x ≤ t`) the infinite value itself goes the
+            // other way from every finite one, which no bin can say: an f32 input may round
+            // to ±∞.
+            let split_at_infinity = match rule {
+                SplitRule::LessThan => *threshold == f64::INFINITY,
+                SplitRule::LessOrEqual => *threshold == f64::NEG_INFINITY,
+            };
+            if split_at_infinity {
+                return Err(feature_error(
+                    name,
+                    "a split at an infinite threshold that separates that infinity from the \
+                     finite values",
+                ));
             }
             if threshold.is_finite() {
                 cuts[*feature].push(*threshold + 0.0); // −0.0 and 0.0 are one cut

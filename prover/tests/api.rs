@@ -373,3 +373,29 @@ fn progress_reports_every_phase_once_in_order_with_growing_fractions() {
     assert!(fractions.windows(2).all(|w| w[0] < w[1]), "{fractions:?}");
     verify(&model, &envelope, b"").unwrap();
 }
+
+#[test]
+fn an_input_with_a_missing_value_is_refused_by_a_model_without_missing_values() {
+    // Quantized for the iris XGBoost model (format version 2), given to a version 1 model of
+    // the same feature count.
+    let iris = iris();
+    let input = iris.quantize_input(&[5.1, f64::NAN, 1.4, 0.2]).unwrap();
+    assert_eq!(input.values()[1], None);
+    let mut without = iris.clone();
+    without.version = zkinfer::model::FORMAT_VERSION;
+    without.input.missing = None;
+    let zkinfer::model::Body::Trees(ensemble) = &mut without.body else {
+        panic!("trees")
+    };
+    ensemble
+        .trees
+        .iter_mut()
+        .for_each(|t| t.default_left = None);
+    without.validate().unwrap();
+    let refused = prove(&without, &input, &ProveOptions::new(Disclosure::Class)).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "the input misses a value, and this model defines no missing values"
+    );
+    prove(&iris, &input, &ProveOptions::new(Disclosure::Class)).unwrap();
+}

@@ -289,3 +289,47 @@ fn multiclass_ties_go_to_the_first_class_and_binary_zero_to_class_zero() {
     assert_eq!(decide(Task::Binary, &[1]), Some(1));
     assert_eq!(decide(Task::Regression, &[1]), None);
 }
+
+/// A split at +∞ under `x ≤ t` (LightGBM sets missing values apart this way) sends every value
+/// left, +∞ itself too, and one at −∞ under `x < t` every value right: both are encoded
+/// exactly. Under the other rules the infinity goes the other way from every finite value,
+/// which the bins cannot say (an f32 input may round to it), so they are refused.
+#[test]
+fn splits_at_infinity_are_exact_or_refused() {
+    let stump = |threshold: f64| SourceTree {
+        target: None,
+        nodes: vec![
+            SourceNode::Split {
+                feature: 0,
+                threshold,
+                left: 1,
+                right: 2,
+            },
+            SourceNode::Leaf { value: vec![-1.0] },
+            SourceNode::Leaf { value: vec![1.0] },
+        ],
+    };
+    let exact = [
+        (SplitRule::LessOrEqual, f64::INFINITY),
+        (SplitRule::LessThan, f64::NEG_INFINITY),
+    ];
+    for (rule, threshold) in exact {
+        let source = tree_model(rule, Precision::F32, 1, vec![stump(threshold)]);
+        let model = quantize(&source, None).unwrap();
+        for x in [-1e39, -3.0, 0.0, 7.5, f64::MAX, 1e39] {
+            let input = model.quantize_input(&[x]).unwrap();
+            let expected = float_scores(&source, &[x as f32 as f64])[0];
+            let unit = model.output.score_unit();
+            let proved = infer(&model, &input).scores[0] as f64 * unit;
+            assert_eq!(proved, expected, "{rule:?} {threshold} at {x}");
+        }
+    }
+    for (rule, threshold) in [
+        (SplitRule::LessThan, f64::INFINITY),
+        (SplitRule::LessOrEqual, f64::NEG_INFINITY),
+    ] {
+        let source = tree_model(rule, Precision::F32, 1, vec![stump(threshold)]);
+        let err = quantize(&source, None).unwrap_err().to_string();
+        assert!(err.contains("infinite threshold"), "{err}");
+    }
+}

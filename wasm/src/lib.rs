@@ -205,7 +205,9 @@ pub fn prove(
     let (envelope, opening) = proved.map_err(|e| {
         let code = match &e {
             ProveError::ContextTooLong(_) | ProveError::FeatureCount { .. } => Code::BadInput,
-            ProveError::Proving(ProvingError::Threshold(_)) => Code::BadInput,
+            ProveError::Proving(ProvingError::Threshold(_) | ProvingError::Missing) => {
+                Code::BadInput
+            }
             ProveError::Proving(ProvingError::Unsupported | ProvingError::Disclosure(..)) => {
                 Code::Unsupported
             }

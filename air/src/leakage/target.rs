@@ -11,7 +11,7 @@ use winterfell::{AcceptableOptions, Proof, ProofOptions, Trace, TraceTable};
 use super::{Cell, ColumnEquations, Transcript};
 use crate::disclosure::felt;
 use crate::inference::{build_trace, Body, InferenceAir, Statement};
-use crate::input::feature_row;
+use crate::input::{feature_row, present_values, Feature};
 use crate::linear::LinearBody;
 use crate::mlp::{self, Activation, Dense, MlpBody, Network};
 use crate::testing::{salt, Vc};
@@ -43,8 +43,10 @@ impl Profile {
 pub trait Model: Body + 'static {
     const NAME: &'static str;
     const FEATURES: usize;
+    /// The features the attacked input misses (bodies that accept missing features).
+    const MISSING: &'static [usize] = &[];
     /// The body for features `q` and the scores it computes.
-    fn body_and_scores(q: &[u16]) -> (Self, Vec<i64>);
+    fn body_and_scores(q: &[Feature]) -> (Self, Vec<i64>);
     /// The body's cells that depend on the features but not affinely, as groups of
     /// `(column, row)` cells holding one unknown each (a value carried over several rows);
     /// `tail` is the first random row.
@@ -71,7 +73,7 @@ fn running_sum(weights: &[i64], bias: i64, tail: usize) -> Vec<Cell> {
 
 /// The statement for features `q`: the scores disclosed, no comparisons (so every real
 /// cell of `x` off the feature reads is public).
-pub fn statement<M: Model>(q: &[u16]) -> Statement<M> {
+pub fn statement<M: Model>(q: &[Feature]) -> Statement<M> {
     assert_eq!(q.len(), M::FEATURES);
     let (body, scores) = M::body_and_scores(q);
     crate::testing::statement(body, q, scores)
@@ -82,14 +84,15 @@ impl Model for LinearBody {
     const NAME: &'static str = "linear";
     const FEATURES: usize = 30;
 
-    fn body_and_scores(q: &[u16]) -> (LinearBody, Vec<i64>) {
+    fn body_and_scores(q: &[Feature]) -> (LinearBody, Vec<i64>) {
+        let q = present_values(q);
         let body = LinearBody {
             weights: vec![(0..q.len() as i64)
                 .map(|f| (f * 7919) % 2001 - 1000)
                 .collect()],
             bias: vec![-12345],
         };
-        let scores = body.scores(q);
+        let scores = body.scores(&q);
         (body, scores)
     }
 
@@ -107,12 +110,14 @@ impl Model for LinearBody {
 /// Five complete trees of depths 3, 2, 3, 2, 2 (23 node rows) over 24 features, which may be
 /// missing, and two scores, pseudo-random features and thresholds: the walk's decisions `B` and
 /// path indicators `IND` on the node rows, and each feature's missing flag `m` (on its row and
-/// the rows reading it), are its secrets beyond the features.
+/// the rows reading it), are its secrets beyond the features. The attacked input misses two
+/// features.
 impl Model for TreeBody {
     const NAME: &'static str = "trees";
     const FEATURES: usize = 24;
+    const MISSING: &'static [usize] = &[3, 17];
 
-    fn body_and_scores(q: &[u16]) -> (TreeBody, Vec<i64>) {
+    fn body_and_scores(q: &[Feature]) -> (TreeBody, Vec<i64>) {
         let shapes = [
             (3, Some(0)),
             (2, None),
@@ -165,7 +170,8 @@ impl Model for MlpBody {
     const NAME: &'static str = "mlp";
     const FEATURES: usize = 10;
 
-    fn body_and_scores(q: &[u16]) -> (MlpBody, Vec<i64>) {
+    fn body_and_scores(q: &[Feature]) -> (MlpBody, Vec<i64>) {
+        let q = present_values(q);
         let dense = |outputs: usize, inputs: usize, spread: i64, bias: i64| Dense {
             weights: (0..outputs)
                 .map(|j| {
@@ -187,7 +193,7 @@ impl Model for MlpBody {
             output: dense(2, 3, 50, 1000),
         };
         let body = MlpBody::new(network).expect("a valid network");
-        let (_, scores) = body.network().evaluate(q);
+        let (_, scores) = body.network().evaluate(&q);
         (body, scores)
     }
 
@@ -249,9 +255,9 @@ impl Model for MlpBody {
 
 /// A taller tree statement for features `q`: 40 complete trees of depth 4 over the tree
 /// target's 24 features (600 node rows, 1024-row traces under both profiles).
-pub fn tall_trees() -> (Statement<TreeBody>, Vec<u16>) {
-    let q: Vec<u16> = (0..TreeBody::FEATURES as u16)
-        .map(|f| 2731 * f + 5)
+pub fn tall_trees() -> (Statement<TreeBody>, Vec<Feature>) {
+    let q: Vec<Feature> = (0..TreeBody::FEATURES as u16)
+        .map(|f| Some(2731 * f + 5))
         .collect();
     let ensemble = Ensemble {
         missing: true,
@@ -289,14 +295,18 @@ fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
     }
 }
 
-/// The ensemble's scores on `q`, each tree walked from its root.
-fn evaluate(ensemble: &Ensemble, q: &[u16]) -> Vec<i64> {
+/// The ensemble's scores on `q`, each tree walked from its root (a missing feature taking the
+/// split's default branch).
+fn evaluate(ensemble: &Ensemble, q: &[Feature]) -> Vec<i64> {
     let mut scores = ensemble.base.clone();
     for tree in &ensemble.trees {
         let splits = tree.feature.len();
         let mut node = 0;
         while node < splits {
-            let left = i64::from(q[tree.feature[node] as usize]) < tree.threshold[node];
+            let left = match q[tree.feature[node] as usize] {
+                Some(x) => i64::from(x) < tree.threshold[node],
+                None => tree.default_left[node],
+            };
             node = if left {
                 tree.left[node]
             } else {
@@ -444,7 +454,7 @@ impl Layout {
 /// The statement for features `q` and its honest trace under `profile`, the tail rows and
 /// masks from `random`.
 pub fn trace<M: Model>(
-    q: &[u16],
+    q: &[Feature],
     profile: Profile,
     random: &mut dyn FnMut() -> BaseElement,
 ) -> (Statement<M>, TraceTable<BaseElement>) {
@@ -471,7 +481,7 @@ pub struct Run {
 /// the proof must be accepted.
 pub fn run<B: Body + 'static>(
     statement: &Statement<B>,
-    q: &[u16],
+    q: &[Feature],
     profile: Profile,
     random: &mut dyn FnMut() -> BaseElement,
 ) -> Run {
@@ -505,7 +515,7 @@ pub struct Proved {
 /// Proves features `q` under `profile`, the tail rows and masks from `random`; the proof must
 /// be accepted.
 pub fn prove<M: Model>(
-    q: &[u16],
+    q: &[Feature],
     profile: Profile,
     random: &mut dyn FnMut() -> BaseElement,
 ) -> Proved {

@@ -8,6 +8,7 @@ use winterfell::Trace;
 
 use super::target::{self, Model, Profile, Proved};
 use super::*;
+use crate::input::{feature_element, Feature};
 
 fn zero() -> BaseElement {
     BaseElement::ZERO
@@ -17,16 +18,18 @@ fn masked() -> impl FnMut() -> BaseElement {
     crate::testing::rng(0x1EA4)
 }
 
-/// Pseudo-random 16-bit features.
-fn features<M: Model>() -> Vec<u16> {
+/// Pseudo-random 16-bit features, but the model's [`Model::MISSING`] ones.
+fn features<M: Model>() -> Vec<Feature> {
     let mut next = crate::testing::rng(0x5EED);
-    (0..M::FEATURES).map(|_| next().as_int() as u16).collect()
+    (0..M::FEATURES)
+        .map(|f| Some(next().as_int() as u16).filter(|_| !M::MISSING.contains(&f)))
+        .collect()
 }
 
-/// An arbitrary other input: `[0, 1111, 2222, …] mod 2^16`.
-fn other_features<M: Model>() -> Vec<u16> {
+/// An arbitrary other input, none missing: `[0, 1111, 2222, …] mod 2^16`.
+fn other_features<M: Model>() -> Vec<Feature> {
     (0..M::FEATURES)
-        .map(|f| (1111 * f % 65536) as u16)
+        .map(|f| Some((1111 * f % 65536) as u16))
         .collect()
 }
 
@@ -94,7 +97,7 @@ fn an_unmasked_range_check_column_reveals_every_feature<M: Model>(profile: Profi
     // The features, and whatever else the body keeps in `x` (a network's halves).
     assert_eq!(solution.rank, layout.unknowns_in(layout.x).len());
     let features: Vec<usize> = (0..M::FEATURES).collect();
-    let expected: Vec<_> = q.iter().map(|&v| Some(BaseElement::from(v))).collect();
+    let expected: Vec<_> = q.iter().map(|&v| Some(feature_element(v))).collect();
     assert_eq!(recovered(&solution, &features), expected);
 }
 
@@ -148,7 +151,7 @@ fn a_masked_proof_defeats_the_naive_attack<M: Model>(profile: Profile) {
     let solution = system.solve();
     let right = |solution: &Solution| {
         (0..M::FEATURES)
-            .filter(|&f| solution.determined(f) == Some(BaseElement::from(q[f])))
+            .filter(|&f| solution.determined(f) == Some(feature_element(q[f])))
             .count()
     };
     // A square subsystem always has an answer: it is wrong.
@@ -299,7 +302,7 @@ fn fresh_randomness_gives_a_different_proof<M: Model>(profile: Profile) {
 /// (coordinate-major, the order of [`aux_equations`]).
 fn running_sum_coordinates<E: FieldElement<BaseField = BaseElement>>(
     proved: &Proved,
-    q: &[u16],
+    q: &[Feature],
     profile: Profile,
 ) -> Vec<BaseElement> {
     let statement = target::statement::<crate::trees::TreeBody>(q);

@@ -139,8 +139,9 @@ fn stump_threshold(layout: Layout, f: usize) -> i64 {
 /// child both go left (so both right children, splits, are off the path: the stack cells'
 /// forgeries); tree 1, a stump on feature 0 whose leaves differ by exactly 2^16 (the decision
 /// bit's); a stump on every other feature just above its value (each feature changes the
-/// scores). Features may be missing: split `i` of every tree sends them left iff `i` is odd,
-/// so every stump's default is right.
+/// scores). With thirty features they may be missing: split `i` of every tree sends them left
+/// iff `i` is odd, so every stump's default is right; with five they may not (the ensemble of
+/// a version 1 model), so both forms of the decision are forged.
 fn ensemble(layout: Layout) -> Ensemble {
     let features = layout.q().len();
     let mut trees = vec![
@@ -165,11 +166,12 @@ fn ensemble(layout: Layout) -> Ensemble {
             -7 * k,
         )
     }));
-    for tree in &mut trees {
+    let missing = layout == Layout::Thirty;
+    for tree in trees.iter_mut().filter(|_| missing) {
         tree.default_left = (0..tree.feature.len()).map(|i| i % 2 == 1).collect();
     }
     Ensemble {
-        missing: true,
+        missing,
         num_features: features,
         num_scores: 2,
         base: vec![5, -5],

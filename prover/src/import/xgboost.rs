@@ -48,6 +48,7 @@ enum BaseLink {
 
 pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
     let learner = field(json, "learner", "the file")?;
+    refuse_missing_other_than_nan(learner)?;
     let version = version(json);
     let params = field(learner, "learner_model_param", "learner")?;
     let num_features = count_param(params, "num_feature", MAX_FEATURES)?;
@@ -177,6 +178,36 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
             missing,
         },
     })
+}
+
+/// The scikit-learn wrapper records its parameters in `learner.attributes.scikit_learn`, a
+/// JSON text written by Python (`NaN` unquoted). A `missing` other than NaN (say 0) makes
+/// `predict` read that value as missing too, which the model would not: refused.
+fn refuse_missing_other_than_nan(learner: &Value) -> Result<(), FormatError> {
+    let Some(text) = (learner.get("attributes"))
+        .and_then(|a| a.get("scikit_learn"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let Some(at) = text.find("\"missing\"") else {
+        return Ok(());
+    };
+    let value = text[at + "\"missing\"".len()..]
+        .trim_start()
+        .trim_start_matches(':')
+        .trim_start();
+    let token: String = value
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '}' | ' '))
+        .collect();
+    match token.as_str() {
+        "NaN" | "null" => Ok(()),
+        other => Err(FormatError::unsupported(format!(
+            "XGBoost's missing = {other} (only NaN is read as missing; save the model trained \
+             with the default missing=NaN)"
+        ))),
+    }
 }
 
 /// The starting margin of each output, as XGBoost computes it from `base_score`: a single

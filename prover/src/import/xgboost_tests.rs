@@ -800,3 +800,21 @@ fn the_dispatcher_recognizes_xgboost_json() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_missing_value_other_than_nan_is_refused() {
+    let path = example_path("credit_nan_xgboost", "model.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let with = |missing: &str| {
+        let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["learner"]["attributes"] = serde_json::json!({
+            "scikit_learn": format!("{{\"n_estimators\": 60, \"missing\": {missing}, \"_estimator_type\": \"classifier\"}}")
+        });
+        read(&json)
+    };
+    for fine in ["NaN", "null"] {
+        with(fine).unwrap();
+    }
+    let refused = with("0.0").unwrap_err().to_string();
+    assert!(refused.contains("XGBoost's missing = 0.0"), "{refused}");
+}
