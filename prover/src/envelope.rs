@@ -481,7 +481,7 @@ mod tests {
             3,
         );
         let json: serde_json::Value = serde_json::from_str(&envelope.to_json().unwrap()).unwrap();
-        assert_eq!(json["version"], 3);
+        assert_eq!(json["version"], VERSION);
         assert_eq!(json["profile"], "default");
         assert_eq!(json["model_id"], envelope.model_id.to_string());
         assert_eq!(
