@@ -26,6 +26,11 @@ pub enum InputError {
     FeatureCount { expected: usize, found: usize },
     #[error("feature {feature:?} is {value}; inputs must be finite numbers")]
     NotFinite { feature: String, value: f64 },
+    #[error(
+        "feature {0:?} is missing (NaN), and this model defines no missing values: only tree \
+         ensembles imported from XGBoost or LightGBM (model format version 2) take them"
+    )]
+    Missing(String),
     #[error("feature {feature:?} = {value} is outside the model's input range [{min}, {max}]")]
     OutOfRange {
         feature: String,

@@ -84,6 +84,9 @@ impl Model {
             feature: name.clone(),
             value: x,
         };
+        if x.is_nan() {
+            return Err(InputError::Missing(name.clone()));
+        }
         if !x.is_finite() {
             return Err(not_finite());
         }

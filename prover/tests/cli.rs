@@ -110,7 +110,11 @@ fn bad_inputs_get_clear_errors_and_exit_code_1() {
             b"[1, 2]",
             "the model takes 3 features, the input has 2",
         ),
-        ("nan.csv", b"x0,x1,x2\n1,NaN,3\n", "feature \"x1\" is NaN"),
+        (
+            "nan.csv",
+            b"x0,x1,x2\n1,NaN,3\n",
+            "feature \"x1\" is missing (NaN)",
+        ),
         ("inf.json", b"[1e999, 0, 0]", "invalid JSON"),
         (
             "neg-inf.csv",

@@ -242,11 +242,16 @@ fn non_finite_values_and_wrong_counts_are_refused() {
     let cal = calibration(&[(0.0, 10.0), (0.0, 1.0)]);
     let source = linear_source(vec![vec![0.5, -2.0]], vec![0.1], Task::Binary);
     let model = quantize(&source, Some(&cal)).unwrap();
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+    for bad in [f64::INFINITY, f64::NEG_INFINITY] {
         let err = model.quantize_input(&[bad, 0.5]).unwrap_err();
         assert!(matches!(err, InputError::NotFinite { .. }), "{err:?}");
         assert!(err.to_string().contains("must be finite"));
     }
+    let err = model.quantize_input(&[f64::NAN, 0.5]).unwrap_err();
+    assert_eq!(err, InputError::Missing("x0".into()));
+    assert!(err
+        .to_string()
+        .contains("this model defines no missing values"));
     let err = model.quantize_input(&[1.0]).unwrap_err();
     assert_eq!(
         err,
@@ -259,7 +264,8 @@ fn non_finite_values_and_wrong_counts_are_refused() {
         err.to_string(),
         "the model takes 2 features, the input has 1"
     );
-    // Trees refuse non-finite values too, though they take every finite one.
+    // Trees without missing values (format version 1) refuse them too, though they take every
+    // finite value.
     let mut rng = Rng::new(5);
     let trees = vec![random_tree(&mut rng, 3, 2, 1, None, threshold_for)];
     let tree_model = quantize(
@@ -269,7 +275,7 @@ fn non_finite_values_and_wrong_counts_are_refused() {
     .unwrap();
     assert!(matches!(
         tree_model.quantize_input(&[f64::NAN, 0.0]),
-        Err(InputError::NotFinite { .. })
+        Err(InputError::Missing(_))
     ));
 }
 
