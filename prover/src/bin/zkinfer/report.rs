@@ -82,13 +82,13 @@ pub fn summary(model: &Model) -> String {
         Some(rules) => {
             let count = |rule| rules.iter().filter(|&&r| r == rule).count();
             let kinds = [
-                (MissingRule::Nan, "NaN"),
-                (MissingRule::NanOrZero, "NaN or zero"),
-                (MissingRule::NanAsZero, "none (NaN read as 0)"),
+                MissingRule::Nan,
+                MissingRule::NanOrZero,
+                MissingRule::NanAsZero,
             ];
-            let parts: Vec<String> = (kinds.iter())
-                .filter(|(rule, _)| count(*rule) > 0)
-                .map(|(rule, name)| format!("{name} in {} features", count(*rule)))
+            let parts: Vec<String> = (kinds.into_iter())
+                .filter(|&rule| count(rule) > 0)
+                .map(|rule| format!("{} in {} features", missing_name(rule), count(rule)))
                 .collect();
             format!(
                 "{}; each split sends them its default way (format version 2)",
@@ -136,8 +136,8 @@ pub fn features(model: &Model) -> String {
         }
         Encoding::Bins { cuts, .. } => {
             row(format!(
-                "{:<4} {:<32} {:>6} {:>14} {:>14}",
-                "#", "feature", "cuts", "lowest", "highest"
+                "{:<4} {:<32} {:>6} {:>14} {:>14}  {}",
+                "#", "feature", "cuts", "lowest", "highest", "missing"
             ));
             for (i, name) in model.input.features.iter().enumerate() {
                 let value = |c: Option<&ExactFloat>| {
@@ -145,14 +145,25 @@ pub fn features(model: &Model) -> String {
                         .map_or("-".to_string(), |v| format!("{v:.6e}"))
                 };
                 let (low, high) = (value(cuts[i].first()), value(cuts[i].last()));
+                let missing = (model.input.missing.as_ref())
+                    .map_or("refused", |rules| missing_name(rules[i]));
                 row(format!(
-                    "{i:<4} {name:<32} {:>6} {low:>14} {high:>14}",
+                    "{i:<4} {name:<32} {:>6} {low:>14} {high:>14}  {missing}",
                     cuts[i].len()
                 ));
             }
         }
     }
     out
+}
+
+/// What a feature's rule calls missing, in a few words.
+fn missing_name(rule: MissingRule) -> &'static str {
+    match rule {
+        MissingRule::Nan => "NaN",
+        MissingRule::NanOrZero => "NaN or zero",
+        MissingRule::NanAsZero => "none (NaN read as 0)",
+    }
 }
 
 /// A prediction as one JSON object.
