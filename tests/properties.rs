@@ -25,7 +25,8 @@ use zkinfer::inference::{decide, infer, path, Prediction};
 use zkinfer::model::{Activation, Body, Link, MissingRule, Precision, Task, Tree};
 use zkinfer::quantize::{quantize, score_error_bound};
 use zkinfer::source::{
-    SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree,
+    goes_left, SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree,
+    TreeMissing,
 };
 use zkinfer::{
     prove, verify, Calibration, Disclosure, Envelope, Model, Output, Profile, ProveOptions,
@@ -661,7 +662,7 @@ fn float_walk<'s>(
     tree: &Tree,
     rule: SplitRule,
     x: &[f64],
-    missing: Option<(&[MissingRule], &[bool])>,
+    missing: Option<TreeMissing>,
 ) -> Result<(Vec<u32>, &'s [f64]), TestCaseError> {
     let (mut node, mut id) = (0usize, 0usize);
     let mut ids = vec![0u32];
@@ -675,14 +676,7 @@ fn float_walk<'s>(
             } => {
                 prop_assert!(id < tree.num_splits(), "node {id} should be a split");
                 prop_assert_eq!(tree.feature[id] as usize, *feature);
-                let goes_left = match missing {
-                    Some((rules, defaults)) => match rules[*feature].read(x[*feature]) {
-                        Some(v) => rule.goes_left(v, *threshold),
-                        None => defaults[node],
-                    },
-                    None => rule.goes_left(x[*feature], *threshold),
-                };
-                (node, id) = if goes_left {
+                (node, id) = if goes_left(rule, missing, node, *feature, *threshold, x) {
                     (*left, tree.left[id] as usize)
                 } else {
                     (*right, tree.right[id] as usize)
@@ -738,9 +732,7 @@ fn check_tree_decisions(
     let mut magnitude: Vec<f64> = base.iter().map(|b| b.abs()).collect();
     let mut terms = vec![1.0; scores];
     for (t, (source_tree, tree)) in trees.iter().zip(&ensemble.trees).enumerate() {
-        let missing = missing
-            .as_ref()
-            .map(|m| (&m.rules[..], &m.default_left[t][..]));
+        let missing = missing.as_ref().map(|m| m.of_tree(t));
         let (ids, float_leaf) = float_walk(source_tree, tree, *rule, &x, missing)?;
         prop_assert_eq!(&path(tree, q.values()), &ids, "q = {:?}", q.values());
         let leaf = *ids.last().unwrap() as usize - tree.num_splits();

@@ -9,8 +9,9 @@
 //! the value's three 16-bit chunks `r` (the host's `x` holds them too), and the block's one
 //! column, `cmp`, assembles them: `cmp' = (1 − start')·cmp + scale'·r'` (start, and the chunk
 //! scales 1, 2^16, 2^32, of the next row, periodic). The chunks are the digits' value rather
-//! than `x`, which may also be the missing-feature code where features can be missing. On the comparison's last row, `end·(cmp − Σ_c coef_c·score_c −
-//! offset) = 0`, with the host's score cells of that row.
+//! than `x`, which may also be the missing-feature code where features can be missing. On the
+//! comparison's last row, `end·(cmp − Σ_c coef_c·score_c − offset) = 0`, with the host's score
+//! cells of that row.
 
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;

@@ -57,9 +57,6 @@ impl Model {
         let Some(rules) = &self.input.missing else {
             return self.quantize_present(index, x).map(Some);
         };
-        if x.is_infinite() {
-            return self.quantize_present(index, x).map(Some);
-        }
         // The rule reads the value as the library sees it: rounded to its precision.
         match rules[index].read(self.round_to_precision(x)) {
             None => Ok(None),

@@ -57,6 +57,35 @@ pub struct SourceMissing {
     pub default_left: Vec<Vec<bool>>,
 }
 
+/// What one tree does with missing values: each feature's rule, each node's default branch.
+pub type TreeMissing<'m> = (&'m [MissingRule], &'m [bool]);
+
+impl SourceMissing {
+    /// Tree `t`'s view.
+    pub fn of_tree(&self, t: usize) -> TreeMissing<'_> {
+        (&self.rules, &self.default_left[t])
+    }
+}
+
+/// The library's decision at split `node` on `feature` at `threshold`, for an (already rounded)
+/// input `x`: its split rule, and with `missing` the default branch of a missing value.
+pub fn goes_left(
+    rule: SplitRule,
+    missing: Option<TreeMissing>,
+    node: usize,
+    feature: usize,
+    threshold: f64,
+    x: &[f64],
+) -> bool {
+    match missing {
+        Some((rules, defaults)) => match rules[feature].read(x[feature]) {
+            Some(v) => rule.goes_left(v, threshold),
+            None => defaults[node],
+        },
+        None => rule.goes_left(x[feature], threshold),
+    }
+}
+
 /// A dense layer: `weights[out][in]`, `bias[out]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceDense {
@@ -125,9 +154,7 @@ impl SourceModel {
             } => {
                 let mut scores = base.clone();
                 for (t, tree) in trees.iter().enumerate() {
-                    let missing = missing
-                        .as_ref()
-                        .map(|m| (&m.rules[..], &m.default_left[t][..]));
+                    let missing = missing.as_ref().map(|m| m.of_tree(t));
                     let value = tree.float_leaf(*rule, &x, missing);
                     match tree.target {
                         Some(c) => scores[c] += value[0],
@@ -248,13 +275,8 @@ impl SourceModel {
 
 impl SourceTree {
     /// The leaf values an (already rounded) input reaches under the library's split rule, and,
-    /// with `missing` (each feature's rule, each node's default), its missing values.
-    pub fn float_leaf(
-        &self,
-        rule: SplitRule,
-        x: &[f64],
-        missing: Option<(&[MissingRule], &[bool])>,
-    ) -> &[f64] {
+    /// with `missing`, its missing values.
+    pub fn float_leaf(&self, rule: SplitRule, x: &[f64], missing: Option<TreeMissing>) -> &[f64] {
         let mut node = 0;
         loop {
             match &self.nodes[node] {
@@ -264,14 +286,8 @@ impl SourceTree {
                     left,
                     right,
                 } => {
-                    let goes_left = match missing {
-                        Some((rules, defaults)) => match rules[*feature].read(x[*feature]) {
-                            Some(v) => rule.goes_left(v, *threshold),
-                            None => defaults[node],
-                        },
-                        None => rule.goes_left(x[*feature], *threshold),
-                    };
-                    node = if goes_left { *left } else { *right }
+                    let left_branch = goes_left(rule, missing, node, *feature, *threshold, x);
+                    node = if left_branch { *left } else { *right }
                 }
                 SourceNode::Leaf { value } => return value,
             }

@@ -4,7 +4,7 @@ use winterfell::matrix::ColMatrix;
 use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
 use super::{Body, Statement};
-use crate::input::{feature_element, feature_row, Feature, SALT_ELEMENTS};
+use crate::input::{feature_element, feature_row, features, Feature, SALT_ELEMENTS};
 use crate::prover::Segments;
 use crate::zk::ZkParams;
 
@@ -20,7 +20,7 @@ pub fn build_trace<B: Body, F: Copy + Into<Feature>>(
     options: &ProofOptions,
     random: &mut dyn FnMut() -> BaseElement,
 ) -> Option<TraceTable<BaseElement>> {
-    let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
+    let q = features(q);
     assert!(
         statement.body.accepts_missing() || q.iter().all(Option::is_some),
         "a missing feature for a body that does not accept them"

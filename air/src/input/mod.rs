@@ -85,6 +85,11 @@ pub fn feature_element(feature: Feature) -> winterfell::math::fields::f64::BaseE
     feature.map_or(BaseElement::new(MISSING), BaseElement::from)
 }
 
+/// Plain 16-bit values (or features) as features.
+pub fn features<F: Copy + Into<Feature>>(q: &[F]) -> Vec<Feature> {
+    q.iter().map(|&v| v.into()).collect()
+}
+
 /// The values of features none of which is missing (bodies that do not accept missing
 /// features; [`crate::inference::build_trace`] checks).
 pub fn present_values(q: &[Feature]) -> Vec<u16> {

@@ -104,7 +104,7 @@ pub fn scores<B: Body, F: Copy + Into<Feature>>(body: &B, q: &[F]) -> Vec<i64> {
     let first = InputBlock::new(q.len()).rows();
     let last = first + body.rows();
     let mut columns = vec![vec![BaseElement::ZERO; last + 1]; body.width()];
-    let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
+    let q = crate::input::features(q);
     body.fill(&q, first, last, &mut columns)
 }
 
@@ -412,7 +412,7 @@ fn forgery<B, F: Copy + Into<Feature>>(
     Forgery {
         claimed,
         trace,
-        committed: q.iter().map(|&v| v.into()).collect(),
+        committed: crate::input::features(q),
         how: how.into(),
         lie: Some(lie.into()),
         aux: AuxForgery::Honest,

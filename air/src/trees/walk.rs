@@ -7,9 +7,9 @@
 //! Exactly the reference integer inference of `zkinfer::inference`: in a [`Tree`] with `s`
 //! splits, node ids `0..s` are splits and `s..2s+1` leaves, node 0 is the root, and split `i`
 //! sends the input left iff `q[feature[i]] < threshold[i]`, or, in an ensemble that accepts
-//! missing features, iff `default_left[i]` when `q[feature[i]]` is missing. The scores are `base` plus, for
-//! every tree, the values of the leaf the input reaches (one value for the tree's `target`
-//! score, or one per score).
+//! missing features, iff `default_left[i]` when `q[feature[i]]` is missing. The scores are
+//! `base` plus, for every tree, the values of the leaf the input reaches (one value for the
+//! tree's `target` score, or one per score).
 //!
 //! # Layout
 //!

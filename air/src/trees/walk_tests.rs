@@ -279,7 +279,7 @@ impl Run {
         extra: usize,
         rng: &mut Rng,
     ) -> (Run, Vec<i64>) {
-        let q: Vec<Feature> = q.iter().map(|&v| v.into()).collect();
+        let q = crate::input::features(q);
         let walk = Walk::new(ensemble).expect("a valid ensemble");
         let last_row = first_row + walk.num_rows() + extra;
         let n = (last_row + 5).next_power_of_two();

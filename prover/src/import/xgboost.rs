@@ -18,9 +18,9 @@
 //! [`MissingRule::Nan`]. A file whose trees do not all record `default_left` imports without
 //! missing values (a version 1 model, which refuses NaN).
 //!
-//! Not modelled: an early-stopping `best_iteration` in `learner.attributes`: `Booster.predict` sums every tree
-//! unless given an `iteration_range`, and so does the imported model. (The scikit-learn
-//! wrapper does stop at `best_iteration`; save such a model after slicing it,
+//! Not modelled: an early-stopping `best_iteration` in `learner.attributes`: `Booster.predict`
+//! sums every tree unless given an `iteration_range`, and so does the imported model. (The
+//! scikit-learn wrapper does stop at `best_iteration`; save such a model after slicing it,
 //! `booster[: best_iteration + 1]`.)
 
 use serde_json::Value;
