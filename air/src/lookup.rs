@@ -23,6 +23,22 @@
 //! The constraint has trace degree 2 (`s'·x`), no more than `s'` times a full-length periodic
 //! column. `s` is witness-dependent, so like every main column its last rows are uniformly
 //! random ([`crate::zk`]): the constraint is exempt there, and both assertions sit on real rows.
+//!
+//! # The body's fractions
+//!
+//! A body may add fractions `w_k/(α − k_k)` of its own to every row's step ([`Body::fractions`]:
+//! the tree walk's categorical splits read their runs this way), each weight and key of trace
+//! degree at most 2 and 1 (periodic columns counted as trace columns). The constraint becomes
+//!
+//! ```text
+//! (s' − s)·(α − key)·Π_k (α − k_k) = c·Π_k (α − k_k) + Σ_k w_k·(α − key)·Π_{j≠k} (α − k_j)
+//! ```
+//!
+//! of degree `2 + K` for `K` fractions. The identity then holds, for random `α`, only if every
+//! key's weights sum to zero, across the features' keys and the body's: the body states which
+//! of its keys no feature key can equal, and why its reads must be table entries.
+//!
+//! [`Body::fractions`]: crate::inference::Body::fractions
 
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::{batch_inversion, ExtensionOf, FieldElement};
@@ -44,17 +60,29 @@ pub struct Lookup {
     num_features: usize,
     /// `(row, feature)` of every read, in row order.
     reads: Vec<(usize, usize)>,
+    /// The body's fractions per row.
+    fractions: usize,
+}
+
+/// A fraction `weight/(α − key)` the body adds on `row`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    pub row: usize,
+    pub weight: BaseElement,
+    pub key: BaseElement,
 }
 
 impl Lookup {
-    /// The lookup for `reads`, or `None` when no row reads a feature (no auxiliary segment).
-    pub fn new(num_features: usize, reads: &[Option<usize>]) -> Option<Lookup> {
+    /// The lookup for `reads` with `fractions` more fractions of the body's on every row, or
+    /// `None` when no row reads a feature (no auxiliary segment).
+    pub fn new(num_features: usize, reads: &[Option<usize>], fractions: usize) -> Option<Lookup> {
         let reads: Vec<(usize, usize)> = (reads.iter().enumerate())
             .filter_map(|(row, read)| read.map(|f| (row, f)))
             .collect();
         (!reads.is_empty()).then_some(Lookup {
             num_features,
             reads,
+            fractions,
         })
     }
 
@@ -68,7 +96,7 @@ impl Lookup {
     }
 
     pub fn degrees(&self) -> Vec<TransitionConstraintDegree> {
-        vec![TransitionConstraintDegree::new(2)]
+        vec![TransitionConstraintDegree::new(2 + self.fractions)]
     }
 
     /// The periodic columns `id` and `c`, full-length.
@@ -89,14 +117,22 @@ impl Lookup {
     }
 
     /// The constraint on one transition: `x` on the current row, `s` on both, the periodic
-    /// `id` and `c`, and the random elements `[α, γ]`.
-    pub fn enforce<F, E>(x: F, s: E, next_s: E, id: F, c: F, rand: &[E]) -> E
+    /// `id` and `c`, the body's `(weight, key)` fractions on the current row, and the random
+    /// elements `[α, γ]`.
+    pub fn enforce<F, E>(x: F, s: E, next_s: E, id: F, c: F, body: &[(F, F)], rand: &[E]) -> E
     where
         F: FieldElement<BaseField = BaseElement>,
         E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
     {
         let key = E::from(id) + rand[1] * E::from(x);
-        (next_s - s) * (rand[0] - key) - E::from(c)
+        // Σ weight/(α − key) as one fraction, numerator over denominator.
+        let (mut numerator, mut denominator) = (E::from(c), rand[0] - key);
+        for &(weight, key) in body {
+            let factor = rand[0] - E::from(key);
+            numerator = numerator * factor + denominator * E::from(weight);
+            denominator *= factor;
+        }
+        (next_s - s) * denominator - numerator
     }
 
     /// `s = 0` on row 0 and on `last_row`.
@@ -109,26 +145,30 @@ impl Lookup {
         ]
     }
 
-    /// The honest running sum on rows `0..=last_row`, given `x` on those rows and `[α, γ]`,
-    /// followed by `tail` (the random rows).
+    /// The honest running sum on rows `0..=last_row`, given `x` on those rows, the body's
+    /// fractions of nonzero weight on rows before `last_row`, and `[α, γ]`, followed by `tail`
+    /// (the random rows).
     pub fn running_sum<E: FieldElement<BaseField = BaseElement>>(
         &self,
         x: &[BaseElement],
+        body: &[Fraction],
         rand: &[E],
         tail: &[E],
     ) -> Vec<E> {
         let n = x.len() + tail.len();
         let [id, c] = self.periodic_columns(n);
-        let weighted: Vec<usize> = (0..x.len() - 1)
+        let mut fractions: Vec<(usize, BaseElement, E)> = (0..x.len() - 1)
             .filter(|&r| c[r] != BaseElement::ZERO)
+            .map(|r| (r, c[r], E::from(id[r]) + rand[1] * E::from(x[r])))
             .collect();
-        let denominators: Vec<E> = (weighted.iter())
-            .map(|&r| rand[0] - E::from(id[r]) - rand[1] * E::from(x[r]))
+        fractions.extend(body.iter().map(|f| (f.row, f.weight, E::from(f.key))));
+        let denominators: Vec<E> = (fractions.iter())
+            .map(|&(_, _, key)| rand[0] - key)
             .collect();
         let inverses = batch_inversion(&denominators);
         let mut steps = vec![E::ZERO; x.len()];
-        for (&r, inverse) in weighted.iter().zip(inverses) {
-            steps[r] = inverse * E::from(c[r]);
+        for (&(r, weight, _), inverse) in fractions.iter().zip(inverses) {
+            steps[r] += inverse.mul_base(weight);
         }
         let mut column = Vec::with_capacity(n);
         let mut s = E::ZERO;

@@ -451,10 +451,12 @@ fn tree_body(model: &Model, ensemble: &TreeEnsemble) -> Option<TreeBody> {
             right: tree.right.clone(),
             leaf_value: tree.leaf_value.clone(),
             default_left: tree.default_left.clone().unwrap_or_default(),
+            categories: Vec::new(),
         })
         .collect();
     TreeBody::new(walk::Ensemble {
         missing: model.accepts_missing(),
+        category_codes: Vec::new(),
         num_features: model.num_features(),
         num_scores: model.num_scores(),
         base: ensemble.base.clone(),

@@ -12,14 +12,15 @@ use crate::rescue::DIGEST_WIDTH;
 use crate::zk::ZkParams;
 
 /// What the input block gives the body on each transition: `x` on both rows, the value its
-/// digits decompose on the current row (`x` itself where `x` is range-checked), and `m` on the
-/// current row (nonzero only where `x` is [`crate::input::MISSING`]; zero when features cannot
-/// be missing).
+/// digits decompose on the current row (`x` itself where `x` is range-checked) and that value's
+/// two 8-bit halves (low, high), and `m` on the current row (nonzero only where `x` is
+/// [`crate::input::MISSING`]; zero when features cannot be missing).
 #[derive(Clone, Copy, Debug)]
 pub struct Host<E> {
     pub x: E,
     pub next_x: E,
     pub decomposed: E,
+    pub halves: [E; 2],
     pub missing: E,
 }
 
@@ -84,7 +85,30 @@ pub trait Body: Clone + Send + Sync {
     }
     /// The body's public data, for the Fiat–Shamir transcript.
     fn to_elements(&self) -> Vec<BaseElement>;
+    /// Fractions the body adds to the lookup's sum on every row ([`crate::lookup`]).
+    fn num_fractions(&self) -> usize {
+        0
+    }
+    /// Writes the body's [`num_fractions`](Self::num_fractions) `(weight, key)` pairs on one
+    /// row: weights of trace degree at most 2, keys of degree 1, counting periodic columns as
+    /// trace columns. The body documents why they are sound.
+    fn fractions<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        _current: &[E],
+        _host: Host<E>,
+        _periodic: &[E],
+        _out: &mut [(E, E)],
+    ) {
+    }
+    /// Rows from row 0 that the body's periodic columns give to its lookup entries: the trace
+    /// has at least one real row after them.
+    fn table_rows(&self) -> usize {
+        0
+    }
 }
+
+/// The most fractions a body adds to the lookup's sum on one row.
+pub const MAX_FRACTIONS: usize = 2;
 
 /// The public statement: the model (its id and its body), the input commitment, the disclosed
 /// output as scores and/or comparisons, and the caller's context digest. No constraint reads
@@ -145,7 +169,25 @@ impl<B: Body> Statement<B> {
 
     /// Rows of computation, the last of which is only ever a transition's next row.
     pub fn real_rows(&self) -> usize {
-        self.scores_row() + self.disclosure().rows() + 1
+        let computed = self.scores_row() + self.disclosure().rows() + 1;
+        computed.max(self.body.table_rows() + 1)
+    }
+
+    /// What the input block gives the body on a transition from `current` to `next` (the whole
+    /// trace's rows).
+    pub fn host<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+    ) -> Host<E> {
+        let input = self.input();
+        Host {
+            x: current[input.x()],
+            next_x: next[input.x()],
+            decomposed: input.recomposed(current),
+            halves: input.halves(current),
+            missing: input.missing_cell(current),
+        }
     }
 
     /// The feature lookup, when the body reads features away from their rows.
@@ -154,7 +196,7 @@ impl<B: Body> Statement<B> {
             .map(|_| None)
             .chain((0..self.body.rows()).map(|row| self.body.reads(row)))
             .collect();
-        Lookup::new(self.body.num_features(), &reads)
+        Lookup::new(self.body.num_features(), &reads, self.body.num_fractions())
     }
 
     /// The trace's shape under `options`: the main segment's width and length, and the
@@ -388,12 +430,7 @@ where
             input_periodic,
             input_result,
         );
-        let host = Host {
-            x: current[input.x()],
-            next_x: next[input.x()],
-            decomposed: input.recomposed(current),
-            missing: input.missing_cell(current),
-        };
+        let host = statement.host(current, next);
         body.enforce(
             &current[body_at..cmp],
             &next[body_at..cmp],
@@ -425,14 +462,26 @@ where
         F: FieldElement<BaseField = BaseElement>,
         E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
     {
-        let x = main_frame.current()[self.statement.input().x()];
+        let statement = &self.statement;
+        let (current, next) = (main_frame.current(), main_frame.next());
+        let host = statement.host(current, next);
         let [id, c] = [periodic[periodic.len() - 2], periodic[periodic.len() - 1]];
+        let body = &statement.body;
+        let mut fractions = [(F::ZERO, F::ZERO); MAX_FRACTIONS];
+        let fractions = &mut fractions[..body.num_fractions()];
+        if !fractions.is_empty() {
+            let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
+            let skipped = statement.input().num_periodic_columns();
+            let body_periodic = &periodic[skipped..skipped + body.num_periodic_columns()];
+            body.fractions(&current[body_at..cmp], host, body_periodic, fractions);
+        }
         result[0] = Lookup::enforce(
-            x,
+            host.x,
             aux_frame.current()[0],
             aux_frame.next()[0],
             id,
             c,
+            fractions,
             aux_rand_elements.rand_elements(),
         );
     }

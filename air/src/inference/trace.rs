@@ -3,8 +3,10 @@ use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
 use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
+use super::air::MAX_FRACTIONS;
 use super::{Body, Statement};
 use crate::input::{feature_element, feature_row, features, Feature, SALT_ELEMENTS};
+use crate::lookup::Fraction;
 use crate::prover::Segments;
 use crate::zk::ZkParams;
 
@@ -83,11 +85,47 @@ pub fn build_aux_trace<B: Body, E: FieldElement<BaseField = BaseElement>>(
     let random_rows = ZkParams::for_options(options).random_rows;
     let n = main.num_rows();
     let x = &main.get_column(statement.input().x())[..n - random_rows];
+    let fractions = body_fractions(statement, main, n - random_rows - 1);
     let base: Vec<BaseElement> = (0..random_rows * E::EXTENSION_DEGREE)
         .map(|_| random())
         .collect();
     let tail = E::slice_from_base_elements(&base);
-    ColMatrix::new(vec![lookup.running_sum(x, rand, tail)])
+    ColMatrix::new(vec![lookup.running_sum(x, &fractions, rand, tail)])
+}
+
+/// The body's lookup fractions of nonzero weight on rows `0..last_row` of `main`, evaluated as
+/// the AIR evaluates them.
+fn body_fractions<B: Body>(
+    statement: &Statement<B>,
+    main: &ColMatrix<BaseElement>,
+    last_row: usize,
+) -> Vec<Fraction> {
+    let body = &statement.body;
+    if body.num_fractions() == 0 {
+        return Vec::new();
+    }
+    let n = main.num_rows();
+    let periodic = body.periodic_columns(statement.body_row(), n);
+    let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
+    let mut current = vec![BaseElement::ZERO; main.num_cols()];
+    let mut next = current.clone();
+    let mut row_periodic = vec![BaseElement::ZERO; periodic.len()];
+    let mut fractions = Vec::new();
+    let mut out = [(BaseElement::ZERO, BaseElement::ZERO); MAX_FRACTIONS];
+    for row in 0..last_row {
+        main.read_row_into(row, &mut current);
+        main.read_row_into(row + 1, &mut next);
+        for (value, column) in row_periodic.iter_mut().zip(&periodic) {
+            *value = column[row];
+        }
+        let host = statement.host(&current, &next);
+        let out = &mut out[..body.num_fractions()];
+        body.fractions(&current[body_at..cmp], host, &row_periodic, out);
+        (out.iter())
+            .filter(|(weight, _)| *weight != BaseElement::ZERO)
+            .for_each(|&(weight, key)| fractions.push(Fraction { row, weight, key }));
+    }
+    fractions
 }
 
 impl<B: Body> Segments for Statement<B> {

@@ -210,6 +210,16 @@ impl InputBlock {
         digits.iter().rev().fold(E::ZERO, |acc, &d| acc * four + d)
     }
 
+    /// The low and high halves of the digits on one row of the block's cells, `Σ_{j<4} 4^j·
+    /// digits[j]` and `Σ_{j<4} 4^j·digits[4 + j]`: two 8-bit values when the digits are
+    /// base-4 digits, whose sum with the high one times `2^8` is [`Self::recomposed`].
+    pub fn halves<E: FieldElement<BaseField = BaseElement>>(&self, cells: &[E]) -> [E; 2] {
+        let four = E::from(BaseElement::new(4));
+        let half = |digits: &[E]| digits.iter().rev().fold(E::ZERO, |acc, &d| acc * four + d);
+        let digits = &cells[self.digits()..self.digits() + DIGITS];
+        [half(&digits[..DIGITS / 2]), half(&digits[DIGITS / 2..])]
+    }
+
     /// Writes the block's constraints on one transition; `current` and `next` are the block's
     /// cells, `periodic` its periodic values.
     pub fn enforce<E: FieldElement<BaseField = BaseElement>>(

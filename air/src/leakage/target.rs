@@ -45,6 +45,9 @@ pub trait Model: Body + 'static {
     const FEATURES: usize;
     /// The features the attacked input misses (bodies that accept missing features).
     const MISSING: &'static [usize] = &[];
+    /// The categorical features, and the codes each takes (bodies with categorical features).
+    const CATEGORICAL: &'static [usize] = &[];
+    const CATEGORY_CODES: u16 = 0;
     /// The body for features `q` and the scores it computes.
     fn body_and_scores(q: &[Feature]) -> (Self, Vec<i64>);
     /// The body's cells that depend on the features but not affinely, as groups of
@@ -108,14 +111,17 @@ impl Model for LinearBody {
 }
 
 /// Five complete trees of depths 3, 2, 3, 2, 2 (23 node rows) over 24 features, which may be
-/// missing, and two scores, pseudo-random features and thresholds: the walk's decisions `B` and
-/// path indicators `IND` on the node rows, and each feature's missing flag `m` (on its row and
-/// the rows reading it), are its secrets beyond the features. The attacked input misses two
-/// features.
+/// missing, the last four categorical, and two scores, pseudo-random features, thresholds and
+/// categories: the walk's decisions `B` and path indicators `IND` on the node rows, each
+/// feature's missing flag `m` (on its row and the rows reading it), and the run table's
+/// multiplicities (which run each categorical split reads), are its secrets beyond the
+/// features. The attacked input misses two features.
 impl Model for TreeBody {
     const NAME: &'static str = "trees";
     const FEATURES: usize = 24;
     const MISSING: &'static [usize] = &[3, 17];
+    const CATEGORICAL: &'static [usize] = &[20, 21, 22, 23];
+    const CATEGORY_CODES: u16 = 40;
 
     fn body_and_scores(q: &[Feature]) -> (TreeBody, Vec<i64>) {
         let shapes = [
@@ -127,6 +133,7 @@ impl Model for TreeBody {
         ];
         let ensemble = Ensemble {
             missing: true,
+            category_codes: tree_category_codes(),
             num_features: Self::FEATURES,
             num_scores: 2,
             base: vec![100, -100],
@@ -155,6 +162,9 @@ impl Model for TreeBody {
             cells.extend(reads.map(|i| (m, first + i)));
             cells
         }));
+        let multiplicity = at + statement.body.walk().multiplicity();
+        let runs = statement.body.walk().table_rows();
+        groups.extend((0..runs).map(|row| vec![(multiplicity, row)]));
         groups
     }
 
@@ -254,13 +264,18 @@ impl Model for MlpBody {
 }
 
 /// A taller tree statement for features `q`: 40 complete trees of depth 4 over the tree
-/// target's 24 features (600 node rows, 1024-row traces under both profiles).
+/// target's 24 features (600 node rows, 1024-row traces under both profiles; its categorical
+/// splits' runs fit in them).
 pub fn tall_trees() -> (Statement<TreeBody>, Vec<Feature>) {
-    let q: Vec<Feature> = (0..TreeBody::FEATURES as u16)
-        .map(|f| Some(2731 * f + 5))
+    let q: Vec<Feature> = (0..TreeBody::FEATURES)
+        .map(|f| match TreeBody::CATEGORICAL.contains(&f) {
+            true => Some(f as u16 % TreeBody::CATEGORY_CODES),
+            false => Some(2731 * f as u16 + 5),
+        })
         .collect();
     let ensemble = Ensemble {
         missing: true,
+        category_codes: tree_category_codes(),
         num_features: TreeBody::FEATURES,
         num_scores: 2,
         base: vec![7, -7],
@@ -273,19 +288,42 @@ pub fn tall_trees() -> (Statement<TreeBody>, Vec<Feature>) {
     (crate::testing::statement(body, &q, scores), q)
 }
 
+/// The tree target's codes per feature: [`TreeBody::CATEGORY_CODES`] for its categorical ones.
+fn tree_category_codes() -> Vec<u32> {
+    (0..TreeBody::FEATURES)
+        .map(|f| match TreeBody::CATEGORICAL.contains(&f) {
+            true => u32::from(TreeBody::CATEGORY_CODES),
+            false => 0,
+        })
+        .collect()
+}
+
 /// Tree `k` of the ensemble: split `i` has children `2i + 1`, `2i + 2`, the leaves from id
-/// `2^depth − 1`.
+/// `2^depth − 1`. A split on a categorical feature sends left the codes `c` with `(c + i + k)
+/// mod 20 < 5`.
 fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
     let splits = (1 << depth) - 1;
     let width = if target.is_some() { 1 } else { 2 };
+    let feature: Vec<u32> = (0..splits)
+        .map(|i| ((5 * k + 7 * i) % TreeBody::FEATURES) as u32)
+        .collect();
+    let categorical = |i: usize| TreeBody::CATEGORICAL.contains(&(feature[i] as usize));
     Tree {
         target,
-        feature: (0..splits)
-            .map(|i| ((5 * k + 7 * i) % TreeBody::FEATURES) as u32)
+        categories: (0..splits)
+            .map(|i| {
+                let codes = 0..TreeBody::CATEGORY_CODES;
+                let left = codes.filter(|&c| (c as usize + i + k) % 20 < 5);
+                categorical(i).then(|| left.collect())
+            })
             .collect(),
         threshold: (0..splits)
-            .map(|i| ((k * 7919 + i * 104_729) % 65_537) as i64)
+            .map(|i| match categorical(i) {
+                true => 0,
+                false => ((k * 7919 + i * 104_729) % 65_537) as i64,
+            })
             .collect(),
+        feature: feature.clone(),
         left: (0..splits).map(|i| 2 * i as u32 + 1).collect(),
         right: (0..splits).map(|i| 2 * i as u32 + 2).collect(),
         default_left: (0..splits).map(|i| (i + k).is_multiple_of(3)).collect(),
@@ -303,9 +341,10 @@ fn evaluate(ensemble: &Ensemble, q: &[Feature]) -> Vec<i64> {
         let splits = tree.feature.len();
         let mut node = 0;
         while node < splits {
-            let left = match q[tree.feature[node] as usize] {
-                Some(x) => i64::from(x) < tree.threshold[node],
-                None => tree.default_left[node],
+            let left = match (q[tree.feature[node] as usize], &tree.categories[node]) {
+                (Some(x), Some(left)) => left.contains(&x),
+                (Some(x), None) => i64::from(x) < tree.threshold[node],
+                (None, _) => tree.default_left[node],
             };
             node = if left {
                 tree.left[node]

@@ -18,19 +18,33 @@ fn masked() -> impl FnMut() -> BaseElement {
     crate::testing::rng(0x1EA4)
 }
 
-/// Pseudo-random 16-bit features, but the model's [`Model::MISSING`] ones.
+/// Pseudo-random 16-bit features (codes of the categorical ones), but the model's
+/// [`Model::MISSING`] ones.
 fn features<M: Model>() -> Vec<Feature> {
     let mut next = crate::testing::rng(0x5EED);
     (0..M::FEATURES)
-        .map(|f| Some(next().as_int() as u16).filter(|_| !M::MISSING.contains(&f)))
+        .map(|f| Some(code::<M>(f, next().as_int() as u16)).filter(|_| !M::MISSING.contains(&f)))
         .collect()
 }
 
-/// An arbitrary other input, none missing: `[0, 1111, 2222, …] mod 2^16`.
+/// An arbitrary other input, none missing: `[0, 1111, 2222, …] mod 2^16`, and for the
+/// categorical features the code after [`features`]'.
 fn other_features<M: Model>() -> Vec<Feature> {
+    let real = features::<M>();
     (0..M::FEATURES)
-        .map(|f| Some((1111 * f % 65536) as u16))
+        .map(|f| match M::CATEGORICAL.contains(&f) {
+            true => Some(code::<M>(f, real[f].map_or(0, |c| c + 1))),
+            false => Some((1111 * f % 65536) as u16),
+        })
         .collect()
+}
+
+/// `value` as feature `f` of `M`: reduced to a code if the feature is categorical.
+fn code<M: Model>(f: usize, value: u16) -> u16 {
+    match M::CATEGORICAL.contains(&f) {
+        true => value % M::CATEGORY_CODES,
+        false => value,
+    }
 }
 
 /// The values every solution agrees on, for `unknowns`.

@@ -43,7 +43,8 @@ pub enum Layout {
 impl Layout {
     pub const ALL: [Layout; 2] = [Layout::Five, Layout::Thirty];
 
-    /// The committed input: its first five features the same in both layouts.
+    /// The committed input: its first five features the same in both layouts; in thirty, the
+    /// categorical features' codes are their index past [`FIRST_CATEGORICAL`].
     fn q(self) -> Vec<u16> {
         let first = [30_000, 1_000, 60_000, 12, 40_000];
         let features = match self {
@@ -51,7 +52,11 @@ impl Layout {
             Layout::Thirty => 30,
         };
         (0..features)
-            .map(|f| first.get(f).copied().unwrap_or((f as u16 * 2_003) % 60_000))
+            .map(|f| match first.get(f) {
+                Some(&q) => q,
+                None if f >= FIRST_CATEGORICAL => (f - FIRST_CATEGORICAL) as u16,
+                None => (f as u16 * 2_003) % 60_000,
+            })
             .collect()
     }
 
@@ -65,6 +70,10 @@ impl Layout {
 
 // INSTANCES
 // ================================================================================================
+
+/// In thirty features, features from this one on are categorical, of [`CATEGORY_CODES`] codes.
+const FIRST_CATEGORICAL: usize = 25;
+const CATEGORY_CODES: u32 = 6;
 
 /// What a statement discloses.
 #[derive(Clone, Copy)]
@@ -122,6 +131,7 @@ fn stump(feature: u32, threshold: i64, target: u32, left: i64, right: i64) -> Tr
         left: vec![1],
         right: vec![2],
         default_left: Vec::new(),
+        categories: Vec::new(),
         leaf_value: vec![left, right],
     }
 }
@@ -141,7 +151,8 @@ fn stump_threshold(layout: Layout, f: usize) -> i64 {
 /// bit's); a stump on every other feature just above its value (each feature changes the
 /// scores). With thirty features they may be missing: split `i` of every tree sends them left
 /// iff `i` is odd, so every stump's default is right; with five they may not (the ensemble of
-/// a version 1 model), so both forms of the decision are forged.
+/// a version 1 model), so both forms of the decision are forged. With thirty, the stumps on the
+/// categorical features send their input's code and the next left.
 fn ensemble(layout: Layout) -> Ensemble {
     let features = layout.q().len();
     let mut trees = vec![
@@ -152,6 +163,7 @@ fn ensemble(layout: Layout) -> Ensemble {
             left: vec![1, 3, 5, 7, 9, 11, 13],
             right: vec![2, 4, 6, 8, 10, 12, 14],
             default_left: Vec::new(),
+            categories: Vec::new(),
             leaf_value: (0..16).map(|v| 37 * v - 200).collect(),
         },
         stump(0, stump_threshold(layout, 0), 0, 65_539, 3),
@@ -169,9 +181,25 @@ fn ensemble(layout: Layout) -> Ensemble {
     let missing = layout == Layout::Thirty;
     for tree in trees.iter_mut().filter(|_| missing) {
         tree.default_left = (0..tree.feature.len()).map(|i| i % 2 == 1).collect();
+        tree.categories = (tree.feature.iter())
+            .map(|&f| {
+                let code = (f as usize).checked_sub(FIRST_CATEGORICAL)? as u16;
+                Some(vec![code, code + 1])
+            })
+            .collect();
+        if tree.categories[0].is_some() {
+            tree.threshold = vec![0];
+        }
     }
+    let category_codes = match layout {
+        Layout::Five => Vec::new(),
+        Layout::Thirty => (0..features)
+            .map(|f| CATEGORY_CODES * u32::from(f >= FIRST_CATEGORICAL))
+            .collect(),
+    };
     Ensemble {
         missing,
+        category_codes,
         num_features: features,
         num_scores: 2,
         base: vec![5, -5],
@@ -439,6 +467,7 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("rescue.round", Some(i)) => Trees(round_deviates(l, i)),
         ("rescue.initial", Some(i)) => Trees(sponge_starts_elsewhere(l, i)),
         ("rescue.digest", Some(i)) => Trees(another_digest(l, i)),
+        ("lookup.sum", None) if l == Layout::Thirty => Trees(category_flipped(l)),
         ("lookup.sum", None) => Trees(read_not_in_table(l, Forged::Step)),
         ("lookup.start", None) => Trees(read_not_in_table(l, Forged::Start)),
         ("lookup.end", None) => Trees(read_not_in_table(l, Forged::End)),
@@ -698,11 +727,11 @@ fn read_not_in_table(layout: Layout, forged: Forged) -> Forgery<TreeBody> {
     trace.set(at + B, row, BaseElement::ZERO);
     set_digits(&claimed, &mut trace, row, 0);
     repair(&claimed, &mut trace, &[]);
-    let scores = scores_in(&claimed, &trace);
     let (aux, how) = match forged {
         Forged::Step => (
             AuxForgery::Pretend {
                 row,
+                column: input.x(),
                 value: BaseElement::from(q[0]),
             },
             "a split reads t for q0; the sum adds q0's fraction",
@@ -720,16 +749,49 @@ fn read_not_in_table(layout: Layout, forged: Forged) -> Forgery<TreeBody> {
             "a split reads t for q0; the sum jumps to 0 on the last real row",
         ),
     };
+    let lie = "the scores of a split that reads a value the input does not have";
+    lookup_forgery(&claimed, trace, &q, aux, how, lie)
+}
+
+/// A forgery claiming the scores of `trace`, with its running sum forged as `aux`.
+fn lookup_forgery(
+    claimed: &Statement<TreeBody>,
+    trace: TraceTable<BaseElement>,
+    q: &[u16],
+    aux: AuxForgery,
+    how: &str,
+    lie: &str,
+) -> Forgery<TreeBody> {
+    let scores = scores_in(claimed, &trace);
     Forgery {
         aux,
-        ..forgery(
-            claiming(&claimed, scores),
-            trace,
-            &q,
-            how,
-            "the scores of a split that reads a value the input does not have",
-        )
+        ..forgery(claiming(claimed, scores), trace, q, how, lie)
     }
+}
+
+/// The stump on the first categorical feature sends its input's code, one of the two it sends
+/// left, right: the run it reads does not exist, and the sum adds the honest run's fraction.
+fn category_flipped(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (trees(layout, Disclose::Scores), layout.q());
+    let mut trace = honest(&claimed, &q);
+    let row = stump_row(&claimed) + FIRST_CATEGORICAL;
+    let column = claimed.body_column() + B;
+    assert_eq!(
+        trace.get(column, row),
+        BaseElement::ONE,
+        "the code goes left"
+    );
+    trace.set(column, row, BaseElement::ZERO);
+    repair(&claimed, &mut trace, &[]);
+    let aux = AuxForgery::Pretend {
+        row,
+        column,
+        value: BaseElement::ONE,
+    };
+    let how = "a categorical split sends a code of its set right; the sum adds the left run's \
+               fraction";
+    let lie = "the scores of the branch the code does not take";
+    lookup_forgery(&claimed, trace, &q, aux, how, lie)
 }
 
 // LINEAR

@@ -56,9 +56,13 @@ pub enum Mutation {
 pub enum AuxForgery {
     /// The honest running sum: what the main trace reads is what it sums.
     Honest,
-    /// The sum of the reads as if `x` were `value` on `row`: it closes, but that row's step
-    /// is not the fraction of what the row reads.
-    Pretend { row: usize, value: BaseElement },
+    /// The sum of the reads as if main column `column` held `value` on `row`: it closes, but
+    /// that row's step is not the fraction of what the row reads.
+    Pretend {
+        row: usize,
+        column: usize,
+        value: BaseElement,
+    },
     /// The honest steps from a start that makes the sum close on the last real row.
     Offset,
     /// The honest steps, with the sum set to zero on the last real row.
@@ -76,8 +80,8 @@ impl AuxForgery {
         random: &mut dyn FnMut() -> BaseElement,
     ) -> ColMatrix<E> {
         let mut main = main.clone();
-        if let AuxForgery::Pretend { row, value } = self {
-            main.set(statement.input().x(), row, value);
+        if let AuxForgery::Pretend { row, column, value } = self {
+            main.set(column, row, value);
         }
         let aux = build_aux_trace(statement, &main, rand, options, random);
         if aux.num_cols() == 0 {

@@ -113,6 +113,25 @@ impl Body for TreeBody {
         self.walk.fill(q, first_row, last_row, columns)
     }
 
+    fn num_fractions(&self) -> usize {
+        2 * usize::from(self.walk.is_categorical())
+    }
+
+    fn fractions<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        host: Host<E>,
+        periodic: &[E],
+        out: &mut [(E, E)],
+    ) {
+        let (x, halves, m) = (host.x, host.halves, host.missing);
+        out.copy_from_slice(&self.walk.fractions(current, x, halves, m, periodic));
+    }
+
+    fn table_rows(&self) -> usize {
+        self.walk.table_rows()
+    }
+
     fn host_rows(&self, q: &[Feature]) -> Vec<HostRow> {
         (self.walk.host_values(q).into_iter())
             .map(|(x, decomposed)| HostRow { x, decomposed })
@@ -142,6 +161,21 @@ impl Body for TreeBody {
             elements.push(BaseElement::ONE);
             for tree in &ensemble.trees {
                 elements.extend(tree.default_left.iter().map(|&d| BaseElement::from(d)));
+            }
+        }
+        // Likewise when features may be categorical.
+        if !ensemble.category_codes.is_empty() {
+            elements.push(BaseElement::new(2));
+            elements.extend(ensemble.category_codes.iter().map(|&c| count(c as usize)));
+            for tree in &ensemble.trees {
+                for categories in &tree.categories {
+                    let Some(left) = categories else {
+                        elements.push(BaseElement::ZERO);
+                        continue;
+                    };
+                    elements.push(count(left.len() + 1));
+                    elements.extend(left.iter().map(|&c| BaseElement::from(c)));
+                }
             }
         }
         elements

@@ -8,6 +8,8 @@ mod air;
 pub mod walk;
 
 #[cfg(test)]
+mod categorical_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;

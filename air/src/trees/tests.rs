@@ -22,6 +22,7 @@ use crate::testing::{options, rng, salt};
 fn ensemble() -> Ensemble {
     Ensemble {
         missing: false,
+        category_codes: Vec::new(),
         num_features: 3,
         num_scores: 2,
         base: vec![5, -5],
@@ -33,6 +34,7 @@ fn ensemble() -> Ensemble {
                 left: vec![1, 2],
                 right: vec![4, 3],
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: vec![10, -20, 30],
             },
             Tree {
@@ -42,6 +44,7 @@ fn ensemble() -> Ensemble {
                 left: vec![1],
                 right: vec![2],
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: vec![1, 2, -3, 4],
             },
         ],

@@ -7,7 +7,9 @@
 //! Exactly the reference integer inference of `zkinfer::inference`: in a [`Tree`] with `s`
 //! splits, node ids `0..s` are splits and `s..2s+1` leaves, node 0 is the root, and split `i`
 //! sends the input left iff `q[feature[i]] < threshold[i]`, or, in an ensemble that accepts
-//! missing features, iff `default_left[i]` when `q[feature[i]]` is missing. The scores are
+//! missing features, iff `default_left[i]` when `q[feature[i]]` is missing. A categorical split
+//! (on a categorical feature, whose values are codes `0..codes`) sends the input left iff
+//! `q[feature[i]]` is one of its codes, or, missing, iff `default_left[i]`. The scores are
 //! `base` plus, for every tree, the values of the leaf the input reaches (one value for the
 //! tree's `target` score, or one per score).
 //!
@@ -34,6 +36,9 @@
 //!
 //! When the ensemble accepts missing features, the host also supplies `m`, nonzero exactly
 //! where `x` is the missing-feature code [`MISSING`].
+//!
+//! When some feature is categorical, one more column, [`Walk::multiplicity`], holds the run
+//! table's multiplicities (below).
 //!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
 //! `i + 1`, as a transition constraint only sees the current row's periodic values:
@@ -68,6 +73,28 @@
 //! Off the node rows every flag is zero, so only the stack cells (carried) and the accumulators
 //! (carried) are constrained there.
 //!
+//! # Categorical splits
+//!
+//! A categorical split's codes fall into *runs*: the maximal intervals `lo..=hi` of codes sent
+//! the same way, cut into pieces of at most [`RUN_LENGTH`] = 256 codes. Each run of each split
+//! is an entry of a public *run table*, one per row from row 0, keyed
+//!
+//! ```text
+//! key(tag, lo, hi, left) = tag·2^37 + lo·2^18 + hi·2 + left
+//! ```
+//!
+//! with `tag` the split's node row index plus one ([`MAX_TAG`] bounds it). On a categorical
+//! split's row the decision constraint is off (its flag is `node − cat`, with the periodic
+//! [`Walk::categorical_flag`] `cat`), and the host's digits hold `u + 2^8·v` instead: the row
+//! *reads* the run `x − u ..= x + v`, sent `b`, through the lookup of [`crate::lookup`], with
+//! weight `cat·(1 − m)` (1, or 0 for a missing feature) and key `tag·2^37 + (x − u)·2^18 +
+//! (x + v)·2 + b` ([`Walk::fractions`]; the periodic [`Walk::run_read`] holds `tag·2^37`). The
+//! run table's row `r` adds weight `−multiplicity_r` at its key ([`Walk::run_table`];
+//! [`NO_RUN`] after the last run), the multiplicity being the prover's: 1 for the runs the
+//! splits read, 0 for the others.
+//!
+//! No main constraint reads the multiplicities; the lookup's identity does, key by key.
+//!
 //! # Degrees
 //!
 //! Winterfell counts each periodic factor of a product separately and takes the largest term
@@ -101,6 +128,22 @@
 //!   `stack_j = ind·(1 − b)` of its parent at depth `j`, written on the parent's row and carried
 //!   since, because every row in between belongs to the parent's left subtree, deeper than `j`.
 //!   The stack cells' values before the first node row are never read before being written;
+//! * on a categorical split's row, with `x = q[feature]` a 16-bit value or [`MISSING`]: `u` and
+//!   `v` are the base-4 digits' halves, so `0 ≤ u, v < 2^8`, and `b` is boolean. The read's key
+//!   `P = tag·2^37 + (x − u)·2^18 + (x + v)·2 + b` is then an integer in `(2^36, 2^63 + 2^36)`,
+//!   below the field's modulus: no feature key `f + γ·x'` equals it (for a random `γ`, but where
+//!   `x' = 0`, and `f < 2^36`), nor [`NO_RUN`] `= 2^32`, and no other row reads it, as its
+//!   `tag` is the row's own. So the lookup's identity holds only if a weight of 1 on it is
+//!   matched by a run table entry of the same key, `tag'·2^37 + lo·2^18 + hi·2 + left`, with
+//!   `lo ≤ hi < 2^16`. Then `b = left` (the keys' parity), and with `A = x − u − lo` and
+//!   `B = x + v − hi`, `(tag − tag')·2^36 + A·2^17 + B = 0`: as `|A·2^17 + B| < 2^36`, the
+//!   tags agree, and `B = −A·2^17` with `|B| < 2^18` leaves `A ∈ {−1, 0, 1}`: `A = 1` would
+//!   make `x + v = hi − 2^17 < 0`, and `A = −1` would make `x ≥ hi + 2^17 − 255` while
+//!   `x ≤ lo − 1 + 255`. So `lo ≤ x ≤ hi` for a run of this split: as its runs partition its
+//!   feature's codes, `b` is the split's decision for the code `x`. A missing `x = 2^17` is in
+//!   no run (`A > 0`), so its weight `cat·(1 − m)` must be 0: `m = 1`, and the default
+//!   constraint makes `b` the default branch. (A code past the feature's codes is in no run
+//!   either: no input with one can be proved);
 //! * each leaf's parent has exactly one row, which adds the leaf's values iff the parent is
 //!   visited and goes that way, i.e. iff the leaf is reached. So `acc` goes from
 //!   [`Walk::initial_scores`] on row `first_row` to the scores on row `first_row + num_rows`.
@@ -112,7 +155,10 @@
 //! * supplies `x` (trace degree 1) with `x = q[`[`Walk::feature_of_row`]`(r)]` on node row
 //!   `first_row + r`, range-checked to `[0, 2^16)` (or, with missing features, equal to
 //!   `MISSING` for a missing one, and `m` as above), and `d` (trace degree 1) range-checked to
-//!   `[0, 2^16)` there ([`Walk::host_values`] are the honest pairs);
+//!   `[0, 2^16)` there, and its base-4 digits' two halves ([`Walk::host_values`] are the honest
+//!   pairs);
+//! * with categorical features, adds the two [`Walk::fractions`] to its lookup's sum on every
+//!   row, and gives the run table its [`Walk::table_rows`] real rows from row 0;
 //! * puts the node rows at `first_row ≥ 1` (the root's indicator is constrained by the
 //!   transition *into* it) and enforces every transition from row `first_row − 1` up to the
 //!   one into row `first_row + num_rows`;
@@ -136,6 +182,21 @@ pub const DECISION_BITS: usize = 16;
 pub const MAX_THRESHOLD: i64 = 1 << DECISION_BITS;
 /// Scores stay below `2^SCORE_BITS` in magnitude, as the model format requires.
 pub const SCORE_BITS: u32 = 46;
+
+/// Category codes a categorical feature takes at most: codes are 16-bit values.
+pub const MAX_CATEGORY_CODES: u32 = 1 << 16;
+/// The longest run of codes: the distances from a run's bounds to `x` are the two 8-bit halves
+/// of the host's digits.
+pub const RUN_LENGTH: u32 = 1 << 8;
+/// The most node rows an ensemble with categorical splits may have: a row's tag, at most this,
+/// times `2^TAG_SHIFT` stays below `2^63`.
+pub const MAX_TAG: usize = (1 << 26) - 1;
+/// A run's key is `tag·2^TAG_SHIFT + lo·2^LO_SHIFT + hi·2 + left`.
+const TAG_SHIFT: u32 = 37;
+const LO_SHIFT: u32 = 18;
+/// The run table's key on rows without a run: no read produces it (a feature read's key is
+/// `f + γ·x`, a run read's is above `2^36`), so whatever weight the prover puts there is inert.
+pub const NO_RUN: u64 = 1 << 32;
 
 /// Column of the decision `b` (1 = left).
 pub const B: usize = 0;
@@ -176,6 +237,11 @@ pub struct Tree {
     /// Where split `i` sends a missing feature: left iff `default_left[i]`. One per split when
     /// the ensemble accepts missing features, empty otherwise.
     pub default_left: Vec<bool>,
+    /// Which splits are categorical: one entry per split when the ensemble has categorical
+    /// features, empty otherwise. `Some(codes)` sends the input left iff `q[feature[i]]` is one
+    /// of `codes` (increasing, below the feature's [`Ensemble::category_codes`]), and its
+    /// threshold is 0; `None` is a threshold split.
+    pub categories: Vec<Option<Vec<u16>>>,
 }
 
 /// A public tree ensemble: `score_c = base_c + Σ_trees (value of the reached leaf for c)`.
@@ -190,6 +256,10 @@ pub struct Ensemble {
     pub trees: Vec<Tree>,
     /// Whether features may be missing: every split then has a default branch.
     pub missing: bool,
+    /// For each feature, the number of category codes it takes (`0..codes`), or 0 for a
+    /// numeric feature; empty when no feature is categorical. Splits on a categorical feature
+    /// are categorical, and only they.
+    pub category_codes: Vec<u32>,
 }
 
 /// Why an ensemble cannot be walked. The verifier builds a [`Walk`] from a public model, so
@@ -235,6 +305,13 @@ pub enum WalkError {
     Unreachable { tree: usize, node: usize },
     /// Some input could make this score reach `±2^46`.
     ScoreRange { score: usize },
+    /// `category_codes` does not have one count per feature, or a count is above `2^16`.
+    CategoryCodes,
+    /// A split's categories are missing, not increasing, beyond its feature's codes, given to a
+    /// threshold split or to a split on a numeric feature, or its threshold is not 0.
+    Categories { tree: usize, split: usize },
+    /// More node rows than categorical splits can be told apart by.
+    TooManyRows,
 }
 
 impl fmt::Display for WalkError {
@@ -293,6 +370,15 @@ impl fmt::Display for WalkError {
             WalkError::ScoreRange { score } => {
                 write!(f, "score {score} can reach ±2^{SCORE_BITS}")
             }
+            WalkError::CategoryCodes => write!(
+                f,
+                "category codes need one count per feature, each at most {MAX_CATEGORY_CODES}"
+            ),
+            WalkError::Categories { tree, split } => write!(
+                f,
+                "tree {tree}: split {split}'s categories do not fit its feature"
+            ),
+            WalkError::TooManyRows => write!(f, "more than {MAX_TAG} node rows"),
         }
     }
 }
@@ -311,6 +397,59 @@ enum Entry {
     },
 }
 
+/// A run of a categorical split: the codes `lo..=hi`, all sent the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    /// The split's tag: its node row's index plus one.
+    tag: usize,
+    lo: u16,
+    hi: u16,
+    left: bool,
+}
+
+impl Run {
+    /// The run's key in the lookup.
+    fn key(&self) -> BaseElement {
+        let key = ((self.tag as u64) << TAG_SHIFT)
+            + (u64::from(self.lo) << LO_SHIFT)
+            + (u64::from(self.hi) << 1)
+            + u64::from(self.left);
+        BaseElement::new(key)
+    }
+}
+
+/// The runs of a split sending the codes `left` (increasing) of `0..codes` left: the maximal
+/// intervals of codes sent the same way, cut into pieces of at most [`RUN_LENGTH`] codes.
+fn runs_of(tag: usize, left: &[u16], codes: u32) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut push = |lo: u32, hi: u32, left: bool| {
+        for start in (lo..=hi).step_by(RUN_LENGTH as usize) {
+            let end = hi.min(start + RUN_LENGTH - 1);
+            let (lo, hi) = (start as u16, end as u16);
+            runs.push(Run { tag, lo, hi, left });
+        }
+    };
+    let (mut next, mut i) = (0u32, 0);
+    while i < left.len() {
+        let start = u32::from(left[i]);
+        let mut end = start;
+        i += 1;
+        while i < left.len() && u32::from(left[i]) == end + 1 {
+            end += 1;
+            i += 1;
+        }
+        if start > next {
+            push(next, start - 1, false);
+        }
+        push(start, end, true);
+        next = end + 1;
+    }
+    if next < codes {
+        push(next, codes - 1, false);
+    }
+    runs
+}
+
 /// One node row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct NodeRow {
@@ -325,6 +464,10 @@ struct NodeRow {
     left: Vec<(usize, i64)>,
     /// The same for the right child.
     right: Vec<(usize, i64)>,
+    /// A categorical split's codes sent left.
+    categories: Option<Vec<u16>>,
+    /// A categorical split's runs, in [`Walk::runs`].
+    runs: core::ops::Range<usize>,
 }
 
 /// The walk of one ensemble: its node rows, columns, periodic columns and constraints.
@@ -334,10 +477,14 @@ pub struct Walk {
     num_scores: usize,
     /// Whether features may be missing.
     missing: bool,
+    /// Whether some feature is categorical.
+    categorical: bool,
     /// The largest split depth: the stack cells.
     stack: usize,
     initial: Vec<i64>,
     rows: Vec<NodeRow>,
+    /// Every categorical split's runs, split by split: the lookup's run table.
+    runs: Vec<Run>,
 }
 
 impl Walk {
@@ -346,6 +493,12 @@ impl Walk {
     /// that are not nodes, nodes reached twice or never, and scores that could reach `2^46`.
     pub fn new(ensemble: &Ensemble) -> Result<Walk, WalkError> {
         let scores = ensemble.num_scores;
+        let codes = &ensemble.category_codes;
+        if !(codes.is_empty() || codes.len() == ensemble.num_features)
+            || codes.iter().any(|&c| c > MAX_CATEGORY_CODES)
+        {
+            return Err(WalkError::CategoryCodes);
+        }
         if ensemble.base.len() != scores {
             return Err(WalkError::BaseLength {
                 scores,
@@ -379,13 +532,27 @@ impl Walk {
         if let Some(score) = worst.iter().position(|&w| w >= 1i128 << SCORE_BITS) {
             return Err(WalkError::ScoreRange { score });
         }
+        let categorical = !codes.is_empty();
+        if categorical && rows.len() > MAX_TAG {
+            return Err(WalkError::TooManyRows);
+        }
+        let mut runs = Vec::new();
+        for (i, row) in rows.iter_mut().enumerate() {
+            if let Some(left) = &row.categories {
+                let start = runs.len();
+                runs.extend(runs_of(i + 1, left, codes[row.feature]));
+                row.runs = start..runs.len();
+            }
+        }
         Ok(Walk {
             num_features: ensemble.num_features,
             num_scores: scores,
             missing: ensemble.missing,
+            categorical,
             stack,
             initial,
             rows,
+            runs,
         })
     }
 
@@ -405,9 +572,10 @@ impl Walk {
         self.num_scores
     }
 
-    /// Component columns: `2 + D + num_scores`.
+    /// Component columns: `2 + D + num_scores`, and [`Walk::multiplicity`] with categorical
+    /// features.
     pub fn num_columns(&self) -> usize {
-        STACK + self.stack + self.num_scores
+        STACK + self.stack + self.num_scores + usize::from(self.categorical)
     }
 
     /// Whether features may be missing: the host then supplies `m`.
@@ -415,16 +583,56 @@ impl Walk {
         self.missing
     }
 
-    /// Constraints written by [`Walk::enforce`]: one per column, the decision, then with
-    /// missing features the default branch.
-    pub fn num_constraints(&self) -> usize {
-        self.num_columns() + 1 + usize::from(self.missing)
+    /// Whether some feature is categorical: the walk then adds two fractions to the lookup's
+    /// sum on every row ([`Walk::fractions`]).
+    pub fn is_categorical(&self) -> bool {
+        self.categorical
     }
 
-    /// Periodic columns: `4 + 2D + 2·num_scores`, and [`Walk::default_left`] with missing
-    /// features.
+    /// Runs in the lookup's run table, on rows `0..table_rows`.
+    pub fn table_rows(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// The column of the run table's multiplicities (with categorical features).
+    pub fn multiplicity(&self) -> usize {
+        debug_assert!(self.categorical);
+        STACK + self.stack + self.num_scores
+    }
+
+    /// Constraints written by [`Walk::enforce`]: one per column but the multiplicities (which
+    /// only the lookup reads), the decision, then with missing features the default branch.
+    pub fn num_constraints(&self) -> usize {
+        self.decision_constraint() + 1 + usize::from(self.missing)
+    }
+
+    /// Periodic columns: `4 + 2D + 2·num_scores`, [`Walk::default_left`] with missing
+    /// features, and [`Walk::categorical_flag`], [`Walk::run_read`], [`Walk::run_table`] with
+    /// categorical ones.
     pub fn num_periodic_columns(&self) -> usize {
+        NEXT_RIGHT
+            + 2 * self.stack
+            + 2 * self.num_scores
+            + usize::from(self.missing)
+            + 3 * usize::from(self.categorical)
+    }
+
+    /// Periodic flag: 1 on the node rows of categorical splits.
+    pub fn categorical_flag(&self) -> usize {
+        debug_assert!(self.categorical);
         NEXT_RIGHT + 2 * self.stack + 2 * self.num_scores + usize::from(self.missing)
+    }
+
+    /// Periodic column: `tag·2^37` on the node row of a categorical split, its tag being the
+    /// row's index plus one: the part of the row's run key the walk does not read from cells.
+    pub fn run_read(&self) -> usize {
+        self.categorical_flag() + 1
+    }
+
+    /// Periodic column: the key of run `r` on row `r` of the trace, [`NO_RUN`] on rows after
+    /// the last run.
+    pub fn run_table(&self) -> usize {
+        self.categorical_flag() + 2
     }
 
     /// Periodic flag: 1 on a node row whose missing inputs go left (with missing features).
@@ -448,7 +656,7 @@ impl Walk {
     /// The constraint tying `b` to the comparison of `x` and `t`; constraint `k` below it
     /// constrains column `k`.
     pub fn decision_constraint(&self) -> usize {
-        self.num_columns()
+        STACK + self.stack + self.num_scores
     }
 
     /// Periodic flag `next_right[j]`: row `i + 1` is the right child of a node at depth `j`.
@@ -480,14 +688,22 @@ impl Walk {
         self.rows[i].feature
     }
 
-    /// The host's honest `(x, d)` on each node row: the feature read and
-    /// `d = x − t + b·2^16` (0 for a missing feature, whose decision is its default).
+    /// The host's honest `(x, d)` on each node row: the feature read and `d = x − t + b·2^16`,
+    /// or on a categorical split's row `d = (x − lo) + 2^8·(hi − x)` for the run `lo..=hi`
+    /// holding `x` (0 for a missing feature, whose decision is its default, and for a code of
+    /// no run, which no proof can read).
     pub fn host_values(&self, q: &[Feature]) -> Vec<(Feature, u16)> {
         (self.rows.iter())
             .map(|node| {
                 let Some(value) = q[node.feature] else {
                     return (None, 0);
                 };
+                if node.categories.is_some() {
+                    let d = self.run_holding(node, value).map_or(0, |run| {
+                        (value - self.runs[run].lo) + (self.runs[run].hi - value) * 256
+                    });
+                    return (Some(value), d);
+                }
                 let x = i64::from(value);
                 let b = x < node.threshold;
                 let d = x - node.threshold + i64::from(b) * MAX_THRESHOLD;
@@ -495,6 +711,11 @@ impl Walk {
                 (Some(value), d as u16)
             })
             .collect()
+    }
+
+    /// The index of the run of `node` holding the code `x`, if any.
+    fn run_holding(&self, node: &NodeRow, x: u16) -> Option<usize> {
+        (node.runs.clone()).find(|&r| (self.runs[r].lo..=self.runs[r].hi).contains(&x))
     }
 
     /// `base` plus the lone-leaf trees: the accumulators on row `first_row`.
@@ -532,6 +753,9 @@ impl Walk {
         labels
     }
 
+    /// Names of the two [`Walk::fractions`], for the lookup's documentation and tests.
+    pub const FRACTION_LABELS: [&'static str; 2] = ["trees.run_read", "trees.run_table"];
+
     /// The component's periodic columns, each of length `trace_length`, for node rows starting
     /// on row `first_row`. Index them with [`THRESHOLD`], [`NODE`], [`NEXT_ROOT`],
     /// [`NEXT_LEFT`] and the methods [`Walk::next_right`], [`Walk::next_depth`],
@@ -545,8 +769,8 @@ impl Walk {
             "the first root is constrained by the transition into it"
         );
         assert!(
-            first_row + self.num_rows() < trace_length,
-            "the node rows and the final scores' row must fit in the trace"
+            first_row + self.num_rows() < trace_length && self.table_rows() < trace_length,
+            "the node rows, the final scores' row and the run table must fit in the trace"
         );
         let mut columns = vec![vec![BaseElement::ZERO; trace_length]; self.num_periodic_columns()];
         for (i, node) in self.rows.iter().enumerate() {
@@ -571,6 +795,17 @@ impl Walk {
             }
             for &(c, value) in &node.right {
                 columns[self.right_leaf(c)][row] = felt(value);
+            }
+            if node.categories.is_some() {
+                columns[self.categorical_flag()][row] = BaseElement::ONE;
+                columns[self.run_read()][row] = BaseElement::new(((i + 1) as u64) << TAG_SHIFT);
+            }
+        }
+        if self.categorical {
+            let table = &mut columns[self.run_table()];
+            table.fill(BaseElement::new(NO_RUN));
+            for (row, run) in self.runs.iter().enumerate() {
+                table[row] = run.key();
             }
         }
         columns
@@ -631,9 +866,14 @@ impl Walk {
             result[column] = next[column] - current[column] - added;
         }
 
-        // d = x − t + b·2^16, with t zero off the node rows.
+        // d = x − t + b·2^16, with t zero off the node rows. Categorical splits decide by
+        // their run instead ([`Walk::fractions`]).
         let shift = E::from(BaseElement::new(MAX_THRESHOLD as u64));
-        let decision = node * (x + b * shift - d) - periodic[THRESHOLD];
+        let threshold_split = match self.categorical {
+            true => node - periodic[self.categorical_flag()],
+            false => node,
+        };
+        let decision = threshold_split * (x + b * shift - d) - periodic[THRESHOLD];
         if self.missing {
             // A missing feature cannot meet the decision: it takes the default branch.
             result[self.decision_constraint()] = (E::ONE - m) * decision;
@@ -641,6 +881,32 @@ impl Walk {
         } else {
             result[self.decision_constraint()] = decision;
         }
+    }
+
+    /// The two fractions `(weight, key)` the walk adds to the lookup's sum on one row, with
+    /// categorical features: the row's run read, weight `cat·(1 − m)` and key `tag·2^37 +
+    /// (x − u)·2^18 + (x + v)·2 + b` (`u`, `v` the two 8-bit halves of the host's digits,
+    /// `x − u` and `x + v` the run's bounds), and the run table's entry on the row, weight
+    /// `−multiplicity` and key [`Walk::run_table`].
+    ///
+    /// * `current`: the component's columns on the row;
+    /// * `x`, `halves`, `m`: the host's `x`, the digits' low and high halves, and `m`;
+    /// * `periodic`: the values of [`Walk::periodic_columns`] on the row.
+    pub fn fractions<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        x: E,
+        halves: [E; 2],
+        m: E,
+        periodic: &[E],
+    ) -> [(E, E); 2] {
+        debug_assert!(self.categorical);
+        let [u, v] = halves;
+        let [lo_shift, two] = [1u64 << LO_SHIFT, 2].map(|k| E::from(BaseElement::new(k)));
+        let weight = periodic[self.categorical_flag()] * (E::ONE - m);
+        let key = periodic[self.run_read()] + (x - u) * lo_shift + (x + v) * two + current[B];
+        let table = (-current[self.multiplicity()], periodic[self.run_table()]);
+        [(weight, key), table]
     }
 
     /// Writes the honest component columns on rows `0..=last_row` for features `q`, with the
@@ -675,9 +941,10 @@ impl Walk {
             let node = row.checked_sub(first_row).and_then(|i| self.rows.get(i));
             let (mut b, mut ind) = (false, false);
             if let Some(node) = node {
-                b = match q[node.feature] {
-                    Some(x) => i64::from(x) < node.threshold,
-                    None => node.default_left,
+                b = match (q[node.feature], &node.categories) {
+                    (Some(x), Some(left)) => left.binary_search(&x).is_ok(),
+                    (Some(x), None) => i64::from(x) < node.threshold,
+                    (None, _) => node.default_left,
                 };
                 ind = match node.entry {
                     Entry::Root => true,
@@ -703,6 +970,16 @@ impl Walk {
                 }
             }
             (previous_ind, previous_b) = (ind, b);
+        }
+        if self.categorical {
+            let used = &mut columns[self.multiplicity()];
+            used[..=last_row].fill(BaseElement::ZERO);
+            for node in &self.rows {
+                let run = q[node.feature].and_then(|x| self.run_holding(node, x));
+                if let (Some(run), true) = (run, node.categories.is_some()) {
+                    used[run] = BaseElement::ONE;
+                }
+            }
         }
         scores
     }
@@ -832,7 +1109,46 @@ fn check_tree(
             });
         }
     }
+    check_categories(index, tree, &ensemble.category_codes)?;
     Ok(Leaves { width, target })
+}
+
+/// Checks that the splits on categorical features, and only they, are categorical, with
+/// increasing codes of their feature and threshold 0.
+fn check_categories(index: usize, tree: &Tree, codes: &[u32]) -> Result<(), WalkError> {
+    let splits = tree.feature.len();
+    if codes.is_empty() {
+        return match tree.categories.is_empty() {
+            true => Ok(()),
+            false => Err(WalkError::Categories {
+                tree: index,
+                split: 0,
+            }),
+        };
+    }
+    if tree.categories.len() != splits {
+        return Err(WalkError::Categories {
+            tree: index,
+            split: 0,
+        });
+    }
+    for (split, categories) in tree.categories.iter().enumerate() {
+        // The feature was checked before.
+        let count = codes[tree.feature[split] as usize];
+        let fits = match categories {
+            None => count == 0,
+            Some(left) => {
+                count > 0
+                    && tree.threshold[split] == 0
+                    && left.windows(2).all(|w| w[0] < w[1])
+                    && left.last().is_none_or(|&c| u32::from(c) < count)
+            }
+        };
+        if !fits {
+            return Err(WalkError::Categories { tree: index, split });
+        }
+    }
+    Ok(())
 }
 
 /// Appends the node rows of a checked tree with at least one split, in DFS pre-order, checking
@@ -878,6 +1194,8 @@ fn pre_order(
             entry,
             left: left_values,
             right: right_values,
+            categories: tree.categories.get(node).cloned().flatten(),
+            runs: 0..0,
         });
         // Right first, so that the whole left subtree comes before it.
         let parent_depth = depth;

@@ -96,6 +96,7 @@ fn int(value: BaseElement) -> i64 {
 fn small() -> Ensemble {
     Ensemble {
         missing: false,
+        category_codes: Vec::new(),
         num_features: 2,
         num_scores: 2,
         base: vec![10, -20],
@@ -107,6 +108,7 @@ fn small() -> Ensemble {
                 left: vec![2, 3, 5],
                 right: vec![1, 4, 6],
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: vec![1, 2, 3, 4, 5, 6, 7, 8],
             },
             Tree {
@@ -116,6 +118,7 @@ fn small() -> Ensemble {
                 left: vec![],
                 right: vec![],
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: vec![7],
             },
             Tree {
@@ -125,6 +128,7 @@ fn small() -> Ensemble {
                 left: vec![2],
                 right: vec![1],
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: vec![-100, 200],
             },
         ],
@@ -200,6 +204,7 @@ fn random_tree(rng: &mut Rng, num_features: usize, num_scores: usize, max_depth:
         left: vec![0; s],
         right: vec![0; s],
         default_left: Vec::new(),
+        categories: Vec::new(),
         leaf_value: vec![0; (s + 1) * width],
     };
     for (k, split) in grown.iter().enumerate() {
@@ -220,6 +225,7 @@ fn random_ensemble(rng: &mut Rng) -> Ensemble {
     let num_scores = 1 + rng.below(3);
     Ensemble {
         missing: false,
+        category_codes: Vec::new(),
         num_features,
         num_scores,
         base: (0..num_scores)
@@ -748,6 +754,7 @@ fn malformed_ensembles_are_errors() {
                     left: vec![2, 4],
                     right: vec![3, 1],
                     default_left: Vec::new(),
+                    categories: Vec::new(),
                     leaf_value: vec![1, 2, 3],
                 }
             },
@@ -832,12 +839,14 @@ fn garbage(rng: &mut Rng) -> Ensemble {
                 left: (0..len(rng)).map(|_| id(rng)).collect(),
                 right: (0..len(rng)).map(|_| id(rng)).collect(),
                 default_left: Vec::new(),
+                categories: Vec::new(),
                 leaf_value: (0..leaves).map(|_| value(rng)).collect(),
             }
         })
         .collect();
     Ensemble {
         missing: false,
+        category_codes: Vec::new(),
         num_features,
         num_scores,
         base,
