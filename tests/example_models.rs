@@ -50,21 +50,26 @@ fn every_example_agrees_with_its_library_on_every_heldout_row() {
     println!("{table}");
 }
 
-/// The examples trained with missing values also agree with their libraries on probe rows
-/// that stress them: a missing value in every feature, zeros and values within `1e-35` of zero
-/// (LightGBM's zero), values on and beside every split threshold.
+/// The examples trained with missing values (and categorical features) also agree with their
+/// libraries on probe rows that stress them: a missing value in every feature, zeros and
+/// values within `1e-35` of zero (LightGBM's zero), values on and beside every split
+/// threshold, and for categorical features every code, unseen, negative, fractional and huge
+/// categories.
 #[test]
-fn missing_values_take_the_library_s_default_branch_on_every_probe_row() {
-    for name in [
-        "credit_nan_xgboost",
-        "credit_nan_lightgbm",
-        "credit_nan_lightgbm_zero",
+fn missing_values_and_categories_take_the_library_s_branch_on_every_probe_row() {
+    for (name, categorical) in [
+        ("credit_nan_xgboost", false),
+        ("credit_nan_lightgbm", false),
+        ("credit_nan_lightgbm_zero", false),
+        ("credit_missing_xgboost", true),
+        ("credit_missing_lightgbm", true),
     ] {
         let example = (example_models().into_iter())
             .find(|e| e.name == name)
             .unwrap_or_else(|| panic!("{name} is an example"));
         let model = import_example(&example);
         assert!(model.accepts_missing(), "{name}");
+        assert_eq!(model.input.categorical.is_some(), categorical, "{name}");
         let probes = example.heldout_csv.replace("heldout.csv", "probes.csv");
         let report = check_against_csv(&model, &read_example(&probes))
             .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -94,6 +94,8 @@ every_heldout_row!(
     breast_cancer_mlp,
     breast_cancer_random_forest,
     breast_cancer_xgboost,
+    credit_missing_lightgbm,
+    credit_missing_xgboost,
     credit_nan_lightgbm,
     credit_nan_lightgbm_zero,
     credit_nan_xgboost,

@@ -81,13 +81,18 @@ pub fn ensemble_scores(ensemble: &TreeEnsemble, num_scores: usize, q: &[Feature]
 }
 
 /// The node ids an input visits from the root to its leaf: at split `i`, left iff
-/// `q[feature[i]] < threshold[i]`, or, for a missing feature, iff `default_left[i]`.
+/// `q[feature[i]] < threshold[i]` (or is one of the split's codes, for a categorical split),
+/// or, for a missing feature, iff `default_left[i]`.
 pub fn path(tree: &Tree, q: &[Feature]) -> Vec<u32> {
     let splits = tree.num_splits();
     let mut node = 0usize;
     let mut visited = vec![0u32];
     while node < splits {
+        let codes = tree.categories.as_ref().and_then(|c| c[node].as_ref());
         let goes_left = match q[tree.feature[node] as usize] {
+            Some(x) if codes.is_some() => {
+                codes.is_some_and(|codes| codes.binary_search(&x).is_ok())
+            }
             Some(x) => i64::from(x) < tree.threshold[node],
             // A model without default branches has no missing input (its validation).
             None => tree.default_left.as_ref().is_some_and(|d| d[node]),

@@ -20,16 +20,19 @@ impl QuantizedInput {
         &self.0
     }
 
-    /// Wraps already-quantized values, checking the count and range.
+    /// Wraps already-quantized values, checking the count and range (a categorical feature's
+    /// codes stop at its "other" code).
     pub fn from_quantized(model: &Model, values: &[i64]) -> Result<QuantizedInput, InputError> {
         check_count(model, values.len())?;
         values
             .iter()
             .zip(&model.input.features)
-            .map(|(&v, name)| {
-                u16::try_from(v)
-                    .map(Some)
-                    .map_err(|_| InputError::QuantizedOutOfRange {
+            .enumerate()
+            .map(|(f, (&v, name))| {
+                (0..=model.largest_value(f))
+                    .contains(&v)
+                    .then_some(Some(v as u16))
+                    .ok_or_else(|| InputError::QuantizedOutOfRange {
                         feature: name.clone(),
                         value: v,
                     })
@@ -41,8 +44,9 @@ impl QuantizedInput {
 
 impl Model {
     /// Quantizes raw feature values: round to the model's float precision, then bin at the
-    /// feature's cuts (trees) or scale by `2^scale_log2` exactly, round to nearest and subtract
-    /// the offset (linear models, refusing what falls outside `[0, 2^16)`). A missing value
+    /// feature's cuts (trees), read the category code (categorical features) or scale by
+    /// `2^scale_log2` exactly, round to nearest and subtract the offset (linear models,
+    /// refusing what falls outside `[0, 2^16)`). A missing value
     /// (NaN, or what the feature's [`MissingRule`](crate::model::MissingRule) says) is kept as
     /// missing by models that accept them; otherwise NaN is refused, and ±∞ always is.
     pub fn quantize_input(&self, raw: &[f64]) -> Result<QuantizedInput, InputError> {
@@ -88,6 +92,9 @@ impl Model {
             return Err(not_finite());
         }
         let x = self.round_to_precision(x);
+        if let Some(categories) = self.categories(index) {
+            return Ok(categories.code(x));
+        }
         match &self.input.encoding {
             Encoding::Bins { rule, cuts } => {
                 // Cuts are sorted, so those below x form a prefix. `x as f32` may overflow to
@@ -118,6 +125,13 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// The largest quantized value of feature `index`: 65535, or a categorical feature's
+    /// "other" code.
+    pub fn largest_value(&self, index: usize) -> i64 {
+        self.categories(index)
+            .map_or(FEATURE_MAX, |c| i64::from(c.count))
     }
 
     /// For the grid encoding: the real values of a feature's lowest and highest grid points.

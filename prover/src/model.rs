@@ -1,7 +1,10 @@
-//! The zkinfer model format, versions 1 and 2: a fixed-point model in which every number is an
+//! The zkinfer model format, versions 1 to 3: a fixed-point model in which every number is an
 //! integer. Version 2 is version 1 plus missing values for tree ensembles: which raw values of
 //! each feature are missing ([`InputSpec::missing`]) and where each split sends them
-//! ([`Tree::default_left`]); version 1 models refuse missing values.
+//! ([`Tree::default_left`]); version 1 models refuse missing values. Version 3 adds categorical
+//! features to tree ensembles, with or without missing values: how a raw value becomes a
+//! category code ([`InputSpec::categorical`]) and which codes each split on one sends left
+//! ([`Tree::categories`]).
 //!
 //! The canonical encoding is the compact JSON that [`Model::to_canonical_json`] writes (field
 //! order as declared here, no whitespace); the model id is its BLAKE3 hash. `docs/model-format.md`
@@ -23,6 +26,8 @@ pub const FORMAT_NAME: &str = "zkinfer-model";
 pub const FORMAT_VERSION: u32 = 1;
 /// The version of tree ensembles that define missing values.
 pub const MISSING_VALUES_VERSION: u32 = 2;
+/// The version of tree ensembles with categorical features.
+pub const CATEGORICAL_VERSION: u32 = 3;
 
 /// Size limits a model must respect (defined in [`crate::limits`]).
 pub use crate::limits::{
@@ -35,7 +40,8 @@ pub use crate::limits::{
 pub struct Model {
     /// Always `"zkinfer-model"`.
     pub format: String,
-    /// `1`, or `2` exactly when the model defines missing values.
+    /// `3` exactly when the model has categorical features, else `2` exactly when it defines
+    /// missing values, else `1`.
     pub version: u32,
     /// Where the model came from, e.g. `"xgboost 3.0.2 binary:logistic"`.
     pub source: String,
@@ -56,6 +62,57 @@ pub struct InputSpec {
     /// Version 2, tree ensembles: for each feature, which raw values are missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<MissingRule>>,
+    /// Version 3, tree ensembles: for each feature, `None` for a numeric one, or how its raw
+    /// values become category codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categorical: Option<Vec<Option<Categories>>>,
+}
+
+/// A categorical feature: its raw values are categories, non-negative integers, which the
+/// model reads as codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Categories {
+    /// How the library reads a raw value as a category.
+    pub read: CategoryRead,
+    /// Categories `0..count` are codes `0..count`; every other value (no category, or one
+    /// beyond every split's) is code `count`. At most [`MAX_CATEGORIES`].
+    pub count: u32,
+}
+
+/// The most categories a categorical feature names: its codes, "other" included, are 16-bit.
+pub const MAX_CATEGORIES: u32 = 65_535;
+
+/// How a library reads a raw value (already rounded to the model's precision) as a category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryRead {
+    /// The value truncated toward zero, if that is not negative (LightGBM): `−0.5` is category
+    /// 0, `−1` none.
+    TowardZero,
+    /// No category if negative, else the value truncated (XGBoost): `−0.5` is none.
+    NonNegative,
+}
+
+impl CategoryRead {
+    /// The category a raw value (rounded to the model's precision) is, an integer, if any.
+    pub fn category(self, x: f64) -> Option<f64> {
+        let category = match self {
+            CategoryRead::NonNegative if x < 0.0 => return None,
+            _ => x.trunc(),
+        };
+        (category >= 0.0).then_some(category)
+    }
+}
+
+impl Categories {
+    /// The code of a finite raw value (rounded to the model's precision).
+    pub fn code(&self, x: f64) -> u16 {
+        match self.read.category(x) {
+            Some(category) if category < f64::from(self.count) => category as u16,
+            _ => self.count as u16,
+        }
+    }
 }
 
 /// Which raw values of a feature are missing, as its library reads them. A missing value takes
@@ -280,6 +337,10 @@ pub struct Tree {
     /// Version 2: where split `i` sends a missing feature, left iff `default_left[i]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_left: Option<Vec<bool>>,
+    /// Version 3: for each split, `None` for a threshold split, or, for a split on a
+    /// categorical feature, the codes it sends left, increasing; its threshold is then 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<Option<Vec<u16>>>>,
 }
 
 impl Tree {
@@ -379,9 +440,14 @@ impl Model {
         self.input.features.len()
     }
 
-    /// Whether some raw input may be missing (version 2).
+    /// Whether some raw input may be missing (versions 2 and 3).
     pub fn accepts_missing(&self) -> bool {
         self.input.missing.is_some()
+    }
+
+    /// Feature `index`'s categories, if it is categorical (version 3).
+    pub fn categories(&self, index: usize) -> Option<&Categories> {
+        self.input.categorical.as_ref()?.get(index)?.as_ref()
     }
 
     /// Number of scores the model computes.
@@ -410,14 +476,28 @@ impl Model {
             ));
         }
         let missing = self.input.missing.is_some();
+        // A version 3 model has a categorical feature: a list of numeric ones is a version 1
+        // or 2 model written twice.
+        let categorical = (self.input.categorical.iter().flatten()).any(Option::is_some);
+        if self.input.categorical.is_some() && !categorical {
+            return invalid(
+                "a version 3 model has categorical features; these are all numeric".into(),
+            );
+        }
         match self.version {
+            FORMAT_VERSION | MISSING_VALUES_VERSION if categorical => {
+                return invalid("categorical features need model format version 3".into())
+            }
             FORMAT_VERSION if missing => {
                 return invalid("missing values need model format version 2".into())
             }
             MISSING_VALUES_VERSION if !missing => {
                 return invalid("a version 2 model defines its missing values".into())
             }
-            FORMAT_VERSION | MISSING_VALUES_VERSION => {}
+            CATEGORICAL_VERSION if !categorical => {
+                return invalid("a version 3 model has categorical features".into())
+            }
+            FORMAT_VERSION | MISSING_VALUES_VERSION | CATEGORICAL_VERSION => {}
             version => return Err(ModelError::UnsupportedVersion(version)),
         }
         check_text("source", &self.source, usize::MAX)?;
@@ -463,6 +543,7 @@ impl Model {
             }
             _ => {}
         }
+        self.validate_categorical()?;
         match (&self.input.encoding, &self.body) {
             (Encoding::Grid { scale_log2, offset }, Body::Linear(_) | Body::Mlp(_)) => {
                 if scale_log2.len() != features.len() || offset.len() != features.len() {
@@ -510,6 +591,44 @@ impl Model {
                      encoding"
                         .into(),
                 )
+            }
+        }
+        Ok(())
+    }
+
+    /// Categorical features: only in tree ensembles, one entry per feature, each with 1 to
+    /// [`MAX_CATEGORIES`] categories, no cuts, and NaN as their only missing value.
+    fn validate_categorical(&self) -> Result<(), ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(msg));
+        let Some(categorical) = &self.input.categorical else {
+            return Ok(());
+        };
+        let Body::Trees(_) = self.body else {
+            return invalid("only tree ensembles have categorical features".into());
+        };
+        if categorical.len() != self.num_features() {
+            return invalid("categorical features need one entry per feature".into());
+        }
+        for (index, categories) in categorical.iter().enumerate() {
+            let Some(categories) = categories else {
+                continue;
+            };
+            let name = &self.input.features[index];
+            if !(1..=MAX_CATEGORIES).contains(&categories.count) {
+                return invalid(format!(
+                    "feature {name:?}: {} categories; a categorical feature has 1 to \
+                     {MAX_CATEGORIES}",
+                    categories.count
+                ));
+            }
+            if self.num_cuts(index) > 0 {
+                return invalid(format!("categorical feature {name:?} has cuts"));
+            }
+            let rule = self.input.missing.as_ref().map(|rules| rules[index]);
+            if rule.is_some_and(|rule| rule != MissingRule::Nan) {
+                return invalid(format!(
+                    "categorical feature {name:?}: only NaN can be missing"
+                ));
             }
         }
         Ok(())
@@ -709,20 +828,56 @@ impl Model {
         if nodes > MAX_NODES {
             return invalid(format!("more than {MAX_NODES} nodes"));
         }
-        match (&tree.default_left, &self.input.missing) {
-            (Some(defaults), Some(_)) if defaults.len() == splits => {}
-            (None, None) => {}
-            _ => {
-                return invalid(
-                    "one default branch per split is needed exactly when missing values are \
-                     defined"
-                        .into(),
-                )
-            }
+        // One entry per split exactly when the model defines them.
+        let per_split = |list: Option<usize>, defined: bool| match list {
+            Some(len) => defined && len == splits,
+            None => !defined,
+        };
+        if !per_split(
+            tree.default_left.as_ref().map(Vec::len),
+            self.accepts_missing(),
+        ) {
+            return invalid(
+                "one default branch per split is needed exactly when missing values are defined"
+                    .into(),
+            );
+        }
+        let categorical = self.input.categorical.is_some();
+        if !per_split(tree.categories.as_ref().map(Vec::len), categorical) {
+            return invalid(
+                "one entry per split in categories is needed exactly when features are \
+                 categorical"
+                    .into(),
+            );
         }
         for i in 0..splits {
             if tree.feature[i] as usize >= self.num_features() {
                 return invalid(format!("split {i} reads feature {}", tree.feature[i]));
+            }
+            let feature = tree.feature[i] as usize;
+            let codes = tree.categories.as_ref().and_then(|c| c[i].as_ref());
+            match (self.categories(feature), codes) {
+                (None, None) => {}
+                (Some(categories), Some(codes)) => {
+                    let increasing = codes.windows(2).all(|w| w[0] < w[1]);
+                    let within = codes
+                        .last()
+                        .is_none_or(|&c| u32::from(c) <= categories.count);
+                    if !(increasing && within && tree.threshold[i] == 0) {
+                        return invalid(format!(
+                            "split {i}: a categorical split's codes are increasing codes of its \
+                             feature ({} categories and the other code), and its threshold 0",
+                            categories.count
+                        ));
+                    }
+                    continue;
+                }
+                (Some(_), None) => {
+                    return invalid(format!("split {i} on a categorical feature has no codes"))
+                }
+                (None, Some(_)) => {
+                    return invalid(format!("split {i} on a numeric feature has codes"))
+                }
             }
             let cuts = self.num_cuts(tree.feature[i] as usize);
             if !(0..=cuts as i64 + 1).contains(&tree.threshold[i]) {

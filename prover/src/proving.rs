@@ -451,12 +451,16 @@ fn tree_body(model: &Model, ensemble: &TreeEnsemble) -> Option<TreeBody> {
             right: tree.right.clone(),
             leaf_value: tree.leaf_value.clone(),
             default_left: tree.default_left.clone().unwrap_or_default(),
-            categories: Vec::new(),
+            categories: tree.categories.clone().unwrap_or_default(),
         })
+        .collect();
+    // The AIR's codes per feature: the categories and the "other" code.
+    let category_codes = (model.input.categorical.iter().flatten())
+        .map(|c| c.map_or(0, |c| c.count + 1))
         .collect();
     TreeBody::new(walk::Ensemble {
         missing: model.accepts_missing(),
-        category_codes: Vec::new(),
+        category_codes,
         num_features: model.num_features(),
         num_scores: model.num_scores(),
         base: ensemble.base.clone(),

@@ -16,8 +16,9 @@ use crate::fixed_point::{
     FEATURE_MAX, MAX_SCORE_SCALE_LOG2, SCORE_BITS,
 };
 use crate::model::{
-    Activation, Body, Encoding, InputSpec, Layer, Linear, Mlp, Model, OutputSpec, Tree,
-    TreeEnsemble, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, MISSING_VALUES_VERSION,
+    Activation, Body, Categories, CategoryRead, Encoding, InputSpec, Layer, Linear, Mlp, Model,
+    OutputSpec, Tree, TreeEnsemble, CATEGORICAL_VERSION, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH,
+    MISSING_VALUES_VERSION,
 };
 use crate::source::{SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree};
 
@@ -43,15 +44,23 @@ pub fn quantize(
             base,
             trees,
             missing,
-        } => quantize_trees(source, *rule, base, trees, missing.as_ref())?,
+            categorical,
+        } => {
+            let reading = Reading {
+                missing: missing.as_ref(),
+                categorical: categorical.as_deref(),
+            };
+            quantize_trees(source, *rule, base, trees, reading)?
+        }
         SourceBody::Mlp { activation, layers } => {
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_mlp(source, *activation, layers, calibration)?
         }
     };
-    let version = match input.missing {
-        Some(_) => MISSING_VALUES_VERSION,
-        None => FORMAT_VERSION,
+    let version = match (&input.categorical, &input.missing) {
+        (Some(_), _) => CATEGORICAL_VERSION,
+        (None, Some(_)) => MISSING_VALUES_VERSION,
+        (None, None) => FORMAT_VERSION,
     };
     let model = Model {
         format: FORMAT_NAME.to_string(),
@@ -195,6 +204,7 @@ fn grid_input(source: &SourceModel, grids: &[Grid]) -> InputSpec {
             offset: grids.iter().map(|g| g.offset).collect(),
         },
         missing: None,
+        categorical: None,
     }
 }
 
@@ -336,13 +346,22 @@ fn linear_at_scale(weights: &[Vec<f64>], bias: &[f64], grids: &[Grid], m: u32) -
     Some(Linear { weights, bias })
 }
 
+/// How a tree ensemble reads its raw values: missing values, categorical features.
+#[derive(Clone, Copy)]
+struct Reading<'s> {
+    missing: Option<&'s SourceMissing>,
+    categorical: Option<&'s [Option<CategoryRead>]>,
+}
+
 fn quantize_trees(
     source: &SourceModel,
     rule: SplitRule,
     base: &[f64],
     trees: &[SourceTree],
-    missing: Option<&SourceMissing>,
+    reading: Reading,
 ) -> Result<Quantized, QuantizeError> {
+    let missing = reading.missing;
+    let categories = category_counts(source, trees, reading.categorical);
     // Each feature's cuts: its distinct finite split thresholds, ascending. An infinite one
     // sends every value the same way (LightGBM splits missing values from the rest at +∞).
     let mut cuts: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
@@ -395,7 +414,8 @@ fn quantize_trees(
         .enumerate()
         .map(|(t, tree)| {
             let defaults = missing.map(|m| &m.default_left[t][..]);
-            quantize_tree(t, tree, defaults, &cuts, round_value)
+            let categories = categories.as_deref();
+            quantize_tree(t, tree, defaults, (&cuts, categories), round_value)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let input = InputSpec {
@@ -413,12 +433,33 @@ fn quantize_trees(
                 .collect(),
         },
         missing: missing.map(|m| m.rules.clone()),
+        categorical: categories,
     };
     let ensemble = TreeEnsemble {
         base: base.iter().map(|&b| round_value(b)).collect(),
         trees: quantized_trees,
     };
     Ok((input, score_scale_log2, Body::Trees(ensemble)))
+}
+
+/// Each categorical feature's categories: one more than the largest category a split names.
+fn category_counts(
+    source: &SourceModel,
+    trees: &[SourceTree],
+    reads: Option<&[Option<CategoryRead>]>,
+) -> Option<Vec<Option<Categories>>> {
+    let reads = reads?;
+    let mut counts = vec![1u32; source.feature_names.len()];
+    for node in trees.iter().flat_map(|t| &t.nodes) {
+        if let SourceNode::CategorySplit { feature, set, .. } = node {
+            let largest = set.last().map_or(0, |&c| c + 1);
+            counts[*feature] = counts[*feature].max(largest);
+        }
+    }
+    let categories: Vec<Option<Categories>> = (reads.iter().zip(counts))
+        .map(|(read, count)| read.map(|read| Categories { read, count }))
+        .collect();
+    categories.iter().any(Option::is_some).then_some(categories)
 }
 
 /// Whether every score stays below `2^SCORE_BITS` with leaves scaled by `2^m`.
@@ -447,12 +488,13 @@ fn leaf_sums_fit(base: &[f64], trees: &[SourceTree], m: u32) -> bool {
     worst.iter().all(|&w| w < 1i128 << SCORE_BITS)
 }
 
-/// Renumbers a tree breadth-first (splits first, then leaves) and quantizes its numbers.
+/// Renumbers a tree breadth-first (splits first, then leaves) and quantizes its numbers: the
+/// thresholds onto the features' `cuts`, the categories onto their features' codes.
 fn quantize_tree(
     index: usize,
     tree: &SourceTree,
     default_left: Option<&[bool]>,
-    cuts: &[Vec<f64>],
+    (cuts, categories): (&[Vec<f64>], Option<&[Option<Categories>]>),
     round_value: impl Fn(f64) -> i64,
 ) -> Result<Tree, QuantizeError> {
     let malformed = |msg: String| QuantizeError::Parameter(format!("tree {index}: {msg}"));
@@ -468,7 +510,7 @@ fn quantize_tree(
         }
         depth[node] = d;
         order.push(node);
-        if let SourceNode::Split { left, right, .. } = tree.nodes[node] {
+        if let Some((left, right)) = tree.nodes[node].children() {
             queue.push_back((left, d + 1));
             queue.push_back((right, d + 1));
         }
@@ -478,7 +520,7 @@ fn quantize_tree(
             "some nodes are not reachable from the root".into(),
         ));
     }
-    let is_split = |n: &usize| matches!(tree.nodes[*n], SourceNode::Split { .. });
+    let is_split = |n: &usize| tree.nodes[*n].children().is_some();
     let splits: Vec<usize> = order.iter().copied().filter(is_split).collect();
     let leaves: Vec<usize> = order.iter().copied().filter(|n| !is_split(n)).collect();
     let mut new_id = vec![0u32; tree.nodes.len()];
@@ -493,17 +535,48 @@ fn quantize_tree(
         right: Vec::with_capacity(splits.len()),
         leaf_value: Vec::new(),
         default_left: default_left.map(|d| splits.iter().map(|&node| d[node]).collect()),
+        categories: categories.map(|_| Vec::with_capacity(splits.len())),
     };
     for &node in &splits {
-        let SourceNode::Split {
-            feature,
-            threshold,
-            left,
-            right,
-        } = tree.nodes[node]
-        else {
-            unreachable!("filtered to splits");
+        let (feature, threshold, left, right) = match &tree.nodes[node] {
+            SourceNode::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => (*feature, *threshold, *left, *right),
+            SourceNode::CategorySplit {
+                feature,
+                set,
+                set_left,
+                left,
+                right,
+            } => {
+                let feature_categories = categories.and_then(|c| c[*feature]);
+                let count = feature_categories
+                    .expect("checked: a categorical feature")
+                    .count;
+                // Codes 0..=count, `count` the other code: left are the set's, or the others.
+                let codes = match set_left {
+                    true => set.iter().map(|&c| c as u16).collect(),
+                    false => (0..=count as u16)
+                        .filter(|&c| set.binary_search(&u32::from(c)).is_err())
+                        .collect(),
+                };
+                out.feature.push(*feature as u32);
+                out.threshold.push(0);
+                out.left.push(new_id[*left]);
+                out.right.push(new_id[*right]);
+                if let Some(list) = out.categories.as_mut() {
+                    list.push(Some(codes));
+                }
+                continue;
+            }
+            SourceNode::Leaf { .. } => unreachable!("filtered to splits"),
         };
+        if let Some(list) = out.categories.as_mut() {
+            list.push(None);
+        }
         // Left iff x goes left at cut k iff fewer than k + 1 cuts are below x; at +∞ every
         // value goes left, at −∞ none.
         let threshold = match threshold {

@@ -8,7 +8,7 @@
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::model::{Activation, Link, MissingRule, Precision, Task};
+use crate::model::{Activation, CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceModel {
@@ -37,6 +37,9 @@ pub enum SourceBody {
         trees: Vec<SourceTree>,
         /// How the library reads missing values; `None` if the importer does not model them.
         missing: Option<SourceMissing>,
+        /// For each feature, `None` if numeric, or how the library reads a raw value as a
+        /// category; `None` if no feature is categorical.
+        categorical: Option<Vec<Option<CategoryRead>>>,
     },
     /// A dense network: `a⁰ = x`; every layer but the last `a = activation(W·a + b)`; the
     /// scores are the last layer's `W·a + b` (the logits: a binary classifier's one output is
@@ -65,6 +68,30 @@ impl SourceMissing {
     pub fn of_tree(&self, t: usize) -> TreeMissing<'_> {
         (&self.rules, &self.default_left[t])
     }
+}
+
+/// The library's decision at the categorical split `node` on `feature`, sending the categories
+/// `set` (increasing) left iff `set_left`, for an (already rounded) input `x`; with `missing`,
+/// the default branch of a missing value.
+pub fn category_goes_left(
+    read: CategoryRead,
+    missing: Option<TreeMissing>,
+    node: usize,
+    feature: usize,
+    (set, set_left): (&[u32], bool),
+    x: &[f64],
+) -> bool {
+    let value = match missing {
+        Some((rules, defaults)) => match rules[feature].read(x[feature]) {
+            Some(v) => v,
+            None => return defaults[node],
+        },
+        None => x[feature],
+    };
+    let in_set = read.category(value).is_some_and(|category| {
+        category <= f64::from(u32::MAX) && set.binary_search(&(category as u32)).is_ok()
+    });
+    in_set == set_left
 }
 
 /// The library's decision at split `node` on `feature` at `threshold`, for an (already rounded)
@@ -118,9 +145,57 @@ pub enum SourceNode {
         left: usize,
         right: usize,
     },
+    /// A split on a categorical feature: the categories of `set` (increasing) go left iff
+    /// `set_left`; every other value (another category, or none) goes the other way.
+    CategorySplit {
+        feature: usize,
+        set: Vec<u32>,
+        set_left: bool,
+        left: usize,
+        right: usize,
+    },
     Leaf {
         value: Vec<f64>,
     },
+}
+
+impl SourceNode {
+    /// Whether this node, node `index` of its tree, sends an (already rounded) input `x` left:
+    /// the library's decision under its split `rule`, its categorical features' `reads` and,
+    /// with `missing`, its missing values. `None` for a leaf.
+    pub fn goes_left(
+        &self,
+        index: usize,
+        rule: SplitRule,
+        reads: &[Option<CategoryRead>],
+        x: &[f64],
+        missing: Option<TreeMissing>,
+    ) -> Option<bool> {
+        Some(match self {
+            SourceNode::Split {
+                feature, threshold, ..
+            } => goes_left(rule, missing, index, *feature, *threshold, x),
+            SourceNode::CategorySplit {
+                feature,
+                set,
+                set_left,
+                ..
+            } => {
+                let read = reads[*feature].expect("checked: a categorical feature");
+                category_goes_left(read, missing, index, *feature, (set, *set_left), x)
+            }
+            SourceNode::Leaf { .. } => return None,
+        })
+    }
+
+    /// A split's `(left, right)` children; `None` for a leaf.
+    pub fn children(&self) -> Option<(usize, usize)> {
+        match *self {
+            SourceNode::Split { left, right, .. }
+            | SourceNode::CategorySplit { left, right, .. } => Some((left, right)),
+            SourceNode::Leaf { .. } => None,
+        }
+    }
 }
 
 impl SourceModel {
@@ -151,11 +226,13 @@ impl SourceModel {
                 base,
                 trees,
                 missing,
+                categorical,
             } => {
                 let mut scores = base.clone();
+                let reads = categorical.as_deref().unwrap_or_default();
                 for (t, tree) in trees.iter().enumerate() {
                     let missing = missing.as_ref().map(|m| m.of_tree(t));
-                    let value = tree.float_leaf(*rule, &x, missing);
+                    let value = tree.float_leaf(*rule, reads, &x, missing);
                     match tree.target {
                         Some(c) => scores[c] += value[0],
                         None => scores.iter_mut().zip(value).for_each(|(s, v)| *s += v),
@@ -243,8 +320,14 @@ impl SourceModel {
                 base,
                 trees,
                 missing,
+                categorical,
                 ..
             } => {
+                if categorical.as_ref().is_some_and(|c| c.len() != features) {
+                    return Err(FormatError::malformed(
+                        "categorical features need an entry per feature",
+                    ));
+                }
                 if let Some(missing) = missing {
                     let shaped = missing.rules.len() == features
                         && missing.default_left.len() == trees.len()
@@ -264,8 +347,9 @@ impl SourceModel {
                 if trees.is_empty() {
                     return Err(FormatError::malformed("the ensemble has no trees"));
                 }
+                let reads = categorical.as_deref().unwrap_or_default();
                 for (t, tree) in trees.iter().enumerate() {
-                    tree.check(t, features, scores)?;
+                    tree.check(t, features, scores, reads)?;
                 }
             }
         }
@@ -274,27 +358,38 @@ impl SourceModel {
 }
 
 impl SourceTree {
-    /// The leaf values an (already rounded) input reaches under the library's split rule, and,
-    /// with `missing`, its missing values.
-    pub fn float_leaf(&self, rule: SplitRule, x: &[f64], missing: Option<TreeMissing>) -> &[f64] {
+    /// The leaf values an (already rounded) input reaches under the library's split rule, its
+    /// categorical features' `reads` (empty if it has none), and, with `missing`, its missing
+    /// values.
+    pub fn float_leaf(
+        &self,
+        rule: SplitRule,
+        reads: &[Option<CategoryRead>],
+        x: &[f64],
+        missing: Option<TreeMissing>,
+    ) -> &[f64] {
         let mut node = 0;
         loop {
-            match &self.nodes[node] {
-                SourceNode::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                } => {
-                    let left_branch = goes_left(rule, missing, node, *feature, *threshold, x);
-                    node = if left_branch { *left } else { *right }
-                }
-                SourceNode::Leaf { value } => return value,
+            let current = &self.nodes[node];
+            if let SourceNode::Leaf { value } = current {
+                return value;
             }
+            let (left, right) = current.children().expect("a split");
+            node = match current.goes_left(node, rule, reads, x, missing) {
+                Some(true) => left,
+                _ => right,
+            };
         }
     }
 
-    fn check(&self, index: usize, features: usize, scores: usize) -> Result<(), FormatError> {
+    fn check(
+        &self,
+        index: usize,
+        features: usize,
+        scores: usize,
+        reads: &[Option<CategoryRead>],
+    ) -> Result<(), FormatError> {
+        let categorical = |f: usize| reads.get(f).copied().flatten().is_some();
         let bad = |msg: String| Err(FormatError::malformed(format!("tree {index}: {msg}")));
         if self.nodes.is_empty() {
             return bad("no nodes".into());
@@ -308,10 +403,7 @@ impl SourceTree {
         for (i, node) in self.nodes.iter().enumerate() {
             match node {
                 SourceNode::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
+                    feature, threshold, ..
                 } => {
                     if *feature >= features {
                         return bad(format!(
@@ -321,11 +413,24 @@ impl SourceTree {
                     if threshold.is_nan() {
                         return bad(format!("node {i} has a NaN threshold"));
                     }
-                    for &child in [left, right] {
-                        if child >= self.nodes.len() || child == 0 {
-                            return bad(format!("node {i} has child {child}"));
-                        }
-                        parents[child] += 1;
+                    if categorical(*feature) {
+                        return bad(format!(
+                            "node {i} splits the categorical feature {feature} at a threshold"
+                        ));
+                    }
+                }
+                SourceNode::CategorySplit { feature, set, .. } => {
+                    if *feature >= features || !categorical(*feature) {
+                        return bad(format!(
+                            "node {i} splits feature {feature} by category, which is not a \
+                             categorical feature"
+                        ));
+                    }
+                    let increasing = set.windows(2).all(|w| w[0] < w[1]);
+                    if !increasing || set.last().is_some_and(|&c| c >= MAX_CATEGORIES) {
+                        return bad(format!(
+                            "node {i}'s categories must increase and stay below {MAX_CATEGORIES}"
+                        ));
                     }
                 }
                 SourceNode::Leaf { value } => {
@@ -333,6 +438,12 @@ impl SourceTree {
                         return bad(format!("leaf {i} must hold {width} finite values"));
                     }
                 }
+            }
+            for child in node.children().into_iter().flat_map(|(l, r)| [l, r]) {
+                if child >= self.nodes.len() || child == 0 {
+                    return bad(format!("node {i} has child {child}"));
+                }
+                parents[child] += 1;
             }
         }
         if let Some(i) = parents.iter().skip(1).position(|&p| p != 1) {

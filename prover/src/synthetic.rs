@@ -78,6 +78,7 @@ pub fn boosted_trees(trees: usize, depth: usize, features: usize) -> SourceModel
             rules: vec![MissingRule::Nan; features],
             default_left,
         }),
+        categorical: None,
     };
     binary(features, body)
 }

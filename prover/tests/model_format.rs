@@ -107,10 +107,8 @@ fn any_change_changes_the_id() {
     assert_eq!(unique.len(), changed.len());
 }
 
-/// Applies `edit` to the sample model's JSON and expects validation to fail with `needle`.
-fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
-    let mut value: serde_json::Value = serde_json::to_value(sample_model()).unwrap();
-    edit(&mut value);
+/// Expects validation of `value`, a model's JSON, to fail with `needle`.
+fn assert_json_rejected(value: &serde_json::Value, needle: &str) {
     let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
     assert!(
         err.to_string().contains(needle),
@@ -118,10 +116,29 @@ fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
     );
 }
 
+/// `value`, a model's JSON, after `edit`.
+fn edited(
+    mut value: serde_json::Value,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> serde_json::Value {
+    edit(&mut value);
+    value
+}
+
+/// Applies `edit` to the sample model's JSON and expects validation to fail with `needle`.
+fn assert_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
+    let value = serde_json::to_value(sample_model()).unwrap();
+    assert_json_rejected(&edited(value, edit), needle);
+}
+
 #[test]
 fn invalid_models_are_refused_with_clear_errors() {
     let tree = "/body/trees/trees/0";
-    assert_rejected(|v| v["version"] = json!(3), "version 3 is not supported");
+    assert_rejected(|v| v["version"] = json!(4), "version 4 is not supported");
+    assert_rejected(
+        |v| v["version"] = json!(3),
+        "a version 3 model has categorical features",
+    );
     // Version 2 is version 1 with missing values, and each needs the other.
     assert_rejected(
         |v| v["version"] = json!(2),
@@ -317,13 +334,7 @@ fn invalid_grid_encodings_are_refused() {
     let calibration = zkinfer::Calibration::from_csv("a,b\n0,10\n1,20\n").unwrap();
     let model = quantize(&source, Some(&calibration)).unwrap();
     let rejected = |edit: &dyn Fn(&mut serde_json::Value), needle: &str| {
-        let mut value = serde_json::to_value(&model).unwrap();
-        edit(&mut value);
-        let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
-        assert!(
-            err.to_string().contains(needle),
-            "expected {needle:?} in {err}"
-        );
+        assert_json_rejected(&edited(serde_json::to_value(&model).unwrap(), edit), needle);
     };
     let grid = "/input/encoding/grid";
     rejected(
@@ -386,13 +397,7 @@ fn invalid_networks_are_refused_with_clear_errors() {
     let model = Model::from_json(valid.to_string().as_bytes()).expect("a valid network");
     assert!(matches!(model.body, Body::Mlp(_)));
     let rejected = |edit: &dyn Fn(&mut serde_json::Value), needle: &str| {
-        let mut value = network_json();
-        edit(&mut value);
-        let err = Model::from_json(value.to_string().as_bytes()).unwrap_err();
-        assert!(
-            err.to_string().contains(needle),
-            "expected {needle:?} in {err}"
-        );
+        assert_json_rejected(&edited(network_json(), edit), needle);
     };
     let in_body =
         |f: fn(&mut serde_json::Value)| move |v: &mut serde_json::Value| f(&mut v["body"]["mlp"]);
@@ -426,4 +431,441 @@ fn invalid_networks_are_refused_with_clear_errors() {
         &|v| v["input"]["encoding"] = json!({"bins": {"rule": "less_than", "cuts": [[], []]}}),
         "use the grid encoding",
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: categorical features.
+
+/// A version 3 model in its canonical encoding: a categorical `c` (read as XGBoost reads it, 5
+/// categories, codes 0 to 4 and the other code 5) and a numeric `n` (one cut, 2), both missing
+/// when NaN; tree 0 sends the codes {0, 2, 5} left to `n < 2` (leaves 1 | 3), the others right
+/// to −2; tree 1 sends {1, 3, 4, 5} left (4), the others right (−4).
+const CATEGORICAL: &str = concat!(
+    r#"{"format":"zkinfer-model","version":3,"source":"hand","#,
+    r#""input":{"precision":"f32","features":["c","n"],"#,
+    r#""encoding":{"bins":{"rule":"less_than","cuts":[[],[[1,1]]]}},"#,
+    r#""missing":["nan","nan"],"categorical":[{"read":"non_negative","count":5},null]},"#,
+    r#""output":{"task":"binary","classes":["0","1"],"score_scale_log2":3,"link":"logistic"},"#,
+    r#""body":{"trees":{"base":[0],"trees":["#,
+    r#"{"target":0,"feature":[0,1],"threshold":[0,1],"left":[1,2],"right":[4,3],"#,
+    r#""leaf_value":[1,3,-2],"default_left":[false,true],"categories":[[0,2,5],null]},"#,
+    r#"{"target":0,"feature":[0],"threshold":[0],"left":[1],"right":[2],"#,
+    r#""leaf_value":[4,-4],"default_left":[true],"categories":[[1,3,4,5]]}"#,
+    r#"]}}}"#
+);
+
+fn categorical_json() -> serde_json::Value {
+    serde_json::from_str(CATEGORICAL).unwrap()
+}
+
+/// Applies `edit` to the categorical model's JSON and expects validation to fail with `needle`.
+fn assert_categorical_rejected(edit: impl Fn(&mut serde_json::Value), needle: &str) {
+    assert_json_rejected(&edited(categorical_json(), edit), needle);
+}
+
+fn assert_categorical_accepted(edit: impl Fn(&mut serde_json::Value)) -> Model {
+    let value = edited(categorical_json(), edit);
+    Model::from_json(value.to_string().as_bytes()).unwrap_or_else(|e| panic!("{value}: {e}"))
+}
+
+/// Removes `input_key` from a model JSON's input and `tree_key` from each of its trees.
+fn remove_keys(value: &mut serde_json::Value, input_key: &str, tree_key: &str) {
+    value["input"].as_object_mut().unwrap().remove(input_key);
+    for tree in value["body"]["trees"]["trees"].as_array_mut().unwrap() {
+        tree.as_object_mut().unwrap().remove(tree_key);
+    }
+}
+
+#[test]
+fn a_categorical_model_round_trips_in_canonical_order() {
+    use zkinfer::model::{Categories, CategoryRead};
+    let model = Model::from_json(CATEGORICAL.as_bytes()).unwrap();
+    assert_eq!(model.version, 3);
+    assert_eq!(
+        model.input.categorical,
+        Some(vec![
+            Some(Categories {
+                read: CategoryRead::NonNegative,
+                count: 5
+            }),
+            None
+        ])
+    );
+    assert_eq!(model.to_canonical_json(), CATEGORICAL.as_bytes());
+    assert_eq!(
+        model.id().to_string(),
+        blake3::hash(CATEGORICAL.as_bytes()).to_hex().to_string()
+    );
+    // Any layout, any key order (serde_json sorts keys: `categorical` before `encoding`,
+    // `categories` before `default_left`): the same canonical encoding.
+    for text in [
+        categorical_json().to_string(),
+        serde_json::to_string_pretty(&categorical_json()).unwrap(),
+    ] {
+        assert!(text.find("\"categorical\"") < text.find("\"missing\""));
+        assert!(text.find("\"categories\"") < text.find("\"default_left\""));
+        let reparsed = Model::from_json(text.as_bytes()).unwrap();
+        assert_eq!(reparsed.to_canonical_json(), CATEGORICAL.as_bytes());
+    }
+    // The codes: categories 0 to 4, everything else 5, NaN missing.
+    let codes = |c: f64| model.quantize_input(&[c, 1.0]).unwrap().values()[0];
+    let cases = [
+        (3.0, Some(3)),
+        (4.7, Some(4)),
+        (5.0, Some(5)),
+        (-0.5, Some(5)),
+        (1e10, Some(5)),
+        (f64::NAN, None),
+    ];
+    for (c, code) in cases {
+        assert_eq!(codes(c), code, "c = {c}");
+    }
+    // Scores in eighths: c = 3 goes right in tree 0 (−2), left in tree 1 (4); c = 5 (the
+    // other code) left, n = 1 < 2 left (1), then left (4); a missing c right (−2), left (4).
+    for (x, score) in [
+        ([3.0, 1.0], 2),
+        ([5.0, 1.0], 5),
+        ([5.0, 3.0], 7),
+        ([0.0, f64::NAN], -3),
+        ([f64::NAN, 1.0], 2),
+    ] {
+        let prediction = zkinfer::infer(&model, &model.quantize_input(&x).unwrap());
+        assert_eq!(prediction.scores, [score], "x = {x:?}");
+    }
+}
+
+#[test]
+fn a_categorical_model_without_missing_values_has_neither_missing_nor_default_left() {
+    let model = assert_categorical_accepted(|v| remove_keys(v, "missing", "default_left"));
+    assert_eq!(model.version, 3);
+    let canonical = String::from_utf8(model.to_canonical_json()).unwrap();
+    let expected = CATEGORICAL
+        .replace(r#""missing":["nan","nan"],"#, "")
+        .replace(r#""default_left":[false,true],"#, "")
+        .replace(r#""default_left":[true],"#, "");
+    assert_eq!(canonical, expected);
+    assert!(!canonical.contains("missing") && !canonical.contains("default_left"));
+    // NaN is then refused.
+    assert!(model.quantize_input(&[f64::NAN, 1.0]).is_err());
+}
+
+#[test]
+fn quantized_categorical_models_are_version_3_in_canonical_order() {
+    use zkinfer::model::CategoryRead;
+    use zkinfer::source::{SourceBody, SourceMissing, SourceNode, SourceTree};
+    for missing in [false, true] {
+        let tree = SourceTree {
+            target: Some(0),
+            nodes: vec![
+                SourceNode::CategorySplit {
+                    feature: 0,
+                    set: vec![1, 3],
+                    set_left: true,
+                    left: 1,
+                    right: 2,
+                },
+                SourceNode::Split {
+                    feature: 1,
+                    threshold: 0.5,
+                    left: 3,
+                    right: 4,
+                },
+                SourceNode::Leaf { value: vec![-1.0] },
+                SourceNode::Leaf { value: vec![0.25] },
+                SourceNode::Leaf { value: vec![0.75] },
+            ],
+        };
+        let mut source = tree_model(SplitRule::LessOrEqual, Precision::F64, 2, vec![tree]);
+        let SourceBody::Trees {
+            missing: m,
+            categorical,
+            ..
+        } = &mut source.body
+        else {
+            unreachable!()
+        };
+        *categorical = Some(vec![Some(CategoryRead::TowardZero), None]);
+        if missing {
+            *m = Some(SourceMissing {
+                rules: vec![zkinfer::MissingRule::Nan; 2],
+                default_left: vec![vec![false, true, false, false, false]],
+            });
+        }
+        let model = quantize(&source, None).unwrap();
+        assert_eq!(model.version, 3);
+        let canonical = String::from_utf8(model.to_canonical_json()).unwrap();
+        assert_eq!(
+            Model::from_json(canonical.as_bytes()).unwrap(),
+            model,
+            "{canonical}"
+        );
+        // `categorical` after the encoding (and `missing`), `categories` after the leaves (and
+        // `default_left`).
+        let categorical = r#""categorical":[{"read":"toward_zero","count":4},null]},"output""#;
+        let (input, tree) = match missing {
+            true => (
+                r#"]]]}},"missing":["nan","nan"],"categorical""#,
+                r#"],"default_left":[false,true],"categories":[[1,3],null]}]}}}"#,
+            ),
+            false => (
+                r#"]]]}},"categorical""#,
+                r#"],"categories":[[1,3],null]}]}}}"#,
+            ),
+        };
+        for needle in [categorical, input, tree] {
+            assert!(canonical.contains(needle), "{needle} in {canonical}");
+        }
+        assert_eq!(canonical.contains("missing"), missing);
+        assert_eq!(canonical.contains("default_left"), missing);
+    }
+}
+
+#[test]
+fn version_1_and_2_models_have_no_categorical_keys() {
+    use zkinfer::source::{SourceBody, SourceMissing};
+    let v1 = sample_model();
+    assert_eq!(v1.version, 1);
+    assert!(!String::from_utf8(v1.to_canonical_json())
+        .unwrap()
+        .contains("categor"));
+    let mut rng = Rng::new(11);
+    let trees = (0..2)
+        .map(|_| random_tree(&mut rng, 2, 3, 1, None, |r, _| r.uniform(-1.0, 1.0)))
+        .collect();
+    let mut source = tree_model(SplitRule::LessThan, Precision::F32, 3, trees);
+    let SourceBody::Trees { missing, .. } = &mut source.body else {
+        unreachable!()
+    };
+    *missing = Some(SourceMissing {
+        rules: vec![zkinfer::MissingRule::Nan; 3],
+        default_left: vec![vec![true; 7], vec![false; 7]],
+    });
+    let v2 = quantize(&source, None).unwrap();
+    assert_eq!(v2.version, 2);
+    let canonical = String::from_utf8(v2.to_canonical_json()).unwrap();
+    assert!(canonical.contains(r#""missing":["nan","nan","nan"]},"#));
+    assert!(canonical.contains(r#""default_left":[true,true,true]}"#));
+    assert!(!canonical.contains("categor"), "{canonical}");
+    // Explicit nulls parse as absent keys: the same model and encoding.
+    let mut value = serde_json::to_value(&v2).unwrap();
+    value["input"]["categorical"] = json!(null);
+    value["body"]["trees"]["trees"][0]["categories"] = json!(null);
+    let reparsed = Model::from_json(value.to_string().as_bytes()).unwrap();
+    assert_eq!(reparsed.to_canonical_json(), v2.to_canonical_json());
+}
+
+#[test]
+fn invalid_categorical_models_are_refused_with_clear_errors() {
+    let tree0 = "/body/trees/trees/0";
+    // The version rules.
+    for version in [1, 2] {
+        assert_categorical_rejected(
+            |v| v["version"] = json!(version),
+            "categorical features need model format version 3",
+        );
+    }
+    assert_categorical_rejected(
+        |v| {
+            v["version"] = json!(1);
+            remove_keys(v, "missing", "default_left");
+        },
+        "categorical features need model format version 3",
+    );
+    assert_categorical_rejected(
+        |v| remove_keys(v, "categorical", "categories"),
+        "a version 3 model has categorical features",
+    );
+    // validate_categorical.
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"] = json!([{"read": "non_negative", "count": 5}]),
+        "categorical features need one entry per feature",
+    );
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"] = json!([{"read": "non_negative", "count": 5}, null, null]),
+        "categorical features need one entry per feature",
+    );
+    for count in [0, 65_536, 1u32 << 31] {
+        assert_categorical_rejected(
+            |v| v["input"]["categorical"][0]["count"] = json!(count),
+            &format!("feature \"c\": {count} categories; a categorical feature has 1 to"),
+        );
+    }
+    assert_categorical_rejected(
+        |v| v["input"]["encoding"]["bins"]["cuts"][0] = json!([[1, 0]]),
+        "categorical feature \"c\" has cuts",
+    );
+    for rule in ["nan_or_zero", "nan_as_zero"] {
+        assert_categorical_rejected(
+            |v| v["input"]["missing"][0] = json!(rule),
+            "categorical feature \"c\": only NaN can be missing",
+        );
+    }
+    // A numeric feature may have any rule: n reads NaN as zero, so split 1 of tree 0 sends it
+    // where zero goes (0 < 2: left, as it does).
+    assert_categorical_accepted(|v| v["input"]["missing"][1] = json!("nan_as_zero"));
+    // Serde: the object's fields and the readings are closed.
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"][0]["read"] = json!("round"),
+        "unknown variant",
+    );
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"][0]["extra"] = json!(1),
+        "unknown field `extra`",
+    );
+    assert_categorical_rejected(
+        |v| {
+            v["input"]["categorical"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("count");
+        },
+        "missing field `count`",
+    );
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"][0]["count"] = json!(-1),
+        "invalid value",
+    );
+    // The categories of every tree: one entry per split, exactly in version 3.
+    let per_split =
+        "one entry per split in categories is needed exactly when features are categorical";
+    assert_categorical_rejected(
+        |v| {
+            let tree = v.pointer_mut(tree0).unwrap();
+            tree.as_object_mut().unwrap().remove("categories");
+        },
+        per_split,
+    );
+    assert_categorical_rejected(
+        |v| *v.pointer_mut(&format!("{tree0}/categories")).unwrap() = json!([[0, 2, 5]]),
+        per_split,
+    );
+    assert_categorical_rejected(
+        |v| {
+            *v.pointer_mut(&format!("{tree0}/categories")).unwrap() = json!([[0, 2, 5], null, null])
+        },
+        per_split,
+    );
+    // Categories in a model without categorical features.
+    assert_rejected(
+        |v| {
+            let tree = &mut v["body"]["trees"]["trees"][0];
+            let splits = tree["feature"].as_array().unwrap().len();
+            tree["categories"] = json!(vec![serde_json::Value::Null; splits]);
+        },
+        per_split,
+    );
+    // The codes of a categorical split: strictly increasing, at most the other code, threshold 0.
+    let codes = "split 0: a categorical split's codes are increasing codes of its feature \
+                 (5 categories and the other code), and its threshold 0";
+    for bad in [
+        json!([2, 0, 5]),
+        json!([0, 2, 2]),
+        json!([0, 6]),
+        json!([65535]),
+    ] {
+        assert_categorical_rejected(
+            |v| *v.pointer_mut(&format!("{tree0}/categories/0")).unwrap() = bad.clone(),
+            codes,
+        );
+    }
+    assert_categorical_rejected(
+        |v| *v.pointer_mut(&format!("{tree0}/categories/0")).unwrap() = json!([0, 65536]),
+        "invalid value",
+    );
+    assert_categorical_rejected(
+        |v| *v.pointer_mut(&format!("{tree0}/threshold/0")).unwrap() = json!(1),
+        codes,
+    );
+    assert_categorical_rejected(
+        |v| *v.pointer_mut(&format!("{tree0}/categories/0")).unwrap() = json!(null),
+        "tree 0: split 0 on a categorical feature has no codes",
+    );
+    assert_categorical_rejected(
+        |v| *v.pointer_mut(&format!("{tree0}/categories/1")).unwrap() = json!([0]),
+        "tree 0: split 1 on a numeric feature has codes",
+    );
+    // Codes that are fine: none, every one, the other code alone.
+    for fine in [json!([]), json!([0, 1, 2, 3, 4, 5]), json!([5])] {
+        let model = assert_categorical_accepted(|v| {
+            *v.pointer_mut(&format!("{tree0}/categories/0")).unwrap() = fine.clone()
+        });
+        assert_eq!(model.to_canonical_json(), {
+            let mut value = categorical_json();
+            value["body"]["trees"]["trees"][0]["categories"][0] = fine.clone();
+            Model::from_json(value.to_string().as_bytes())
+                .unwrap()
+                .to_canonical_json()
+        });
+    }
+    // Only tree ensembles have categorical features.
+    let linear = json!({
+        "format": "zkinfer-model", "version": 3, "source": "test",
+        "input": {"precision": "f64", "features": ["a", "b"],
+                  "encoding": {"grid": {"scale_log2": [8, 8], "offset": [0, 0]}},
+                  "categorical": [{"read": "toward_zero", "count": 3}, null]},
+        "output": {"task": "regression", "classes": [], "score_scale_log2": 8,
+                   "link": "identity"},
+        "body": {"linear": {"weights": [[1, 2]], "bias": [3]}}
+    });
+    assert_json_rejected(&linear, "only tree ensembles have categorical features");
+    let mut network = network_json();
+    network["version"] = json!(3);
+    network["input"]["categorical"] = json!([null, {"read": "non_negative", "count": 2}]);
+    assert_json_rejected(&network, "only tree ensembles have categorical features");
+}
+
+#[test]
+fn categorical_codes_stop_at_the_other_code() {
+    let model = Model::from_json(CATEGORICAL.as_bytes()).unwrap();
+    for (values, ok) in [
+        ([5, 0], true),
+        ([0, 1], true),
+        ([6, 0], false),
+        ([-1, 0], false),
+    ] {
+        let result = zkinfer::QuantizedInput::from_quantized(&model, &values);
+        assert_eq!(result.is_ok(), ok, "{values:?}: {result:?}");
+    }
+    // The numeric feature keeps the 16-bit range.
+    assert!(zkinfer::QuantizedInput::from_quantized(&model, &[0, 65535]).is_ok());
+}
+
+// Found while writing the tests above; ignored until fixed.
+
+#[test]
+fn the_category_count_error_reads_well() {
+    assert_categorical_rejected(
+        |v| v["input"]["categorical"][0]["count"] = json!(0),
+        "feature \"c\": 0 categories; a categorical feature has 1 to 65535",
+    );
+}
+
+#[test]
+fn a_version_3_model_without_categorical_features_is_refused() {
+    // docs/model-format.md: "categorical features in a version 1 or 2 model or none in a
+    // version 3 one" are refused; this is the version 2 model of `n` alone, as version 3.
+    assert_categorical_rejected(
+        |v| {
+            v["input"]["categorical"][0] = json!(null);
+            for t in 0..2 {
+                let tree = &mut v["body"]["trees"]["trees"][t];
+                tree["feature"][0] = json!(1);
+                tree["threshold"][0] = json!(1);
+                tree["categories"][0] = json!(null);
+            }
+        },
+        "a version 3 model has categorical features",
+    );
+}
+
+#[test]
+fn a_categorical_model_without_splits_loads() {
+    let model = assert_categorical_accepted(|v| {
+        v["body"]["trees"]["trees"] = json!([{
+            "target": 0, "feature": [], "threshold": [], "left": [], "right": [],
+            "leaf_value": [1], "default_left": [], "categories": []
+        }]);
+    });
+    let q = model.quantize_input(&[2.0, 1.0]).unwrap();
+    assert_eq!(zkinfer::infer(&model, &q).scores, [1]);
 }

@@ -227,3 +227,35 @@ function memoryLimits(wasm) {
   }
   throw new Error('no memory section');
 }
+
+describe('categorical features (format version 3)', () => {
+  // Probe rows of the categorical examples with the libraries' own classes: every category,
+  // unseen, negative, fractional and huge codes, and NaN (an empty cell: null here).
+  const probes = (name) => {
+    const csv = readFileSync(join(root, 'examples/models', name, 'probes.csv'), 'utf8');
+    const [header, ...rows] = csv.trim().split('\n').map((line) => line.split(','));
+    return rows.map((cells) => {
+      const input = {};
+      header.forEach((column, i) => {
+        if (!column.startsWith('expected_')) input[column] = cells[i] === '' ? null : Number(cells[i]);
+      });
+      return { input, expectedClass: Number(cells[header.indexOf('expected_class')]) };
+    });
+  };
+
+  for (const name of ['credit_missing_lightgbm', 'credit_missing_xgboost']) {
+    test(`${name}: the library's class on probe rows, proved and verified`, async () => {
+      const model = importExample(name, dir);
+      const prover = await createProver({ model: model.text });
+      const rows = probes(name);
+      // Rows from the sweep of each categorical column's edge values, and from the mixed rows.
+      for (const k of [1, 60, 130, 200, 320, 480, 560, 700, 848]) {
+        const { input, expectedClass } = rows[k];
+        const proved = await prover.prove(input, { context: `row ${k}` });
+        assert.equal(proved.output.class, expectedClass, `row ${k}: ${JSON.stringify(input)}`);
+        const verified = await verify(model.text, proved.envelope, { context: `row ${k}` });
+        assert.equal(verified.output.class, expectedClass);
+      }
+    });
+  }
+});

@@ -104,7 +104,7 @@ test('models: garbage, truncated, invalid, or a library format not yet imported'
     ['garbage', /not a zkinfer model/],
     [flagship.text.slice(0, 1000), /not a zkinfer model: EOF while parsing/],
     ['', /not a zkinfer model/],
-    [{ ...model, version: 3 }, /format version 3 is not supported/],
+    [{ ...model, version: 4 }, /format version 4 is not supported/],
     [{ ...model, version: 1 }, /missing values need model format version 2/],
     [{ ...model, body: { trees: { base: [0], trees: [] } } }, /invalid zkinfer model/],
     [{ ...model, extra: 1 }, /unknown field `extra`/],

@@ -228,9 +228,9 @@ fn check_model(model: &Model, seed: &[u8]) {
     assert_eq!(Model::from_json(&canonical).as_ref(), Ok(model));
     let n = model.num_features();
     let zeros = vec![0i64; n];
-    let maxes = vec![i64::from(u16::MAX); n];
+    let maxes: Vec<i64> = (0..n).map(|f| model.largest_value(f)).collect();
     let mixed: Vec<i64> = (0..n)
-        .map(|f| i64::from(*seed.get(f % seed.len().max(1)).unwrap_or(&0)) * 257)
+        .map(|f| i64::from(*seed.get(f % seed.len().max(1)).unwrap_or(&0)) * 257 % (maxes[f] + 1))
         .collect();
     for values in [zeros, maxes, mixed] {
         let input = QuantizedInput::from_quantized(model, &values).expect("in range");

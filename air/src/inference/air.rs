@@ -196,7 +196,12 @@ impl<B: Body> Statement<B> {
             .map(|_| None)
             .chain((0..self.body.rows()).map(|row| self.body.reads(row)))
             .collect();
-        Lookup::new(self.body.num_features(), &reads, self.body.num_fractions())
+        let lookup = Lookup::new(self.body.num_features(), &reads, self.body.num_fractions());
+        debug_assert!(
+            lookup.is_some() || self.body.num_fractions() == 0,
+            "a body's fractions need the lookup: it must read a feature"
+        );
+        lookup
     }
 
     /// The trace's shape under `options`: the main segment's width and length, and the

@@ -37,7 +37,7 @@
 //! When the ensemble accepts missing features, the host also supplies `m`, nonzero exactly
 //! where `x` is the missing-feature code [`MISSING`].
 //!
-//! When some feature is categorical, one more column, [`Walk::multiplicity`], holds the run
+//! When some split is categorical, one more column, [`Walk::multiplicity`], holds the run
 //! table's multiplicities (below).
 //!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
@@ -133,7 +133,9 @@
 //!   `P = tag·2^37 + (x − u)·2^18 + (x + v)·2 + b` is then an integer in `(2^36, 2^63 + 2^36)`,
 //!   below the field's modulus: no feature key `f + γ·x'` equals it (for a random `γ`, but where
 //!   `x' = 0`, and `f < 2^36`), nor [`NO_RUN`] `= 2^32`, and no other row reads it, as its
-//!   `tag` is the row's own. So the lookup's identity holds only if a weight of 1 on it is
+//!   `tag` is the row's own (the bound below, `|A·2^17 + B| < 2^36` between two read keys as
+//!   between a read and a run, tells tags apart). So the lookup's identity holds only if a
+//!   weight of 1 on it is
 //!   matched by a run table entry of the same key, `tag'·2^37 + lo·2^18 + hi·2 + left`, with
 //!   `lo ≤ hi < 2^16`. Then `b = left` (the keys' parity), and with `A = x − u − lo` and
 //!   `B = x + v − hi`, `(tag − tag')·2^36 + A·2^17 + B = 0`: as `|A·2^17 + B| < 2^36`, the
@@ -143,7 +145,7 @@
 //!   feature's codes, `b` is the split's decision for the code `x`. A missing `x = 2^17` is in
 //!   no run (`A > 0`), so its weight `cat·(1 − m)` must be 0: `m = 1`, and the default
 //!   constraint makes `b` the default branch. (A code past the feature's codes is in no run
-//!   either: no input with one can be proved);
+//!   either: no input with one can be proved, and the prover's quantization never makes one);
 //! * each leaf's parent has exactly one row, which adds the leaf's values iff the parent is
 //!   visited and goes that way, i.e. iff the leaf is reached. So `acc` goes from
 //!   [`Walk::initial_scores`] on row `first_row` to the scores on row `first_row + num_rows`.
@@ -157,7 +159,7 @@
 //!   `MISSING` for a missing one, and `m` as above), and `d` (trace degree 1) range-checked to
 //!   `[0, 2^16)` there, and its base-4 digits' two halves ([`Walk::host_values`] are the honest
 //!   pairs);
-//! * with categorical features, adds the two [`Walk::fractions`] to its lookup's sum on every
+//! * with categorical splits, adds the two [`Walk::fractions`] to its lookup's sum on every
 //!   row, and gives the run table its [`Walk::table_rows`] real rows from row 0;
 //! * puts the node rows at `first_row ≥ 1` (the root's indicator is constrained by the
 //!   transition *into* it) and enforces every transition from row `first_row − 1` up to the
@@ -477,7 +479,7 @@ pub struct Walk {
     num_scores: usize,
     /// Whether features may be missing.
     missing: bool,
-    /// Whether some feature is categorical.
+    /// Whether some split is categorical.
     categorical: bool,
     /// The largest split depth: the stack cells.
     stack: usize,
@@ -532,7 +534,8 @@ impl Walk {
         if let Some(score) = worst.iter().position(|&w| w >= 1i128 << SCORE_BITS) {
             return Err(WalkError::ScoreRange { score });
         }
-        let categorical = !codes.is_empty();
+        // Without a categorical split there is nothing to read by category.
+        let categorical = rows.iter().any(|row| row.categories.is_some());
         if categorical && rows.len() > MAX_TAG {
             return Err(WalkError::TooManyRows);
         }
@@ -573,7 +576,7 @@ impl Walk {
     }
 
     /// Component columns: `2 + D + num_scores`, and [`Walk::multiplicity`] with categorical
-    /// features.
+    /// splits.
     pub fn num_columns(&self) -> usize {
         STACK + self.stack + self.num_scores + usize::from(self.categorical)
     }
@@ -583,8 +586,8 @@ impl Walk {
         self.missing
     }
 
-    /// Whether some feature is categorical: the walk then adds two fractions to the lookup's
-    /// sum on every row ([`Walk::fractions`]).
+    /// Whether some split is categorical: the walk then adds two fractions to the lookup's sum
+    /// on every row ([`Walk::fractions`]).
     pub fn is_categorical(&self) -> bool {
         self.categorical
     }
@@ -594,7 +597,7 @@ impl Walk {
         self.runs.len()
     }
 
-    /// The column of the run table's multiplicities (with categorical features).
+    /// The column of the run table's multiplicities (with categorical splits).
     pub fn multiplicity(&self) -> usize {
         debug_assert!(self.categorical);
         STACK + self.stack + self.num_scores

@@ -17,19 +17,28 @@
 //! the number of iterations, which is folded into the leaves here. `Booster.predict` on a
 //! loaded file uses every tree in it, and so does the imported model.
 //!
-//! `decision_type` bits: 0 categorical (refused), 1 default left (where missing values go),
+//! `decision_type` bits: 0 categorical, 1 default left (where missing values go),
 //! 2–3 the missing type, which LightGBM keeps per feature: 0 none (NaN is read as 0.0:
 //! [`MissingRule::NanAsZero`], whose default branch is the one zero takes), 1 zero
 //! (`zero_as_missing`: NaN and zero take the default branch, [`MissingRule::NanOrZero`]), 2 NaN
 //! (NaN takes it, [`MissingRule::Nan`]). A feature whose splits disagree on the type is refused;
 //! one without splits gets [`MissingRule::Nan`], which no split reads.
+//!
+//! A categorical split (`categorical_feature`) has for threshold the index `k` of its bitset,
+//! the 32-bit words `cat_threshold[cat_boundaries[k]..cat_boundaries[k + 1]]`: LightGBM sends
+//! a category whose bit is set LEFT, and everything else right: another category, one past the
+//! bitset, a value that is no category (the value truncated toward zero is negative:
+//! [`CategoryRead::TowardZero`]), and NaN, whatever the split's missing type ([`MissingRule::Nan`]
+//! with the default branch right). A feature split both ways is refused.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::import::placeholder_name;
-use crate::model::{Link, MissingRule, Precision, Task, ZERO_THRESHOLD};
+use crate::import::{categorical_features, placeholder_name};
+use crate::model::{
+    CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES, ZERO_THRESHOLD,
+};
 use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 // Refuse absurd sizes before allocating for them.
@@ -183,6 +192,7 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
             trees.len()
         )));
     }
+    let categorical = categorical_features(&trees, num_features, CategoryRead::TowardZero)?;
     if average_output {
         // Random-forest boosting: LightGBM divides the sum by the number of iterations.
         let iterations = (trees.len() / scores) as f64;
@@ -214,6 +224,7 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
                     .collect(),
                 default_left,
             }),
+            categorical,
         },
     })
 }
@@ -337,11 +348,10 @@ fn read_tree(
         )));
     }
     let num_cat = optional_count("num_cat")?;
-    if num_cat != 0 {
-        return Err(FormatError::unsupported(format!(
-            "categorical splits in tree {t} (num_cat={num_cat})"
-        )));
-    }
+    let bitsets = match num_cat {
+        0 => Vec::new(),
+        _ => category_bitsets(block, num_cat, &at)?,
+    };
     let (number, value) = get("num_leaves")?;
     let leaves: usize = value
         .trim()
@@ -388,16 +398,11 @@ fn read_tree(
         if !(0..16).contains(&kind) {
             return Err(at(format!("node {i} has decision_type {kind}")));
         }
-        if kind & 1 != 0 {
-            return Err(FormatError::unsupported(format!(
-                "categorical split in tree {t}, node {i}"
+        let (Some(l), Some(r)) = (child(left[i]), child(right[i])) else {
+            return Err(at(format!(
+                "node {i} has children {} and {}, not nodes of a tree with {leaves} leaves",
+                left[i], right[i]
             )));
-        }
-        let rule = match (kind >> 2) & 3 {
-            0 => MissingRule::NanAsZero,
-            1 => MissingRule::NanOrZero,
-            2 => MissingRule::Nan,
-            _ => return Err(at(format!("node {i} has decision_type {kind}"))),
         };
         if features[i] >= num_features {
             return Err(at(format!(
@@ -405,15 +410,36 @@ fn read_tree(
                 features[i]
             )));
         }
+        if kind & 1 != 0 {
+            // The threshold is the index of the split's bitset.
+            let set = (thresholds[i] >= 0.0 && thresholds[i].fract() == 0.0)
+                .then(|| bitsets.get(thresholds[i] as usize))
+                .flatten()
+                .ok_or_else(|| at(format!("node {i} names bitset {}", thresholds[i])))?;
+            nodes.push(SourceNode::CategorySplit {
+                feature: features[i],
+                set: set.clone(),
+                set_left: true,
+                left: l,
+                right: r,
+            });
+            // NaN goes right at a categorical split, whatever its missing type.
+            missing.push(SplitMissing {
+                feature: features[i],
+                rule: MissingRule::Nan,
+                default_left: false,
+            });
+            continue;
+        }
+        let rule = match (kind >> 2) & 3 {
+            0 => MissingRule::NanAsZero,
+            1 => MissingRule::NanOrZero,
+            2 => MissingRule::Nan,
+            _ => return Err(at(format!("node {i} has decision_type {kind}"))),
+        };
         if thresholds[i].is_nan() {
             return Err(at(format!("node {i} has threshold NaN")));
         }
-        let (Some(l), Some(r)) = (child(left[i]), child(right[i])) else {
-            return Err(at(format!(
-                "node {i} has children {} and {}, not nodes of a tree with {leaves} leaves",
-                left[i], right[i]
-            )));
-        };
         nodes.push(SourceNode::Split {
             feature: features[i],
             threshold: near_zero_read_as_zero(thresholds[i]),
@@ -441,7 +467,7 @@ fn read_tree(
     reached[0] = true;
     let mut pending = vec![0usize];
     while let Some(i) = pending.pop() {
-        if let SourceNode::Split { left, right, .. } = nodes[i] {
+        if let Some((left, right)) = nodes[i].children() {
             for c in [left, right] {
                 if std::mem::replace(&mut reached[c], true) {
                     return Err(at(format!("{} is reached twice", describe(c, splits))));
@@ -471,6 +497,52 @@ fn near_zero_read_as_zero(t: f64) -> f64 {
         // Zero goes right: only what lies below −kZeroThreshold goes left.
         _ => (-ZERO_THRESHOLD).next_down(),
     }
+}
+
+/// A tree's category sets: bitset `k` is the words `cat_threshold[cat_boundaries[k]..
+/// cat_boundaries[k + 1]]`, category `32·w + j` in it iff bit `j` of word `w` is set.
+fn category_bitsets(
+    block: &HashMap<&str, (usize, &str)>,
+    num_cat: u64,
+    at: &dyn Fn(String) -> FormatError,
+) -> Result<Vec<Vec<u32>>, FormatError> {
+    let field = |key: &str| {
+        block
+            .get(key)
+            .copied()
+            .ok_or_else(|| at(format!("no {key}")))
+    };
+    let count = usize::try_from(num_cat)
+        .ok()
+        .filter(|&n| n < MAX_NODES)
+        .ok_or_else(|| at(format!("num_cat={num_cat}")))?;
+    let boundaries: Vec<usize> =
+        numbers(field("cat_boundaries")?, count + 1, "cat_boundaries", at)?;
+    let total = boundaries[count];
+    let words: Vec<u32> = numbers(field("cat_threshold")?, total, "cat_threshold", at)?;
+    let mut sets = Vec::with_capacity(count);
+    for k in 0..count {
+        let range = (boundaries[k] <= boundaries[k + 1])
+            .then(|| words.get(boundaries[k]..boundaries[k + 1]))
+            .flatten()
+            .ok_or_else(|| at(format!("bitset {k} is outside cat_threshold")))?;
+        let set: Vec<u32> = (range.iter().enumerate())
+            .flat_map(|(w, &word)| {
+                (0..32)
+                    .filter(move |j| word >> j & 1 == 1)
+                    .map(move |j| 32 * w as u32 + j)
+            })
+            .collect();
+        if set.last().is_some_and(|&c| c >= MAX_CATEGORIES) {
+            return Err(FormatError::unsupported(format!(
+                "bitset {k} names category {} (at most {} categories)",
+                set[set.len() - 1],
+                MAX_CATEGORIES
+            )));
+        }
+        sets.push(set);
+    }
+    Ok(sets)
 }
 
 /// What a split does with missing values.

@@ -1,8 +1,11 @@
 use super::{looks_like, read};
 use crate::error::{Format, FormatError, ImportError};
 use crate::fixed_point::SplitRule;
+use crate::import::test_support::{
+    check_categorical_model, check_categorical_source, check_score_table,
+};
 use crate::import::xgboost::tests::{example_path, float_scores, max_score_error, read_heldout};
-use crate::model::{Link, Precision, Task};
+use crate::model::{CategoryRead, Link, Precision, Task};
 use crate::source::{SourceBody, SourceModel, SourceNode};
 
 /// Two binary trees: a split (x1 <= 0.5 → leaf −0.5 | leaf 1.5) and a lone leaf 0.25.
@@ -87,11 +90,16 @@ is_linear=0
 shrinkage=0.1
 ";
 
-/// TINY with its trees replaced by THREE_LEAVES.
-fn three_leaves() -> String {
+/// TINY with its trees replaced by `trees`.
+fn tiny_with_trees(trees: &str) -> String {
     let start = TINY.find("Tree=0").unwrap();
     let end = TINY.find("end of trees").unwrap();
-    format!("{}{THREE_LEAVES}\n\n{}", &TINY[..start], &TINY[end..])
+    format!("{}{trees}\n\n{}", &TINY[..start], &TINY[end..])
+}
+
+/// TINY with its trees replaced by THREE_LEAVES.
+fn three_leaves() -> String {
+    tiny_with_trees(THREE_LEAVES)
 }
 
 fn unsupported(text: &str) -> String {
@@ -446,21 +454,6 @@ fn unsupported_constructs_are_named() {
             "objective=quantile sqrt",
             "objective \"quantile sqrt\" (reg_sqrt",
         ),
-        (
-            "decision_type=2",
-            "decision_type=1",
-            "categorical split in tree 0, node 0",
-        ),
-        (
-            "decision_type=2",
-            "decision_type=3",
-            "categorical split in tree 0, node 0",
-        ),
-        (
-            "num_cat=0",
-            "num_cat=2",
-            "categorical splits in tree 0 (num_cat=2)",
-        ),
         ("is_linear=0", "is_linear=1", "linear tree 0"),
     ];
     for (from, to, needle) in cases {
@@ -711,4 +704,304 @@ fn the_dispatcher_recognizes_lightgbm_text() {
         Err(ImportError::Malformed { format, .. }) => assert_eq!(format, Format::LightgbmText),
         other => panic!("{other:?}"),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Categorical splits.
+
+/// Two trees over a categorical `c` and a numeric `n`:
+/// - tree 0: node 0 splits `c` by bitset 0, words `10 2` = categories {1, 3, 33}, which go LEFT
+///   to node 1 (`n <= 2.5` → 0.125, else 0.375; NaN left), everything else right → −0.25;
+/// - tree 1: `c` by bitset 0, word `5` = {0, 2}, left 0.5, else right −0.5 (missing type
+///   none, which does not change where NaN goes at a categorical split: right).
+const CATEGORICAL_TREES: &str = "Tree=0
+num_leaves=3
+num_cat=1
+split_feature=0 1
+split_gain=1 1
+threshold=0 2.5
+decision_type=9 10
+left_child=1 -2
+right_child=-1 -3
+leaf_value=-0.25 0.125 0.375
+leaf_weight=1 1 1
+leaf_count=1 1 1
+internal_value=0 0
+internal_weight=0 0
+internal_count=3 2
+cat_boundaries=0 2
+cat_threshold=10 2
+is_linear=0
+shrinkage=1
+
+
+Tree=1
+num_leaves=2
+num_cat=1
+split_feature=0
+split_gain=1
+threshold=0
+decision_type=1
+left_child=-1
+right_child=-2
+leaf_value=0.5 -0.5
+leaf_weight=1 1
+leaf_count=1 1
+internal_value=0
+internal_weight=0
+internal_count=2
+cat_boundaries=0 1
+cat_threshold=5
+is_linear=0
+shrinkage=1
+";
+
+/// TINY with features `c n` and the trees CATEGORICAL_TREES.
+fn categorical_model() -> String {
+    tiny_with_trees(CATEGORICAL_TREES).replace("feature_names=a b", "feature_names=c n")
+}
+
+/// The categorical model with `from` replaced by `to` in tree `t` only.
+fn edit_tree(t: usize, from: &str, to: &str) -> String {
+    let text = categorical_model();
+    let start = text.find(&format!("Tree={t}")).unwrap();
+    let (head, tail) = text.split_at(start);
+    assert!(tail.contains(from), "{from:?} in tree {t}");
+    format!("{head}{}", tail.replacen(from, to, 1))
+}
+
+#[test]
+fn reads_categorical_splits() {
+    let source = read(&categorical_model()).unwrap();
+    let roots: [(&[u32], bool); 2] = [(&[1, 3, 33], true), (&[0, 2], true)];
+    let (trees, missing) = check_categorical_source(&source, CategoryRead::TowardZero, &roots);
+    assert_eq!(
+        trees[0].nodes[1],
+        SourceNode::Split {
+            feature: 1,
+            threshold: 2.5,
+            left: 3,
+            right: 4
+        }
+    );
+    // NaN goes right at every categorical split, whatever its missing type and default bit.
+    use crate::model::MissingRule::Nan;
+    assert_eq!(missing.rules, [Nan, Nan]);
+    assert_eq!(missing.default_left[0], [false, true, false, false, false]);
+    assert_eq!(missing.default_left[1], [false, false, false]);
+    for kind in ["3", "5", "11", "15"] {
+        let text = edit_tree(1, "decision_type=1", &format!("decision_type={kind}"));
+        assert_eq!(read(&text).unwrap(), source, "decision_type={kind}");
+    }
+}
+
+#[test]
+fn categorical_splits_follow_lightgbm_and_quantize_exactly() {
+    let source = read(&categorical_model()).unwrap();
+    // LightGBM (Tree::CategoricalDecision): NaN goes right; otherwise the value truncated
+    // toward zero (static_cast<int>) goes right if negative, left iff its bit is set.
+    let table = [
+        // Each listed category.
+        ([0.0, 1.0], -0.25 + 0.5),
+        ([1.0, 1.0], 0.125 - 0.5),
+        ([1.0, 3.0], 0.375 - 0.5),
+        ([2.0, 1.0], -0.25 + 0.5),
+        ([3.0, 1.0], 0.125 - 0.5),
+        ([33.0, 3.0], 0.375 - 0.5),
+        // One past every set, unlisted ones within the bitset's words and beyond them.
+        ([34.0, 1.0], -0.25 - 0.5),
+        ([5.0, 1.0], -0.25 - 0.5),
+        ([32.0, 1.0], -0.25 - 0.5),
+        ([64.0, 1.0], -0.25 - 0.5),
+        ([65535.0, 1.0], -0.25 - 0.5),
+        ([4294967297.0, 1.0], -0.25 - 0.5),
+        // Negative: -1 is no category, but -0.5 truncates to category 0.
+        ([-1.0, 1.0], -0.25 - 0.5),
+        ([-1.5, 1.0], -0.25 - 0.5),
+        ([-0.5, 1.0], -0.25 + 0.5),
+        ([-0.999, 1.0], -0.25 + 0.5),
+        ([-0.0, 1.0], -0.25 + 0.5),
+        // Fractions truncate: 2.7 is category 2, 1.5 is 1, 33.99 is 33.
+        ([2.7, 1.0], -0.25 + 0.5),
+        ([1.5, 1.0], 0.125 - 0.5),
+        ([33.99, 3.0], 0.375 - 0.5),
+        ([2.9999999999, 1.0], -0.25 + 0.5),
+        // Huge values are no listed category.
+        ([1e10, 1.0], -0.25 - 0.5),
+        ([-1e10, 1.0], -0.25 - 0.5),
+        ([1e300, 1.0], -0.25 - 0.5),
+        // NaN goes right at both categorical splits; at n <= 2.5 it goes left.
+        ([f64::NAN, 1.0], -0.25 - 0.5),
+        ([f64::NAN, 3.0], -0.25 - 0.5),
+        ([1.0, f64::NAN], 0.125 - 0.5),
+    ];
+    let model = check_score_table(&source, &table);
+    check_categorical_model(
+        &model,
+        (CategoryRead::TowardZero, 34),
+        &[vec![Some(vec![1, 3, 33]), None], vec![Some(vec![0, 2])]],
+        &[
+            (0.0, Some(0)),
+            (-0.5, Some(0)),
+            (33.5, Some(33)),
+            (34.0, Some(34)),
+            (-1.0, Some(34)),
+            (1e10, Some(34)),
+            (f64::NAN, None),
+        ],
+    );
+}
+
+/// A bitset of `words` words whose only set bit is `bit` of the last word.
+fn last_bit_bitset(words: usize, bit: u32) -> String {
+    let mut text = edit_tree(
+        0,
+        "cat_boundaries=0 2",
+        &format!("cat_boundaries=0 {words}"),
+    );
+    let mut threshold = vec!["0".to_string(); words];
+    threshold[0] = "10".into();
+    threshold[words - 1] = (1u32 << bit).to_string();
+    text = text.replacen(
+        "cat_threshold=10 2",
+        &format!("cat_threshold={}", threshold.join(" ")),
+        1,
+    );
+    text
+}
+
+#[test]
+fn a_category_up_to_65534_is_read() {
+    // Word 2047, bit 30: category 65534.
+    let source = read(&last_bit_bitset(2048, 30)).unwrap();
+    let SourceBody::Trees { trees, .. } = &source.body else {
+        panic!()
+    };
+    let SourceNode::CategorySplit { set, .. } = &trees[0].nodes[0] else {
+        panic!()
+    };
+    assert_eq!(set, &[1, 3, 65534]);
+    let table = [
+        ([65534.0, 1.0], 0.125 - 0.5),
+        ([65534.9, 3.0], 0.375 - 0.5),
+        ([65533.0, 1.0], -0.25 - 0.5),
+        ([65535.0, 1.0], -0.25 - 0.5),
+        ([33.0, 1.0], -0.25 - 0.5),
+    ];
+    let model = check_score_table(&source, &table);
+    assert_eq!(model.categories(0).map(|c| c.count), Some(65535));
+}
+
+#[test]
+fn malformed_and_unsupported_categorical_splits_are_refused() {
+    // A threshold that names no bitset.
+    for threshold in ["1", "5", "-1", "0.5", "1e300", "nan"] {
+        let text = edit_tree(0, "threshold=0 2.5", &format!("threshold={threshold} 2.5"));
+        let msg = malformed(&text);
+        assert!(
+            msg.contains("tree 0 (line ") && msg.contains("node 0 names bitset"),
+            "{threshold}: {msg}"
+        );
+    }
+    let text = edit_tree(1, "threshold=0", "threshold=1");
+    assert!(malformed(&text).contains("tree 1 (line "));
+    assert!(malformed(&text).contains("node 0 names bitset 1"));
+    // Bitsets need cat_boundaries and cat_threshold, of the declared lengths.
+    let cases = [
+        (0, "cat_boundaries=0 2\n", "", "no cat_boundaries"),
+        (1, "cat_threshold=5\n", "", "no cat_threshold"),
+        (
+            0,
+            "cat_threshold=10 2",
+            "cat_threshold=10",
+            "cat_threshold has 1 values, expected 2",
+        ),
+        (
+            0,
+            "cat_threshold=10 2",
+            "cat_threshold=10 2 7",
+            "cat_threshold has more than 2 values",
+        ),
+        (
+            0,
+            "cat_boundaries=0 2",
+            "cat_boundaries=0 1 2",
+            "cat_boundaries has more than 2 values",
+        ),
+        (
+            0,
+            "num_cat=1",
+            "num_cat=2",
+            "cat_boundaries has 2 values, expected 3",
+        ),
+        (
+            0,
+            "cat_boundaries=0 2",
+            "cat_boundaries=1 0",
+            "cat_threshold has more than 0 values",
+        ),
+        (
+            0,
+            "cat_boundaries=0 2",
+            "cat_boundaries=0 99999999999",
+            "cat_threshold has 2 values, expected 99999999999",
+        ),
+        (
+            0,
+            "cat_threshold=10 2",
+            "cat_threshold=10 x",
+            "cat_threshold holds \"x\"",
+        ),
+        (
+            0,
+            "cat_threshold=10 2",
+            "cat_threshold=10 4294967296",
+            "cat_threshold holds \"4294967296\"",
+        ),
+        (
+            0,
+            "cat_boundaries=0 2",
+            "cat_boundaries=0 -2",
+            "cat_boundaries holds \"-2\"",
+        ),
+    ];
+    for (t, from, to, needle) in cases {
+        let msg = malformed(&edit_tree(t, from, to));
+        assert!(
+            msg.contains(needle),
+            "{from:?} → {to:?}: {needle:?} in {msg:?}"
+        );
+    }
+    // A bitset outside cat_threshold.
+    let text = edit_tree(0, "num_cat=1", "num_cat=2").replacen(
+        "cat_boundaries=0 2",
+        "cat_boundaries=0 3 2",
+        1,
+    );
+    assert!(malformed(&text).contains("bitset 0 is outside cat_threshold"));
+    let text = edit_tree(0, "num_cat=1", "num_cat=2").replacen(
+        "cat_boundaries=0 2",
+        "cat_boundaries=1 0 2",
+        1,
+    );
+    assert!(malformed(&text).contains("bitset 0 is outside cat_threshold"));
+    // Category 65535 (bit 31 of word 2047) needs a 17th bit for the other code.
+    for (words, bit, category) in [(2048, 31, 65535), (4096, 0, 131040)] {
+        let msg = unsupported(&last_bit_bitset(words, bit));
+        assert!(
+            msg.starts_with(&format!("bitset 0 names category {category} (at most")),
+            "{msg}"
+        );
+    }
+    // A feature split both by category and at a threshold, in one tree or across trees.
+    let text = edit_tree(0, "split_feature=0 1", "split_feature=0 0");
+    assert_eq!(
+        unsupported(&text),
+        "feature 0 is split both by category and at a threshold"
+    );
+    let text = edit_tree(1, "split_feature=0", "split_feature=1");
+    assert_eq!(
+        unsupported(&text),
+        "feature 1 is split both by category and at a threshold"
+    );
 }

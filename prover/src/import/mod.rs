@@ -2,14 +2,16 @@
 
 pub mod lightgbm;
 pub mod onnx;
+#[cfg(test)]
+mod test_support;
 pub mod xgboost;
 
 use crate::calibration::Calibration;
 use crate::error::{Format, FormatError, ImportError};
 use crate::limits::MAX_MODEL_FILE_BYTES;
-use crate::model::{Model, FORMAT_NAME};
+use crate::model::{CategoryRead, Model, FORMAT_NAME};
 use crate::quantize::quantize;
-use crate::source::SourceModel;
+use crate::source::{SourceModel, SourceNode, SourceTree};
 
 /// Recognizes a model file by its content (the file name is only used in messages).
 pub fn detect_format(bytes: &[u8]) -> Option<Format> {
@@ -113,4 +115,29 @@ fn adopt_column_names(source: &mut SourceModel, header: &[String]) {
 /// The name given to feature `i` of a file that names none.
 pub fn placeholder_name(i: usize) -> String {
     format!("f{i}")
+}
+/// Each feature's category reading, `read`, if some split reads it by category, `None` if no
+/// split does (and `None` for all if no feature is categorical); a feature split both by category and at a threshold is refused.
+pub(crate) fn categorical_features(
+    trees: &[SourceTree],
+    num_features: usize,
+    read: CategoryRead,
+) -> Result<Option<Vec<Option<CategoryRead>>>, FormatError> {
+    let mut kinds = vec![None; num_features];
+    for node in trees.iter().flat_map(|t| &t.nodes) {
+        let (feature, categorical) = match node {
+            SourceNode::Split { feature, .. } => (*feature, false),
+            SourceNode::CategorySplit { feature, .. } => (*feature, true),
+            SourceNode::Leaf { .. } => continue,
+        };
+        if *kinds[feature].get_or_insert(categorical) != categorical {
+            return Err(FormatError::unsupported(format!(
+                "feature {feature} is split both by category and at a threshold"
+            )));
+        }
+    }
+    let reads: Vec<Option<CategoryRead>> = (kinds.iter())
+        .map(|&kind| (kind == Some(true)).then_some(read))
+        .collect();
+    Ok(reads.iter().any(Option::is_some).then_some(reads))
 }

@@ -18,6 +18,13 @@
 //! [`MissingRule::Nan`]. A file whose trees do not all record `default_left` imports without
 //! missing values (a version 1 model, which refuses NaN).
 //!
+//! Categorical splits (`enable_categorical`): a node of `split_type` 1 lists its categories in
+//! `categories[categories_segments[k]..][..categories_sizes[k]]` for `k` its index in
+//! `categories_nodes`. XGBoost sends a category of that set RIGHT, and everything else left:
+//! another category, one past every split's, and a value that is no category (negative, or
+//! `≥ 2^24`, after the rounding to float32) ([`CategoryRead::NonNegative`]); a missing value
+//! takes the default branch. A feature split both ways is refused.
+//!
 //! Not modelled: an early-stopping `best_iteration` in `learner.attributes`: `Booster.predict`
 //! sums every tree unless given an `iteration_range`, and so does the imported model. (The
 //! scikit-learn wrapper does stop at `best_iteration`; save such a model after slicing it,
@@ -27,8 +34,8 @@ use serde_json::Value;
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::import::placeholder_name;
-use crate::model::{Link, MissingRule, Precision, Task};
+use crate::import::{categorical_features, placeholder_name};
+use crate::model::{CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES};
 use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 // Refuse absurd sizes before allocating for them.
@@ -152,6 +159,7 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
         source_trees.push(source_tree);
         default_left.push(defaults);
     }
+    let categorical = categorical_features(&source_trees, num_features, CategoryRead::NonNegative)?;
     let missing = default_left
         .into_iter()
         .collect::<Option<Vec<_>>>()
@@ -176,8 +184,63 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
             base,
             trees: source_trees,
             missing,
+            categorical,
         },
     })
+}
+
+/// The category sets of a tree's categorical nodes, by node index.
+fn category_sets(
+    tree: &Value,
+    t: usize,
+    n: usize,
+) -> Result<std::collections::HashMap<usize, Vec<u32>>, FormatError> {
+    let at = |msg: String| FormatError::malformed(format!("tree {t}: {msg}"));
+    let mut sets = std::collections::HashMap::new();
+    let Some(nodes) = tree.get("categories_nodes") else {
+        return Ok(sets);
+    };
+    let nodes = int_array_value(nodes, "categories_nodes", t)?;
+    if nodes.is_empty() {
+        return Ok(sets);
+    }
+    let segments = int_array(tree, "categories_segments", t)?;
+    let sizes = int_array(tree, "categories_sizes", t)?;
+    let categories = int_array(tree, "categories", t)?;
+    if segments.len() != nodes.len() || sizes.len() != nodes.len() {
+        return Err(at(
+            "categories_nodes, _segments and _sizes differ in length".into(),
+        ));
+    }
+    for ((&node, &start), &size) in nodes.iter().zip(&segments).zip(&sizes) {
+        let node = usize::try_from(node)
+            .ok()
+            .filter(|&node| node < n)
+            .ok_or_else(|| at(format!("categories_nodes names node {node}")))?;
+        let range = usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(size).ok())
+            .and_then(|(start, size)| categories.get(start..start.checked_add(size)?))
+            .ok_or_else(|| at(format!("node {node}'s categories are outside the list")))?;
+        let mut set = Vec::with_capacity(range.len());
+        for &category in range {
+            match u32::try_from(category) {
+                Ok(c) if c < MAX_CATEGORIES => set.push(c),
+                _ => {
+                    return Err(FormatError::unsupported(format!(
+                        "tree {t}, node {node}: category {category} (at most {} categories)",
+                        MAX_CATEGORIES
+                    )))
+                }
+            }
+        }
+        set.sort_unstable();
+        set.dedup();
+        if sets.insert(node, set).is_some() {
+            return Err(at(format!("node {node}'s categories appear twice")));
+        }
+    }
+    Ok(sets)
 }
 
 /// The scikit-learn wrapper records its parameters in `learner.attributes.scikit_learn`, a
@@ -307,29 +370,20 @@ fn read_tree(
             }
         }
     }
-    if let Some(types) = tree.get("split_type") {
-        let types = int_array_value(types, "split_type", t)?;
-        if types.len() != n {
-            return Err(at(format!(
-                "split_type has {} entries but left_children has {n}",
-                types.len()
-            )));
-        }
-        if let Some(node) = types.iter().position(|&k| k != 0) {
-            return Err(FormatError::unsupported(format!(
-                "categorical split in tree {t}, node {node}"
-            )));
-        }
-    }
-    if let Some(node) = tree
-        .get("categories_nodes")
-        .and_then(Value::as_array)
-        .and_then(|nodes| nodes.first())
-    {
-        return Err(FormatError::unsupported(format!(
-            "categorical split in tree {t}, node {node}"
+    let types = match tree.get("split_type") {
+        Some(types) => int_array_value(types, "split_type", t)?,
+        None => vec![0; n],
+    };
+    if types.len() != n {
+        return Err(at(format!(
+            "split_type has {} entries but left_children has {n}",
+            types.len()
         )));
     }
+    if let Some(node) = types.iter().position(|&k| k != 0 && k != 1) {
+        return Err(at(format!("node {node} has split_type {}", types[node])));
+    }
+    let mut sets = category_sets(tree, t, n)?;
 
     let recorded = tree
         .get("default_left")
@@ -380,11 +434,23 @@ fn read_tree(
                         features[old]
                     ))
                 })?;
-            SourceNode::Split {
-                feature,
-                threshold: f64::from(conditions[old]),
-                left: l,
-                right: r,
+            match types[old] {
+                0 => SourceNode::Split {
+                    feature,
+                    threshold: f64::from(conditions[old]),
+                    left: l,
+                    right: r,
+                },
+                _ => SourceNode::CategorySplit {
+                    feature,
+                    set: sets
+                        .remove(&old)
+                        .ok_or_else(|| at(format!("categorical node {old} has no categories")))?,
+                    // XGBoost sends the set right.
+                    set_left: false,
+                    left: l,
+                    right: r,
+                },
             }
         };
         nodes[new_index[old]] = node;

@@ -3,7 +3,10 @@ use serde_json::{json, Value};
 use super::{logit_f32, read};
 use crate::error::{FormatError, ImportError};
 use crate::fixed_point::SplitRule;
-use crate::model::{Link, Precision, Task};
+use crate::import::test_support::{
+    check_categorical_model, check_categorical_source, check_score_table,
+};
+use crate::model::{CategoryRead, Link, Precision, Task};
 use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
 
 // ---------------------------------------------------------------------------------------------
@@ -20,7 +23,7 @@ fn leaf<'m>(model: &SourceModel, rule: SplitRule, tree: &'m SourceTree, x: &[f64
         Precision::F32 => x.iter().map(|&v| f64::from(v as f32)).collect(),
         Precision::F64 => x.to_vec(),
     };
-    tree.float_leaf(rule, &x, None)
+    tree.float_leaf(rule, &[], &x, None)
 }
 
 /// The class of scores: binary `score > 0`, multiclass the first largest score.
@@ -182,9 +185,9 @@ fn check_xgboost_example(name: &str) -> SourceModel {
 }
 
 fn depth(nodes: &[SourceNode], i: usize) -> usize {
-    match nodes[i] {
-        SourceNode::Split { left, right, .. } => 1 + depth(nodes, left).max(depth(nodes, right)),
-        SourceNode::Leaf { .. } => 0,
+    match nodes[i].children() {
+        Some((left, right)) => 1 + depth(nodes, left).max(depth(nodes, right)),
+        None => 0,
     }
 }
 
@@ -412,6 +415,7 @@ fn thresholds_and_leaves_are_the_float32_values_written() {
         .map(|n| match n {
             SourceNode::Split { threshold, .. } => *threshold,
             SourceNode::Leaf { value } => value[0],
+            SourceNode::CategorySplit { .. } => unreachable!("a numeric model"),
         })
         .collect();
     assert_eq!(
@@ -567,11 +571,11 @@ fn unsupported_constructs_are_named() {
 
     let mut json = tiny();
     tree_mut(&mut json)["split_type"] = json!([0, 0, 1, 0, 0]);
-    assert_eq!(unsupported(&json), "categorical split in tree 0, node 2");
+    assert!(malformed(&json).contains("categorical node 2 has no categories"));
 
     let mut json = tiny();
     tree_mut(&mut json)["categories_nodes"] = json!([2]);
-    assert_eq!(unsupported(&json), "categorical split in tree 0, node 2");
+    assert!(malformed(&json).contains("categories_segments"));
 
     let mut json = tiny();
     tree_mut(&mut json)["tree_param"]["size_leaf_vector"] = json!("3");
@@ -817,4 +821,238 @@ fn a_missing_value_other_than_nan_is_refused() {
     }
     let refused = with("0.0").unwrap_err().to_string();
     assert!(refused.contains("XGBoost's missing = 0.0"), "{refused}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Categorical splits.
+
+/// Two trees of a binary:logistic model (base margin 0) over a categorical `c` and a numeric `n`:
+/// - tree 0: node 0 splits `c` by the categories {1, 3, 4}, which XGBoost sends RIGHT, to leaf
+///   −0.25 (missing: right); everything else goes left to node 1, `n < 2` (missing: left) →
+///   0.125, else 0.375;
+/// - tree 1: `c` in {0, 2} → right −0.5, else left 0.5 (missing: left).
+fn categorical_model() -> Value {
+    let mut json = tiny();
+    json["learner"]["feature_names"] = json!(["c", "n"]);
+    json["learner"]["gradient_booster"]["model"]["gbtree_model_param"]["num_trees"] = json!("2");
+    json["learner"]["gradient_booster"]["model"]["tree_info"] = json!([0, 0]);
+    json["learner"]["gradient_booster"]["model"]["trees"] = json!([
+        {
+            "left_children": [1, 3, -1, -1, -1],
+            "right_children": [2, 4, -1, -1, -1],
+            "split_indices": [0, 1, 0, 0, 0],
+            "split_conditions": [1e-45, 2.0, -0.25, 0.125, 0.375],
+            "split_type": [1, 0, 0, 0, 0],
+            "default_left": [0, 1, 0, 0, 0],
+            "categories_nodes": [0],
+            "categories_segments": [0],
+            "categories_sizes": [3],
+            "categories": [1, 3, 4],
+            "tree_param": {"num_nodes": "5", "size_leaf_vector": "1"}
+        },
+        {
+            "left_children": [1, -1, -1],
+            "right_children": [2, -1, -1],
+            "split_indices": [0, 0, 0],
+            "split_conditions": [1e-45, 0.5, -0.5],
+            "split_type": [1, 0, 0],
+            "default_left": [1, 0, 0],
+            "categories_nodes": [0],
+            "categories_segments": [0],
+            "categories_sizes": [2],
+            "categories": [0, 2],
+            "tree_param": {"num_nodes": "3", "size_leaf_vector": "1"}
+        }
+    ]);
+    json
+}
+
+fn categorical_tree_mut(json: &mut Value, t: usize) -> &mut Value {
+    json.pointer_mut(&format!("/learner/gradient_booster/model/trees/{t}"))
+        .unwrap()
+}
+
+#[test]
+fn reads_categorical_splits() {
+    let source = read(&categorical_model()).unwrap();
+    let roots: [(&[u32], bool); 2] = [(&[1, 3, 4], false), (&[0, 2], false)];
+    check_categorical_source(&source, CategoryRead::NonNegative, &roots);
+    // Listed unsorted and twice, the same set.
+    let mut json = categorical_model();
+    categorical_tree_mut(&mut json, 0)["categories"] = json!([4, 1, 3, 1]);
+    categorical_tree_mut(&mut json, 0)["categories_sizes"] = json!([4]);
+    assert_eq!(read(&json).unwrap(), source);
+}
+
+#[test]
+fn categorical_splits_follow_xgboost_and_quantize_exactly() {
+    let source = read(&categorical_model()).unwrap();
+    // XGBoost (common::Decision): a value that is no category (negative, ≥ 2^24, after the
+    // rounding to float32) or a category not in the set goes left; the truncated category in
+    // the set goes right; NaN takes the default branch (tree 0 right, tree 1 left).
+    let table = [
+        // Each listed category, with n < 2 (0.125 where tree 0 goes left).
+        ([0.0, 1.0], 0.125 - 0.5),
+        ([1.0, 1.0], -0.25 + 0.5),
+        ([2.0, 1.0], 0.125 - 0.5),
+        ([3.0, 1.0], -0.25 + 0.5),
+        ([4.0, 1.0], -0.25 + 0.5),
+        // One past every set, and further unlisted categories.
+        ([5.0, 1.0], 0.125 + 0.5),
+        ([5.0, 3.0], 0.375 + 0.5),
+        ([7.0, 1.0], 0.125 + 0.5),
+        ([65534.0, 3.0], 0.375 + 0.5),
+        ([65535.0, 1.0], 0.125 + 0.5),
+        ([4294967296.0, 1.0], 0.125 + 0.5),
+        // Negatives are no category: -0.5 too, although it truncates to 0.
+        ([-1.0, 1.0], 0.125 + 0.5),
+        ([-0.5, 1.0], 0.125 + 0.5),
+        ([-0.0, 1.0], 0.125 - 0.5),
+        // Fractions truncate: 2.7 is category 2, 0.999 is 0, 4.5 is 4.
+        ([2.7, 1.0], 0.125 - 0.5),
+        ([0.999, 3.0], 0.375 - 0.5),
+        ([4.5, 1.0], -0.25 + 0.5),
+        // Rounded to float32 first: 2.9999999999 is 3.0f, category 3.
+        ([2.9999999999, 1.0], -0.25 + 0.5),
+        // Huge values are no category.
+        ([1e10, 1.0], 0.125 + 0.5),
+        ([1e300, 3.0], 0.375 + 0.5),
+        ([16777217.0, 1.0], 0.125 + 0.5),
+        // Missing: tree 0 goes right, tree 1 left; n missing goes left at n < 2.
+        ([f64::NAN, 1.0], -0.25 + 0.5),
+        ([f64::NAN, 3.0], -0.25 + 0.5),
+        ([5.0, f64::NAN], 0.125 + 0.5),
+        ([2.0, f64::NAN], 0.125 - 0.5),
+    ];
+    let model = check_score_table(&source, &table);
+    // The set goes right, so the codes sent left are the others, "other" (5) included.
+    check_categorical_model(
+        &model,
+        (CategoryRead::NonNegative, 5),
+        &[
+            vec![Some(vec![0, 2, 5]), None],
+            vec![Some(vec![1, 3, 4, 5])],
+        ],
+        &[
+            (0.0, Some(0)),
+            (4.0, Some(4)),
+            (4.9, Some(4)),
+            (5.0, Some(5)),
+            (9.0, Some(5)),
+            (-1.0, Some(5)),
+            (-0.5, Some(5)),
+            (1e10, Some(5)),
+            (f64::NAN, None),
+        ],
+    );
+}
+
+#[test]
+fn a_category_up_to_65534_is_read() {
+    let mut json = categorical_model();
+    categorical_tree_mut(&mut json, 0)["categories"] = json!([1, 3, 65534]);
+    let source = read(&json).unwrap();
+    let table = [
+        ([65534.0, 1.0], -0.25 + 0.5),
+        ([65533.0, 1.0], 0.125 + 0.5),
+        ([65535.0, 1.0], 0.125 + 0.5),
+        ([4.0, 3.0], 0.375 + 0.5),
+        ([3.0, 3.0], -0.25 + 0.5),
+    ];
+    let model = check_score_table(&source, &table);
+    assert_eq!(model.categories(0).map(|c| c.count), Some(65535));
+}
+
+#[test]
+fn malformed_and_unsupported_categorical_splits_are_refused() {
+    // The categories are outside the list.
+    for (segments, sizes) in [
+        (json!([1]), json!([3])),
+        (json!([0]), json!([4])),
+        (json!([4]), json!([0])),
+        (json!([-1]), json!([3])),
+        (json!([0]), json!([-3])),
+    ] {
+        let mut json = categorical_model();
+        categorical_tree_mut(&mut json, 0)["categories_segments"] = segments.clone();
+        categorical_tree_mut(&mut json, 0)["categories_sizes"] = sizes.clone();
+        let msg = malformed(&json);
+        assert!(
+            msg.contains("tree 0: node 0's categories are outside the list"),
+            "{segments} {sizes}: {msg}"
+        );
+    }
+    // Category 65535 needs a 17th bit for the other code; a negative one is none.
+    for bad in [65535, 70000, 1i64 << 40, -1] {
+        let mut json = categorical_model();
+        categorical_tree_mut(&mut json, 1)["categories"] = json!([0, bad]);
+        let msg = unsupported(&json);
+        assert!(
+            msg.starts_with(&format!("tree 1, node 0: category {bad} (at most")),
+            "{msg}"
+        );
+    }
+    // A feature split both by category and at a threshold, in one tree or across trees.
+    let mut json = categorical_model();
+    categorical_tree_mut(&mut json, 0)["split_indices"] = json!([0, 0, 0, 0, 0]);
+    assert_eq!(
+        unsupported(&json),
+        "feature 0 is split both by category and at a threshold"
+    );
+    let mut json = categorical_model();
+    categorical_tree_mut(&mut json, 1)["split_indices"] = json!([1, 0, 0]);
+    assert_eq!(
+        unsupported(&json),
+        "feature 1 is split both by category and at a threshold"
+    );
+    // The categories lists do not match the nodes.
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "categories_sizes",
+            json!([3, 1]),
+            "categories_nodes, _segments and _sizes differ in length",
+        ),
+        (
+            "categories_segments",
+            json!([]),
+            "categories_nodes, _segments and _sizes differ in length",
+        ),
+        (
+            "categories_nodes",
+            json!([5]),
+            "categories_nodes names node 5",
+        ),
+        (
+            "categories_nodes",
+            json!([1]),
+            "categorical node 0 has no categories",
+        ),
+        (
+            "split_type",
+            json!([2, 0, 0, 0, 0]),
+            "node 0 has split_type 2",
+        ),
+        ("categories", json!([1, "3", 4]), "categories"),
+    ];
+    for (key, value, needle) in cases {
+        let mut json = categorical_model();
+        categorical_tree_mut(&mut json, 0)[key] = value;
+        let msg = malformed(&json);
+        assert!(
+            msg.contains(needle),
+            "{key}: expected {needle:?} in {msg:?}"
+        );
+    }
+    let mut json = categorical_model();
+    let tree = categorical_tree_mut(&mut json, 0);
+    tree["categories_nodes"] = json!([0, 0]);
+    tree["categories_segments"] = json!([0, 0]);
+    tree["categories_sizes"] = json!([3, 3]);
+    assert!(malformed(&json).contains("node 0's categories appear twice"));
+    let mut json = categorical_model();
+    categorical_tree_mut(&mut json, 0)
+        .as_object_mut()
+        .unwrap()
+        .remove("categories");
+    assert!(malformed(&json).contains("categories"));
 }

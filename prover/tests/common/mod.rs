@@ -39,7 +39,7 @@ pub fn float_scores(model: &SourceModel, x: &[f64]) -> Vec<f64> {
 }
 
 pub fn float_leaf<'t>(tree: &'t SourceTree, rule: SplitRule, x: &[f64]) -> &'t [f64] {
-    tree.float_leaf(rule, x, None)
+    tree.float_leaf(rule, &[], x, None)
 }
 
 /// A random complete tree of the given depth over `features` features whose thresholds are
@@ -90,6 +90,7 @@ pub fn tree_model(
             base: vec![0.25],
             trees,
             missing: None,
+            categorical: None,
         },
     }
 }

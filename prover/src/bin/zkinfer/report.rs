@@ -91,12 +91,26 @@ pub fn summary(model: &Model) -> String {
                 .map(|rule| format!("{} in {} features", missing_name(rule), count(rule)))
                 .collect();
             format!(
-                "{}; each split sends them its default way (format version 2)",
-                parts.join(", ")
+                "{}; each split sends them its default way (format version {})",
+                parts.join(", "),
+                model.version
             )
         }
     };
     line(&mut out, "missing", missing);
+    if let Some(categorical) = &model.input.categorical {
+        let names: Vec<String> = (model.input.features.iter().zip(categorical))
+            .filter_map(|(name, c)| c.map(|c| format!("{name} ({} categories)", c.count)))
+            .collect();
+        line(
+            &mut out,
+            "categorical",
+            format!(
+                "{}; each split on one sends a set of categories one way (format version 3)",
+                names.join(", ")
+            ),
+        );
+    }
     line(
         &mut out,
         "scores",
@@ -144,7 +158,13 @@ pub fn features(model: &Model) -> String {
                     c.and_then(|c| c.to_f64())
                         .map_or("-".to_string(), |v| format!("{v:.6e}"))
                 };
-                let (low, high) = (value(cuts[i].first()), value(cuts[i].last()));
+                let (mut low, mut high) = (value(cuts[i].first()), value(cuts[i].last()));
+                if let Some(categories) = model.categories(i) {
+                    (low, high) = (
+                        "category 0".into(),
+                        format!("category {}", categories.count - 1),
+                    );
+                }
                 let missing = (model.input.missing.as_ref())
                     .map_or("refused", |rules| missing_name(rules[i]));
                 row(format!(

@@ -185,6 +185,7 @@ pub(super) fn classifier(
             base,
             trees,
             missing: None,
+            categorical: None,
         },
     })
 }
@@ -278,6 +279,7 @@ pub(super) fn regressor(
             base: vec![base],
             trees,
             missing: None,
+            categorical: None,
         },
     })
 }
