@@ -108,7 +108,7 @@ pub trait Body: Clone + Send + Sync {
 }
 
 /// The most fractions a body adds to the lookup's sum on one row.
-pub const MAX_FRACTIONS: usize = 2;
+pub const MAX_FRACTIONS: usize = 1 + crate::trees::walk::TABLE_SLOTS;
 
 /// The public statement: the model (its id and its body), the input commitment, the disclosed
 /// output as scores and/or comparisons, and the caller's context digest. No constraint reads

@@ -162,9 +162,9 @@ impl Model for TreeBody {
             cells.extend(reads.map(|i| (m, first + i)));
             cells
         }));
-        let multiplicity = at + statement.body.walk().multiplicity();
-        let runs = statement.body.walk().table_rows();
-        groups.extend((0..runs).map(|row| vec![(multiplicity, row)]));
+        let walk = statement.body.walk();
+        let runs = (0..walk.runs()).map(|r| walk.table_cell(r));
+        groups.extend(runs.map(|(k, row)| vec![(at + walk.multiplicity(k), row)]));
         groups
     }
 
@@ -299,8 +299,8 @@ fn tree_category_codes() -> Vec<u32> {
 }
 
 /// Tree `k` of the ensemble: split `i` has children `2i + 1`, `2i + 2`, the leaves from id
-/// `2^depth − 1`. A split on a categorical feature sends left the codes `c` with `(c + i + k)
-/// mod 20 < 5`.
+/// `2^depth − 1`. A split on a categorical feature sends left the codes `c` with `c·(i + k + 1)
+/// mod 5 < 2`: many runs, so that the run table takes several slots.
 fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
     let splits = (1 << depth) - 1;
     let width = if target.is_some() { 1 } else { 2 };
@@ -313,7 +313,7 @@ fn complete_tree(k: usize, depth: u32, target: Option<u32>) -> Tree {
         categories: (0..splits)
             .map(|i| {
                 let codes = 0..TreeBody::CATEGORY_CODES;
-                let left = codes.filter(|&c| (c as usize + i + k) % 20 < 5);
+                let left = codes.filter(|&c| (c as usize * (i + k + 1)) % 5 < 2);
                 categorical(i).then(|| left.collect())
             })
             .collect(),

@@ -114,7 +114,7 @@ impl Body for TreeBody {
     }
 
     fn num_fractions(&self) -> usize {
-        2 * usize::from(self.walk.is_categorical())
+        self.walk.num_fractions()
     }
 
     fn fractions<E: FieldElement<BaseField = BaseElement>>(
@@ -124,8 +124,8 @@ impl Body for TreeBody {
         periodic: &[E],
         out: &mut [(E, E)],
     ) {
-        let (x, halves, m) = (host.x, host.halves, host.missing);
-        out.copy_from_slice(&self.walk.fractions(current, x, halves, m, periodic));
+        let host = (host.x, host.halves, host.missing);
+        self.walk.fractions(current, host, periodic, out);
     }
 
     fn table_rows(&self) -> usize {

@@ -6,7 +6,7 @@ use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::{Trace, TraceTable};
 
-use super::walk::{Ensemble, Tree, WalkError, B, NO_RUN, RUN_LENGTH};
+use super::walk::{Ensemble, Tree, WalkError, B, NO_RUN, RUN_LENGTH, TABLE_SLOTS};
 use super::{TreeAir, TreeBody, TreeStatement};
 use crate::inference::build_trace;
 use crate::input::{Feature, InputBlock};
@@ -149,21 +149,22 @@ fn tree_1_row(statement: &TreeStatement) -> usize {
 
 /// Tree 1's split sends `q2 = 0 ∈ {0, 2}` right, the walk repaired after it, its digits'
 /// halves `u`, `v` (the read run's bounds are `q2 − u` and `q2 + v`), and the run table's
-/// multiplicity moved from the run of 0 (row 6) to row `table`.
-fn flipped(u: u16, v: u16, table: usize) -> bool {
+/// multiplicity moved from the run of 0 (run 6) to the table's cell `(slot, row)`.
+fn flipped(u: u16, v: u16, (slot, table_row): (usize, usize)) -> bool {
     let q = present([99, 100, 0]);
     let claimed = statement(ensemble(), &q);
     let mut trace = honest(&claimed, &q);
     let (row, at) = (tree_1_row(&claimed), claimed.body_column());
-    let multiplicity = at + claimed.body.walk().multiplicity();
-    assert_eq!(trace.get(multiplicity, 6), BaseElement::ONE);
+    let walk = claimed.body.walk();
+    let (k, used) = walk.table_cell(6);
+    assert_eq!(trace.get(at + walk.multiplicity(k), used), BaseElement::ONE);
     trace.set(at + B, row, BaseElement::ZERO);
     let input = claimed.input();
     for (j, digit) in InputBlock::digits_of(u + 256 * v).into_iter().enumerate() {
         trace.set(input.digits() + j, row, digit);
     }
-    trace.set(multiplicity, 6, BaseElement::ZERO);
-    trace.set(multiplicity, table, BaseElement::ONE);
+    trace.set(at + walk.multiplicity(k), used, BaseElement::ZERO);
+    trace.set(at + walk.multiplicity(slot), table_row, BaseElement::ONE);
     let mut q_right = q.clone();
     q_right[2] = Some(1);
     let lie = crate::testing::statement(claimed.body.clone(), &q, reference(&q_right));
@@ -190,12 +191,13 @@ fn repair(statement: &TreeStatement, trace: &mut TraceTable<BaseElement>) {
 
 #[test]
 fn a_code_sent_the_other_way_is_rejected() {
-    // Tree 1's runs are rows 6..10 of the run table: 0..=0 left, 1..=1 right, 2..=2 left,
+    // Tree 1's runs are runs 6..10 of the run table: 0..=0 left, 1..=1 right, 2..=2 left,
     // 3..=4 right. Sent right, 0 reads a run that does not exist: its own bounds, sent right,
     // or bounds that hold it (0..=4) but are no run; the run 1..=1 would need u = −1.
-    assert!(!flipped(0, 0, 7), "the code's own bounds, sent right");
-    assert!(!flipped(0, 4, 9), "0..=4 right, for the run 3..=4");
-    assert!(!flipped(0, 1, 7), "0..=1 right, for the run 1..=1");
+    let cell = |r| TreeBody::new(ensemble()).unwrap().walk().table_cell(r);
+    assert!(!flipped(0, 0, cell(7)), "the code's own bounds, sent right");
+    assert!(!flipped(0, 4, cell(9)), "0..=4 right, for the run 3..=4");
+    assert!(!flipped(0, 1, cell(7)), "0..=1 right, for the run 1..=1");
 }
 
 #[test]
@@ -211,8 +213,8 @@ fn the_forgery_helper_keeps_an_honest_trace() {
 fn a_fake_run_table_entry_does_not_balance_a_forged_read() {
     // Tree 1 sends q2 = 0 right with the digits of 0..=0, and a multiplicity of 1 sits on a row
     // without a run: its key is NO_RUN, which no read produces.
-    let runs = TreeBody::new(ensemble()).unwrap().walk().table_rows();
-    assert!(!flipped(0, 0, runs + 1));
+    let rows = TreeBody::new(ensemble()).unwrap().walk().table_rows();
+    assert!(!flipped(0, 0, (0, rows + 1)));
 }
 
 #[test]
@@ -222,13 +224,22 @@ fn the_run_table_partitions_each_split_s_codes() {
     // Tree 0's root: 0..=2 R, 3..=5 L, 6..=99 R, 100 L, 101..=298 R, 299 L; tree 1: four
     // runs; tree 2: 0..=255 and 256..=299, both right (a run is at most 256 codes); tree 3:
     // one run.
-    assert_eq!(walk.table_rows(), 6 + 4 + 2 + 1);
+    assert_eq!(walk.runs(), 6 + 4 + 2 + 1);
+    // Thirteen runs for five node rows: three slots of five rows.
+    assert_eq!((walk.table_slots(), walk.table_rows()), (TABLE_SLOTS, 5));
     let n = 64;
     let columns = walk.periodic_columns(InputBlock::new(3).rows(), n);
-    let table = &columns[walk.run_table()];
-    let keys: std::collections::HashSet<u64> = table[..13].iter().map(|k| k.as_int()).collect();
-    assert_eq!(keys.len(), 13, "distinct keys");
-    assert!(table[13..].iter().all(|&k| k == BaseElement::new(NO_RUN)));
+    let mut keys = std::collections::HashSet::new();
+    for k in 0..TABLE_SLOTS {
+        for (row, &key) in columns[walk.run_table(k)].iter().enumerate() {
+            let run = k * walk.table_rows() + row;
+            match row < walk.table_rows() && run < walk.runs() {
+                true => assert!(keys.insert(key.as_int()), "distinct keys"),
+                false => assert_eq!(key, BaseElement::new(NO_RUN), "slot {k}, row {row}"),
+            }
+        }
+    }
+    assert_eq!(keys.len(), 13);
     assert_eq!(RUN_LENGTH, 256);
 }
 

@@ -37,8 +37,8 @@
 //! When the ensemble accepts missing features, the host also supplies `m`, nonzero exactly
 //! where `x` is the missing-feature code [`MISSING`].
 //!
-//! When some split is categorical, one more column, [`Walk::multiplicity`], holds the run
-//! table's multiplicities (below).
+//! When some split is categorical, one to three more columns, [`Walk::multiplicity`], hold the
+//! run table's multiplicities (below).
 //!
 //! Periodic columns, all full-length; the `next_*` ones hold on row `i` what describes row
 //! `i + 1`, as a transition constraint only sees the current row's periodic values:
@@ -77,7 +77,7 @@
 //!
 //! A categorical split's codes fall into *runs*: the maximal intervals `lo..=hi` of codes sent
 //! the same way, cut into pieces of at most [`RUN_LENGTH`] = 256 codes. Each run of each split
-//! is an entry of a public *run table*, one per row from row 0, keyed
+//! is an entry of a public *run table*, keyed
 //!
 //! ```text
 //! key(tag, lo, hi, left) = tag·2^37 + lo·2^18 + hi·2 + left
@@ -89,9 +89,11 @@
 //! *reads* the run `x − u ..= x + v`, sent `b`, through the lookup of [`crate::lookup`], with
 //! weight `cat·(1 − m)` (1, or 0 for a missing feature) and key `tag·2^37 + (x − u)·2^18 +
 //! (x + v)·2 + b` ([`Walk::fractions`]; the periodic [`Walk::run_read`] holds `tag·2^37`). The
-//! run table's row `r` adds weight `−multiplicity_r` at its key ([`Walk::run_table`];
-//! [`NO_RUN`] after the last run), the multiplicity being the prover's: 1 for the runs the
-//! splits read, 0 for the others.
+//! run table lies on the rows from row 0, up to [`TABLE_SLOTS`] entries a row (as few as keep
+//! it within the walk's rows: a split whose codes fall into many runs costs rows): each entry
+//! adds weight `−multiplicity` at its key ([`Walk::run_table`]; [`NO_RUN`] where a slot has no
+//! run), the multiplicity, in its slot's column, being the prover's: 1 for the runs the splits
+//! read, 0 for the others.
 //!
 //! No main constraint reads the multiplicities; the lookup's identity does, key by key.
 //!
@@ -196,6 +198,10 @@ pub const MAX_TAG: usize = (1 << 26) - 1;
 /// A run's key is `tag·2^TAG_SHIFT + lo·2^LO_SHIFT + hi·2 + left`.
 const TAG_SHIFT: u32 = 37;
 const LO_SHIFT: u32 = 18;
+/// The most run table entries on one row: a table longer than the walk spreads over up to this
+/// many columns of multiplicities, each one more fraction in the lookup's sum (whose degree,
+/// `3 + TABLE_SLOTS`, stays below the hash's 7).
+pub const TABLE_SLOTS: usize = 3;
 /// The run table's key on rows without a run: no read produces it (a feature read's key is
 /// `f + γ·x`, a run read's is above `2^36`), so whatever weight the prover puts there is inert.
 pub const NO_RUN: u64 = 1 << 32;
@@ -487,6 +493,9 @@ pub struct Walk {
     rows: Vec<NodeRow>,
     /// Every categorical split's runs, split by split: the lookup's run table.
     runs: Vec<Run>,
+    /// Run table entries per row (0 without categorical splits): run `r` sits in slot
+    /// `r / table_rows` on row `r mod table_rows`.
+    slots: usize,
 }
 
 impl Walk {
@@ -547,6 +556,13 @@ impl Walk {
                 row.runs = start..runs.len();
             }
         }
+        // As few slots as keep the table within the walk's rows, up to TABLE_SLOTS.
+        let slots = match categorical {
+            false => 0,
+            true => (1..TABLE_SLOTS)
+                .find(|&s| runs.len().div_ceil(s) <= rows.len())
+                .unwrap_or(TABLE_SLOTS),
+        };
         Ok(Walk {
             num_features: ensemble.num_features,
             num_scores: scores,
@@ -556,6 +572,7 @@ impl Walk {
             initial,
             rows,
             runs,
+            slots,
         })
     }
 
@@ -575,10 +592,10 @@ impl Walk {
         self.num_scores
     }
 
-    /// Component columns: `2 + D + num_scores`, and [`Walk::multiplicity`] with categorical
-    /// splits.
+    /// Component columns: `2 + D + num_scores`, and the [`Walk::multiplicity`] columns of the
+    /// [`Walk::table_slots`] with categorical splits.
     pub fn num_columns(&self) -> usize {
-        STACK + self.stack + self.num_scores + usize::from(self.categorical)
+        STACK + self.stack + self.num_scores + self.slots
     }
 
     /// Whether features may be missing: the host then supplies `m`.
@@ -592,15 +609,30 @@ impl Walk {
         self.categorical
     }
 
-    /// Runs in the lookup's run table, on rows `0..table_rows`.
+    /// Rows of the lookup's run table, from row 0: its runs spread over [`Walk::table_slots`].
     pub fn table_rows(&self) -> usize {
+        self.runs.len().div_ceil(self.slots.max(1))
+    }
+
+    /// The runs of every categorical split: the run table's entries.
+    pub fn runs(&self) -> usize {
         self.runs.len()
     }
 
-    /// The column of the run table's multiplicities (with categorical splits).
-    pub fn multiplicity(&self) -> usize {
-        debug_assert!(self.categorical);
-        STACK + self.stack + self.num_scores
+    /// Run table entries per row: 1 to [`TABLE_SLOTS`] with categorical splits, else 0.
+    pub fn table_slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Where run `r` sits in the table: `(slot, row)`.
+    pub fn table_cell(&self, r: usize) -> (usize, usize) {
+        (r / self.table_rows(), r % self.table_rows())
+    }
+
+    /// The column of slot `k`'s multiplicities (with categorical splits).
+    pub fn multiplicity(&self, k: usize) -> usize {
+        debug_assert!(k < self.slots);
+        STACK + self.stack + self.num_scores + k
     }
 
     /// Constraints written by [`Walk::enforce`]: one per column but the multiplicities (which
@@ -617,7 +649,7 @@ impl Walk {
             + 2 * self.stack
             + 2 * self.num_scores
             + usize::from(self.missing)
-            + 3 * usize::from(self.categorical)
+            + (2 + self.slots) * usize::from(self.categorical)
     }
 
     /// Periodic flag: 1 on the node rows of categorical splits.
@@ -632,10 +664,11 @@ impl Walk {
         self.categorical_flag() + 1
     }
 
-    /// Periodic column: the key of run `r` on row `r` of the trace, [`NO_RUN`] on rows after
-    /// the last run.
-    pub fn run_table(&self) -> usize {
-        self.categorical_flag() + 2
+    /// Periodic column of slot `k` of the run table: on row `i`, the key of the run in slot `k`
+    /// there ([`Walk::table_cell`]), [`NO_RUN`] if there is none.
+    pub fn run_table(&self, k: usize) -> usize {
+        debug_assert!(k < self.slots);
+        self.categorical_flag() + 2 + k
     }
 
     /// Periodic flag: 1 on a node row whose missing inputs go left (with missing features).
@@ -756,9 +789,6 @@ impl Walk {
         labels
     }
 
-    /// Names of the two [`Walk::fractions`], for the lookup's documentation and tests.
-    pub const FRACTION_LABELS: [&'static str; 2] = ["trees.run_read", "trees.run_table"];
-
     /// The component's periodic columns, each of length `trace_length`, for node rows starting
     /// on row `first_row`. Index them with [`THRESHOLD`], [`NODE`], [`NEXT_ROOT`],
     /// [`NEXT_LEFT`] and the methods [`Walk::next_right`], [`Walk::next_depth`],
@@ -804,12 +834,12 @@ impl Walk {
                 columns[self.run_read()][row] = BaseElement::new(((i + 1) as u64) << TAG_SHIFT);
             }
         }
-        if self.categorical {
-            let table = &mut columns[self.run_table()];
-            table.fill(BaseElement::new(NO_RUN));
-            for (row, run) in self.runs.iter().enumerate() {
-                table[row] = run.key();
-            }
+        for k in 0..self.slots {
+            columns[self.run_table(k)].fill(BaseElement::new(NO_RUN));
+        }
+        for (r, run) in self.runs.iter().enumerate() {
+            let (k, row) = self.table_cell(r);
+            columns[self.run_table(k)][row] = run.key();
         }
         columns
     }
@@ -886,11 +916,20 @@ impl Walk {
         }
     }
 
-    /// The two fractions `(weight, key)` the walk adds to the lookup's sum on one row, with
-    /// categorical features: the row's run read, weight `cat·(1 − m)` and key `tag·2^37 +
-    /// (x − u)·2^18 + (x + v)·2 + b` (`u`, `v` the two 8-bit halves of the host's digits,
-    /// `x − u` and `x + v` the run's bounds), and the run table's entry on the row, weight
-    /// `−multiplicity` and key [`Walk::run_table`].
+    /// The fractions the walk adds to the lookup's sum on every row with categorical splits:
+    /// one plus [`Walk::table_slots`].
+    pub fn num_fractions(&self) -> usize {
+        match self.slots {
+            0 => 0,
+            slots => 1 + slots,
+        }
+    }
+
+    /// Writes the [`Walk::num_fractions`] fractions `(weight, key)` the walk adds to the
+    /// lookup's sum on one row, with categorical splits, into `out`: the row's run read, weight
+    /// `cat·(1 − m)` and key `tag·2^37 + (x − u)·2^18 + (x + v)·2 + b` (`u`, `v` the two 8-bit
+    /// halves of the host's digits, `x − u` and `x + v` the run's bounds), then the run table's
+    /// entry in each slot on the row, weight `−multiplicity_k` and key [`Walk::run_table`]`(k)`.
     ///
     /// * `current`: the component's columns on the row;
     /// * `x`, `halves`, `m`: the host's `x`, the digits' low and high halves, and `m`;
@@ -898,18 +937,19 @@ impl Walk {
     pub fn fractions<E: FieldElement<BaseField = BaseElement>>(
         &self,
         current: &[E],
-        x: E,
-        halves: [E; 2],
-        m: E,
+        (x, halves, m): (E, [E; 2], E),
         periodic: &[E],
-    ) -> [(E, E); 2] {
-        debug_assert!(self.categorical);
+        out: &mut [(E, E)],
+    ) {
+        debug_assert_eq!(out.len(), self.num_fractions());
         let [u, v] = halves;
         let [lo_shift, two] = [1u64 << LO_SHIFT, 2].map(|k| E::from(BaseElement::new(k)));
         let weight = periodic[self.categorical_flag()] * (E::ONE - m);
         let key = periodic[self.run_read()] + (x - u) * lo_shift + (x + v) * two + current[B];
-        let table = (-current[self.multiplicity()], periodic[self.run_table()]);
-        [(weight, key), table]
+        out[0] = (weight, key);
+        for k in 0..self.slots {
+            out[1 + k] = (-current[self.multiplicity(k)], periodic[self.run_table(k)]);
+        }
     }
 
     /// Writes the honest component columns on rows `0..=last_row` for features `q`, with the
@@ -974,14 +1014,13 @@ impl Walk {
             }
             (previous_ind, previous_b) = (ind, b);
         }
-        if self.categorical {
-            let used = &mut columns[self.multiplicity()];
-            used[..=last_row].fill(BaseElement::ZERO);
-            for node in &self.rows {
-                let run = q[node.feature].and_then(|x| self.run_holding(node, x));
-                if let (Some(run), true) = (run, node.categories.is_some()) {
-                    used[run] = BaseElement::ONE;
-                }
+        for k in 0..self.slots {
+            columns[self.multiplicity(k)][..=last_row].fill(BaseElement::ZERO);
+        }
+        for node in self.rows.iter().filter(|node| node.categories.is_some()) {
+            if let Some(run) = q[node.feature].and_then(|x| self.run_holding(node, x)) {
+                let (k, row) = self.table_cell(run);
+                columns[self.multiplicity(k)][row] = BaseElement::ONE;
             }
         }
         scores
