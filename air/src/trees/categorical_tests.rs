@@ -283,3 +283,13 @@ fn categories_must_fit_their_feature() {
         split(0, 0)
     );
 }
+
+#[test]
+fn a_run_table_too_long_for_any_trace_is_refused() {
+    // 800 splits sending no code of 65536 left: 256 runs each, 204,800 in all.
+    let mut ensemble = ensemble();
+    ensemble.category_codes[1] = 1 << 16;
+    let stump = ensemble.trees[2].clone();
+    ensemble.trees = vec![stump; 800];
+    assert_eq!(TreeBody::new(ensemble).unwrap_err(), WalkError::TooManyRuns);
+}

@@ -202,6 +202,10 @@ const LO_SHIFT: u32 = 18;
 /// many columns of multiplicities, each one more fraction in the lookup's sum (whose degree,
 /// `3 + TABLE_SLOTS`, stays below the hash's 7).
 pub const TABLE_SLOTS: usize = 3;
+/// The most runs an ensemble may have: a run table of more than `2^16` rows fits no trace
+/// zkinfer proves (`2^21` cells of at least 32 columns), and a bound keeps a verifier's memory
+/// bounded for any model it is given.
+pub const MAX_RUNS: usize = TABLE_SLOTS << 16;
 /// The run table's key on rows without a run: no read produces it (a feature read's key is
 /// `f + γ·x`, a run read's is above `2^36`), so whatever weight the prover puts there is inert.
 pub const NO_RUN: u64 = 1 << 32;
@@ -320,6 +324,8 @@ pub enum WalkError {
     Categories { tree: usize, split: usize },
     /// More node rows than categorical splits can be told apart by.
     TooManyRows,
+    /// More runs than [`MAX_RUNS`].
+    TooManyRuns,
 }
 
 impl fmt::Display for WalkError {
@@ -387,6 +393,10 @@ impl fmt::Display for WalkError {
                 "tree {tree}: split {split}'s categories do not fit its feature"
             ),
             WalkError::TooManyRows => write!(f, "more than {MAX_TAG} node rows"),
+            WalkError::TooManyRuns => write!(
+                f,
+                "the categorical splits' codes fall into more than {MAX_RUNS} runs"
+            ),
         }
     }
 }
@@ -553,6 +563,9 @@ impl Walk {
             if let Some(left) = &row.categories {
                 let start = runs.len();
                 runs.extend(runs_of(i + 1, left, codes[row.feature]));
+                if runs.len() > MAX_RUNS {
+                    return Err(WalkError::TooManyRuns);
+                }
                 row.runs = start..runs.len();
             }
         }
