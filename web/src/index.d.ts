@@ -6,8 +6,9 @@ export type ModelSource = string | Uint8Array | ArrayBuffer | object;
 /**
  * A private input: one number per feature, in the model's feature order, or an object of
  * feature name → number (every feature, no other name). A missing value is `NaN` or `null`:
- * tree ensembles imported with missing values (model format version 2) send it down each
+ * tree ensembles imported with missing values (model format versions 2 and 3) send it down each
  * split's default branch, as their library does; other models refuse it. ±Infinity is refused.
+ * A categorical feature's value is its category, an integer code (format version 3).
  */
 export type Input = (number | null)[] | Float64Array | Record<string, number | null>;
 
