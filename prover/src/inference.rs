@@ -89,13 +89,11 @@ pub fn path(tree: &Tree, q: &[Feature]) -> Vec<u32> {
     let mut visited = vec![0u32];
     while node < splits {
         let codes = tree.categories.as_ref().and_then(|c| c[node].as_ref());
-        let goes_left = match q[tree.feature[node] as usize] {
-            Some(x) if codes.is_some() => {
-                codes.is_some_and(|codes| codes.binary_search(&x).is_ok())
-            }
-            Some(x) => i64::from(x) < tree.threshold[node],
+        let goes_left = match (q[tree.feature[node] as usize], codes) {
+            (Some(x), Some(codes)) => codes.binary_search(&x).is_ok(),
+            (Some(x), None) => i64::from(x) < tree.threshold[node],
             // A model without default branches has no missing input (its validation).
-            None => tree.default_left.as_ref().is_some_and(|d| d[node]),
+            (None, _) => tree.default_left.as_ref().is_some_and(|d| d[node]),
         };
         node = if goes_left {
             tree.left[node]

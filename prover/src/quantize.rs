@@ -538,19 +538,16 @@ fn quantize_tree(
         categories: categories.map(|_| Vec::with_capacity(splits.len())),
     };
     for &node in &splits {
-        let (feature, threshold, left, right) = match &tree.nodes[node] {
+        let (left, right) = tree.nodes[node].children().expect("filtered to splits");
+        let (feature, threshold, codes) = match &tree.nodes[node] {
             SourceNode::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            } => (*feature, *threshold, *left, *right),
+                feature, threshold, ..
+            } => (*feature, cut_threshold(&cuts[*feature], *threshold), None),
             SourceNode::CategorySplit {
                 feature,
                 set,
                 set_left,
-                left,
-                right,
+                ..
             } => {
                 let feature_categories = categories.and_then(|c| c[*feature]);
                 let count = feature_categories
@@ -563,36 +560,17 @@ fn quantize_tree(
                         .filter(|&c| set.binary_search(&u32::from(c)).is_err())
                         .collect(),
                 };
-                out.feature.push(*feature as u32);
-                out.threshold.push(0);
-                out.left.push(new_id[*left]);
-                out.right.push(new_id[*right]);
-                if let Some(list) = out.categories.as_mut() {
-                    list.push(Some(codes));
-                }
-                continue;
+                (*feature, 0, Some(codes))
             }
             SourceNode::Leaf { .. } => unreachable!("filtered to splits"),
-        };
-        if let Some(list) = out.categories.as_mut() {
-            list.push(None);
-        }
-        // Left iff x goes left at cut k iff fewer than k + 1 cuts are below x; at +∞ every
-        // value goes left, at −∞ none.
-        let threshold = match threshold {
-            f64::INFINITY => cuts[feature].len() as i64 + 1,
-            f64::NEG_INFINITY => 0,
-            _ => {
-                let k = cuts[feature]
-                    .binary_search_by(|c| c.total_cmp(&(threshold + 0.0)))
-                    .expect("every finite threshold is a cut");
-                k as i64 + 1
-            }
         };
         out.feature.push(feature as u32);
         out.threshold.push(threshold);
         out.left.push(new_id[left]);
         out.right.push(new_id[right]);
+        if let Some(list) = out.categories.as_mut() {
+            list.push(codes);
+        }
     }
     for &node in &leaves {
         if let SourceNode::Leaf { value } = &tree.nodes[node] {
@@ -600,6 +578,22 @@ fn quantize_tree(
         }
     }
     Ok(out)
+}
+
+/// The integer threshold of a split at `threshold` on a feature binned at `cuts`: left iff x
+/// goes left at cut k iff fewer than k + 1 cuts are below x; at +∞ every value goes left, at
+/// −∞ none.
+fn cut_threshold(cuts: &[f64], threshold: f64) -> i64 {
+    match threshold {
+        f64::INFINITY => cuts.len() as i64 + 1,
+        f64::NEG_INFINITY => 0,
+        _ => {
+            let k = cuts
+                .binary_search_by(|c| c.total_cmp(&(threshold + 0.0)))
+                .expect("every finite threshold is a cut");
+            k as i64 + 1
+        }
+    }
 }
 
 fn feature_error(name: &str, reason: &str) -> QuantizeError {
