@@ -24,11 +24,24 @@
 //! column. `s` is witness-dependent, so like every main column its last rows are uniformly
 //! random ([`crate::zk`]): the constraint is exempt there, and both assertions sit on real rows.
 //!
+//! # Private reads
+//!
+//! When which feature a row reads is itself private (the trees' path layout, whose step rows
+//! read the visited split's feature), neither `id` nor the multiplicities can be public: the
+//! periodic `id` is then `f` on every feature row and 0 on the reading rows, `c` is 1 on the
+//! reading rows and 0 elsewhere, and the body adds its own cells ([`Body::feature_read`]): the
+//! feature a reading row reads to `id`, and `−m_f` (a main column of the prover's) to `c` on
+//! feature row `f`. The argument is the same, given that the body keeps its feature cell zero
+//! on the feature rows (else a table pair would not be `(f, q_f)`).
+//!
+//! [`Body::feature_read`]: crate::inference::Body::feature_read
+//!
 //! # The body's fractions
 //!
 //! A body may add fractions `w_k/(α − k_k)` of its own to every row's step ([`Body::fractions`]:
-//! the tree walk's categorical splits read their runs this way), each weight and key of trace
-//! degree at most 2 and 1 (periodic columns counted as trace columns). The constraint becomes
+//! the tree walk's categorical splits read their runs this way, the path layout its split
+//! table), each weight and key of trace degree at most 2 and 1 (periodic columns counted as
+//! trace columns), a key possibly a polynomial in `γ` whose coefficients are cells. The constraint becomes
 //!
 //! ```text
 //! (s' − s)·(α − key)·Π_k (α − k_k) = c·Π_k (α − k_k) + Σ_k w_k·(α − key)·Π_{j≠k} (α − k_j)
@@ -36,7 +49,10 @@
 //!
 //! of degree `2 + K` for `K` fractions. The identity then holds, for random `α`, only if every
 //! key's weights sum to zero, across the features' keys and the body's: the body states which
-//! of its keys no feature key can equal, and why its reads must be table entries. (Soundness
+//! of its keys no feature key can equal, and why its reads must be table entries (a key that is
+//! a polynomial of degree at least 2 in `γ`, committed before `γ` is drawn, equals a feature
+//! key `f + γ·x` or another such key only for as many `γ` as its degree, unless its
+//! coefficients are theirs). (Soundness
 //! error: with `(1 + K)·n` fractions, the sum's degree in `α` and the number of `γ` making a
 //! feature key equal another key grow by the factor `1 + K`; a body key is a base-field element,
 //! which a feature key `f + γ·x` equals only if `x = 0` and `f` is that key, or `γ` lies in the
@@ -67,20 +83,31 @@ pub struct Lookup {
     reads: Vec<(usize, usize)>,
     /// The body's fractions per row.
     fractions: usize,
+    /// Whether the reads' features and the table's multiplicities are the body's, private:
+    /// then `id` is 0 and `c` 1 on a reading row, `id = f` and `c = 0` on every feature row, and
+    /// the body adds its cells ([`Body::feature_read`]).
+    ///
+    /// [`Body::feature_read`]: crate::inference::Body::feature_read
+    private: bool,
 }
 
 /// A fraction `weight/(α − key)` the body adds on `row`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fraction {
+pub struct Fraction<E> {
     pub row: usize,
     pub weight: BaseElement,
-    pub key: BaseElement,
+    pub key: E,
 }
 
 impl Lookup {
     /// The lookup for `reads` with `fractions` more fractions of the body's on every row, or
     /// `None` when no row reads a feature (no auxiliary segment).
-    pub fn new(num_features: usize, reads: &[Option<usize>], fractions: usize) -> Option<Lookup> {
+    pub fn new(
+        num_features: usize,
+        reads: &[Option<usize>],
+        fractions: usize,
+        private: bool,
+    ) -> Option<Lookup> {
         let reads: Vec<(usize, usize)> = (reads.iter().enumerate())
             .filter_map(|(row, read)| read.map(|f| (row, f)))
             .collect();
@@ -88,6 +115,7 @@ impl Lookup {
             num_features,
             reads,
             fractions,
+            private,
         })
     }
 
@@ -109,22 +137,26 @@ impl Lookup {
         let mut id = vec![BaseElement::ZERO; trace_length];
         let mut c = vec![BaseElement::ZERO; trace_length];
         for (f, &m) in self.multiplicities().iter().enumerate() {
-            if m > 0 {
+            if m > 0 || self.private {
                 id[feature_row(f)] = BaseElement::new(f as u64);
+            }
+            if !self.private {
                 c[feature_row(f)] = -BaseElement::new(m);
             }
         }
         for &(row, f) in &self.reads {
-            id[row] = BaseElement::new(f as u64);
+            if !self.private {
+                id[row] = BaseElement::new(f as u64);
+            }
             c[row] = BaseElement::ONE;
         }
         [id, c]
     }
 
-    /// The constraint on one transition: `x` on the current row, `s` on both, the periodic
-    /// `id` and `c`, the body's `(weight, key)` fractions on the current row, and the random
-    /// elements `[α, γ]`.
-    pub fn enforce<F, E>(x: F, s: E, next_s: E, id: F, c: F, body: &[(F, F)], rand: &[E]) -> E
+    /// The constraint on one transition: `x` on the current row, `s` on both, `id` and `c`
+    /// (the periodic ones, with the body's cells when its reads are private), the body's
+    /// `(weight, key)` fractions on the current row, and the random elements `[α, γ]`.
+    pub fn enforce<F, E>(x: F, s: E, next_s: E, id: F, c: F, body: &[(F, E)], rand: &[E]) -> E
     where
         F: FieldElement<BaseField = BaseElement>,
         E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
@@ -133,7 +165,7 @@ impl Lookup {
         // Σ weight/(α − key) as one fraction, numerator over denominator.
         let (mut numerator, mut denominator) = (E::from(c), rand[0] - key);
         for &(weight, key) in body {
-            let factor = rand[0] - E::from(key);
+            let factor = rand[0] - key;
             numerator = numerator * factor + denominator * E::from(weight);
             denominator *= factor;
         }
@@ -150,23 +182,21 @@ impl Lookup {
         ]
     }
 
-    /// The honest running sum on rows `0..=last_row`, given `x` on those rows, the body's
-    /// fractions of nonzero weight on rows before `last_row`, and `[α, γ]`, followed by `tail`
-    /// (the random rows).
+    /// The honest running sum on rows `0..=last_row`, given `x`, `id` and `c` on those rows
+    /// (the last two as [`Lookup::enforce`] takes them), the body's fractions of nonzero weight
+    /// on rows before `last_row`, and `[α, γ]`, followed by `tail` (the random rows).
     pub fn running_sum<E: FieldElement<BaseField = BaseElement>>(
-        &self,
         x: &[BaseElement],
-        body: &[Fraction],
+        [id, c]: [&[BaseElement]; 2],
+        body: &[Fraction<E>],
         rand: &[E],
         tail: &[E],
     ) -> Vec<E> {
-        let n = x.len() + tail.len();
-        let [id, c] = self.periodic_columns(n);
         let mut fractions: Vec<(usize, BaseElement, E)> = (0..x.len() - 1)
             .filter(|&r| c[r] != BaseElement::ZERO)
             .map(|r| (r, c[r], E::from(id[r]) + rand[1] * E::from(x[r])))
             .collect();
-        fractions.extend(body.iter().map(|f| (f.row, f.weight, E::from(f.key))));
+        fractions.extend(body.iter().map(|f| (f.row, f.weight, f.key)));
         let denominators: Vec<E> = (fractions.iter())
             .map(|&(_, _, key)| rand[0] - key)
             .collect();
@@ -175,7 +205,7 @@ impl Lookup {
         for (&(r, weight, _), inverse) in fractions.iter().zip(inverses) {
             steps[r] += inverse.mul_base(weight);
         }
-        let mut column = Vec::with_capacity(n);
+        let mut column = Vec::with_capacity(x.len() + tail.len());
         let mut s = E::ZERO;
         for step in steps {
             column.push(s);

@@ -176,3 +176,16 @@ pub fn statement<B: crate::inference::Body, F: Copy + Into<crate::input::Feature
         body,
     }
 }
+
+/// The scores `body` computes on `q` (its own fill, on scratch columns).
+pub fn scores<B: crate::inference::Body, F: Copy + Into<crate::input::Feature>>(
+    body: &B,
+    q: &[F],
+) -> Vec<i64> {
+    let first = crate::input::InputBlock::new(q.len()).rows();
+    let last = first + body.rows();
+    let zero = <BaseElement as winterfell::math::FieldElement>::ZERO;
+    let mut columns = vec![vec![zero; last + 1]; body.width()];
+    let q = crate::input::features(q);
+    body.fill(&q, first, last, &mut columns)
+}

@@ -489,7 +489,7 @@ fn prove_verify_and_open_an_inference() {
     // field outside its domain.
     let bytes = parsed.to_bytes().unwrap();
     let json = parsed.to_json().unwrap();
-    let json_version_2 = json.replacen(r#""version":4"#, r#""version":2"#, 1);
+    let json_version_2 = json.replacen(r#""version":5"#, r#""version":2"#, 1);
     let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
     let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
     let mut version_2 = bytes.clone();

@@ -91,14 +91,36 @@ pub trait Body: Clone + Send + Sync {
     }
     /// Writes the body's [`num_fractions`](Self::num_fractions) `(weight, key)` pairs on one
     /// row: weights of trace degree at most 2, keys of degree 1, counting periodic columns as
-    /// trace columns. The body documents why they are sound.
-    fn fractions<E: FieldElement<BaseField = BaseElement>>(
+    /// trace columns; a key may combine cells with powers of the lookup's `γ` (`rand[1]`). The
+    /// body documents why they are sound.
+    fn fractions<F, E>(
         &self,
-        _current: &[E],
-        _host: Host<E>,
-        _periodic: &[E],
-        _out: &mut [(E, E)],
-    ) {
+        _current: &[F],
+        _host: Host<F>,
+        _periodic: &[F],
+        _rand: &[E],
+        _out: &mut [(F, E)],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+    }
+    /// Whether the features the body reads, and so the feature table's multiplicities, are
+    /// private cells of the body's rather than public ([`crate::lookup`]).
+    fn private_reads(&self) -> bool {
+        false
+    }
+    /// The feature lookup's `(id, c)` on one row, given the periodic ones: with private reads,
+    /// the body adds the feature a reading row reads to `id`, and the table's multiplicities to
+    /// `c` (negated) on the feature rows.
+    fn feature_read<F: FieldElement<BaseField = BaseElement>>(
+        &self,
+        _current: &[F],
+        _periodic: &[F],
+        id: F,
+        c: F,
+    ) -> (F, F) {
+        (id, c)
     }
     /// Rows from row 0 that the body's periodic columns give to its lookup entries: the trace
     /// has at least one real row after them.
@@ -108,7 +130,7 @@ pub trait Body: Clone + Send + Sync {
 }
 
 /// The most fractions a body adds to the lookup's sum on one row.
-pub const MAX_FRACTIONS: usize = 1 + crate::trees::walk::TABLE_SLOTS;
+pub const MAX_FRACTIONS: usize = 1 + crate::trees::path::TABLE_SLOTS;
 
 /// The public statement: the model (its id and its body), the input commitment, the disclosed
 /// output as scores and/or comparisons, and the caller's context digest. No constraint reads
@@ -196,7 +218,12 @@ impl<B: Body> Statement<B> {
             .map(|_| None)
             .chain((0..self.body.rows()).map(|row| self.body.reads(row)))
             .collect();
-        let lookup = Lookup::new(self.body.num_features(), &reads, self.body.num_fractions());
+        let lookup = Lookup::new(
+            self.body.num_features(),
+            &reads,
+            self.body.num_fractions(),
+            self.body.private_reads(),
+        );
         debug_assert!(
             lookup.is_some() || self.body.num_fractions() == 0,
             "a body's fractions need the lookup: it must read a feature"
@@ -472,13 +499,16 @@ where
         let host = statement.host(current, next);
         let [id, c] = [periodic[periodic.len() - 2], periodic[periodic.len() - 1]];
         let body = &statement.body;
-        let mut fractions = [(F::ZERO, F::ZERO); MAX_FRACTIONS];
+        let rand = aux_rand_elements.rand_elements();
+        let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
+        let skipped = statement.input().num_periodic_columns();
+        let body_periodic = &periodic[skipped..skipped + body.num_periodic_columns()];
+        let body_cells = &current[body_at..cmp];
+        let (id, c) = body.feature_read(body_cells, body_periodic, id, c);
+        let mut fractions = [(F::ZERO, E::ZERO); MAX_FRACTIONS];
         let fractions = &mut fractions[..body.num_fractions()];
         if !fractions.is_empty() {
-            let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
-            let skipped = statement.input().num_periodic_columns();
-            let body_periodic = &periodic[skipped..skipped + body.num_periodic_columns()];
-            body.fractions(&current[body_at..cmp], host, body_periodic, fractions);
+            body.fractions(body_cells, host, body_periodic, rand, fractions);
         }
         result[0] = Lookup::enforce(
             host.x,
@@ -487,7 +517,7 @@ where
             id,
             c,
             fractions,
-            aux_rand_elements.rand_elements(),
+            rand,
         );
     }
 

@@ -6,7 +6,7 @@ use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 use super::air::MAX_FRACTIONS;
 use super::{Body, Statement};
 use crate::input::{feature_element, feature_row, features, Feature, SALT_ELEMENTS};
-use crate::lookup::Fraction;
+use crate::lookup::{Fraction, Lookup};
 use crate::prover::Segments;
 use crate::zk::ZkParams;
 
@@ -84,24 +84,30 @@ pub fn build_aux_trace<B: Body, E: FieldElement<BaseField = BaseElement>>(
     };
     let random_rows = ZkParams::for_options(options).random_rows;
     let n = main.num_rows();
-    let x = &main.get_column(statement.input().x())[..n - random_rows];
-    let fractions = body_fractions(statement, main, n - random_rows - 1);
+    let real = n - random_rows;
+    let x = &main.get_column(statement.input().x())[..real];
+    let [mut id, mut c] = lookup.periodic_columns(n);
+    let fractions = body_fractions(statement, main, real - 1, rand, [&mut id, &mut c]);
     let base: Vec<BaseElement> = (0..random_rows * E::EXTENSION_DEGREE)
         .map(|_| random())
         .collect();
     let tail = E::slice_from_base_elements(&base);
-    ColMatrix::new(vec![lookup.running_sum(x, &fractions, rand, tail)])
+    let id_c = [&id[..real], &c[..real]];
+    ColMatrix::new(vec![Lookup::running_sum(x, id_c, &fractions, rand, tail)])
 }
 
 /// The body's lookup fractions of nonzero weight on rows `0..last_row` of `main`, evaluated as
-/// the AIR evaluates them.
-fn body_fractions<B: Body>(
+/// the AIR evaluates them; with private reads, also the body's part of the feature lookup's `id`
+/// and `c` on those rows.
+fn body_fractions<B: Body, E: FieldElement<BaseField = BaseElement>>(
     statement: &Statement<B>,
     main: &ColMatrix<BaseElement>,
     last_row: usize,
-) -> Vec<Fraction> {
+    rand: &[E],
+    [id, c]: [&mut [BaseElement]; 2],
+) -> Vec<Fraction<E>> {
     let body = &statement.body;
-    if body.num_fractions() == 0 {
+    if body.num_fractions() == 0 && !body.private_reads() {
         return Vec::new();
     }
     let n = main.num_rows();
@@ -111,16 +117,18 @@ fn body_fractions<B: Body>(
     let mut next = current.clone();
     let mut row_periodic = vec![BaseElement::ZERO; periodic.len()];
     let mut fractions = Vec::new();
-    let mut out = [(BaseElement::ZERO, BaseElement::ZERO); MAX_FRACTIONS];
+    let mut out = [(BaseElement::ZERO, E::ZERO); MAX_FRACTIONS];
     for row in 0..last_row {
         main.read_row_into(row, &mut current);
         main.read_row_into(row + 1, &mut next);
         for (value, column) in row_periodic.iter_mut().zip(&periodic) {
             *value = column[row];
         }
+        let cells = &current[body_at..cmp];
+        (id[row], c[row]) = body.feature_read(cells, &row_periodic, id[row], c[row]);
         let host = statement.host(&current, &next);
         let out = &mut out[..body.num_fractions()];
-        body.fractions(&current[body_at..cmp], host, &row_periodic, out);
+        body.fractions(cells, host, &row_periodic, rand, out);
         (out.iter())
             .filter(|(weight, _)| *weight != BaseElement::ZERO)
             .for_each(|&(weight, key)| fractions.push(Fraction { row, weight, key }));

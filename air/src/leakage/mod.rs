@@ -26,6 +26,7 @@ macro_rules! against_every_air {
     ($($test:ident),* $(,)?) => {
         against_every_air!(@model linear, crate::linear::LinearBody, $($test),*);
         against_every_air!(@model trees, crate::trees::TreeBody, $($test),*);
+        against_every_air!(@model paths, crate::leakage::target::PathTrees, $($test),*);
         against_every_air!(@model mlp, crate::mlp::MlpBody, $($test),*);
     };
     (@model $model:ident, $body:ty, $($test:ident),*) => {
@@ -50,7 +51,7 @@ mod equations;
 mod linalg;
 mod masks;
 mod polynomials;
-mod target;
+pub(crate) mod target;
 mod trace_attacks;
 mod transcript;
 

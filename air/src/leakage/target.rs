@@ -6,6 +6,7 @@
 //! the options of a production profile ([`Profile`]). Re-point this module when the layout
 //! changes or for another body.
 use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::{ExtensionOf, FieldElement};
 use winterfell::{AcceptableOptions, Proof, ProofOptions, Trace, TraceTable};
 
 use super::{Cell, ColumnEquations, Transcript};
@@ -263,6 +264,177 @@ impl Model for MlpBody {
     }
 }
 
+/// A tree ensemble in the path layout ([`crate::trees::path`]): three complete trees of depths
+/// 3, 2, 2 (7 step rows), numeric and each adding to one of two scores, over the tree target's
+/// 24 features, which may be missing.
+/// Its secrets beyond the features: on every step row, the visited split's entry, the decision,
+/// the feature read (`x` and the shift cells repeating it), its `m`, and the running scores;
+/// the feature table's multiplicities on the feature rows and the split table's in every slot.
+/// The attacked input misses two features.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathTrees(TreeBody);
+
+impl Model for PathTrees {
+    const NAME: &'static str = "path trees";
+    const FEATURES: usize = 24;
+    const MISSING: &'static [usize] = &[3, 17];
+
+    fn body_and_scores(q: &[Feature]) -> (PathTrees, Vec<i64>) {
+        // Few steps: an unmasked proof's openings then determine every unknown of a column.
+        let shapes = [(3, 0), (2, 1), (2, 1)];
+        let ensemble = Ensemble {
+            missing: true,
+            category_codes: Vec::new(),
+            num_features: Self::FEATURES,
+            num_scores: 2,
+            base: vec![100, -100],
+            trees: (shapes.iter().enumerate())
+                .map(|(k, &(depth, target))| {
+                    let mut tree = complete_tree(k, depth, Some(target));
+                    tree.categories = Vec::new();
+                    // The tree target's categorical features read as numeric ones here.
+                    for (i, threshold) in tree.threshold.iter_mut().enumerate() {
+                        *threshold = ((k * 7919 + i * 104_729) % 65_537) as i64;
+                    }
+                    tree
+                })
+                .collect(),
+        };
+        let scores = evaluate(&ensemble, q);
+        let body = TreeBody::new(ensemble).expect("a valid ensemble");
+        assert!(body.path().is_some(), "the path layout");
+        (PathTrees(body), scores)
+    }
+
+    fn walk_cells(statement: &Statement<PathTrees>, tail: usize) -> Vec<Vec<(usize, usize)>> {
+        let path = statement.body.0.path().expect("the path layout");
+        let (at, first) = (statement.body_column(), statement.body_row());
+        let steps = first..first + path.num_rows();
+        let input = statement.input();
+        let m = input.missing().expect("features may be missing");
+        let mut groups = Vec::new();
+        for row in steps.clone() {
+            // The entry, the decision and the running scores before the step.
+            let columns = (0..=path.b()).chain((0..path.num_scores()).map(|c| path.acc(c)));
+            groups.extend(columns.map(|column| vec![(at + column, row)]));
+            let mut x = vec![(input.x(), row)];
+            x.extend((1..crate::rescue::RATE_WIDTH).map(|j| (input.shift(j), row - j)));
+            groups.extend([x, vec![(m, row)]]);
+        }
+        let rows = (0..Self::FEATURES).map(feature_row);
+        groups.extend(rows.clone().map(|row| vec![(m, row)]));
+        groups.extend(rows.map(|row| vec![(at + path.feature_multiplicity(), row)]));
+        for k in 0..path.table_slots() {
+            let rows = 0..path.table_rows().min(tail);
+            groups.extend(rows.map(|row| vec![(at + path.multiplicity(k), row)]));
+        }
+        groups
+    }
+
+    fn affine_columns(_: &Statement<PathTrees>, _: usize) -> Vec<(usize, Vec<Cell>)> {
+        Vec::new()
+    }
+}
+
+/// [`PathTrees`] is its tree body.
+impl Body for PathTrees {
+    fn num_features(&self) -> usize {
+        self.0.num_features()
+    }
+    fn num_scores(&self) -> usize {
+        self.0.num_scores()
+    }
+    fn accepts_missing(&self) -> bool {
+        self.0.accepts_missing()
+    }
+    fn rows(&self) -> usize {
+        self.0.rows()
+    }
+    fn reads(&self, row: usize) -> Option<usize> {
+        self.0.reads(row)
+    }
+    fn width(&self) -> usize {
+        self.0.width()
+    }
+    fn scores_column(&self) -> usize {
+        self.0.scores_column()
+    }
+    fn degrees(&self, trace_length: usize) -> Vec<winterfell::TransitionConstraintDegree> {
+        self.0.degrees(trace_length)
+    }
+    fn constraint_labels(&self) -> Vec<String> {
+        self.0.constraint_labels()
+    }
+    fn initial_value_labels(&self) -> Vec<String> {
+        self.0.initial_value_labels()
+    }
+    fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
+        self.0.periodic_columns(first_row, trace_length)
+    }
+    fn num_periodic_columns(&self) -> usize {
+        self.0.num_periodic_columns()
+    }
+    fn enforce<E: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[E],
+        next: &[E],
+        host: crate::inference::Host<E>,
+        periodic: &[E],
+        result: &mut [E],
+    ) {
+        self.0.enforce(current, next, host, periodic, result)
+    }
+    fn initial_values(&self) -> Vec<(usize, BaseElement)> {
+        self.0.initial_values()
+    }
+    fn fill(
+        &self,
+        q: &[Feature],
+        first_row: usize,
+        last_row: usize,
+        columns: &mut [Vec<BaseElement>],
+    ) -> Vec<i64> {
+        self.0.fill(q, first_row, last_row, columns)
+    }
+    fn host_rows(&self, q: &[Feature]) -> Vec<crate::inference::HostRow> {
+        self.0.host_rows(q)
+    }
+    fn to_elements(&self) -> Vec<BaseElement> {
+        self.0.to_elements()
+    }
+    fn num_fractions(&self) -> usize {
+        self.0.num_fractions()
+    }
+    fn fractions<F, E>(
+        &self,
+        current: &[F],
+        host: crate::inference::Host<F>,
+        periodic: &[F],
+        rand: &[E],
+        out: &mut [(F, E)],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+        self.0.fractions(current, host, periodic, rand, out)
+    }
+    fn private_reads(&self) -> bool {
+        self.0.private_reads()
+    }
+    fn feature_read<F: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[F],
+        periodic: &[F],
+        id: F,
+        c: F,
+    ) -> (F, F) {
+        self.0.feature_read(current, periodic, id, c)
+    }
+    fn table_rows(&self) -> usize {
+        self.0.table_rows()
+    }
+}
+
 /// A taller tree statement for features `q`: 40 complete trees of depth 4 over the tree
 /// target's 24 features (600 node rows, 1024-row traces under both profiles; its categorical
 /// splits' runs fit in them).
@@ -341,9 +513,9 @@ fn evaluate(ensemble: &Ensemble, q: &[Feature]) -> Vec<i64> {
         let splits = tree.feature.len();
         let mut node = 0;
         while node < splits {
-            let left = match (q[tree.feature[node] as usize], &tree.categories[node]) {
-                (Some(x), Some(left)) => left.contains(&x),
-                (Some(x), None) => i64::from(x) < tree.threshold[node],
+            let left = match (q[tree.feature[node] as usize], tree.categories.get(node)) {
+                (Some(x), Some(Some(left))) => left.contains(&x),
+                (Some(x), _) => i64::from(x) < tree.threshold[node],
                 (None, _) => tree.default_left[node],
             };
             node = if left {
@@ -395,7 +567,8 @@ impl Layout {
         {
             *read = Some(f);
         }
-        for row in 0..statement.body.rows() {
+        // A body whose reads are private holds them in its walk cells.
+        for row in (0..statement.body.rows()).filter(|_| !statement.body.private_reads()) {
             if let Some(f) = statement.body.reads(row) {
                 reads[statement.body_row() + row] = Some(f);
             }

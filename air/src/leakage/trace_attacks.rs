@@ -314,12 +314,12 @@ fn fresh_randomness_gives_a_different_proof<M: Model>(profile: Profile) {
 
 /// The auxiliary column of a tree proof, as the prover built it, in base coordinates
 /// (coordinate-major, the order of [`aux_equations`]).
-fn running_sum_coordinates<E: FieldElement<BaseField = BaseElement>>(
+fn running_sum_coordinates<M: Model, E: FieldElement<BaseField = BaseElement>>(
     proved: &Proved,
     q: &[Feature],
     profile: Profile,
 ) -> Vec<BaseElement> {
-    let statement = target::statement::<crate::trees::TreeBody>(q);
+    let statement = target::statement::<M>(q);
     let rand: Vec<E> = (proved.transcript.aux_rands.iter())
         .map(|coordinates| E::slice_from_base_elements(coordinates)[0])
         .collect();
@@ -342,12 +342,13 @@ fn running_sum_coordinates<E: FieldElement<BaseField = BaseElement>>(
 /// The running sum's openings are explained by the real column, and absorbed by its random
 /// rows alone: every assignment of its real cells (another input's sum, say) is consistent
 /// with them.
-fn the_running_sum_is_hidden<E: FieldElement<BaseField = BaseElement>>(profile: Profile) {
-    type Trees = crate::trees::TreeBody;
+fn the_running_sum_is_hidden<Trees: Model, E: FieldElement<BaseField = BaseElement>>(
+    profile: Profile,
+) {
     let q = features::<Trees>();
     let proved = target::prove::<Trees>(&q, profile, &mut masked());
     let equations = aux_equations::<crate::testing::Vc>(&proved.proof, &proved.transcript);
-    let mut real = running_sum_coordinates::<E>(&proved, &q, profile);
+    let mut real = running_sum_coordinates::<Trees, E>(&proved, &q, profile);
     assert!(equations.satisfied_by(&real));
     real[3] += BaseElement::ONE;
     assert!(!equations.satisfied_by(&real));
@@ -367,9 +368,10 @@ fn the_running_sum_is_hidden<E: FieldElement<BaseField = BaseElement>>(profile: 
     let random_rank = rank(&system.restricted_to(&random).rows, random.len());
     let projected = solution.projected_dimension(&secrets);
     println!(
-        "trees, {profile:?}, the lookup's running sum: {} equations over {cells} base cells \
+        "{}, {profile:?}, the lookup's running sum: {} equations over {cells} base cells \
          ({} of them on the random rows), rank {}, rank on the random rows {random_rank}, \
          projected dimension {projected} of {} real cells",
+        Trees::NAME,
         system.equations(),
         random.len(),
         solution.rank,
@@ -381,7 +383,7 @@ fn the_running_sum_is_hidden<E: FieldElement<BaseField = BaseElement>>(profile: 
     assert_eq!(projected, secrets.len());
     // Another input's running sum on the real rows: the random rows alone explain the openings.
     let other = target::prove::<Trees>(&other_features::<Trees>(), profile, &mut zero);
-    let other = running_sum_coordinates::<E>(&other, &other_features::<Trees>(), profile);
+    let other = running_sum_coordinates::<Trees, E>(&other, &other_features::<Trees>(), profile);
     let fixed = equations.in_unknowns(cells, |i| match is_secret(i) {
         true => Cell::known(other[i]),
         false => Cell::unknown(i),
@@ -396,15 +398,26 @@ mod running_sum {
     use winterfell::math::fields::f64::BaseElement;
     use winterfell::math::fields::{CubeExtension, QuadExtension};
 
-    use super::super::target::Profile;
+    use super::super::target::{PathTrees, Profile};
+    use crate::trees::TreeBody;
 
     #[test]
     fn default() {
-        super::the_running_sum_is_hidden::<QuadExtension<BaseElement>>(Profile::Default);
+        super::the_running_sum_is_hidden::<TreeBody, QuadExtension<BaseElement>>(Profile::Default);
     }
 
     #[test]
     fn high() {
-        super::the_running_sum_is_hidden::<CubeExtension<BaseElement>>(Profile::High);
+        super::the_running_sum_is_hidden::<TreeBody, CubeExtension<BaseElement>>(Profile::High);
+    }
+
+    #[test]
+    fn paths_default() {
+        super::the_running_sum_is_hidden::<PathTrees, QuadExtension<BaseElement>>(Profile::Default);
+    }
+
+    #[test]
+    fn paths_high() {
+        super::the_running_sum_is_hidden::<PathTrees, CubeExtension<BaseElement>>(Profile::High);
     }
 }

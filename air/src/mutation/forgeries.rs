@@ -108,14 +108,7 @@ fn beats(class: usize) -> Comparison {
     }
 }
 
-/// The scores `body` computes on `q` (its own fill, on scratch columns).
-pub fn scores<B: Body, F: Copy + Into<Feature>>(body: &B, q: &[F]) -> Vec<i64> {
-    let first = InputBlock::new(q.len()).rows();
-    let last = first + body.rows();
-    let mut columns = vec![vec![BaseElement::ZERO; last + 1]; body.width()];
-    let q = crate::input::features(q);
-    body.fill(&q, first, last, &mut columns)
-}
+pub use crate::testing::scores;
 
 /// The class two scores give (ties to the first).
 fn class(scores: &[i64]) -> usize {
@@ -223,6 +216,71 @@ fn trees_with(layout: Layout, ensemble: Ensemble) -> Statement<TreeBody> {
     )
 }
 
+/// The path layout's ensemble ([`crate::trees::path`]): tree 0, adding to score 0, of depth 2
+/// (`q0 < 40000`, then `q1 < 2000` or `q2 < 30000`: the root goes left); tree 1, a stump on
+/// feature 1 adding 6 or 2 to score 1 (left); tree 2, a stump on feature 3 adding 4 or −8 to
+/// score 0 (left). Feature 4 is read by no split. With thirty features they may be missing,
+/// every split's default right.
+fn path_ensemble(layout: Layout) -> Ensemble {
+    let missing = layout == Layout::Thirty;
+    let tree = |target, feature: Vec<u32>, threshold, left, right, leaf_value| Tree {
+        target: Some(target),
+        default_left: vec![false; if missing { feature.len() } else { 0 }],
+        feature,
+        threshold,
+        left,
+        right,
+        categories: Vec::new(),
+        leaf_value,
+    };
+    let q = layout.q();
+    Ensemble {
+        missing,
+        category_codes: Vec::new(),
+        num_features: q.len(),
+        num_scores: 2,
+        base: vec![5, -5],
+        trees: vec![
+            tree(
+                0,
+                vec![0, 1, 2],
+                vec![40_000, 2_000, 30_000],
+                vec![1, 3, 5],
+                vec![2, 4, 6],
+                vec![10, -20, 30, -40],
+            ),
+            tree(
+                1,
+                vec![1],
+                vec![PATH_STUMP_OFFSET + i64::from(q[1])],
+                vec![1],
+                vec![2],
+                vec![6, 2],
+            ),
+            tree(
+                0,
+                vec![3],
+                vec![PATH_STUMP_OFFSET + i64::from(q[3])],
+                vec![1],
+                vec![2],
+                vec![4, -8],
+            ),
+        ],
+    }
+}
+
+/// A path stump's threshold is its feature's value plus this.
+const PATH_STUMP_OFFSET: i64 = 100;
+
+fn paths(layout: Layout) -> Statement<TreeBody> {
+    let body = TreeBody::new(path_ensemble(layout)).unwrap();
+    assert!(
+        body.path().is_some(),
+        "the path instance proves in the path layout"
+    );
+    statement(body, &layout.q(), Disclose::Scores)
+}
+
 fn linear_body(features: usize) -> LinearBody {
     let weight = |c: i64, f: i64| (c * 7 + f * 13) % 23 - 11;
     LinearBody {
@@ -287,6 +345,8 @@ pub fn instance_labels(layout: Layout) -> Vec<Vec<String>> {
         let s = mlp(layout, disclose);
         instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
     }
+    let s = paths(layout);
+    instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
     instances
 }
 
@@ -481,6 +541,12 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("trees.stack", Some(j)) => Trees(both_children_visited(l, j)),
         ("trees.acc", Some(c)) => Trees(leaf_value_changed(l, c)),
         ("trees.initial", Some(c)) => Trees(base_changed(l, c)),
+        ("path.b", None) => Trees(path_bit_halved(l)),
+        ("path.next", None) => Trees(path_jumps(l)),
+        ("path.acc", Some(c)) => Trees(path_leaf_value_changed(l, c)),
+        ("path.feature", None) => Trees(path_reads_another_feature(l)),
+        ("path.decision", None) => Trees(path_branch_flipped(l)),
+        ("path.default", None) => Trees(path_default_ignored(l)),
         ("mlp.sign", None) => Mlp(firing_neuron_silenced(l)),
         ("mlp.decomposition", None) => Mlp(activation_raised(l)),
         ("mlp.acc", Some(k)) => Mlp(accumulator_shifted(l, k, 1)),
@@ -1122,4 +1188,184 @@ fn mask_does_not_vanish(layout: Layout, i: usize) -> Forgery<TreeBody> {
         lie: None,
         aux: AuxForgery::Honest,
     }
+}
+
+// PATH LAYOUT
+// ================================================================================================
+
+/// Rewrites the path layout's columns of an honest `trace` for `q` as the steps `(tag, b)`
+/// make them, with the host's `x`, digits and `m` on the step rows: every cell consistent
+/// with the steps but the constraint the forgery breaks. Digits decompose the low 16 bits of
+/// `d = x − t + b·2^16`. Returns the final scores.
+fn repath(
+    claimed: &Statement<TreeBody>,
+    trace: &mut TraceTable<BaseElement>,
+    q: &[Feature],
+    steps: &[(usize, BaseElement)],
+) -> Vec<i64> {
+    let path = claimed.body.path().expect("the path layout");
+    let (at, n, last) = (claimed.body_column(), trace.length(), last_real(trace));
+    let mut columns = vec![vec![BaseElement::ZERO; n]; path.num_columns()];
+    let scores = path.fill_steps(q, steps, claimed.body_row(), last, &mut columns);
+    for (c, column) in columns.iter().enumerate() {
+        for (row, &value) in column.iter().enumerate().take(last + 1) {
+            trace.set(at + c, row, value);
+        }
+    }
+    let input = claimed.input();
+    let shift = BaseElement::new(MAX_THRESHOLD as u64);
+    for (i, &(tag, b)) in steps.iter().enumerate() {
+        let row = claimed.body_row() + i;
+        let feature = q[path.feature_of(tag)];
+        let x = crate::input::feature_element(feature);
+        if trace.get(input.x(), row) != x {
+            set_element(trace, &input, row, x);
+        }
+        let d = match feature {
+            Some(_) => x - felt(path.threshold_of(tag)) + b * shift,
+            None => BaseElement::ZERO,
+        };
+        set_digits(claimed, trace, row, (d.as_int() & 0xffff) as i64);
+        if let Some(m) = input.missing() {
+            trace.set(m, row, BaseElement::from(feature.is_none()));
+        }
+    }
+    scores.into_iter().map(as_i64).collect()
+}
+
+/// The honest steps of the path layout on `q`, as `(tag, b)`.
+fn path_steps(statement: &Statement<TreeBody>, q: &[Feature]) -> Vec<(usize, BaseElement)> {
+    let path = statement.body.path().expect("the path layout");
+    (path.steps(q).into_iter())
+        .map(|(tag, b)| (tag, BaseElement::from(b)))
+        .collect()
+}
+
+/// A path forgery: the path instance's honest trace with its steps replaced by `steps` (made
+/// from the honest ones by `change`), claiming the scores they reach.
+fn path_forgery(
+    layout: Layout,
+    change: impl FnOnce(&Statement<TreeBody>, &mut Vec<(usize, BaseElement)>),
+    how: &str,
+    lie: &str,
+) -> Forgery<TreeBody> {
+    let (claimed, q) = (paths(layout), crate::input::features(&layout.q()));
+    let mut trace = honest(&claimed, &q);
+    let mut steps = path_steps(&claimed, &q);
+    change(&claimed, &mut steps);
+    let forged = repath(&claimed, &mut trace, &q, &steps);
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
+}
+
+/// The step row of tree `k`'s root, counted from the first step row.
+fn path_root(statement: &Statement<TreeBody>, k: usize) -> usize {
+    statement
+        .body
+        .path()
+        .expect("the path layout")
+        .first_step(k)
+}
+
+/// Tree 1's stump decides `b = 1/2`, with `d = x − t + 2^15` in range: it adds the mean of its
+/// leaves.
+fn path_bit_halved(layout: Layout) -> Forgery<TreeBody> {
+    let half = BaseElement::new(2).inv();
+    path_forgery(
+        layout,
+        |claimed, steps| steps[path_root(claimed, 1)].1 = half,
+        "a stump decides b = 1/2, d = x − t + 2^15",
+        "the scores with the mean of a stump's two leaves",
+    )
+}
+
+/// Tree 0's root goes left, and its second step visits the root's right child.
+fn path_jumps(layout: Layout) -> Forgery<TreeBody> {
+    path_forgery(
+        layout,
+        |claimed, steps| {
+            let path = claimed.body.path().expect("the path layout");
+            let root = path_root(claimed, 0);
+            let (tag, b) = steps[root];
+            assert_eq!(b, BaseElement::ONE, "the root goes left");
+            let right = path.children_of(tag).1;
+            let q = crate::input::features(&layout.q());
+            let b = BaseElement::from(path.decide(right, &q));
+            steps[root + 1] = (right, b);
+        },
+        "the root goes left, the next step visits its right child",
+        "the scores of a leaf the input does not reach",
+    )
+}
+
+/// Score `c` grows by one more than its leaf on the step of the first tree adding to it.
+fn path_leaf_value_changed(layout: Layout, c: usize) -> Forgery<TreeBody> {
+    let (claimed, q) = (paths(layout), layout.q());
+    let mut trace = honest(&claimed, &q);
+    let row = claimed.body_row() + path_root(&claimed, c);
+    let column = claimed.body_column() + claimed.body.scores_column() + c;
+    let last = last_real(&trace);
+    for r in row + 1..=last {
+        trace.set(column, r, trace.get(column, r) + BaseElement::ONE);
+    }
+    let forged = scores_in(&claimed, &trace);
+    let how = format!("score {c} adds one more than its leaf's value");
+    forgery(
+        claiming(&claimed, forged),
+        trace,
+        &q,
+        how,
+        "scores off by one",
+    )
+}
+
+/// Feature row 4 (read by no split) holds `f = −1` in the feature cell, so the table pairs
+/// feature 3 with `q4`; tree 2's stump on feature 3 reads `q4` and goes right.
+fn path_reads_another_feature(layout: Layout) -> Forgery<TreeBody> {
+    let (claimed, q) = (paths(layout), crate::input::features(&layout.q()));
+    let path = claimed.body.path().expect("the path layout").clone();
+    let mut trace = honest(&claimed, &q);
+    let mut read = q.clone();
+    read[3] = q[4];
+    let steps: Vec<(usize, BaseElement)> = (path.steps(&read).into_iter())
+        .map(|(tag, b)| (tag, BaseElement::from(b)))
+        .collect();
+    let forged = repath(&claimed, &mut trace, &read, &steps);
+    let at = claimed.body_column();
+    let multiplicity = at + path.feature_multiplicity();
+    let (row3, row4) = (feature_row(3), feature_row(4));
+    trace.set(
+        multiplicity,
+        row3,
+        trace.get(multiplicity, row3) - BaseElement::ONE,
+    );
+    trace.set(multiplicity, row4, BaseElement::ONE);
+    trace.set(at + crate::trees::path::FEATURE, row4, -BaseElement::ONE);
+    let how = "feature row 4 holds f = −1: the table pairs feature 3 with q4, which a stump reads";
+    let lie = "the scores of a split deciding on another feature's value";
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
+}
+
+/// Tree 2's stump goes right for `q3 < t`, `d = x − t mod 2^16`.
+fn path_branch_flipped(layout: Layout) -> Forgery<TreeBody> {
+    path_forgery(
+        layout,
+        |claimed, steps| steps[path_root(claimed, 2)].1 = BaseElement::ZERO,
+        "a stump goes right for q3 < t, d = x − t mod 2^16",
+        "the scores of the wrong branch",
+    )
+}
+
+/// Feature 3 is missing and tree 2's stump goes left, against its default (right).
+fn path_default_ignored(layout: Layout) -> Forgery<TreeBody> {
+    let mut q: Vec<Feature> = layout.q().into_iter().map(Some).collect();
+    q[3] = None;
+    let body = TreeBody::new(path_ensemble(layout)).unwrap();
+    let claimed = statement(body, &q, Disclose::Scores);
+    let mut trace = honest(&claimed, &q);
+    let mut steps = path_steps(&claimed, &q);
+    steps[path_root(&claimed, 2)].1 = BaseElement::ONE;
+    let forged = repath(&claimed, &mut trace, &q, &steps);
+    let how = "feature 3 is missing and a stump whose default is right goes left";
+    let lie = "the scores of the branch a missing feature does not take";
+    forgery(claiming(&claimed, forged), trace, &q, how, lie)
 }

@@ -493,12 +493,13 @@ where
 pub const EXEMPTION: &str = "zk.exemptions";
 
 /// The families the harness runs, each a test: every label's prefix is one of them.
-const FAMILIES: [&str; 9] = [
+const FAMILIES: [&str; 10] = [
     "input",
     "rescue",
     "lookup",
     "linear",
     "trees",
+    "path",
     "mlp",
     "disclosure",
     "zk",
@@ -608,4 +609,4 @@ macro_rules! families {
     };
 }
 
-families!(input, rescue, lookup, linear, trees, mlp, disclosure, zk, output);
+families!(input, rescue, lookup, linear, trees, path, mlp, disclosure, zk, output);

@@ -1,17 +1,20 @@
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::math::FieldElement;
+use winterfell::math::{ExtensionOf, FieldElement};
 use winterfell::TransitionConstraintDegree;
 
+use super::path::Path;
 use super::walk::{Ensemble, Walk, WalkError};
 use crate::disclosure::felt;
 use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
 use crate::input::Feature;
 
-/// A tree ensemble's public data and its walk: the body of [`crate::inference`] for trees.
+/// A tree ensemble's public data and its layout: the body of [`crate::inference`] for trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeBody {
     ensemble: Ensemble,
     walk: Walk,
+    /// The path layout, which the body uses whenever the ensemble allows it.
+    path: Option<Path>,
 }
 
 pub type TreeStatement = Statement<TreeBody>;
@@ -19,18 +22,41 @@ pub type TreeAir = InferenceAir<TreeBody>;
 
 impl TreeBody {
     /// The body for `ensemble`, or why it cannot be walked (the verifier builds this from a
-    /// public model: malformed models are errors, never panics).
+    /// public model: malformed models are errors, never panics). It proves in the path layout
+    /// ([`super::path`]) when the ensemble has no categorical split and every leaf adds to one
+    /// score, and in the walk layout ([`super::walk`]) otherwise.
     pub fn new(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
         let walk = Walk::new(&ensemble)?;
-        Ok(TreeBody { ensemble, walk })
+        let path = Path::new(&ensemble, &walk);
+        Ok(TreeBody {
+            ensemble,
+            walk,
+            path,
+        })
+    }
+
+    /// The body for `ensemble` in the walk layout, whatever the ensemble.
+    pub fn walking(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
+        let walk = Walk::new(&ensemble)?;
+        Ok(TreeBody {
+            ensemble,
+            walk,
+            path: None,
+        })
     }
 
     pub fn ensemble(&self) -> &Ensemble {
         &self.ensemble
     }
 
+    /// The walk: the layout proved unless there is a [`path`](Self::path).
     pub fn walk(&self) -> &Walk {
         &self.walk
+    }
+
+    /// The path layout, when the body proves in it.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_ref()
     }
 }
 
@@ -48,27 +74,50 @@ impl Body for TreeBody {
     }
 
     fn rows(&self) -> usize {
-        self.walk.num_rows()
+        match &self.path {
+            Some(path) => path.num_rows(),
+            None => self.walk.num_rows(),
+        }
     }
 
     fn reads(&self, row: usize) -> Option<usize> {
-        Some(self.walk.feature_of_row(row))
+        match &self.path {
+            // Every step reads; which feature is private.
+            Some(_) => Some(0),
+            None => Some(self.walk.feature_of_row(row)),
+        }
+    }
+
+    fn private_reads(&self) -> bool {
+        self.path.is_some()
     }
 
     fn width(&self) -> usize {
-        self.walk.num_columns()
+        match &self.path {
+            Some(path) => path.num_columns(),
+            None => self.walk.num_columns(),
+        }
     }
 
     fn scores_column(&self) -> usize {
-        self.walk.acc(0)
+        match &self.path {
+            Some(path) => path.acc(0),
+            None => self.walk.acc(0),
+        }
     }
 
     fn degrees(&self, trace_length: usize) -> Vec<TransitionConstraintDegree> {
-        self.walk.constraint_degrees(trace_length)
+        match &self.path {
+            Some(path) => path.constraint_degrees(trace_length),
+            None => self.walk.constraint_degrees(trace_length),
+        }
     }
 
     fn constraint_labels(&self) -> Vec<String> {
-        self.walk.constraint_labels()
+        match &self.path {
+            Some(path) => path.constraint_labels(),
+            None => self.walk.constraint_labels(),
+        }
     }
 
     fn initial_value_labels(&self) -> Vec<String> {
@@ -78,11 +127,17 @@ impl Body for TreeBody {
     }
 
     fn periodic_columns(&self, first_row: usize, trace_length: usize) -> Vec<Vec<BaseElement>> {
-        self.walk.periodic_columns(first_row, trace_length)
+        match &self.path {
+            Some(path) => path.periodic_columns(first_row, trace_length),
+            None => self.walk.periodic_columns(first_row, trace_length),
+        }
     }
 
     fn num_periodic_columns(&self) -> usize {
-        self.walk.num_periodic_columns()
+        match &self.path {
+            Some(path) => path.num_periodic_columns(),
+            None => self.walk.num_periodic_columns(),
+        }
     }
 
     fn enforce<E: FieldElement<BaseField = BaseElement>>(
@@ -94,12 +149,16 @@ impl Body for TreeBody {
         result: &mut [E],
     ) {
         let (x, d, m) = (host.x, host.decomposed, host.missing);
-        (self.walk).enforce(current, next, x, d, m, periodic, result);
+        match &self.path {
+            Some(path) => path.enforce(current, next, x, d, m, periodic, result),
+            None => (self.walk).enforce(current, next, x, d, m, periodic, result),
+        }
     }
 
     fn initial_values(&self) -> Vec<(usize, BaseElement)> {
+        let acc = self.scores_column();
         (self.walk.initial_scores().iter().enumerate())
-            .map(|(c, &score)| (self.walk.acc(c), felt(score)))
+            .map(|(c, &score)| (acc + c, felt(score)))
             .collect()
     }
 
@@ -110,30 +169,65 @@ impl Body for TreeBody {
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
-        self.walk.fill(q, first_row, last_row, columns)
+        match &self.path {
+            Some(path) => path.fill(q, first_row, last_row, columns),
+            None => self.walk.fill(q, first_row, last_row, columns),
+        }
     }
 
     fn num_fractions(&self) -> usize {
-        self.walk.num_fractions()
+        match &self.path {
+            Some(path) => path.num_fractions(),
+            None => self.walk.num_fractions(),
+        }
     }
 
-    fn fractions<E: FieldElement<BaseField = BaseElement>>(
+    fn fractions<F, E>(
         &self,
-        current: &[E],
-        host: Host<E>,
-        periodic: &[E],
-        out: &mut [(E, E)],
-    ) {
-        let host = (host.x, host.halves, host.missing);
-        self.walk.fractions(current, host, periodic, out);
+        current: &[F],
+        host: Host<F>,
+        periodic: &[F],
+        rand: &[E],
+        out: &mut [(F, E)],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
+        match &self.path {
+            Some(path) => path.fractions(current, periodic, rand, out),
+            None => {
+                let host = (host.x, host.halves, host.missing);
+                self.walk.fractions(current, host, periodic, out);
+            }
+        }
+    }
+
+    fn feature_read<F: FieldElement<BaseField = BaseElement>>(
+        &self,
+        current: &[F],
+        periodic: &[F],
+        id: F,
+        c: F,
+    ) -> (F, F) {
+        match &self.path {
+            Some(path) => path.feature_read(current, periodic, id, c),
+            None => (id, c),
+        }
     }
 
     fn table_rows(&self) -> usize {
-        self.walk.table_rows()
+        match &self.path {
+            Some(path) => path.table_rows(),
+            None => self.walk.table_rows(),
+        }
     }
 
     fn host_rows(&self, q: &[Feature]) -> Vec<HostRow> {
-        (self.walk.host_values(q).into_iter())
+        let values = match &self.path {
+            Some(path) => path.host_values(q),
+            None => self.walk.host_values(q),
+        };
+        (values.into_iter())
             .map(|(x, decomposed)| HostRow { x, decomposed })
             .collect()
     }

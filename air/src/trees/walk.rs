@@ -172,7 +172,7 @@
 use core::fmt;
 
 use winterfell::math::fields::f64::BaseElement;
-use winterfell::math::FieldElement;
+use winterfell::math::{ExtensionOf, FieldElement};
 use winterfell::TransitionConstraintDegree;
 
 use crate::disclosure::felt;
@@ -405,7 +405,7 @@ impl std::error::Error for WalkError {}
 
 /// How a node row is entered, which decides its indicator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Entry {
+pub(super) enum Entry {
     Root,
     /// The left child of the previous row.
     Left,
@@ -470,18 +470,18 @@ fn runs_of(tag: usize, left: &[u16], codes: u32) -> Vec<Run> {
 
 /// One node row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct NodeRow {
-    feature: usize,
+pub(super) struct NodeRow {
+    pub(super) feature: usize,
     /// In `[0, 2^16]`.
-    threshold: i64,
+    pub(super) threshold: i64,
     /// Where a missing feature goes.
-    default_left: bool,
-    depth: usize,
-    entry: Entry,
+    pub(super) default_left: bool,
+    pub(super) depth: usize,
+    pub(super) entry: Entry,
     /// `(score, value)` pairs the left child adds if it is a leaf; empty for a split.
-    left: Vec<(usize, i64)>,
+    pub(super) left: Vec<(usize, i64)>,
     /// The same for the right child.
-    right: Vec<(usize, i64)>,
+    pub(super) right: Vec<(usize, i64)>,
     /// A categorical split's codes sent left.
     categories: Option<Vec<u16>>,
     /// A categorical split's runs, in [`Walk::runs`].
@@ -587,6 +587,11 @@ impl Walk {
             runs,
             slots,
         })
+    }
+
+    /// The node rows, every split of every tree in pre-order: what [`super::path`] lays out.
+    pub(super) fn node_rows(&self) -> &[NodeRow] {
+        &self.rows
     }
 
     /// Node rows: one per split of the ensemble.
@@ -947,21 +952,25 @@ impl Walk {
     /// * `current`: the component's columns on the row;
     /// * `x`, `halves`, `m`: the host's `x`, the digits' low and high halves, and `m`;
     /// * `periodic`: the values of [`Walk::periodic_columns`] on the row.
-    pub fn fractions<E: FieldElement<BaseField = BaseElement>>(
+    pub fn fractions<F, E>(
         &self,
-        current: &[E],
-        (x, halves, m): (E, [E; 2], E),
-        periodic: &[E],
-        out: &mut [(E, E)],
-    ) {
+        current: &[F],
+        (x, halves, m): (F, [F; 2], F),
+        periodic: &[F],
+        out: &mut [(F, E)],
+    ) where
+        F: FieldElement<BaseField = BaseElement>,
+        E: FieldElement<BaseField = BaseElement> + ExtensionOf<F>,
+    {
         debug_assert_eq!(out.len(), self.num_fractions());
         let [u, v] = halves;
-        let [lo_shift, two] = [1u64 << LO_SHIFT, 2].map(|k| E::from(BaseElement::new(k)));
-        let weight = periodic[self.categorical_flag()] * (E::ONE - m);
+        let [lo_shift, two] = [1u64 << LO_SHIFT, 2].map(|k| F::from(BaseElement::new(k)));
+        let weight = periodic[self.categorical_flag()] * (F::ONE - m);
         let key = periodic[self.run_read()] + (x - u) * lo_shift + (x + v) * two + current[B];
-        out[0] = (weight, key);
+        out[0] = (weight, E::from(key));
         for k in 0..self.slots {
-            out[1 + k] = (-current[self.multiplicity(k)], periodic[self.run_table(k)]);
+            let key = E::from(periodic[self.run_table(k)]);
+            out[1 + k] = (-current[self.multiplicity(k)], key);
         }
     }
 
