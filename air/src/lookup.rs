@@ -49,15 +49,15 @@
 //!
 //! of degree `2 + K` for `K` fractions. The identity then holds, for random `α`, only if every
 //! key's weights sum to zero, across the features' keys and the body's: the body states which
-//! of its keys no feature key can equal, and why its reads must be table entries (a key that is
-//! a polynomial of degree at least 2 in `γ`, committed before `γ` is drawn, equals a feature
-//! key `f + γ·x` or another such key only for as many `γ` as its degree, unless its
-//! coefficients are theirs). (Soundness
+//! of its keys no feature key can equal, and why its reads must be table entries. (Soundness
 //! error: with `(1 + K)·n` fractions, the sum's degree in `α` and the number of `γ` making a
-//! feature key equal another key grow by the factor `1 + K`; a body key is a base-field element,
-//! which a feature key `f + γ·x` equals only if `x = 0` and `f` is that key, or `γ` lies in the
-//! base field: negligible.) A body's fractions are enforced only with the lookup, which exists
-//! when some row reads a feature: a body with fractions must read.
+//! feature key equal another key grow by the factor `1 + K`. A base-field body key equals a
+//! feature key `f + γ·x` only if `x = 0` and `f` is that key, or `γ` lies in the base field; a
+//! body key that is a polynomial of degree `D ≥ 2` in `γ`, its coefficients cells committed
+//! before `γ` is drawn, equals a feature key or another such key with other coefficients for
+//! at most `D` values of `γ`: about `reads·entries·D/|E|` in all, negligible.) A body's
+//! fractions are enforced only with the lookup, which exists when some row reads a feature: a
+//! body with fractions must read.
 //!
 //! [`Body::fractions`]: crate::inference::Body::fractions
 

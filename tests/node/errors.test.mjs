@@ -137,10 +137,10 @@ test('models beyond the limits: a file over 64 MiB, a trace over 2^21 cells', as
     await rejects(createProver({ model: bad }), 'BAD_MODEL', large);
     await rejects(modelId(bad), 'BAD_MODEL', large);
   }
-  // The flagship's input with 200 balanced trees of 1023 splits: 204,600 rows of walk, a
-  // 2^18-row trace.
+  // The flagship's input with 200 balanced trees of 1023 splits: a table of 204,600 splits,
+  // four to a row, needs a 2^16-row trace.
   const model = withBalancedTrees(flagship.text, 200, 1023);
-  const tooLarge = /zkinfer model too large: the model needs a trace of 262144 rows × \d+ columns, more than the 2097152 cells/;
+  const tooLarge = /zkinfer model too large: the model needs a trace of 65536 rows × \d+ columns, more than the 2097152 cells/;
   await rejects(createProver({ model }), 'BAD_MODEL', tooLarge);
   await rejects(verify(model, proof.envelope, { context: 'nonce' }), 'BAD_MODEL', tooLarge);
 });
@@ -174,7 +174,7 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     ['', /the envelope is truncated/],
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
-    [new TextEncoder().encode('ZKINFER\0\x04\x00'), /the envelope is truncated/],
+    [new TextEncoder().encode('ZKINFER\0\x05\x00'), /the envelope is truncated/],
     [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],

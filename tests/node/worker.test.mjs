@@ -116,17 +116,18 @@ describe('in a worker', () => {
   test('the largest model the limits allow proves within the module\'s 1 GiB; a larger one is refused', async () => {
     // The flagship's input with n balanced trees of 255 splits (depth 8).
     const withTrees = (n) => withBalancedTrees(flagship.text, n, 255);
-    // 128 trees: 32,640 splits, a 2^15-row trace under the 2^21-cell limit (48 base columns
-    // under the high profile); 129 trees need 2^16 rows.
-    const prover = await createProver({ model: withTrees(128), worker: true });
+    // 512 trees: 130,560 splits, a table of 32,641 rows four to a row, a 2^15-row trace under
+    // the 2^21-cell limit (56 base columns under the high profile, whose 83 random rows fit
+    // after the table); 513 trees need 2^16 rows.
+    const prover = await createProver({ model: withTrees(512), worker: true });
     const values = prover.features.map((f) => input[f]);
     const proof = await prover.prove(values);
     const verified = await verify(prover, proof.envelope);
     assert.equal(verified.inputCommitment, proof.inputCommitment);
     prover.close();
-    // 129 trees need 2^16 rows: refused when the model loads, before any proof.
+    // 513 trees need 2^16 rows: refused when the model loads, before any proof.
     await rejects(
-      createProver({ model: withTrees(129), worker: true }),
+      createProver({ model: withTrees(513), worker: true }),
       'BAD_MODEL',
       /zkinfer model too large: the model needs a trace of 65536 rows/,
     );

@@ -46,7 +46,9 @@ pub trait Body: Clone + Send + Sync {
     /// Rows the body occupies after the input block's rows.
     fn rows(&self) -> usize;
     /// The feature body row `row` reads into `x` through the lookup, if any. On such rows `x`
-    /// is not range-checked, and the digits are the body's.
+    /// is not range-checked, and the digits are the body's. With
+    /// [`private_reads`](Self::private_reads), only whether the row reads counts, not the
+    /// index.
     fn reads(&self, row: usize) -> Option<usize>;
     fn width(&self) -> usize;
     /// The first of `num_scores()` consecutive columns (within the body) holding the scores,
@@ -129,8 +131,16 @@ pub trait Body: Clone + Send + Sync {
     }
 }
 
-/// The most fractions a body adds to the lookup's sum on one row.
+/// The most fractions a body adds to the lookup's sum on one row: the path layout's.
 pub const MAX_FRACTIONS: usize = 1 + crate::trees::path::TABLE_SLOTS;
+const _: () = assert!(
+    crate::trees::path::TABLE_SLOTS >= crate::trees::walk::TABLE_SLOTS,
+    "MAX_FRACTIONS must cover the walk's fractions too"
+);
+const _: () = assert!(
+    2 + MAX_FRACTIONS <= crate::zk::MAX_CONSTRAINT_DEGREE,
+    "the lookup's degree, 2 + fractions, must stay within the quotient mask's"
+);
 
 /// The public statement: the model (its id and its body), the input commitment, the disclosed
 /// output as scores and/or comparisons, and the caller's context digest. No constraint reads

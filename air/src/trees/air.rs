@@ -35,8 +35,10 @@ impl TreeBody {
         })
     }
 
-    /// The body for `ensemble` in the walk layout, whatever the ensemble.
-    pub fn walking(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
+    /// The body for `ensemble` in the walk layout, whatever the ensemble (tests compare the
+    /// layouts; a verifier always takes [`TreeBody::new`]'s).
+    #[cfg(test)]
+    pub(crate) fn walking(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
         let walk = Walk::new(&ensemble)?;
         Ok(TreeBody {
             ensemble,
@@ -82,7 +84,7 @@ impl Body for TreeBody {
 
     fn reads(&self, row: usize) -> Option<usize> {
         match &self.path {
-            // Every step reads; which feature is private.
+            // Every step reads; which feature is private (the index is a placeholder).
             Some(_) => Some(0),
             None => Some(self.walk.feature_of_row(row)),
         }

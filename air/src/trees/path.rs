@@ -81,9 +81,13 @@
 //! # Degrees
 //!
 //! Every main constraint is of trace degree at most 2 times one full-length periodic column
-//! (`step·b²`, `cont·b·L`, `target_c·b·v_L`, `m·step·b`): [`Path::constraint_degrees`]. The
-//! lookup's constraint has `1 + slots` body fractions whose keys have degree 1 (the read's) or 0
-//! (the table's, periodic), so with the feature key its degree is `3 + slots ≤ 7`.
+//! (`step·b²`, `cont·b·L`, `target_c·b·v_L`, `m·step·b`): [`Path::constraint_degrees`]. They
+//! are exact for generic columns; with the real periodic columns a constraint's degree is lower
+//! when its flags are all zero (`acc[c]` when no tree with a split adds to score `c`, `next`
+//! when every tree is a stump), which only Winterfell's debug-build degree check would notice.
+//! The lookup's constraint has `1 + slots` body fractions whose keys have degree 1 (the
+//! read's, cells) or are periodic (the table's), which Winterfell counts as degree 1 too, so
+//! with the feature key its degree is `2 + 1 + slots ≤ 7`.
 //!
 //! # Soundness
 //!
@@ -196,11 +200,23 @@ impl Path {
     /// The path layout of a checked ensemble and its walk, or `None` when the ensemble has no
     /// split, categorical splits, or a tree whose leaves add to several scores.
     pub fn new(ensemble: &Ensemble, walk: &Walk) -> Option<Path> {
-        let single = |tree: &super::walk::Tree| tree.target.is_some() || ensemble.num_scores == 1;
+        // A lone leaf is folded into the initial scores, whatever its width.
+        let single = |tree: &super::walk::Tree| {
+            tree.target.is_some() || ensemble.num_scores == 1 || tree.feature.is_empty()
+        };
         if walk.table_slots() > 0 || !ensemble.trees.iter().all(single) {
             return None;
         }
         let rows = walk.node_rows();
+        debug_assert_eq!(
+            rows.len(),
+            ensemble
+                .trees
+                .iter()
+                .map(|t| t.feature.len())
+                .sum::<usize>(),
+            "one walk row per split, trees in order"
+        );
         let mut nodes: Vec<Node> = Vec::with_capacity(rows.len());
         let mut trees = Vec::new();
         let value = |pairs: &[(usize, i64)]| pairs.first().map_or(0, |&(_, v)| v);

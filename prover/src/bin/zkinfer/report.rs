@@ -53,6 +53,18 @@ pub fn summary(model: &Model) -> String {
         }
     };
     line(&mut out, "body", body);
+    if let Some((rows, columns)) = zkinfer::proving::largest_trace(model) {
+        let cells = rows * columns;
+        line(
+            &mut out,
+            "trace",
+            format!(
+                "at most {rows} rows × {columns} base columns ({cells} cells, {:.0} % of the \
+                 limit; any output, either profile)",
+                100.0 * cells as f64 / zkinfer::limits::MAX_TRACE_CELLS as f64
+            ),
+        );
+    }
     let precision = match model.input.precision {
         Precision::F32 => "float32",
         Precision::F64 => "float64",
