@@ -4,9 +4,13 @@
 // proof or verify does.
 //
 //   node scripts/bench-wasm.mjs [--runs N] [--model SUBSTRING] [--json FILE]
+//   node scripts/bench-wasm.mjs --production DIR [--runs N]
+//
+// With --production, the production-size models scripts/bench-production.sh left in DIR (their
+// `<name>.zk.json` and calibration `<name>.csv`) instead of the examples, in Node and Chromium.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     model: { type: 'string' },
     json: { type: 'string' },
+    production: { type: 'string' },
     // Internal: measure one model (a spec file) in Node in this fresh process, print JSON.
     'node-child': { type: 'string' },
   },
@@ -53,7 +58,7 @@ if (args['node-child']) {
 } else {
   const start = performance.now();
   try {
-    await main();
+    await (args.production ? production(args.production) : main());
   } catch (e) {
     say(`bench failed: ${e.stack ?? e}`);
     process.exitCode = 1;
@@ -87,6 +92,53 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The production-size models in `dir`, in Node and Chromium, as a markdown table. */
+async function production(dir) {
+  const names = readdirSync(dir)
+    .filter((file) => file.endsWith('.zk.json'))
+    .map((file) => file.slice(0, -'.zk.json'.length))
+    .sort();
+  if (names.length === 0) throw new Error(`no .zk.json model in ${dir}: run scripts/bench-production.sh`);
+  const models = names.map((name) => {
+    // The calibration file's first row, in the model's feature order.
+    const [, row] = readFileSync(join(dir, `${name}.csv`), 'utf8').split('\n');
+    const input = row.split(',').map(Number);
+    return { name, model: readFileSync(join(dir, `${name}.zk.json`), 'utf8'), input, options: { context: CONTEXT } };
+  });
+  const scratch = mkdtempSync(join(tmpdir(), 'zkinfer-bench-'));
+  try {
+    for (const m of models) {
+      say(`node: ${m.name}`);
+      m.node = measureNode(m, scratch);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const chromiumVersion = await measureChromium(models);
+  const mb = (bytes) => (bytes / (1 << 20)).toFixed(1);
+  const out = [
+    '| model | proof KB | prove ms Node / Chromium | first proof ms Chromium | ' +
+      'verify ms Node / Chromium | wasm memory MB Node / Chromium |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const { name, node, chromium } of models) {
+    const prove = [node.prove, chromium.prove].map((v) => median(v).toFixed(0));
+    const verified = [node.verify, chromium.verify].map((v) => median(v).toFixed(1));
+    out.push(
+      `| ${name} | ${(node.proofBytes / 1e3).toFixed(1)} | ${prove.join(' / ')} | ` +
+        `${chromium.firstProveMs.toFixed(0)} | ${verified.join(' / ')} | ` +
+        `${mb(node.memory)} / ${mb(chromium.memory)} |`,
+    );
+  }
+  out.push(
+    '',
+    `Medians of ${runs} run${runs === 1 ? '' : 's'} after three warm-up proofs; default profile, ` +
+      `one thread, zero knowledge on; the first calibration row; Node ${process.version} in the ` +
+      `calling thread, Chromium ${chromiumVersion} (headless) in the package's worker.`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** Builds the native CLI (incremental: a no-op when it is up to date); returns its path. */

@@ -7,10 +7,10 @@
 //! per step of each tree's path and a table of its splits four to a row (the path layout), or,
 //! for ensembles with categorical splits or leaves holding one value per score, one row per
 //! split and one column per stack level and score (the walk layout), plus the input,
-//! commitment and zero-knowledge columns. At the limit (a 40-class model of 60 depth-8 trees, 2^14 rows × 119
-//! columns), a proof took 5.8 s and 546 MB to make natively and 0.2 s and 32 MB to verify, on
-//! one core of the 2-core reference machine; the limit is set so that every model that loads
-//! also proves within the WebAssembly module's 1 GiB.
+//! commitment and zero-knowledge columns. Near the limit (the growth table's 1,600-tree
+//! booster, 2^15 rows × 53 base columns), a proof takes 4.3 s and 503 MB to make natively and
+//! 0.14 s to verify, on one core of the 2-core reference machine; the limit is set so that
+//! every model that loads also proves within the WebAssembly module's 1 GiB.
 
 /// Largest model file any importer or loader reads (ONNX, XGBoost JSON, LightGBM text, zkinfer
 /// JSON). Real files of provable models are far smaller: the flagship is 107 KB.
@@ -44,10 +44,10 @@ pub const MAX_SOURCE_FEATURES: usize = 1 << 16;
 pub const MAX_TRACE_CELLS: usize = 1 << 21;
 /// Columns of an execution trace: Winterfell's limit. Its prover takes 255 columns, but its
 /// proof decoder refuses a width of 255 (`>=` where the prover checks `<=`), so a 255-column
-/// proof could never be verified: 254. Every feature, every level of the deepest tree, every
-/// class and every neuron after a network's first layer is a column (plus 30 for the
+/// proof could never be verified: 254. Every class, every level of the deepest tree (in the walk
+/// layout) and every neuron after a network's first layer is a column (plus about 30 for the
 /// commitment, the range checks and the comparisons, and 6 or 8 for the masks), so a model with
-/// ~190 features or ~190 neurons in a later layer is refused when it is loaded or imported.
+/// ~190 neurons in a later layer is refused when it is loaded or imported.
 pub const MAX_TRACE_COLUMNS: usize = winterfell::TraceInfo::MAX_TRACE_WIDTH - 1;
 
 /// Bytes of a serialized proof (the largest real ones are well under 200 KB).

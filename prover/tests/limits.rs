@@ -123,14 +123,14 @@ fn assert_too_wide(error: &TraceTooLarge) {
 }
 
 /// The features are laid out in rows: a tree model's trace is as wide with 1,000 features as
-/// with 10, and proves and verifies under both profiles.
+/// with 100 (both in the path layout), and proves and verifies under both profiles.
 #[test]
 fn a_thousand_features_cost_rows_not_columns() {
     let width = |features: usize| {
         let model = zkinfer::quantize::quantize(&wide_trees(features), None).unwrap();
         (largest_trace(&model).unwrap().1, model)
     };
-    let (narrow, _) = width(10);
+    let (narrow, _) = width(100);
     let (wide, model) = width(1000);
     assert_eq!(wide, narrow);
     let model = Model::from_json(&model.to_canonical_json()).unwrap();

@@ -301,7 +301,7 @@ impl Model for PathTrees {
                 .collect(),
         };
         let scores = evaluate(&ensemble, q);
-        let body = TreeBody::new(ensemble).expect("a valid ensemble");
+        let body = TreeBody::pathing(ensemble).expect("a valid ensemble");
         assert!(body.path().is_some(), "the path layout");
         (PathTrees(body), scores)
     }

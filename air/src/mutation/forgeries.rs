@@ -273,7 +273,7 @@ fn path_ensemble(layout: Layout) -> Ensemble {
 const PATH_STUMP_OFFSET: i64 = 100;
 
 fn paths(layout: Layout) -> Statement<TreeBody> {
-    let body = TreeBody::new(path_ensemble(layout)).unwrap();
+    let body = TreeBody::pathing(path_ensemble(layout)).unwrap();
     assert!(
         body.path().is_some(),
         "the path instance proves in the path layout"
@@ -1359,7 +1359,7 @@ fn path_branch_flipped(layout: Layout) -> Forgery<TreeBody> {
 fn path_default_ignored(layout: Layout) -> Forgery<TreeBody> {
     let mut q: Vec<Feature> = layout.q().into_iter().map(Some).collect();
     q[3] = None;
-    let body = TreeBody::new(path_ensemble(layout)).unwrap();
+    let body = TreeBody::pathing(path_ensemble(layout)).unwrap();
     let claimed = statement(body, &q, Disclose::Scores);
     let mut trace = honest(&claimed, &q);
     let mut steps = path_steps(&claimed, &q);

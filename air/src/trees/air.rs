@@ -23,9 +23,37 @@ pub type TreeAir = InferenceAir<TreeBody>;
 impl TreeBody {
     /// The body for `ensemble`, or why it cannot be walked (the verifier builds this from a
     /// public model: malformed models are errors, never panics). It proves in the path layout
-    /// ([`super::path`]) when the ensemble has no categorical split and every leaf adds to one
-    /// score, and in the walk layout ([`super::walk`]) otherwise.
+    /// ([`super::path`]) when the ensemble has no categorical split, every leaf adds to one
+    /// score and the path takes fewer cells ([`estimated_cells`]: a lone decision tree's walk is
+    /// narrower in the same 256 rows), and in the walk layout ([`super::walk`]) otherwise.
     pub fn new(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
+        let walk = Walk::new(&ensemble)?;
+        let features = ensemble.num_features;
+        let walk_cells = estimated_cells(
+            features,
+            walk.num_rows(),
+            walk.table_rows(),
+            walk.num_columns(),
+        );
+        let path = Path::new(&ensemble, &walk).filter(|path| {
+            estimated_cells(
+                features,
+                path.num_rows(),
+                path.table_rows(),
+                path.num_columns(),
+            ) < walk_cells
+        });
+        Ok(TreeBody {
+            ensemble,
+            walk,
+            path,
+        })
+    }
+
+    /// The body for `ensemble` in the path layout whenever the ensemble allows it, even where
+    /// the walk would take fewer cells (tests of the path layout on small ensembles).
+    #[cfg(test)]
+    pub(crate) fn pathing(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
         let walk = Walk::new(&ensemble)?;
         let path = Path::new(&ensemble, &walk);
         Ok(TreeBody {
@@ -60,6 +88,22 @@ impl TreeBody {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_ref()
     }
+}
+
+/// Columns every tree trace has besides the body's, about: the input block with `m`, `cmp`,
+/// the masks and the auxiliary column.
+const SHARED_COLUMNS: usize = 29 + 1 + 8 + 3;
+/// Rows every tree trace has besides the body's and the hash's, about: the random rows of the
+/// `default` profile and a class's comparison rows.
+const SHARED_ROWS: usize = 64 + 4;
+
+/// The cells of a tree trace whose body takes `rows` rows after the hash of `features`
+/// features, `table_rows` from row 0, and `width` columns: an estimate that is the same for the
+/// prover and the verifier, which is all the choice of a layout needs.
+fn estimated_cells(features: usize, rows: usize, table_rows: usize, width: usize) -> usize {
+    let hash = crate::input::InputBlock::new(features).rows();
+    let real = (hash + rows).max(table_rows) + SHARED_ROWS;
+    real.next_power_of_two().max(256) * (SHARED_COLUMNS + width)
 }
 
 impl Body for TreeBody {

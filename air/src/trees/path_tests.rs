@@ -111,7 +111,7 @@ fn random_input(seed: u64, features: usize, missing: bool) -> Vec<Feature> {
 fn statement(ensemble: Ensemble, q: &[Feature]) -> TreeStatement {
     let walk = TreeBody::walking(ensemble.clone()).unwrap();
     let scores = crate::testing::scores(&walk, q);
-    let body = TreeBody::new(ensemble).unwrap();
+    let body = TreeBody::pathing(ensemble).unwrap();
     assert!(
         body.path().is_some(),
         "the ensemble proves in the path layout"

@@ -202,10 +202,11 @@ pub enum Growth {
 }
 
 /// Measures every synthetic model of the growth table under `profile`, calling `each` on every
-/// line as it is made.
+/// line as it is made; with `save`, writes each model that loads and its input there too.
 pub fn growth(
     profile: Profile,
     runs: usize,
+    save: Option<&Path>,
     mut each: impl FnMut(&Growth) -> Result<(), Failure>,
 ) -> Result<(), Error> {
     for (name, splits, source) in growth_models() {
@@ -223,8 +224,11 @@ pub fn growth(
                 reason: error.to_string(),
             },
             Ok(model) => {
-                let input = (model.quantize_input(&synthetic::input(features)))
-                    .map_err(|e| e.to_string())?;
+                let values = synthetic::input(features);
+                if let Some(dir) = save {
+                    save_model(dir, &name, &model, &header, &values)?;
+                }
+                let input = model.quantize_input(&values).map_err(|e| e.to_string())?;
                 let measurement = measure(&name, &model, &input, Disclosure::Class, profile, runs)?;
                 Growth::Measured {
                     splits,
@@ -234,6 +238,34 @@ pub fn growth(
         };
         each(&line).map_err(Error::Output)?;
     }
+    Ok(())
+}
+
+/// Writes `model` as `<slug>.zk.json` and its input as `<slug>.csv` (a header and one row) in
+/// `dir`, the slug being `name` in lower case with runs of other characters as one `_`.
+fn save_model(
+    dir: &Path,
+    name: &str,
+    model: &Model,
+    header: &str,
+    input: &[f64],
+) -> Result<(), Error> {
+    let slug: String = (name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric()))
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join("_");
+    let row: Vec<String> = input.iter().map(f64::to_string).collect();
+    let write = |file: String, bytes: &[u8]| {
+        std::fs::write(dir.join(&file), bytes).map_err(|e| format!("{file}: cannot write: {e}"))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write(format!("{slug}.zk.json"), &model.to_canonical_json())?;
+    write(
+        format!("{slug}.csv"),
+        format!("{header}\n{}\n", row.join(",")).as_bytes(),
+    )?;
     Ok(())
 }
 

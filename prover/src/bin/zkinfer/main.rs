@@ -132,6 +132,10 @@ enum Command {
         /// 1,000 features, under the default profile (or the one given): how proving grows.
         #[arg(long)]
         growth: bool,
+        /// With --growth: also write each synthetic model (`<name>.zk.json`) and its input
+        /// (`<name>.csv`) to this directory, for `npm run bench -- --production DIR`.
+        #[arg(long, requires = "growth")]
+        save_models: Option<PathBuf>,
     },
 }
 
@@ -253,7 +257,15 @@ fn main() -> ExitCode {
             profile,
             runs,
             growth,
-        } => bench_command(&examples, model.as_deref(), &profile, runs, growth),
+            save_models,
+        } => bench_command(
+            &examples,
+            model.as_deref(),
+            &profile,
+            runs,
+            growth,
+            save_models.as_deref(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -432,6 +444,7 @@ fn bench_command(
     profile: &str,
     runs: usize,
     growth: bool,
+    save_models: Option<&Path>,
 ) -> Result<(), Failure> {
     let profiles = match Profile::from_name(profile) {
         Some(p) => vec![p],
@@ -444,7 +457,7 @@ fn bench_command(
     if growth {
         let profile = Profile::from_name(profile).unwrap_or(Profile::Default);
         sayln!("{}", bench::GROWTH_HEADER);
-        return bench::growth(profile, runs, |line| {
+        return bench::growth(profile, runs, save_models, |line| {
             say!("{}\n", bench::growth_line(line));
             Ok(())
         })
