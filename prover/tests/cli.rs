@@ -342,6 +342,40 @@ fn check_fails_with_exit_code_3_on_disagreement() {
 fn usage_errors_exit_with_code_2() {
     assert_eq!(zkinfer(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(zkinfer(&["import"]).status.code(), Some(2));
+    assert_eq!(zkinfer(&["--threads", "0", "demo"]).status.code(), Some(2));
+    assert_eq!(
+        zkinfer(&["inspect", "m.json", "--threads", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+/// A proof made on several threads verifies on one, and the other way round.
+#[test]
+fn threads_prove_and_verify_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, model_path, heldout) = logreg_files(dir.path());
+    let envelope = dir.path().join("proof.json");
+    for (proving, verifying) in [("2", "1"), ("1", "3")] {
+        assert_succeeds(&zkinfer(&[
+            "--threads",
+            proving,
+            "prove",
+            arg(&model_path),
+            arg(&heldout),
+            "-o",
+            arg(&envelope),
+        ]));
+        let verified = assert_succeeds(&zkinfer(&[
+            "verify",
+            "--threads",
+            verifying,
+            arg(&model_path),
+            arg(&envelope),
+        ]));
+        assert!(verified.contains("verified"), "{verified}");
+    }
 }
 
 #[test]

@@ -20,6 +20,11 @@ use zkinfer::{import, read_inputs, Calibration, Disclosure, Model, Profile, Prov
     about = "Prove private ML inference with transparent STARKs"
 )]
 struct Cli {
+    /// Threads that prove and verify [default: every core for `prove` and `demo`; 1 elsewhere:
+    /// a verification is too short to gain, `serve` verifies one request per core, and
+    /// `bench`'s tables are one thread's].
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -197,6 +202,20 @@ const CHECK_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let proving = matches!(cli.command, Command::Prove { .. } | Command::Demo);
+    let threads = match (cli.threads, proving) {
+        (Some(threads), _) => usize::from(threads),
+        (None, true) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        (None, false) => 1,
+    };
+    // Winterfell's prover and verifier run on rayon's global pool; only this sets it up.
+    if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+    {
+        eprintln!("error: cannot start {threads} threads: {e}");
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Import {
             model,
