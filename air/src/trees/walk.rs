@@ -495,8 +495,6 @@ pub struct Walk {
     num_scores: usize,
     /// Whether features may be missing.
     missing: bool,
-    /// Whether some split is categorical.
-    categorical: bool,
     /// The largest split depth: the stack cells.
     stack: usize,
     initial: Vec<i64>,
@@ -580,7 +578,6 @@ impl Walk {
             num_features: ensemble.num_features,
             num_scores: scores,
             missing: ensemble.missing,
-            categorical,
             stack,
             initial,
             rows,
@@ -621,10 +618,9 @@ impl Walk {
         self.missing
     }
 
-    /// Whether some split is categorical: the walk then adds two fractions to the lookup's sum
-    /// on every row ([`Walk::fractions`]).
-    pub fn is_categorical(&self) -> bool {
-        self.categorical
+    /// Whether some split is categorical: the run table then has slots.
+    fn categorical(&self) -> bool {
+        self.slots > 0
     }
 
     /// Rows of the lookup's run table, from row 0: its runs spread over [`Walk::table_slots`].
@@ -667,12 +663,12 @@ impl Walk {
             + 2 * self.stack
             + 2 * self.num_scores
             + usize::from(self.missing)
-            + (2 + self.slots) * usize::from(self.categorical)
+            + (2 + self.slots) * usize::from(self.categorical())
     }
 
     /// Periodic flag: 1 on the node rows of categorical splits.
     pub fn categorical_flag(&self) -> usize {
-        debug_assert!(self.categorical);
+        debug_assert!(self.categorical());
         NEXT_RIGHT + 2 * self.stack + 2 * self.num_scores + usize::from(self.missing)
     }
 
@@ -920,7 +916,7 @@ impl Walk {
         // d = x − t + b·2^16, with t zero off the node rows. Categorical splits decide by
         // their run instead ([`Walk::fractions`]).
         let shift = E::from(BaseElement::new(MAX_THRESHOLD as u64));
-        let threshold_split = match self.categorical {
+        let threshold_split = match self.categorical() {
             true => node - periodic[self.categorical_flag()],
             false => node,
         };
