@@ -27,32 +27,22 @@ impl TreeBody {
     /// score and the path takes fewer cells ([`estimated_cells`]: a lone decision tree's walk is
     /// narrower in the same 256 rows), and in the walk layout ([`super::walk`]) otherwise.
     pub fn new(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
-        let walk = Walk::new(&ensemble)?;
-        let features = ensemble.num_features;
-        let walk_cells = estimated_cells(
-            features,
-            walk.num_rows(),
-            walk.table_rows(),
-            walk.num_columns(),
-        );
-        let path = Path::new(&ensemble, &walk).filter(|path| {
-            estimated_cells(
-                features,
-                path.num_rows(),
-                path.table_rows(),
-                path.num_columns(),
-            ) < walk_cells
-        });
-        Ok(TreeBody {
-            ensemble,
-            walk,
-            path,
-        })
+        let mut body = Self::pathing(ensemble)?;
+        let cells = |rows, table_rows, width| {
+            estimated_cells(body.ensemble.num_features, rows, table_rows, width)
+        };
+        let walk = &body.walk;
+        let walk_cells = cells(walk.num_rows(), walk.table_rows(), walk.num_columns());
+        let larger = (body.path.as_ref())
+            .is_some_and(|p| cells(p.num_rows(), p.table_rows(), p.num_columns()) >= walk_cells);
+        if larger {
+            body.path = None;
+        }
+        Ok(body)
     }
 
     /// The body for `ensemble` in the path layout whenever the ensemble allows it, even where
-    /// the walk would take fewer cells (tests of the path layout on small ensembles).
-    #[cfg(test)]
+    /// the walk would take fewer cells (as tests of the path layout on small ensembles need).
     pub(crate) fn pathing(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
         let walk = Walk::new(&ensemble)?;
         let path = Path::new(&ensemble, &walk);
@@ -67,12 +57,9 @@ impl TreeBody {
     /// layouts; a verifier always takes [`TreeBody::new`]'s).
     #[cfg(test)]
     pub(crate) fn walking(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
-        let walk = Walk::new(&ensemble)?;
-        Ok(TreeBody {
-            ensemble,
-            walk,
-            path: None,
-        })
+        let mut body = Self::pathing(ensemble)?;
+        body.path = None;
+        Ok(body)
     }
 
     pub fn ensemble(&self) -> &Ensemble {

@@ -392,7 +392,7 @@ impl Path {
 
     /// The components of split `tag`'s entry (*done*'s for tag 0).
     fn entry(&self, tag: usize) -> Vec<BaseElement> {
-        let Some(node) = tag.checked_sub(1).map(|i| &self.nodes[i]) else {
+        let Some(node) = self.node(tag) else {
             return vec![BaseElement::ZERO; self.components()];
         };
         let count = |n: usize| BaseElement::new(n as u64);
@@ -555,7 +555,7 @@ impl Path {
 
     /// The decision of split `tag` on features `q` (*done* goes right).
     pub fn decide(&self, tag: usize, q: &[Feature]) -> bool {
-        let Some(node) = tag.checked_sub(1).map(|i| &self.nodes[i]) else {
+        let Some(node) = self.node(tag) else {
             return false;
         };
         match q[node.feature] {
@@ -609,7 +609,7 @@ impl Path {
         let mut scores = self.initial.clone();
         let mut steps = Vec::with_capacity(self.num_rows());
         for (tag, target, b) in self.visits(q) {
-            if let Some(node) = tag.checked_sub(1).map(|i| &self.nodes[i]) {
+            if let Some(node) = self.node(tag) {
                 scores[target] += if b { node.left_value } else { node.right_value };
             }
             steps.push((tag, BaseElement::from(b)));
@@ -673,20 +673,25 @@ impl Path {
         scores
     }
 
+    /// Split `tag`, or `None` for *done* (tag 0).
+    fn node(&self, tag: usize) -> Option<&Node> {
+        tag.checked_sub(1).map(|i| &self.nodes[i])
+    }
+
     /// The feature split `tag` reads (*done* reads feature 0).
     pub fn feature_of(&self, tag: usize) -> usize {
-        tag.checked_sub(1).map_or(0, |i| self.nodes[i].feature)
+        self.node(tag).map_or(0, |node| node.feature)
     }
 
     /// Split `tag`'s threshold (0 for *done*).
     pub fn threshold_of(&self, tag: usize) -> i64 {
-        tag.checked_sub(1).map_or(0, |i| self.nodes[i].threshold)
+        self.node(tag).map_or(0, |node| node.threshold)
     }
 
     /// Split `tag`'s children's tags `(L, R)` (0 for a leaf, and for *done*).
     pub fn children_of(&self, tag: usize) -> (usize, usize) {
-        tag.checked_sub(1)
-            .map_or((0, 0), |i| (self.nodes[i].left, self.nodes[i].right))
+        self.node(tag)
+            .map_or((0, 0), |node| (node.left, node.right))
     }
 
     /// The tag each step row visits on `q`, with its decision.
