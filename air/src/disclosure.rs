@@ -56,6 +56,16 @@ pub fn felt(v: i64) -> BaseElement {
     }
 }
 
+/// A field element holding a small signed integer, as that integer: [`felt`]'s inverse.
+pub(crate) fn as_i64(value: BaseElement) -> i64 {
+    let v = value.as_int();
+    if v > u64::MAX / 2 {
+        -((BaseElement::ZERO - value).as_int() as i64)
+    } else {
+        v as i64
+    }
+}
+
 /// The comparison block: `comparisons` from row `first_row`, over `num_scores` scores.
 pub struct Disclosure<'a> {
     pub comparisons: &'a [Comparison],

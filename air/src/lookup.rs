@@ -40,14 +40,19 @@
 //!
 //! A body may add fractions `w_k/(α − k_k)` of its own to every row's step ([`Body::fractions`]:
 //! the tree walk's categorical splits read their runs this way, the path layout its split
-//! table), each weight and key of trace degree at most 2 and 1 (periodic columns counted as
-//! trace columns), a key possibly a polynomial in `γ` whose coefficients are cells. The constraint becomes
+//! table, a network its table of activations), each weight of trace degree at most one more
+//! than its key's (periodic columns counted as trace columns), a key possibly a polynomial in
+//! `γ` whose coefficients are cells. The constraint becomes
 //!
 //! ```text
 //! (s' − s)·(α − key)·Π_k (α − k_k) = c·Π_k (α − k_k) + Σ_k w_k·(α − key)·Π_{j≠k} (α − k_j)
 //! ```
 //!
-//! of degree `2 + K` for `K` fractions. The identity then holds, for random `α`, only if every
+//! of degree 2 plus the keys' degrees: `2 + K` for `K` keys of degree 1.
+//!
+//! A row may read an id at or above the number of features: an entry of the body's own table,
+//! which its fractions supply (a network's activations, read again by a later pass: entries
+//! `−m/(α − id − γ·value)` of the same form as the features', so the argument is unchanged). The identity then holds, for random `α`, only if every
 //! key's weights sum to zero, across the features' keys and the body's: the body states which
 //! of its keys no feature key can equal, and why its reads must be table entries. (Soundness
 //! error: with `(1 + K)·n` fractions, the sum's degree in `α` and the number of `γ` making a
@@ -83,6 +88,8 @@ pub struct Lookup {
     reads: Vec<(usize, usize)>,
     /// The body's fractions per row.
     fractions: usize,
+    /// The sum of the trace degrees of the body's fraction keys.
+    key_degrees: usize,
     /// Whether the reads' features and the table's multiplicities are the body's, private:
     /// then `id` is 0 and `c` 1 on a reading row, `id = f` and `c = 0` on every feature row, and
     /// the body adds its cells ([`Body::feature_read`]).
@@ -100,12 +107,14 @@ pub struct Fraction<E> {
 }
 
 impl Lookup {
-    /// The lookup for `reads` with `fractions` more fractions of the body's on every row, or
-    /// `None` when no row reads a feature (no auxiliary segment).
+    /// The lookup for `reads` with `fractions` more fractions of the body's on every row (their
+    /// keys' trace degrees summing to `key_degrees`), or `None` when no row reads (no auxiliary
+    /// segment). A read of an id at or above `num_features` reads the body's own table, whose
+    /// entries are fractions of the body's.
     pub fn new(
         num_features: usize,
         reads: &[Option<usize>],
-        fractions: usize,
+        [fractions, key_degrees]: [usize; 2],
         private: bool,
     ) -> Option<Lookup> {
         let reads: Vec<(usize, usize)> = (reads.iter().enumerate())
@@ -115,6 +124,7 @@ impl Lookup {
             num_features,
             reads,
             fractions,
+            key_degrees,
             private,
         })
     }
@@ -122,14 +132,16 @@ impl Lookup {
     /// How many rows read each feature.
     fn multiplicities(&self) -> Vec<u64> {
         let mut counts = vec![0; self.num_features];
-        for &(_, f) in &self.reads {
-            counts[f] += 1;
+        for &(_, id) in &self.reads {
+            if let Some(count) = counts.get_mut(id) {
+                *count += 1;
+            }
         }
         counts
     }
 
     pub fn degrees(&self) -> Vec<TransitionConstraintDegree> {
-        vec![TransitionConstraintDegree::new(2 + self.fractions)]
+        vec![TransitionConstraintDegree::new(2 + self.key_degrees)]
     }
 
     /// The periodic columns `id` and `c`, full-length.
@@ -144,9 +156,9 @@ impl Lookup {
                 c[feature_row(f)] = -BaseElement::new(m);
             }
         }
-        for &(row, f) in &self.reads {
+        for &(row, read) in &self.reads {
             if !self.private {
-                id[row] = BaseElement::new(f as u64);
+                id[row] = BaseElement::new(read as u64);
             }
             c[row] = BaseElement::ONE;
         }

@@ -115,10 +115,21 @@ pub fn set_element(
     row: usize,
     value: BaseElement,
 ) {
+    set_elements(trace, input, &[(row, value)]);
+}
+
+/// [`set_element`] for each `(row, value)`, re-running the sponge once.
+pub fn set_elements(
+    trace: &mut winterfell::TraceTable<BaseElement>,
+    input: &crate::input::InputBlock,
+    values: &[(usize, BaseElement)],
+) {
     use winterfell::Trace;
-    trace.set(input.x(), row, value);
-    for j in 1..crate::rescue::RATE_WIDTH.min(row + 1) {
-        trace.set(input.shift(j), row - j, value);
+    for &(row, value) in values {
+        trace.set(input.x(), row, value);
+        for j in 1..crate::rescue::RATE_WIDTH.min(row + 1) {
+            trace.set(input.shift(j), row - j, value);
+        }
     }
     let last = crate::zk::ZkParams::for_options(&options()).last_real_row(trace.length());
     rerun_sponge(trace, input, 0, last);

@@ -1,7 +1,7 @@
 //! The proof envelope: everything a verifier needs besides the model, versioned, in a binary
 //! form and a JSON form.
 //!
-//! # Binary form (version 5)
+//! # Binary form (version 6)
 //!
 //! Integers are little-endian. Every envelope has exactly one encoding, so a changed byte
 //! either decodes to a different envelope or fails.
@@ -9,10 +9,11 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | magic `ZKINFER\0` (`5a 4b 49 4e 46 45 52 00`) |
-//! | 2 | version, `u16` = 5 (older envelopes are refused: version 1's commitments hashed no
+//! | 2 | version, `u16` = 6 (older envelopes are refused: version 1's commitments hashed no
 //! | | header, version 2's proofs and commitments predate the features' layout in rows, version
 //! | | 3's proofs predate missing features (the comparisons read the digits' chunks), version
-//! | | 4's tree proofs predate the path layout; no proof of this build verifies them) |
+//! | | 4's tree proofs predate the path layout, version 5's network proofs predate the banks
+//! | | of accumulators; no proof of this build verifies them) |
 //! | 1 | profile: 0 `default`, 1 `high` |
 //! | 32 | model id (BLAKE3 of the canonical model) |
 //! | 32 | input commitment: four field elements, each `u64` below the Goldilocks modulus |
@@ -30,7 +31,7 @@
 //! # JSON form
 //!
 //! ```json
-//! {"version":5,"profile":"default","model_id":"<64 hex>","input_commitment":"<64 hex>",
+//! {"version":6,"profile":"default","model_id":"<64 hex>","input_commitment":"<64 hex>",
 //!  "output":{"class":1},"context":"<base64>","proof":"<base64>"}
 //! ```
 //!
@@ -49,7 +50,7 @@ use crate::profile::Profile;
 use crate::proving::{Output, MAX_PROOF_BYTES};
 
 pub const MAGIC: [u8; 8] = *b"ZKINFER\0";
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 /// The envelope's bounds (defined in [`crate::limits`]).
 pub use crate::limits::{MAX_CONTEXT_BYTES, MAX_ENCODED_BYTES, MAX_ENVELOPE_SCORES as MAX_SCORES};
 
@@ -606,8 +607,8 @@ mod tests {
             "{}".into(),
             "null".into(),
             good[..good.len() - 1].to_string(),
-            replace(r#""version":5"#, r#""version":3"#),
-            replace(r#""version":5"#, r#""version":"5""#),
+            replace(r#""version":6"#, r#""version":3"#),
+            replace(r#""version":6"#, r#""version":"6""#),
             replace(r#""profile":"default""#, r#""profile":"fast""#),
             replace(&model_id, &model_id[..62]),
             replace(&model_id, &format!("{}zz", &model_id[..62])),
@@ -620,7 +621,7 @@ mod tests {
                 r#"{"at_least":{"threshold":1,"holds":true,"x":0}}"#,
             ),
             replace(r#""context":""#, r#""context":"!"#),
-            replace(r#""version":5"#, r#""version":5,"extra":true"#),
+            replace(r#""version":6"#, r#""version":6,"extra":true"#),
             good.replace(r#""proof":""#, r#""proof":"A"#),
         ];
         for case in &cases {

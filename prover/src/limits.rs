@@ -6,8 +6,10 @@
 //! The trace limit is what bounds proving and verification: a tree model's trace has one row
 //! per step of each tree's path and a table of its splits four to a row (the path layout), or,
 //! for ensembles with categorical splits or leaves holding one value per score, one row per
-//! split and one column per stack level and score (the walk layout), plus the input,
-//! commitment and zero-knowledge columns. Near the limit (the growth table's 1,600-tree
+//! split and one column per stack level and score (the walk layout); a network's has two rows
+//! per hidden neuron and one per input a layer's later passes read again, and two banks of at
+//! most 64 accumulator columns besides one per score; plus the input, commitment and
+//! zero-knowledge columns. Near the limit (the growth table's 1,600-tree
 //! booster, 2^15 rows × 53 base columns), a proof takes 4.3 s and 503 MB to make natively and
 //! 0.14 s to verify, on one core of the 2-core reference machine; the limit is set so that
 //! every model that loads also proves within the WebAssembly module's 1 GiB.
@@ -44,10 +46,11 @@ pub const MAX_SOURCE_FEATURES: usize = 1 << 16;
 pub const MAX_TRACE_CELLS: usize = 1 << 21;
 /// Columns of an execution trace: Winterfell's limit. Its prover takes 255 columns, but its
 /// proof decoder refuses a width of 255 (`>=` where the prover checks `<=`), so a 255-column
-/// proof could never be verified: 254. Every class, every level of the deepest tree (in the walk
-/// layout) and every neuron after a network's first layer is a column (plus about 30 for the
-/// commitment, the range checks and the comparisons, and 6 or 8 for the masks), so a model with
-/// ~190 neurons in a later layer is refused when it is loaded or imported.
+/// proof could never be verified: 254. Every class, and every level of the deepest tree (in the
+/// walk layout), is a column (plus about 30 for the commitment, the range checks and the
+/// comparisons, 6 or 8 for the masks, and a network's banks of at most 64 accumulators each,
+/// whatever its layers' widths), so a model with more than about 200 classes is refused when
+/// it is loaded or imported.
 pub const MAX_TRACE_COLUMNS: usize = winterfell::TraceInfo::MAX_TRACE_WIDTH - 1;
 
 /// Bytes of a serialized proof (the largest real ones are well under 200 KB).

@@ -93,8 +93,8 @@ impl TraceTooLarge {
         if columns > MAX_TRACE_COLUMNS {
             format!(
                 "the model needs a trace of {rows} rows × {columns} columns, more than the \
-                 {MAX_TRACE_COLUMNS} columns a trace can have; use narrower network layers, \
-                 fewer classes or shallower trees"
+                 {MAX_TRACE_COLUMNS} columns a trace can have; use fewer classes or shallower \
+                 trees"
             )
         } else {
             format!(

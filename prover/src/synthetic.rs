@@ -1,11 +1,11 @@
 //! Synthetic models of any size, for measuring how proving grows with a model (`zkinfer bench
-//! --growth`): boosted ensembles of complete trees and linear models over any number of
-//! features, with pseudo-random splits and weights drawn from a fixed seed, so that every run
+//! --growth`): boosted ensembles of complete trees, linear models and ReLU networks over any
+//! number of features, with pseudo-random splits and weights drawn from a fixed seed, so that every run
 //! measures the same models.
 
 use crate::fixed_point::SplitRule;
-use crate::model::{Link, MissingRule, Precision, Task};
-use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
+use crate::model::{Activation, Link, MissingRule, Precision, Task};
+use crate::source::{SourceBody, SourceDense, SourceMissing, SourceModel, SourceNode, SourceTree};
 
 /// A small deterministic generator (SplitMix64): the models must be the same on every run.
 struct Draw(u64);
@@ -94,6 +94,37 @@ pub fn linear(features: usize) -> SourceModel {
             bias: vec![0.1],
         },
     )
+}
+
+/// A ReLU network of layers `widths[0] → widths[1] → …` (`widths[0]` features in `[0, 1)`),
+/// weights uniform in `±1/√inputs`: binary with one score, multiclass with more.
+pub fn network(widths: &[usize]) -> SourceModel {
+    let mut draw = Draw(widths.iter().fold(0, |seed, &w| seed * 1009 + w as u64));
+    let layers = (widths.windows(2))
+        .map(|pair| {
+            let spread = 2.0 / (pair[0] as f64).sqrt();
+            SourceDense {
+                weights: (0..pair[1])
+                    .map(|_| (0..pair[0]).map(|_| (draw.unit() - 0.5) * spread).collect())
+                    .collect(),
+                bias: (0..pair[1]).map(|_| (draw.unit() - 0.5) / 5.0).collect(),
+            }
+        })
+        .collect();
+    let body = SourceBody::Mlp {
+        activation: Activation::Relu,
+        layers,
+    };
+    let model = binary(widths[0], body);
+    match widths[widths.len() - 1] {
+        1 => model,
+        classes => SourceModel {
+            task: Task::Multiclass,
+            classes: (0..classes).map(|c| c.to_string()).collect(),
+            link: Link::Softmax,
+            ..model
+        },
+    }
 }
 
 /// A pseudo-random input of `features` features in `[0, 1)`.

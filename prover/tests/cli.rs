@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use base64::Engine as _;
 
 use common::{
-    chain_model, one_more_neuron, random_tree, repeated_trees, tree_model, unit_calibration,
+    chain_model, one_more_class, random_tree, repeated_trees, tree_model, unit_calibration,
     wide_network, Rng, WIDEST_NETWORK,
 };
 use zkinfer::fixed_point::SplitRule;
@@ -253,14 +253,14 @@ fn models_beyond_the_limits_are_refused() {
         );
         assert!(stderr(&out).contains("big.json"), "{}", stderr(&out));
     }
-    // One neuron more than the widest network makes 255 columns, one more than a trace can
+    // One class more than the widest network makes 255 columns, one more than a trace can
     // have: refused with exit 1 (the prover used to panic inside Winterfell, exit 101).
     let calibration = unit_calibration(4);
     let widest = quantize(&wide_network(WIDEST_NETWORK), Some(&calibration)).unwrap();
     let wide = write(
         dir.path(),
         "wide.json",
-        &one_more_neuron(&widest).to_canonical_json(),
+        &one_more_class(&widest).to_canonical_json(),
     );
     let wide_input = write(dir.path(), "wide-in.json", b"[1, 1, 1, 1]");
     for command in [
@@ -523,7 +523,9 @@ fn prove_verify_and_open_an_inference() {
     // field outside its domain.
     let bytes = parsed.to_bytes().unwrap();
     let json = parsed.to_json().unwrap();
-    let json_version_2 = json.replacen(r#""version":5"#, r#""version":2"#, 1);
+    let version = format!(r#""version":{}"#, zkinfer::envelope::VERSION);
+    let json_version_2 = json.replacen(&version, r#""version":2"#, 1);
+    assert_ne!(json_version_2, json);
     let limb = json.replacen(&commitment, &"ff".repeat(32), 1);
     let fast = json.replacen(r#""profile":"default""#, r#""profile":"fast""#, 1);
     let mut version_2 = bytes.clone();

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{
-    chain_model, chain_source, one_more_neuron, repeated_trees, unit_calibration, wide_network,
+    chain_model, chain_source, one_more_class, repeated_trees, unit_calibration, wide_network,
     wide_trees, WIDEST_NETWORK,
 };
 use zkinfer::api::{ProveError, VerifyError};
@@ -119,7 +119,7 @@ fn assert_too_wide(error: &TraceTooLarge) {
     assert!(error.columns > MAX_TRACE_COLUMNS, "{error}");
     let message = error.to_string();
     assert!(message.contains("254 columns"), "{message}");
-    assert!(message.contains("narrower network layers"), "{message}");
+    assert!(message.contains("fewer classes"), "{message}");
 }
 
 /// The features are laid out in rows: a tree model's trace is as wide with 1,000 features as
@@ -163,17 +163,16 @@ fn an_image_sized_network_proves() {
     verify(&model, &envelope, b"").unwrap();
 }
 
-/// Winterfell takes at most 255 trace columns, and a network takes one per neuron: the widest
-/// network that loads proves and verifies under both profiles, one more neuron is refused when
-/// it is quantized, imported or loaded (it used to import and then panic inside Winterfell when
-/// proved).
+/// Winterfell takes at most 255 trace columns, and a network takes one per score: the widest
+/// network that loads proves and verifies under both profiles, one more class is refused when
+/// it is quantized, imported or loaded (it would otherwise panic inside Winterfell when proved).
 #[test]
-fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
+fn the_widest_network_that_loads_proves_and_one_more_class_is_refused() {
     let calibration = unit_calibration(4);
     let quantized =
-        |neurons: usize| zkinfer::quantize::quantize(&wide_network(neurons), Some(&calibration));
-    let widest = (200..=230)
-        .take_while(|&neurons| quantized(neurons).is_ok())
+        |classes: usize| zkinfer::quantize::quantize(&wide_network(classes), Some(&calibration));
+    let widest = (190..=230)
+        .take_while(|&classes| quantized(classes).is_ok())
         .last()
         .unwrap();
     assert_eq!(widest, WIDEST_NETWORK);
@@ -190,14 +189,14 @@ fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
         verify(&model, &envelope, b"").unwrap();
     }
 
-    for neurons in [widest + 1, 256, 400] {
-        match quantized(neurons) {
+    for classes in [widest + 1, 256] {
+        match quantized(classes) {
             Err(QuantizeError::Model(ModelError::TooLarge(error))) => assert_too_wide(&error),
-            other => panic!("{neurons} neurons: {other:?}"),
+            other => panic!("{classes} classes: {other:?}"),
         }
     }
     // The same model built without validation, then loaded or imported from its JSON.
-    let wider = one_more_neuron(&model);
+    let wider = one_more_class(&model);
     let json = wider.to_canonical_json();
     match Model::from_json(&json) {
         Err(ModelError::TooLarge(error)) => assert_too_wide(&error),
@@ -222,17 +221,30 @@ fn the_widest_network_that_loads_proves_and_one_more_neuron_is_refused() {
     }
 }
 
-/// A network's layers are a column per neuron: 30-32-256-1 used to import and then panic
-/// when proved (261 columns); it is refused (327 columns).
+/// A layer wider than a bank is computed in passes over its inputs, so the width of a network's
+/// trace does not grow with its layers: 30-32-256-1 (which used to be refused at 327 columns)
+/// and 4-1000-1 load, prove and verify under both profiles, in traces narrower than 200
+/// columns, and their scores are the reference inference's.
 #[test]
-fn a_network_with_a_wide_later_layer_is_refused() {
-    let source = common::network(&mut common::Rng::new(7), &[30, 32, 256, 1], 0.3);
-    match zkinfer::quantize::quantize(&source, Some(&unit_calibration(30))) {
-        Err(QuantizeError::Model(ModelError::TooLarge(error))) => {
-            assert_too_wide(&error);
-            // The input block, the sign bit and 32 + 256 + 1 accumulators, cmp, the masks.
-            assert_eq!(error.columns, 28 + 1 + 289 + 1 + 8);
+fn networks_with_wide_layers_prove_in_passes() {
+    for widths in [&[30, 32, 256, 1][..], &[4, 1000, 1]] {
+        let features = widths[0];
+        let source = common::network(&mut common::Rng::new(7), widths, 0.3);
+        let model = zkinfer::quantize::quantize(&source, Some(&unit_calibration(features)));
+        let model = Model::from_json(&model.unwrap().to_canonical_json()).unwrap();
+        let (rows, columns) = largest_trace(&model).unwrap();
+        assert!(columns < 200, "{widths:?}: {rows} × {columns}");
+        let raw: Vec<f64> = (0..features).map(|f| (f % 5) as f64 / 4.0).collect();
+        let input = model.quantize_input(&raw).unwrap();
+        for profile in Profile::ALL {
+            let options = ProveOptions {
+                profile,
+                ..ProveOptions::new(Disclosure::Scores)
+            };
+            let (envelope, _) = prove(&model, &input, &options).unwrap();
+            let verified = verify(&model, &envelope, b"").unwrap();
+            let expected = proving::Output::Scores(zkinfer::infer(&model, &input).scores);
+            assert_eq!(verified.output, expected, "{widths:?}");
         }
-        other => panic!("{other:?}"),
     }
 }

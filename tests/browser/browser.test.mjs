@@ -350,7 +350,7 @@ for (const [mode, options] of [
           ),
           truncatedEnvelope: await failure(() => zkinfer.verify(prover, half, { context })),
           truncatedBinary: await failure(() =>
-            zkinfer.verify(model, new TextEncoder().encode('ZKINFER\0\x05\x00'), { context }),
+            zkinfer.verify(model, new TextEncoder().encode('ZKINFER\0\x06\x00'), { context }),
           ),
           wrongContext: await failure(() =>
             zkinfer.verify(prover, proof.envelope, { context: 'another nonce' }),

@@ -174,7 +174,7 @@ test('envelopes: garbage, truncated, or tampered with', async () => {
     ['', /the envelope is truncated/],
     [proof.envelope.slice(0, proof.envelope.length >> 1), /invalid JSON envelope: EOF/],
     [proof.envelope.slice(0, -1), /invalid JSON envelope/],
-    [new TextEncoder().encode('ZKINFER\0\x05\x00'), /the envelope is truncated/],
+    [new TextEncoder().encode('ZKINFER\0\x06\x00'), /the envelope is truncated/],
     [{ ...envelope, version: 2 }, /envelope version 2 is not supported/],
     [{ ...envelope, proof: 'not base64!' }, /proof is not valid base64/],
     [{ ...envelope, input_commitment: 'ff'.repeat(32) }, /not a field element/],
@@ -244,17 +244,17 @@ test('a closed prover refuses to work', async () => {
 });
 
 test('a model wider than a trace is refused at load, and the module keeps working', async () => {
-  // The breast-cancer network with 300 neurons in its hidden layer (one column each): more
-  // than the 254 columns a trace can have. A model this wide used to load, then panic inside
-  // the prover and leave the module unusable.
+  // The breast-cancer network with 240 classes (one score column each): more than the 254
+  // columns a trace can have. A model this wide would load, then panic inside the prover and
+  // leave the module unusable. (A wide hidden layer is no longer one: it is computed in passes.)
   const wide = JSON.parse(importExample('breast_cancer_mlp', dir).text);
-  const { hidden, output, activation_scale_log2: scales } = wide.body.mlp;
-  while (hidden[0].bias.length < 300) {
-    hidden[0].weights.push(hidden[0].weights[0]);
-    hidden[0].bias.push(hidden[0].bias[0]);
-    scales[0].push(scales[0][0]);
-    output.weights[0].push(0);
+  const { output } = wide.body.mlp;
+  wide.output = { ...wide.output, task: 'multiclass', link: 'softmax', classes: [] };
+  while (output.bias.length < 240) {
+    output.weights.push(output.weights[0]);
+    output.bias.push(output.bias[0]);
   }
+  wide.output.classes = output.bias.map((_, c) => `c${c}`);
   const tooWide = /needs a trace of \d+ rows × \d+ columns, more than the 254 columns a trace can have/;
   await rejects(createProver({ model: wide }), 'BAD_MODEL', tooWide);
   await rejects(createProver({ model: wide, worker: true }), 'BAD_MODEL', tooWide);

@@ -24,11 +24,12 @@ pub struct Host<E> {
     pub missing: E,
 }
 
-/// The host's cells on one body row: `x` (a feature read, possibly missing), and the 16-bit
-/// value the digits decompose there.
+/// The host's cells on one body row: `x` (a 16-bit value, a feature read, possibly
+/// [`crate::input::MISSING`], or a value of the body's table), and the 16-bit value the digits
+/// decompose there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HostRow {
-    pub x: Feature,
+    pub x: BaseElement,
     pub decomposed: u16,
 }
 
@@ -91,10 +92,15 @@ pub trait Body: Clone + Send + Sync {
     fn num_fractions(&self) -> usize {
         0
     }
+    /// The sum of the trace degrees of the fractions' keys: one each unless the body says so.
+    fn key_degrees(&self) -> usize {
+        self.num_fractions()
+    }
     /// Writes the body's [`num_fractions`](Self::num_fractions) `(weight, key)` pairs on one
-    /// row: weights of trace degree at most 2, keys of degree 1, counting periodic columns as
-    /// trace columns; a key may combine cells with powers of the lookup's `γ` (`rand[1]`). The
-    /// body documents why they are sound.
+    /// row: keys of the trace degrees [`key_degrees`](Self::key_degrees) sums, each weight of
+    /// degree at most one more than its key's, counting periodic columns as trace columns; a key
+    /// may combine cells with powers of the lookup's `γ` (`rand[1]`). The body documents why
+    /// they are sound.
     fn fractions<F, E>(
         &self,
         _current: &[F],
@@ -129,6 +135,27 @@ pub trait Body: Clone + Send + Sync {
     fn table_rows(&self) -> usize {
         0
     }
+}
+
+/// Columns every trace has besides the body's, about: the input block with `m`, `cmp`, the
+/// masks and the auxiliary column.
+const SHARED_COLUMNS: usize = 29 + 1 + 8 + 3;
+/// Rows every trace has besides the body's and the hash's, about: the random rows of the
+/// `default` profile and a class's comparison rows.
+const SHARED_ROWS: usize = 64 + 4;
+
+/// The cells of a trace whose body takes `rows` rows after the hash of `features`
+/// features, `table_rows` from row 0, and `width` columns: an estimate that is the same for the
+/// prover and the verifier, which is all the choice of a layout needs.
+pub(crate) fn estimated_cells(
+    features: usize,
+    rows: usize,
+    table_rows: usize,
+    width: usize,
+) -> usize {
+    let hash = crate::input::InputBlock::new(features).rows();
+    let real = (hash + rows).max(table_rows) + SHARED_ROWS;
+    real.next_power_of_two().max(256) * (SHARED_COLUMNS + width)
 }
 
 /// The most fractions a body adds to the lookup's sum on one row: the path layout's.
@@ -228,15 +255,20 @@ impl<B: Body> Statement<B> {
             .map(|_| None)
             .chain((0..self.body.rows()).map(|row| self.body.reads(row)))
             .collect();
+        let fractions = [self.body.num_fractions(), self.body.key_degrees()];
         let lookup = Lookup::new(
             self.body.num_features(),
             &reads,
-            self.body.num_fractions(),
+            fractions,
             self.body.private_reads(),
         );
         debug_assert!(
             lookup.is_some() || self.body.num_fractions() == 0,
             "a body's fractions need the lookup: it must read a feature"
+        );
+        debug_assert!(
+            2 + self.body.key_degrees() <= crate::zk::MAX_CONSTRAINT_DEGREE,
+            "the lookup's degree, 2 + the keys' degrees, must stay within the quotient mask's"
         );
         lookup
     }

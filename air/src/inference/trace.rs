@@ -5,7 +5,7 @@ use winterfell::{ProofOptions, Trace, TraceInfo, TraceTable};
 
 use super::air::MAX_FRACTIONS;
 use super::{Body, Statement};
-use crate::input::{feature_element, feature_row, features, Feature, SALT_ELEMENTS};
+use crate::input::{feature_row, features, Feature, SALT_ELEMENTS};
 use crate::lookup::{Fraction, Lookup};
 use crate::prover::Segments;
 use crate::zk::ZkParams;
@@ -51,7 +51,7 @@ pub fn build_trace<B: Body, F: Copy + Into<Feature>>(
     }
     let body_row = statement.body_row();
     for (row, host) in body.host_rows(q).into_iter().enumerate() {
-        x[body_row + row] = feature_element(host.x);
+        x[body_row + row] = host.x;
         decomposed[body_row + row] = host.decomposed;
     }
     let first = statement.scores_row();

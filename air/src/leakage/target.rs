@@ -174,9 +174,11 @@ impl Model for TreeBody {
     }
 }
 
-/// Ten features, ReLU hidden layers of 5 and 3 neurons with pseudo-random weights, two
-/// scores: every neuron's sign bit and halves, and every partial sum an accumulator carries
-/// (the last ones of the scores excepted: they are disclosed), are its secrets.
+/// Ten features, ReLU hidden layers of 4 and 3 neurons with pseudo-random weights, two scores,
+/// computed two neurons a pass: the first layer's second pass reads the features again, the
+/// second layer's its inputs, the first layer's activations, through the lookup. Every
+/// neuron's sign bit and halves, every activation read again, and every value an accumulator
+/// carries but zero (and the disclosed scores) are its secrets.
 impl Model for MlpBody {
     const NAME: &'static str = "mlp";
     const FEATURES: usize = 10;
@@ -200,10 +202,11 @@ impl Model for MlpBody {
         let network = Network {
             num_features: Self::FEATURES,
             activation: Activation::Relu,
-            hidden: vec![dense(5, 10, 300, 2_000_000), dense(3, 5, 100, 50_000)],
+            hidden: vec![dense(4, 10, 300, 2_000_000), dense(3, 4, 100, 50_000)],
             output: dense(2, 3, 50, 1000),
         };
-        let body = MlpBody::new(network).expect("a valid network");
+        let body = MlpBody::in_passes(network, 2).expect("a valid network");
+        assert!(body.num_fractions() > 0, "activations read again");
         let (_, scores) = body.network().evaluate(&q);
         (body, scores)
     }
@@ -224,43 +227,50 @@ impl Model for MlpBody {
         for g in 0..body.num_neurons() {
             let row = first + body.first_row(g);
             groups.extend([vec![(at + mlp::B, row)], x(row), x(row + 1)]);
+            // Its activation, wherever a later pass reads it again.
+            let id = Some(Self::FEATURES + g);
+            let reads = (0..body.rows()).filter(|&r| body.reads(r) == id);
+            let cells: Vec<_> = reads.flat_map(|r| x(first + r)).collect();
+            if !cells.is_empty() {
+                groups.push(cells);
+            }
         }
-        // Accumulator k of layer l changes on the first row of each neuron of layer l − 1.
-        let network = body.network();
-        let mut start = 0;
-        for (layer, dense) in network.hidden.iter().enumerate() {
-            let rows: Vec<usize> = (start..start + dense.outputs())
-                .map(|g| first + body.first_row(g) + 1)
-                .collect();
-            start += dense.outputs();
-            let disclosed = layer + 1 == network.hidden.len();
-            let next = network.layers().nth(layer + 1).expect("a next layer");
-            for k in 0..next.outputs() {
-                let column = at + body.accumulator(layer + 1, k);
-                for (i, &from) in rows.iter().enumerate() {
-                    let until = rows.get(i + 1).copied().unwrap_or(tail);
-                    if until == tail && disclosed {
-                        break;
-                    }
-                    groups.push((from..until).map(|row| (column, row)).collect());
+        // Every run of rows over which an accumulator holds one secret value: from the first
+        // row it adds a weighted input on, until it adds another or its bank shifts (taking the
+        // value above, or a zero at the top). The disclosed scores' last runs are public.
+        let periodic = body.periodic_columns(first, tail);
+        let weights = &periodic[mlp::FLAGS..mlp::FLAGS + body.num_accumulators()];
+        // The row each accumulator's secret run started on, or `None` while it is public.
+        let mut secret: Vec<Option<usize>> = vec![None; body.num_accumulators()];
+        for row in 0..tail {
+            let before = secret.clone();
+            for (k, run) in secret.iter_mut().enumerate() {
+                let fed = weights[k][row] != BaseElement::ZERO;
+                let shifted = body
+                    .bank_of(k)
+                    .filter(|&(bank, _)| periodic[bank][row] != BaseElement::ZERO);
+                if !fed && shifted.is_none() {
+                    continue;
                 }
+                if let Some(start) = before[k] {
+                    groups.push((start..=row).map(|r| (at + mlp::B + 1 + k, r)).collect());
+                }
+                let banks = body.layout().banks;
+                let above =
+                    shifted.is_some_and(|(bank, i)| i + 1 < banks[bank] && before[k + 1].is_some());
+                *run = (fed || above).then_some(row + 1);
+            }
+        }
+        for (k, run) in secret.into_iter().enumerate() {
+            if let Some(start) = run.filter(|_| body.bank_of(k).is_some()) {
+                groups.push((start..tail).map(|r| (at + mlp::B + 1 + k, r)).collect());
             }
         }
         groups
     }
 
-    /// The first hidden layer's accumulators sum the features: `z` from the last feature row on.
-    fn affine_columns(statement: &Statement<MlpBody>, tail: usize) -> Vec<(usize, Vec<Cell>)> {
-        let (body, at) = (&statement.body, statement.body_column());
-        let first = &body.network().hidden[0];
-        (first.weights.iter().zip(&first.bias).enumerate())
-            .map(|(k, (weights, &bias))| {
-                (
-                    at + body.accumulator(0, k),
-                    running_sum(weights, bias, tail),
-                )
-            })
-            .collect()
+    fn affine_columns(_: &Statement<MlpBody>, _: usize) -> Vec<(usize, Vec<Cell>)> {
+        Vec::new()
     }
 }
 
@@ -569,7 +579,8 @@ impl Layout {
         }
         // A body whose reads are private holds them in its walk cells.
         for row in (0..statement.body.rows()).filter(|_| !statement.body.private_reads()) {
-            if let Some(f) = statement.body.reads(row) {
+            // Reads of the body's own table (a network's activations) are its walk cells.
+            if let Some(f) = statement.body.reads(row).filter(|&f| f < M::FEATURES) {
                 reads[statement.body_row() + row] = Some(f);
             }
         }

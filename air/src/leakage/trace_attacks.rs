@@ -312,7 +312,7 @@ fn fresh_randomness_gives_a_different_proof<M: Model>(profile: Profile) {
 // THE LOOKUP'S RUNNING SUM
 // ================================================================================================
 
-/// The auxiliary column of a tree proof, as the prover built it, in base coordinates
+/// The auxiliary column of a proof, as the prover built it, in base coordinates
 /// (coordinate-major, the order of [`aux_equations`]).
 fn running_sum_coordinates<M: Model, E: FieldElement<BaseField = BaseElement>>(
     proved: &Proved,
@@ -342,13 +342,11 @@ fn running_sum_coordinates<M: Model, E: FieldElement<BaseField = BaseElement>>(
 /// The running sum's openings are explained by the real column, and absorbed by its random
 /// rows alone: every assignment of its real cells (another input's sum, say) is consistent
 /// with them.
-fn the_running_sum_is_hidden<Trees: Model, E: FieldElement<BaseField = BaseElement>>(
-    profile: Profile,
-) {
-    let q = features::<Trees>();
-    let proved = target::prove::<Trees>(&q, profile, &mut masked());
+fn the_running_sum_is_hidden<M: Model, E: FieldElement<BaseField = BaseElement>>(profile: Profile) {
+    let q = features::<M>();
+    let proved = target::prove::<M>(&q, profile, &mut masked());
     let equations = aux_equations::<crate::testing::Vc>(&proved.proof, &proved.transcript);
-    let mut real = running_sum_coordinates::<Trees, E>(&proved, &q, profile);
+    let mut real = running_sum_coordinates::<M, E>(&proved, &q, profile);
     assert!(equations.satisfied_by(&real));
     real[3] += BaseElement::ONE;
     assert!(!equations.satisfied_by(&real));
@@ -371,7 +369,7 @@ fn the_running_sum_is_hidden<Trees: Model, E: FieldElement<BaseField = BaseEleme
         "{}, {profile:?}, the lookup's running sum: {} equations over {cells} base cells \
          ({} of them on the random rows), rank {}, rank on the random rows {random_rank}, \
          projected dimension {projected} of {} real cells",
-        Trees::NAME,
+        M::NAME,
         system.equations(),
         random.len(),
         solution.rank,
@@ -382,8 +380,8 @@ fn the_running_sum_is_hidden<Trees: Model, E: FieldElement<BaseField = BaseEleme
     assert_eq!(random_rank, system.equations());
     assert_eq!(projected, secrets.len());
     // Another input's running sum on the real rows: the random rows alone explain the openings.
-    let other = target::prove::<Trees>(&other_features::<Trees>(), profile, &mut zero);
-    let other = running_sum_coordinates::<Trees, E>(&other, &other_features::<Trees>(), profile);
+    let other = target::prove::<M>(&other_features::<M>(), profile, &mut zero);
+    let other = running_sum_coordinates::<M, E>(&other, &other_features::<M>(), profile);
     let fixed = equations.in_unknowns(cells, |i| match is_secret(i) {
         true => Cell::known(other[i]),
         false => Cell::unknown(i),
@@ -399,6 +397,7 @@ mod running_sum {
     use winterfell::math::fields::{CubeExtension, QuadExtension};
 
     use super::super::target::{PathTrees, Profile};
+    use crate::mlp::MlpBody;
     use crate::trees::TreeBody;
 
     #[test]
@@ -419,5 +418,15 @@ mod running_sum {
     #[test]
     fn paths_high() {
         super::the_running_sum_is_hidden::<PathTrees, CubeExtension<BaseElement>>(Profile::High);
+    }
+
+    #[test]
+    fn mlp_default() {
+        super::the_running_sum_is_hidden::<MlpBody, QuadExtension<BaseElement>>(Profile::Default);
+    }
+
+    #[test]
+    fn mlp_high() {
+        super::the_running_sum_is_hidden::<MlpBody, CubeExtension<BaseElement>>(Profile::High);
     }
 }

@@ -9,40 +9,83 @@
 //!
 //! # Rows and columns
 //!
-//! Two rows per hidden neuron, layer by layer after the input block: on the neuron's first row
-//! `x` holds
-//! `h`, on its second `x` holds `r`, both range-checked to 16 bits by the input block, and the
-//! body's column `b` holds a bit, with
+//! The accumulators sit in two **banks** of at most `K` columns ([`Layout`]), one for the even
+//! hidden layers and one for the odd ones, and one column per score. A hidden layer of `w`
+//! neurons is computed in `⌈w/K⌉` **passes** of at most `K` neurons each: a pass adds every
+//! input of the layer, weighted, into its neurons' accumulators, its bank's columns `0..`, then
+//! decomposes them in order. So the trace's width does not grow with the layers beyond `2K`,
+//! `K` being chosen for the fewest cells, at most [`layout::MAX_PASS_WIDTH`].
 //!
-//! `z + 2^32 = r + 2^16·h + 2^32·b`,
+//! * **Pass 0** of a layer is fed where its inputs are made: layer 0's on the feature rows of
+//!   the input block ([`crate::input::feature_row`]), where `x` holds the feature; a later
+//!   layer's on the first rows of the layer before, as each activation is made, while that
+//!   layer's own bank is busy (hence two banks).
+//! * **Every later pass** first reads all the layer's inputs again, one row each, `x` holding
+//!   the input: through the feature lookup ([`crate::lookup`]), under the feature's id for
+//!   layer 0 and under the id `F + g` of hidden neuron `g` for the others. A neuron whose
+//!   activation a later pass reads is then an entry of the lookup's table: on its first row,
+//!   the body adds the fraction `−m/(α − (F + g) − γ·act(b, x))`, `m` the number of those
+//!   reads (public).
+//! * **Two rows per hidden neuron**, after its pass's reads: on the first `x` holds `h`, on the
+//!   second `r`, both range-checked to 16 bits by the input block, and the body's column `b`
+//!   holds a bit, with
 //!
-//! a bijection between `[−2^32, 2^32)` and the `(r, h, b)` in range, so `⌊z / 2^16⌋ = h − 2^16
-//! + 2^16·b`: the rescaling is exact and proved by the two range checks. ReLU is `b·h` (`b = 1`
-//! exactly when `⌊z/2^16⌋ ≥ 0`), the identity `h − 2^16 + 2^16·b`.
+//!   `z + 2^32 = r + 2^16·h + 2^32·b`,
 //!
-//! Every layer reads *accumulators*: one column per neuron of every layer (the output's last:
-//! they are the scores). An accumulator starts at its neuron's bias (asserted on row 0) and
-//! adds `weight·a` on the first row of each neuron of the layer before, or, in the first hidden
-//! layer, `weight·q_f` on feature `f`'s row of the input block ([`crate::input::feature_row`]),
-//! where `x` holds the feature; so it holds its `z` once that layer is done, and never changes
-//! after. All weights are public and sit in periodic columns.
+//!   a bijection between `[−2^32, 2^32)` and the `(r, h, b)` in range, so `⌊z / 2^16⌋ = h −
+//!   2^16 + 2^16·b`: the rescaling is exact and proved by the two range checks. ReLU is `b·h`
+//!   (`b = 1` exactly when `⌊z/2^16⌋ ≥ 0`), the identity `h − 2^16 + 2^16·b`. The neuron's `z`
+//!   is its bias (public, in `offset`) plus its bank's column 0, and on that first row the bank
+//!   shifts down one column, its top taking zero: the next neuron's accumulator comes to column
+//!   0, and after the pass's last neuron the bank is all zeros again, ready for the next pass.
+//!
+//! Every row adds `act(b, x)` times a public weight (periodic columns) to each accumulator: on
+//! a first row `act(b, h)` is the neuron's activation; on the feature rows and the rows reading
+//! an input again, `b = 1` is enforced, so `act(1, x) = x` for both activations. The banks
+//! start at zero, the scores at their biases (asserted on row 0); the scores are final after
+//! the last hidden neuron's rows.
 //!
 //! # Constraints
 //!
-//! * `b·(b − 1) = 0`;
-//! * `first·(x' + 2^16·x + 2^32·b) = offset + Σ_k select_k·acc_k`, with `first` one on a
-//!   neuron's first row, `offset` its `2^32` and `select_k` one when it reads accumulator `k`;
-//! * `acc_k' = acc_k + V_k·act(b, x)` for an accumulator of a later layer, with `V_k` the weight
-//!   from the neuron whose first row this is to accumulator `k`'s neuron; `acc_k' = acc_k +
-//!   W_k·x` for one of the first hidden layer, with `W_k` its weight on the feature of the row.
+//! * `b·(b − 1) = 0` ("sign");
+//! * `first·(x' + 2^16·x + 2^32·b) = offset + shift_e·E_0 + shift_o·O_0` ("decomposition"),
+//!   with `shift_e`, `shift_o` one on the first rows of the even and odd layers' neurons,
+//!   `first` their sum, `offset = 2^32 + bias` there, `E_0` and `O_0` the banks' columns 0;
+//! * `feed·(b − 1) = 0` ("feed"), `feed` one on the feature rows and the rows reading an input
+//!   again;
+//! * for a bank column `k`: `acc_k' = acc_k + shift·(acc_{k+1} − acc_k) + W_k·act(b, x)`
+//!   (`acc` above the bank's top being 0), for a score's: `acc_k' = acc_k + W_k·act(b, x)`,
+//!   `W_k` the periodic weight ("acc").
+//!
+//! # Soundness
+//!
+//! The accumulators are a deterministic function of the row-0 values and of `act(b, x)` on the
+//! rows with a weight. On a first row `h`, `r` and `b` are pinned by the decomposition and the
+//! range checks to the true `z`'s, so `act` is the true activation, given the true `z`; on a
+//! feed row `b = 1`, so the row adds its `x`: on a feature row the committed feature, on a row
+//! reading an input again whatever the lookup lets it read. Every such read is a pair
+//! `(id, x)` of the lookup, whose table holds `(f, q_f)` on the feature rows and
+//! `(F + g, act_g)` on neuron `g`'s first row: all keys `id + γ·value` with base-field `id`
+//! and `value`, distinct ids, so by the lookup's argument (and its soundness error) every read
+//! is the entry of its id: the committed feature, or the activation its neuron's own cells
+//! give. By induction over the rows, every `z` and the scores are the network's.
+//!
+//! The fraction's key has the activation's degree (2 for ReLU), so the lookup's constraint
+//! has degree 4 ([`crate::inference::Body::key_degrees`]).
 
 mod air;
+pub mod layout;
 mod trace;
 
 #[cfg(test)]
 pub(crate) mod tests;
 
+#[cfg(test)]
+pub(crate) use air::FLAGS;
 pub use air::{MlpAir, MlpBody, MlpStatement, B};
+pub use layout::{Layout, Role, Shape};
+#[cfg(test)]
+pub(crate) use trace::Lie;
 
 use crate::disclosure::COMPARISON_BITS;
 
@@ -52,8 +95,6 @@ pub const SHIFT: u32 = 16;
 pub const PRE_ACTIVATION_BITS: u32 = 32;
 /// Every score satisfies `|score| < 2^SCORE_BITS`, so the disclosure's comparisons never wrap.
 pub const SCORE_BITS: u32 = COMPARISON_BITS - 2;
-/// Rows per hidden neuron.
-pub const ROWS_PER_NEURON: usize = 2;
 
 /// The function applied to every rescaled hidden value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

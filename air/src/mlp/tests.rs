@@ -7,11 +7,10 @@ use winterfell::{Proof, Trace, TraceTable};
 
 use super::air::B;
 use super::trace::Decomposition;
-use super::{Activation, Dense, MlpAir, MlpBody, MlpStatement, Network, NetworkError};
-use crate::disclosure::{felt, Comparison};
+use super::{Activation, Dense, Lie, MlpAir, MlpBody, MlpStatement, Network, NetworkError, Role};
+use crate::disclosure::{as_i64, Comparison};
 use crate::inference::{build_trace, Body};
-use crate::input::feature_row;
-use crate::testing::{options, rng, salt, set_x};
+use crate::testing::{options, rng, salt, set_elements};
 use crate::zk::ZkParams;
 
 /// Four features, hidden layers of 3 and 2 neurons, three scores.
@@ -52,6 +51,13 @@ fn statement(activation: Activation) -> MlpStatement {
     statement_for(network(activation), &Q)
 }
 
+/// [`statement`] computing at most `pass_width` neurons at once.
+fn in_passes(activation: Activation, pass_width: usize) -> MlpStatement {
+    let body = MlpBody::in_passes(network(activation), pass_width).expect("a valid network");
+    let (_, scores) = body.network().evaluate(&Q);
+    crate::testing::statement(body, &Q, scores)
+}
+
 pub(crate) fn honest(statement: &MlpStatement, q: &[u16]) -> TraceTable<BaseElement> {
     build_trace(statement, q, &salt(0), &options(), &mut rng(1)).expect("the comparisons hold")
 }
@@ -74,23 +80,10 @@ fn last_real_row(trace: &TraceTable<BaseElement>) -> usize {
     ZkParams::for_options(&options()).last_real_row(trace.length())
 }
 
-/// A lie a forged trace tells about a network's computation.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Lie {
-    /// Hidden neuron `g` has this activation (its own cells written by the caller).
-    Activation(usize, BaseElement),
-    /// Accumulator `k` (counted from the first) is `by` more than it should be from row `from`
-    /// on (from its bias when `from` is 0).
-    Shift {
-        accumulator: usize,
-        from: usize,
-        by: BaseElement,
-    },
-}
-
-/// What a lying prover must write for the rest of its trace to hold: every neuron's halves and
-/// sign bit for the pre-activation the lie leads to (but a lying neuron's own), and the
-/// accumulators on every real row. Returns the scores the trace then ends with.
+/// What a lying prover must write for the rest of its trace to hold, as [`MlpBody::run`] carries
+/// `lie` through: `x` on the body's rows (with the digits of every 16-bit value it writes on a
+/// neuron's rows; other digits stay), `b`, and the accumulators on every real row. Returns the
+/// scores the trace then ends with.
 pub(crate) fn replay(
     statement: &MlpStatement,
     q: &[u16],
@@ -98,74 +91,37 @@ pub(crate) fn replay(
     lie: Lie,
 ) -> Vec<BaseElement> {
     let body = &statement.body;
-    let network = body.network();
-    let (at, input) = (statement.body_column(), statement.input());
-    let mut accumulators: Vec<BaseElement> = (network.layers())
-        .flat_map(|dense| dense.bias.iter().map(|&b| felt(b)))
-        .collect();
-    for row in 0..=last_real_row(trace) {
-        if let Lie::Shift {
-            accumulator,
-            from,
-            by,
-        } = lie
-        {
-            if row == from {
-                accumulators[accumulator] += by;
+    let (at, input, first) = (
+        statement.body_column(),
+        statement.input(),
+        statement.body_row(),
+    );
+    let run = body.run(q, first, last_real_row(trace), Some(lie));
+    let mut elements = Vec::new();
+    for (r, &x) in run.x.iter().enumerate() {
+        elements.push((first + r, x));
+        let small = u16::try_from(x.as_int()).ok();
+        let neuron = !matches!(body.layout().roles[r], Role::Read { .. });
+        if let Some(value) = small.filter(|_| neuron) {
+            let digits = crate::input::InputBlock::digits_of(value);
+            for (j, digit) in digits.into_iter().enumerate() {
+                trace.set(input.digits() + j, first + r, digit);
             }
         }
-        for (k, &value) in accumulators.iter().enumerate() {
+    }
+    set_elements(trace, &input, &elements);
+    for (row, &b) in run.b.iter().enumerate() {
+        trace.set(at + B, row, b);
+    }
+    for (k, column) in run.accumulators.iter().enumerate() {
+        for (row, &value) in column.iter().enumerate() {
             trace.set(at + B + 1 + k, row, value);
         }
-        // The first layer's accumulators sum the features on their rows.
-        if let Some(f) = row.checked_sub(feature_row(0)).filter(|&f| f < q.len()) {
-            for (k, weights) in network.hidden[0].weights.iter().enumerate() {
-                let column = body.accumulator(0, k) - B - 1;
-                accumulators[column] += felt(weights[f]) * BaseElement::from(q[f]);
-            }
-        }
-        let body_row = row.wrapping_sub(statement.body_row());
-        if body_row >= body.rows() || body_row % 2 == 1 {
-            continue;
-        }
-        let g = body_row / 2;
-        let (layer, neuron) = body.position(g);
-        let z = as_i64(accumulators[body.accumulator(layer, neuron) - B - 1]);
-        let activation = match lie {
-            Lie::Activation(liar, value) if liar == g => value,
-            _ => {
-                let d = Decomposition::of(z);
-                set_x(trace, &input, row, d.h);
-                set_x(trace, &input, row + 1, d.r);
-                trace.set(at + B, row, BaseElement::from(d.b as u8));
-                felt(network.activation.apply(z >> super::SHIFT))
-            }
-        };
-        let next = network.layers().nth(layer + 1).unwrap();
-        for (k, weights) in next.weights.iter().enumerate() {
-            let column = body.accumulator(layer + 1, k) - B - 1;
-            accumulators[column] += felt(weights[neuron]) * activation;
-        }
     }
-    let scores = body.accumulator(network.hidden.len(), 0) - B - 1;
-    accumulators[scores..].to_vec()
-}
-
-/// A field element holding a small signed integer, as that integer.
-pub(crate) fn as_i64(value: BaseElement) -> i64 {
-    let v = value.as_int();
-    if v > u64::MAX / 2 {
-        -((BaseElement::ZERO - value).as_int() as i64)
-    } else {
-        v as i64
-    }
-}
-
-/// The honest activation of hidden neuron `g`.
-fn activation(statement: &MlpStatement, q: &[u16], g: usize) -> BaseElement {
-    let network = statement.body.network();
-    let (pre_activations, _) = network.evaluate(q);
-    felt(network.activation.apply(pre_activations[g] >> super::SHIFT))
+    let scores = body.scores_column() - B - 1;
+    (run.accumulators[scores..].iter())
+        .map(|column| column[statement.scores_row()])
+        .collect()
 }
 
 /// The claimed statement: the scores a lying prover's trace ends with.
@@ -185,6 +141,101 @@ fn honest_proofs_verify_for_both_activations() {
         let proof = prove(honest(&statement, &Q), &statement);
         verify(proof, &statement).expect("verifies");
     }
+}
+
+#[test]
+fn honest_proofs_verify_in_passes_of_every_width() {
+    for activation in [Activation::Relu, Activation::Identity] {
+        for pass_width in 1..=3 {
+            let statement = in_passes(activation, pass_width);
+            let reads = (0..statement.body.rows()).filter(|&r| statement.body.reads(r).is_some());
+            // Layer 0 has 3 neurons, layer 1 has 2: one pass each only at width 3.
+            assert_eq!(reads.count() > 0, pass_width < 3);
+            assert_eq!(statement.body.num_fractions(), (pass_width == 1) as usize);
+            let proof = prove(honest(&statement, &Q), &statement);
+            verify(proof, &statement).expect("verifies");
+        }
+    }
+}
+
+/// Networks of 1 to 3 hidden layers of 1 to 6 neurons over 1 to 5 features, both activations,
+/// in passes of every width up to the widest layer: the trace's scores are the network's.
+#[test]
+fn random_networks_prove_in_passes() {
+    let mut random = rng(7);
+    let mut draw = |n: u64| random().as_int() % n;
+    let dense = |draw: &mut dyn FnMut(u64) -> u64, outputs: usize, inputs, spread: u64| Dense {
+        weights: (0..outputs)
+            .map(|_| {
+                (0..inputs)
+                    .map(|_| draw(2 * spread + 1) as i64 - spread as i64)
+                    .collect()
+            })
+            .collect(),
+        bias: (0..outputs)
+            .map(|_| draw(1 << 24) as i64 - (1 << 23))
+            .collect(),
+    };
+    for _ in 0..10 {
+        let features = 1 + draw(5) as usize;
+        let layers: Vec<usize> = (0..1 + draw(3)).map(|_| 1 + draw(6) as usize).collect();
+        let mut inputs = features;
+        let mut hidden = Vec::new();
+        for &width in &layers {
+            hidden.push(dense(&mut draw, width, inputs, 2000));
+            inputs = width;
+        }
+        let outputs = 1 + draw(3) as usize;
+        let output = dense(&mut draw, outputs, inputs, 50);
+        let activation = [Activation::Relu, Activation::Identity][draw(2) as usize];
+        let network = Network {
+            num_features: features,
+            activation,
+            hidden,
+            output,
+        };
+        let q: Vec<u16> = (0..features).map(|_| draw(1 << 16) as u16).collect();
+        let pass_width = 1 + draw(*layers.iter().max().unwrap() as u64) as usize;
+        let body = MlpBody::in_passes(network, pass_width).expect("a network in range");
+        let (_, scores) = body.network().evaluate(&q);
+        let statement = crate::testing::statement(body, &q, scores);
+        let proof = prove(honest(&statement, &q), &statement);
+        verify(proof, &statement).expect("verifies");
+    }
+}
+
+#[test]
+fn every_read_again_is_the_committed_feature_or_the_neurons_activation() {
+    let statement = in_passes(Activation::Relu, 1);
+    let body = &statement.body;
+    let first = statement.body_row();
+    let lied = |lie: Lie| {
+        let mut trace = honest(&statement, &Q);
+        let scores = replay(&statement, &Q, &mut trace, lie);
+        (trace, claiming(&statement, &scores))
+    };
+    for layer in [0, 1] {
+        let reads = (0..body.rows())
+            .filter(
+                |&r| matches!(body.layout().roles[r], Role::Read { layer: l, .. } if l == layer),
+            )
+            .map(|r| first + r);
+        // 2^15 more than the value: the accumulators and scores follow it (on some row the
+        // change is not lost in a rescaling or a dead neuron); only the lookup's sum breaks,
+        // its end not closing.
+        let misread = reads.clone().find_map(|row| {
+            let honest = honest(&statement, &Q).get(statement.input().x(), row);
+            let (trace, claimed) = lied(Lie::Misread(row, honest + BaseElement::new(1 << 15)));
+            (claimed != statement).then_some((trace, claimed))
+        });
+        let (trace, claimed) = misread.expect("a misread changing the scores");
+        assert_rejected(trace, &claimed);
+    }
+    // A read that drops its input (b = 0, so ReLU passes 0 on): only `feed` breaks.
+    let reads = (0..body.rows()).filter(|&r| body.reads(r).is_some());
+    let unfed = (reads.map(|r| lied(Lie::Unfed(first + r)))).find(|(_, c)| *c != statement);
+    let (trace, claimed) = unfed.expect("a dropped input changing the scores");
+    assert_rejected(trace, &claimed);
 }
 
 #[test]
@@ -272,30 +323,37 @@ fn networks_that_could_overflow_or_do_not_fit_are_refused() {
     assert!(MlpBody::new(skewed).is_err());
 }
 
+/// Neuron `g`'s honest cells `[h, r, b]`.
+fn cells(statement: &MlpStatement, q: &[u16], g: usize) -> [BaseElement; 3] {
+    let d = statement.body.decompositions(q)[g];
+    [d.h.into(), d.r.into(), (d.b as u8).into()]
+}
+
 #[test]
 fn an_activation_not_matching_its_pre_activation_is_rejected() {
-    // Any neuron, any layer: h + 1 on its first row, the rest of the trace (later neurons
-    // included) consistent with the larger activation. Only the neuron's decomposition breaks.
-    let statement = statement(Activation::Relu);
-    let decompositions = statement.body.decompositions(&Q);
-    let firing: Vec<usize> = (0..decompositions.len())
-        .filter(|&g| decompositions[g].b && decompositions[g].h < u16::MAX)
-        .collect();
-    assert!(firing.iter().any(|&g| statement.body.position(g).0 == 1));
-    for g in firing {
-        // The replay itself writes an honest trace when told the truth.
-        let mut trace = honest(&statement, &Q);
-        let truth = activation(&statement, &Q, g);
-        let scores = replay(&statement, &Q, &mut trace, Lie::Activation(g, truth));
-        assert_eq!(claiming(&statement, &scores), statement);
-        verify(prove(trace, &statement), &statement).expect("a truthful replay verifies");
+    // Any neuron, any layer, in one pass or several: h + 1 on its first row, the rest of the
+    // trace (later neurons and the rows reading it again included) consistent with the larger
+    // activation. Only the neuron's decomposition breaks.
+    for statement in [statement(Activation::Relu), in_passes(Activation::Relu, 1)] {
+        let decompositions = statement.body.decompositions(&Q);
+        let firing: Vec<usize> = (0..decompositions.len())
+            .filter(|&g| decompositions[g].b && decompositions[g].h < u16::MAX)
+            .collect();
+        assert!(firing.iter().any(|&g| statement.body.position(g).0 == 1));
+        for g in firing {
+            // The replay itself writes an honest trace when told the truth.
+            let mut trace = honest(&statement, &Q);
+            let truth = cells(&statement, &Q, g);
+            let scores = replay(&statement, &Q, &mut trace, Lie::Cells(g, truth));
+            assert_eq!(claiming(&statement, &scores), statement);
+            verify(prove(trace, &statement), &statement).expect("a truthful replay verifies");
 
-        let mut trace = honest(&statement, &Q);
-        let row = statement.body_row() + statement.body.first_row(g);
-        set_x(&mut trace, &statement.input(), row, decompositions[g].h + 1);
-        let lied = activation(&statement, &Q, g) + BaseElement::ONE;
-        let scores = replay(&statement, &Q, &mut trace, Lie::Activation(g, lied));
-        assert_rejected(trace, &claiming(&statement, &scores));
+            let mut trace = honest(&statement, &Q);
+            let [h, r, b] = truth;
+            let lie = Lie::Cells(g, [h + BaseElement::ONE, r, b]);
+            let scores = replay(&statement, &Q, &mut trace, lie);
+            assert_rejected(trace, &claiming(&statement, &scores));
+        }
     }
 }
 
@@ -306,37 +364,18 @@ fn out_of_range_halves_are_rejected() {
     let g = (0..decompositions.len())
         .find(|&g| decompositions[g].b && decompositions[g].h > 0)
         .expect("a firing neuron");
-    let (row, input) = (
-        statement.body_row() + statement.body.first_row(g),
-        statement.input(),
-    );
+    let [h, r, b] = cells(&statement, &Q, g);
     let two_16 = BaseElement::new(1 << 16);
     // h + 2^16 with b = 0: the same z, and ReLU silences a firing neuron. Only the range
-    // check on x breaks (x is written with the honest digits of h).
+    // check on x breaks (x keeps the honest digits of h).
     let mut trace = honest(&statement, &Q);
-    trace.set(
-        input.x(),
-        row,
-        BaseElement::from(decompositions[g].h) + two_16,
-    );
-    trace.set(statement.body_column() + B, row, BaseElement::ZERO);
-    let scores = replay(
-        &statement,
-        &Q,
-        &mut trace,
-        Lie::Activation(g, BaseElement::ZERO),
-    );
+    let lie = Lie::Cells(g, [h + two_16, r, BaseElement::ZERO]);
+    let scores = replay(&statement, &Q, &mut trace, lie);
     assert_rejected(trace, &claiming(&statement, &scores));
     // h + 1 and r − 2^16: the same z and a larger activation; only the check on r breaks.
     let mut trace = honest(&statement, &Q);
-    set_x(&mut trace, &input, row, decompositions[g].h + 1);
-    trace.set(
-        input.x(),
-        row + 1,
-        BaseElement::from(decompositions[g].r) - two_16,
-    );
-    let lied = activation(&statement, &Q, g) + BaseElement::ONE;
-    let scores = replay(&statement, &Q, &mut trace, Lie::Activation(g, lied));
+    let lie = Lie::Cells(g, [h + BaseElement::ONE, r - two_16, b]);
+    let scores = replay(&statement, &Q, &mut trace, lie);
     assert_rejected(trace, &claiming(&statement, &scores));
 }
 

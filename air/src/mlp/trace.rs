@@ -1,8 +1,11 @@
 use winterfell::math::fields::f64::BaseElement;
+use winterfell::math::FieldElement;
 
-use super::air::B;
+use super::air::{B, FLAGS};
+use super::layout::Role;
 use super::{MlpBody, SHIFT};
-use crate::disclosure::felt;
+use crate::disclosure::{as_i64, felt};
+use crate::inference::Body;
 use crate::input::feature_row;
 
 /// A hidden pre-activation as the trace holds it: `z + 2^32 = r + 2^16·h + 2^32·b`.
@@ -25,11 +28,131 @@ impl Decomposition {
     }
 }
 
+/// A lie a forged trace tells ([`MlpBody::run`] carries it through the rest of the trace).
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) enum Lie {
+    /// Hidden neuron `g`'s rows hold `h` and `r` and its sign `b`, whatever its pre-activation.
+    Cells(usize, [BaseElement; 3]),
+    /// Accumulator `accumulator` (counted from the first) is `by` more than it should be from
+    /// row `from` on (its initial value when `from` is 0).
+    Shift {
+        accumulator: usize,
+        from: usize,
+        by: BaseElement,
+    },
+    /// The sign bit is 0 on the feed row `row` (a feature row, or a row reading an input again).
+    Unfed(usize),
+    /// The row `row` reading an input again reads `value`.
+    Misread(usize, BaseElement),
+}
+
+/// The body's cells on rows `0..=last_row`, as the constraints determine them from the
+/// features (and a lie).
+pub(crate) struct Run {
+    /// `x` on every body row.
+    pub x: Vec<BaseElement>,
+    /// `b` on every row.
+    pub b: Vec<BaseElement>,
+    /// Every accumulator column, on every row.
+    pub accumulators: Vec<Vec<BaseElement>>,
+}
+
 impl MlpBody {
-    /// Every hidden neuron's decomposition, in row order.
+    /// Every hidden neuron's decomposition, in index order.
     pub fn decompositions(&self, q: &[u16]) -> Vec<Decomposition> {
         let (pre_activations, _) = self.network().evaluate(q);
         pre_activations.into_iter().map(Decomposition::of).collect()
+    }
+
+    /// Runs the body's rows from the body's first row `first_row` to `last_row`: on each, `x`
+    /// and `b` as the row's role gives them (a feature, a decomposition of the accumulated
+    /// pre-activation, an activation read again), then the accumulators' transition, the very
+    /// expression the constraints enforce, so a lie is carried through as a prover would have
+    /// to.
+    pub(crate) fn run(
+        &self,
+        q: &[u16],
+        first_row: usize,
+        last_row: usize,
+        lie: Option<Lie>,
+    ) -> Run {
+        let rows = last_row + 1;
+        let periodic = self.periodic_columns(first_row, rows);
+        let weights = &periodic[FLAGS..FLAGS + self.num_accumulators()];
+        let mut accumulators = vec![BaseElement::ZERO; self.num_accumulators()];
+        for (column, value) in self.initial_values() {
+            accumulators[column - B - 1] = value;
+        }
+        let mut run = Run {
+            x: vec![BaseElement::ZERO; self.rows()],
+            b: vec![BaseElement::ZERO; rows],
+            accumulators: vec![vec![BaseElement::ZERO; rows]; accumulators.len()],
+        };
+        let mut activations = vec![BaseElement::ZERO; self.num_neurons()];
+        let feature = |row: usize| row.checked_sub(feature_row(0)).filter(|&f| f < q.len());
+        for row in 0..rows {
+            if let Some(Lie::Shift {
+                accumulator,
+                from,
+                by,
+            }) = lie
+            {
+                if row == from {
+                    accumulators[accumulator] += by;
+                }
+            }
+            for (column, &value) in run.accumulators.iter_mut().zip(&accumulators) {
+                column[row] = value;
+            }
+            let body_row = row.checked_sub(first_row).filter(|&r| r < self.rows());
+            let (x, b) = match body_row.map(|r| (r, self.layout().roles[r])) {
+                Some((r, Role::First(g))) => {
+                    let (layer, j) = self.position(g);
+                    let bias = felt(self.network().hidden[layer].bias[j]);
+                    let z = bias + accumulators[self.bank_column(layer, 0) - B - 1];
+                    let [h, remainder, b] = match lie {
+                        Some(Lie::Cells(liar, cells)) if liar == g => cells,
+                        _ => {
+                            let d = Decomposition::of(as_i64(z));
+                            [d.h.into(), d.r.into(), (d.b as u8).into()]
+                        }
+                    };
+                    run.x[r + 1] = remainder;
+                    activations[g] = self.activate(b, h);
+                    (h, b)
+                }
+                Some((r, Role::Second(_))) => (run.x[r], BaseElement::ZERO),
+                Some((_, Role::Read { layer, input, .. })) => {
+                    let value = match (lie, layer) {
+                        (Some(Lie::Misread(misread, value)), _) if misread == row => value,
+                        (_, 0) => q[input].into(),
+                        _ => activations[self.input_id(layer, input) - q.len()],
+                    };
+                    (value, BaseElement::ONE)
+                }
+                None => match feature(row) {
+                    Some(f) => (q[f].into(), BaseElement::ONE),
+                    None => (BaseElement::ZERO, BaseElement::ZERO),
+                },
+            };
+            let b = match lie {
+                Some(Lie::Unfed(unfed)) if unfed == row => BaseElement::ZERO,
+                _ => b,
+            };
+            if let Some(r) = body_row {
+                run.x[r] = x;
+            }
+            run.b[row] = b;
+            let activation = self.activate(b, x);
+            let shifts = [periodic[0][row], periodic[1][row]];
+            // Ascending, each accumulator's next value reads only this row's values.
+            for k in 0..accumulators.len() {
+                let kept = self.kept(k, &accumulators, shifts);
+                accumulators[k] = kept + weights[k][row] * activation;
+            }
+        }
+        run
     }
 
     /// Writes `b` and the accumulators on rows `0..=last_row` (body rows from `first_row`);
@@ -41,55 +164,16 @@ impl MlpBody {
         last_row: usize,
         columns: &mut [Vec<BaseElement>],
     ) -> Vec<i64> {
-        let network = self.network();
-        let (pre_activations, scores) = network.evaluate(q);
-        // What each accumulator adds on each row: the first layer's the weighted features on
-        // their rows, the others the weighted activations on the first rows of the layer before.
-        let mut added: Vec<(usize, usize, i64)> = Vec::new();
-        for (k, weights) in network.hidden[0].weights.iter().enumerate() {
-            for (f, (&w, &value)) in weights.iter().zip(q).enumerate() {
-                added.push((feature_row(f), self.accumulator(0, k), w * i64::from(value)));
-            }
-        }
-        for (g, &z) in pre_activations.iter().enumerate() {
-            let row = first_row + self.first_row(g);
-            columns[B][row] = BaseElement::from(Decomposition::of(z).b as u8);
-            let (layer, neuron) = self.position(g);
-            let activation = network.activation.apply(z >> SHIFT);
-            let next = network.layers().nth(layer + 1).expect("a next layer");
-            for (k, weights) in next.weights.iter().enumerate() {
-                added.push((
-                    row,
-                    self.accumulator(layer + 1, k),
-                    weights[neuron] * activation,
-                ));
-            }
-        }
-        added.sort_unstable_by_key(|&(row, _, _)| row);
-        let mut values: Vec<(usize, i64)> = self.initial_accumulators();
-        let mut pending = added.into_iter().peekable();
-        // Each row writes every accumulator column, so a row index reads best.
-        #[allow(clippy::needless_range_loop)]
-        for row in 0..=last_row {
-            for &(column, value) in &values {
-                columns[column][row] = felt(value);
-            }
-            while let Some((_, column, delta)) = pending.next_if(|&(r, _, _)| r == row) {
-                let slot = values.iter_mut().find(|(c, _)| *c == column);
-                slot.expect("an accumulator column").1 += delta;
-            }
+        let run = self.run(q, first_row, last_row, None);
+        let scores_row = first_row + self.rows();
+        let scores: Vec<i64> = (run.accumulators[self.scores_column() - B - 1..].iter())
+            .map(|column| as_i64(column[scores_row]))
+            .collect();
+        debug_assert_eq!(scores, self.network().evaluate(q).1);
+        columns[B][..=last_row].copy_from_slice(&run.b);
+        for (k, column) in run.accumulators.iter().enumerate() {
+            columns[B + 1 + k][..=last_row].copy_from_slice(column);
         }
         scores
-    }
-
-    /// Every accumulator column with its bias, its value on row 0.
-    fn initial_accumulators(&self) -> Vec<(usize, i64)> {
-        let mut values = Vec::new();
-        for (layer, dense) in self.network().layers().enumerate() {
-            for (k, &bias) in dense.bias.iter().enumerate() {
-                values.push((self.accumulator(layer, k), bias));
-            }
-        }
-        values
     }
 }

@@ -17,12 +17,12 @@ use winterfell::math::FieldElement;
 use winterfell::{Trace, TraceTable};
 
 use super::{AnyForgery, AuxForgery, Forgery, EXEMPTION};
-use crate::disclosure::{felt, Comparison};
+use crate::disclosure::{as_i64, felt, Comparison};
 use crate::inference::{build_trace, Body, Statement};
 use crate::input::{feature_row, Feature, InputBlock, Slot, DIGITS};
 use crate::linear::LinearBody;
-use crate::mlp::tests::{as_i64, replay, Lie};
-use crate::mlp::{Activation, Dense, MlpBody, Network, B as SIGN};
+use crate::mlp::tests::replay;
+use crate::mlp::{Activation, Dense, Lie, MlpBody, Network};
 use crate::rescue::{CYCLE, RATE_RANGE, RATE_WIDTH, STATE_WIDTH};
 use crate::testing::{options, rng, salt, set_element, set_x};
 use crate::trees::walk::{Ensemble, Tree, B, IND, MAX_THRESHOLD};
@@ -330,7 +330,13 @@ fn network(features: usize) -> Network {
 
 fn mlp(layout: Layout, disclose: Disclose) -> Statement<MlpBody> {
     let q = layout.q();
-    statement(MlpBody::new(network(q.len())).unwrap(), &q, disclose)
+    // One neuron a pass: the first layer's later passes read the features again, the second's
+    // the first's activations.
+    statement(
+        MlpBody::in_passes(network(q.len()), 1).unwrap(),
+        &q,
+        disclose,
+    )
 }
 
 /// The labels of every instance of `layout`, instance by instance.
@@ -549,6 +555,7 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("path.default", None) => Trees(path_default_ignored(l)),
         ("mlp.sign", None) => Mlp(firing_neuron_silenced(l)),
         ("mlp.decomposition", None) => Mlp(activation_raised(l)),
+        ("mlp.feed", None) => Mlp(feature_not_fed(l)),
         ("mlp.acc", Some(k)) => Mlp(accumulator_shifted(l, k, 1)),
         ("mlp.initial", Some(k)) => Mlp(accumulator_shifted(l, k, 0)),
         ("disclosure.assemble", None) => Trees(false_class(l, true)),
@@ -1068,73 +1075,61 @@ fn disclosed_score_differs(layout: Layout, c: usize) -> Forgery<TreeBody> {
 // NETWORKS
 // ================================================================================================
 
-/// Hidden neuron 0 fires (`h > 0`); its halves say `h = 0` and its sign `1 + h/2^16`.
-fn firing_neuron_silenced(layout: Layout) -> Forgery<MlpBody> {
+/// The forgery of the network's scores whose trace tells `lie` ([`replay`]).
+fn network_lie(layout: Layout, lie: Lie, how: String, what: &str) -> Forgery<MlpBody> {
     let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
     let mut trace = honest(&claimed, &q);
-    let row = claimed.body_row() + claimed.body.first_row(0);
-    let h = claimed.body.decompositions(&q)[0].h;
-    assert!(h > 0);
-    set_x(&mut trace, &claimed.input(), row, 0);
-    let sign = BaseElement::ONE + BaseElement::from(h) / BaseElement::new(1 << 16);
-    trace.set(claimed.body_column() + SIGN, row, sign);
-    let forged = replay(
-        &claimed,
-        &q,
-        &mut trace,
-        Lie::Activation(0, BaseElement::ZERO),
-    );
+    let forged = replay(&claimed, &q, &mut trace, lie);
     let forged = forged.iter().map(|&s| as_i64(s)).collect();
-    let how = "a firing neuron's sign is 1 + h/2^16 and its h 0";
-    forgery(
-        claiming(&claimed, forged),
-        trace,
-        &q,
-        how,
-        "the scores with that neuron dead",
-    )
+    forgery(claiming(&claimed, forged), trace, &q, how, what)
+}
+
+/// Hidden neuron 0 fires (`h > 0`); its halves say `h = 0` and its sign `1 + h/2^16`.
+fn firing_neuron_silenced(layout: Layout) -> Forgery<MlpBody> {
+    let d = mlp(layout, Disclose::Scores)
+        .body
+        .decompositions(&layout.q())[0];
+    assert!(d.h > 0);
+    let sign = BaseElement::ONE + BaseElement::from(d.h) / BaseElement::new(1 << 16);
+    let lie = Lie::Cells(0, [BaseElement::ZERO, d.r.into(), sign]);
+    let how = "a firing neuron's sign is 1 + h/2^16 and its h 0".to_string();
+    network_lie(layout, lie, how, "the scores with that neuron dead")
 }
 
 /// Hidden neuron 0's `h` is 100 more than its pre-activation gives (1 more would be lost in the
 /// next layer's rescaling).
 fn activation_raised(layout: Layout) -> Forgery<MlpBody> {
-    let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
-    let mut trace = honest(&claimed, &q);
-    let row = claimed.body_row() + claimed.body.first_row(0);
-    let d = claimed.body.decompositions(&q)[0];
-    set_x(&mut trace, &claimed.input(), row, d.h + 100);
-    let activation = BaseElement::from(d.h + 100);
-    let forged = replay(&claimed, &q, &mut trace, Lie::Activation(0, activation));
-    let forged = forged.iter().map(|&s| as_i64(s)).collect();
-    let how = "a neuron's h is 100 more than ⌊z/2^16⌋";
-    forgery(
-        claiming(&claimed, forged),
-        trace,
-        &q,
-        how,
-        "the scores of a larger activation",
-    )
+    let d = mlp(layout, Disclose::Scores)
+        .body
+        .decompositions(&layout.q())[0];
+    let lie = Lie::Cells(0, [(d.h + 100).into(), d.r.into(), (d.b as u8).into()]);
+    let how = "a neuron's h is 100 more than ⌊z/2^16⌋".to_string();
+    network_lie(layout, lie, how, "the scores of a larger activation")
 }
 
-/// Accumulator `k` is 2^28 more from row `from` on (from its bias when `from` is 0), before
-/// anything reads it: enough to change the scores.
+/// Feature 0's row passes 0 on to the first layer (`b = 0` there, so ReLU gives 0).
+fn feature_not_fed(layout: Layout) -> Forgery<MlpBody> {
+    let lie = Lie::Unfed(crate::input::feature_row(0));
+    let how = "b is 0 on feature 0's row".to_string();
+    let what = "the scores of a network not reading feature 0";
+    network_lie(layout, lie, how, what)
+}
+
+/// Accumulator `k` is 2^28 more from row `from` on (from its initial value when `from` is 0),
+/// before anything reads it: enough to change the scores.
 fn accumulator_shifted(layout: Layout, k: usize, from: usize) -> Forgery<MlpBody> {
-    let (claimed, q) = (mlp(layout, Disclose::Scores), layout.q());
-    let mut trace = honest(&claimed, &q);
     let lie = Lie::Shift {
         accumulator: k,
         from,
         by: BaseElement::new(1 << 28),
     };
-    let forged = replay(&claimed, &q, &mut trace, lie);
-    let forged = forged.iter().map(|&s| as_i64(s)).collect();
     let how = if from == 0 {
-        format!("accumulator {k} starts 2^28 above its bias")
+        format!("accumulator {k} starts 2^28 above its initial value")
     } else {
         format!("accumulator {k} jumps by 2^28 on row {from}")
     };
-    let lie = "the scores of another pre-activation";
-    forgery(claiming(&claimed, forged), trace, &q, how, lie)
+    let what = "the scores of another pre-activation";
+    network_lie(layout, lie, how, what)
 }
 
 // DISCLOSURE AND MASKS

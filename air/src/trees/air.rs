@@ -5,8 +5,8 @@ use winterfell::TransitionConstraintDegree;
 use super::path::Path;
 use super::walk::{Ensemble, Walk, WalkError};
 use crate::disclosure::felt;
-use crate::inference::{Body, Host, HostRow, InferenceAir, Statement};
-use crate::input::Feature;
+use crate::inference::{estimated_cells, Body, Host, HostRow, InferenceAir, Statement};
+use crate::input::{feature_element, Feature};
 
 /// A tree ensemble's public data and its layout: the body of [`crate::inference`] for trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl TreeBody {
     /// The body for `ensemble`, or why it cannot be walked (the verifier builds this from a
     /// public model: malformed models are errors, never panics). It proves in the path layout
     /// ([`super::path`]) when the ensemble has no categorical split, every leaf adds to one
-    /// score and the path takes fewer cells ([`estimated_cells`]: a lone decision tree's walk is
+    /// score and the path takes fewer cells ([`estimated_cells`](crate::inference::estimated_cells): a lone decision tree's walk is
     /// narrower in the same 256 rows), and in the walk layout ([`super::walk`]) otherwise.
     pub fn new(ensemble: Ensemble) -> Result<TreeBody, WalkError> {
         let mut body = Self::pathing(ensemble)?;
@@ -75,22 +75,6 @@ impl TreeBody {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_ref()
     }
-}
-
-/// Columns every tree trace has besides the body's, about: the input block with `m`, `cmp`,
-/// the masks and the auxiliary column.
-const SHARED_COLUMNS: usize = 29 + 1 + 8 + 3;
-/// Rows every tree trace has besides the body's and the hash's, about: the random rows of the
-/// `default` profile and a class's comparison rows.
-const SHARED_ROWS: usize = 64 + 4;
-
-/// The cells of a tree trace whose body takes `rows` rows after the hash of `features`
-/// features, `table_rows` from row 0, and `width` columns: an estimate that is the same for the
-/// prover and the verifier, which is all the choice of a layout needs.
-fn estimated_cells(features: usize, rows: usize, table_rows: usize, width: usize) -> usize {
-    let hash = crate::input::InputBlock::new(features).rows();
-    let real = (hash + rows).max(table_rows) + SHARED_ROWS;
-    real.next_power_of_two().max(256) * (SHARED_COLUMNS + width)
 }
 
 impl Body for TreeBody {
@@ -261,7 +245,10 @@ impl Body for TreeBody {
             None => self.walk.host_values(q),
         };
         (values.into_iter())
-            .map(|(x, decomposed)| HostRow { x, decomposed })
+            .map(|(x, decomposed)| HostRow {
+                x: feature_element(x),
+                decomposed,
+            })
             .collect()
     }
 

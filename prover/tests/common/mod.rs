@@ -174,11 +174,17 @@ pub fn wide_trees(features: usize) -> zkinfer::source::SourceModel {
     )
 }
 
-/// A network of 4 features, one ReLU hidden layer of `neurons` neurons and one score, with
-/// pseudo-random weights: the width of its trace grows with `neurons`.
-pub fn wide_network(neurons: usize) -> SourceModel {
-    let mut rng = Rng::new(neurons as u64);
-    network(&mut rng, &[4, neurons, 1], 0.3)
+/// A network of 4 features, one ReLU hidden layer of 8 neurons and `classes` classes, one
+/// score each, with pseudo-random weights: the width of its trace grows with the classes (a
+/// hidden layer's does not, beyond a bound).
+pub fn wide_network(classes: usize) -> SourceModel {
+    let mut rng = Rng::new(classes as u64);
+    SourceModel {
+        task: Task::Multiclass,
+        classes: (0..classes).map(|c| format!("c{c}")).collect(),
+        link: Link::Softmax,
+        ..network(&mut rng, &[4, 8, classes], 0.3)
+    }
 }
 
 /// A binary ReLU network of layers `widths[0] → widths[1] → …` (`widths[0]` features, named as
@@ -209,21 +215,19 @@ pub fn unit_calibration(features: usize) -> zkinfer::Calibration {
     zkinfer::Calibration::from_csv(&csv).unwrap()
 }
 
-/// The most hidden neurons [`wide_network`] can have: 254 columns under the high profile
-/// (28 for the input block, the sign bit and an accumulator per neuron and for the score,
-/// `cmp`, 8 masks).
-pub const WIDEST_NETWORK: usize = 215;
+/// The most classes [`wide_network`] can have: 254 columns under the high profile (28 for the
+/// input block, the sign bit, a bank of 4 accumulators computing the hidden layer in two passes
+/// and one per score, `cmp`, 8 masks).
+pub const WIDEST_NETWORK: usize = 212;
 
-/// `model` (a [`wide_network`]) with one more hidden neuron, without validation.
-pub fn one_more_neuron(model: &zkinfer::Model) -> zkinfer::Model {
+/// `model` (a [`wide_network`]) with one more class, without validation.
+pub fn one_more_class(model: &zkinfer::Model) -> zkinfer::Model {
     let mut wider = model.clone();
     if let zkinfer::model::Body::Mlp(mlp) = &mut wider.body {
-        let first = &mut mlp.hidden[0];
-        first.weights.push(first.weights[0].clone());
-        first.bias.push(first.bias[0]);
-        let scale = mlp.activation_scale_log2[0][0];
-        mlp.activation_scale_log2[0].push(scale);
-        mlp.output.weights[0].push(0);
+        mlp.output.weights.push(mlp.output.weights[0].clone());
+        mlp.output.bias.push(mlp.output.bias[0]);
     }
+    let classes = wider.output.classes.len();
+    wider.output.classes.push(format!("c{classes}"));
     wider
 }

@@ -161,8 +161,9 @@ fn measure(
 
 /// The synthetic models of the growth table: boosted depth-6 trees from 8 to 1,600 trees (504
 /// to 100,800 splits) on 24 features, LightGBM's 400 trees of 31 leaves, 80 trees on 10 to
-/// 1,000 features, and linear models of 10 to 1,000 features. Each entry is its name, its splits (0 for a linear model) and the
-/// source model.
+/// 1,000 features, linear models of 10 to 1,000 features, and ReLU networks with layers of up
+/// to 1,000 neurons. Each entry is its name, its splits (0 for a linear model or a network)
+/// and the source model.
 fn growth_models() -> Vec<(String, usize, zkinfer::SourceModel)> {
     let mut models = Vec::new();
     for trees in [8, 16, 80, 160, 384, 800, 1600] {
@@ -186,6 +187,18 @@ fn growth_models() -> Vec<(String, usize, zkinfer::SourceModel)> {
             synthetic::linear(features),
         ));
     }
+    // Networks whose layers are wider than a bank: computed in passes.
+    let networks: [&[usize]; 4] = [
+        &[30, 32, 256, 1],
+        &[784, 128, 10],
+        &[4, 1000, 1],
+        &[100, 200, 200, 200, 1],
+    ];
+    for widths in networks {
+        let shape: Vec<String> = widths.iter().map(usize::to_string).collect();
+        let name = format!("network {}", shape.join("-"));
+        models.push((name, 0, synthetic::network(widths)));
+    }
     models
 }
 
@@ -201,15 +214,18 @@ pub enum Growth {
     },
 }
 
-/// Measures every synthetic model of the growth table under `profile`, calling `each` on every
-/// line as it is made; with `save`, writes each model that loads and its input there too.
+/// Measures every synthetic model of the growth table (whose name contains `filter`) under
+/// `profile`, calling `each` on every line as it is made; with `save`, writes each model that
+/// loads and its input there too.
 pub fn growth(
+    filter: Option<&str>,
     profile: Profile,
     runs: usize,
     save: Option<&Path>,
     mut each: impl FnMut(&Growth) -> Result<(), Failure>,
 ) -> Result<(), Error> {
-    for (name, splits, source) in growth_models() {
+    let chosen = |name: &String| filter.is_none_or(|f| name.contains(f));
+    for (name, splits, source) in growth_models().into_iter().filter(|(n, ..)| chosen(n)) {
         let features = source.feature_names.len();
         let header = source.feature_names.join(",");
         let csv = format!(

@@ -124,7 +124,7 @@ enum Command {
         /// The directory holding `models.json`.
         #[arg(long, default_value = "examples")]
         examples: PathBuf,
-        /// Only the examples whose name contains this.
+        /// Only the examples (with --growth, the synthetic models) whose name contains this.
         #[arg(long)]
         model: Option<String>,
         /// `default`, `high` or `all`.
@@ -476,7 +476,7 @@ fn bench_command(
     if growth {
         let profile = Profile::from_name(profile).unwrap_or(Profile::Default);
         sayln!("{}", bench::GROWTH_HEADER);
-        return bench::growth(profile, runs, save_models, |line| {
+        return bench::growth(filter, profile, runs, save_models, |line| {
             say!("{}\n", bench::growth_line(line));
             Ok(())
         })
