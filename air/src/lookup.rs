@@ -1,5 +1,6 @@
 //! The feature lookup: the body reads features anywhere in the trace through a LogUp argument
-//! in the auxiliary segment, so no feature needs a column of its own.
+//! in the auxiliary segment, so no feature needs a column of its own; a body may add a table
+//! of its own values, read the same way (see "The body's own table" below).
 //!
 //! # The argument
 //!
@@ -50,9 +51,12 @@
 //!
 //! of degree 2 plus the keys' degrees: `2 + K` for `K` keys of degree 1.
 //!
+//! # The body's own table
+//!
 //! A row may read an id at or above the number of features: an entry of the body's own table,
 //! which its fractions supply (a network's activations, read again by a later pass: entries
-//! `−m/(α − id − γ·value)` of the same form as the features', so the argument is unchanged). The identity then holds, for random `α`, only if every
+//! `−m/(α − id − γ·value)` of the same form as the features', one per id, so the argument
+//! above is unchanged with these pairs among the table's). The identity then holds, for random `α`, only if every
 //! key's weights sum to zero, across the features' keys and the body's: the body states which
 //! of its keys no feature key can equal, and why its reads must be table entries. (Soundness
 //! error: with `(1 + K)·n` fractions, the sum's degree in `α` and the number of `γ` making a
@@ -80,11 +84,12 @@ pub const AUX_WIDTH: usize = 1;
 pub const CONSTRAINT_LABEL: &str = "lookup.sum";
 pub const ASSERTION_LABELS: [&str; 2] = ["lookup.start", "lookup.end"];
 
-/// The lookup of a trace whose rows read `reads[row]` (the feature read on that row, if any).
+/// The lookup of a trace whose rows read `reads[row]` (the id read on that row, if any: a
+/// feature's, or an entry's of the body's own table).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lookup {
     num_features: usize,
-    /// `(row, feature)` of every read, in row order.
+    /// `(row, id)` of every read, in row order.
     reads: Vec<(usize, usize)>,
     /// The body's fractions per row.
     fractions: usize,

@@ -137,6 +137,11 @@ impl ZkParams {
     }
 
     /// Columns of the masks: `A_1..A_k`, `B`, then the DEEP masks.
+    /// The largest field extension Winterfell proves over: the cubic one.
+    pub const MAX_EXTENSION: usize = 3;
+    /// The mask columns under the widest options: those of the cubic extension.
+    pub const MAX_MASK_WIDTH: usize = 2 * Self::MAX_EXTENSION + 2;
+
     pub fn mask_width(&self) -> usize {
         self.quotient_mask_columns + 1 + self.deep_mask_columns
     }

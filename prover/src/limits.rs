@@ -48,9 +48,9 @@ pub const MAX_TRACE_CELLS: usize = 1 << 21;
 /// proof decoder refuses a width of 255 (`>=` where the prover checks `<=`), so a 255-column
 /// proof could never be verified: 254. Every class, and every level of the deepest tree (in the
 /// walk layout), is a column (plus about 30 for the commitment, the range checks and the
-/// comparisons, 6 or 8 for the masks, and a network's banks of at most 64 accumulators each,
-/// whatever its layers' widths), so a model with more than about 200 classes is refused when
-/// it is loaded or imported.
+/// comparisons, 6 or 8 for the masks, and a network's two banks of accumulators, whose width
+/// a network chooses to fit, whatever its layers' widths), so a model with more than about 210
+/// classes is refused when it is loaded or imported.
 pub const MAX_TRACE_COLUMNS: usize = winterfell::TraceInfo::MAX_TRACE_WIDTH - 1;
 
 /// Bytes of a serialized proof (the largest real ones are well under 200 KB).

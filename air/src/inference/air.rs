@@ -46,7 +46,8 @@ pub trait Body: Clone + Send + Sync {
     }
     /// Rows the body occupies after the input block's rows.
     fn rows(&self) -> usize;
-    /// The feature body row `row` reads into `x` through the lookup, if any. On such rows `x`
+    /// The lookup id body row `row` reads into `x`, if any: a feature's index, or, from
+    /// `num_features()` on, an entry of the body's own table (its fractions). On such rows `x`
     /// is not range-checked, and the digits are the body's. With
     /// [`private_reads`](Self::private_reads), only whether the row reads counts, not the
     /// index.

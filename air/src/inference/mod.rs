@@ -11,8 +11,9 @@
 //! | last `r` | uniformly random rows ([`crate::zk`]) |
 //!
 //! Main columns: the input block, the body's columns, `cmp`, then the masks. When the body
-//! reads features on its own rows (trees, networks computed in passes), an auxiliary segment of one column proves that each
-//! read is the committed feature ([`crate::lookup`]). The body is a parameter ([`Body`]);
+//! reads features on its own rows (trees, networks computed in passes), an auxiliary segment of
+//! one column proves that each read is the committed feature, or the entry of the body's own
+//! table it names (a network's activation, [`crate::lookup`]). The body is a parameter ([`Body`]);
 //! [`crate::linear`], [`crate::trees`] and [`crate::mlp`] provide the three bodies.
 
 mod air;

@@ -1,12 +1,13 @@
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::{ExtensionOf, FieldElement};
-use winterfell::TransitionConstraintDegree;
+use winterfell::{TraceInfo, TransitionConstraintDegree};
 
 use super::layout::{Layout, Role};
 use super::{Activation, Network, NetworkError, PRE_ACTIVATION_BITS, SHIFT};
 use crate::disclosure::felt;
 use crate::inference::{estimated_cells, Body, Host, HostRow, InferenceAir, Statement};
-use crate::input::{feature_row, present_values, Feature};
+use crate::input::{feature_row, present_values, Feature, InputBlock};
+use crate::zk::ZkParams;
 
 /// A network's public data and its layout: the body of [`crate::inference`] for MLPs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,16 +32,23 @@ pub(crate) const FLAGS: usize = 4;
 const LOOKUP_COLUMNS: usize = 4;
 
 impl MlpBody {
-    /// The body for `network` in the layout of the fewest estimated cells ([`Layout::cheapest`]),
-    /// or why it cannot be proved (the verifier builds this from a public model: malformed
+    /// The body for `network` in the layout of the fewest estimated cells among those whose
+    /// trace Winterfell takes under any options ([`Layout::cheapest`]; the narrowest if none
+    /// does, which the prover then refuses), or why it cannot be proved (the verifier builds this from a public model: malformed
     /// networks are errors, never panics).
     pub fn new(network: Network) -> Result<MlpBody, NetworkError> {
         network.check()?;
+        // Besides the body: the input block, `cmp` and the widest masks, and the lookup's column
+        // counted as its widest extension's coordinates (as the prover's limits count it).
+        let shared = InputBlock::new(network.num_features).width() + 1 + ZkParams::MAX_MASK_WIDTH;
         let layout = Layout::cheapest(&network, |shape| {
             let [even, odd] = shape.banks;
             let width = 1 + even + odd + network.output.outputs();
+            let aux = ZkParams::MAX_EXTENSION * shape.reads as usize;
+            let excess = (shared + width + aux).saturating_sub(TraceInfo::MAX_TRACE_WIDTH - 1);
             let width = width + LOOKUP_COLUMNS * shape.reads as usize;
-            estimated_cells(network.num_features, shape.rows, 0, width)
+            let cells = estimated_cells(network.num_features, shape.rows, 0, width);
+            (excess, cells)
         });
         Ok(Self::with_layout(network, layout))
     }

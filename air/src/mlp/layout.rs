@@ -106,13 +106,15 @@ impl Layout {
         }
     }
 
-    /// The layout of the fewest cells by `estimate` (the same for the prover and the verifier),
-    /// passes at most [`MAX_PASS_WIDTH`] wide; ties go to wider passes.
-    pub fn cheapest(network: &Network, estimate: impl Fn(&Shape) -> usize) -> Layout {
+    /// The layout of the least `cost` (the same for the prover and the verifier), passes at
+    /// most [`MAX_PASS_WIDTH`] wide; ties go to wider passes. A cost is compared as a pair:
+    /// how many columns the layout's trace would have beyond the most a trace can have, then
+    /// its cells.
+    pub fn cheapest(network: &Network, cost: impl Fn(&Shape) -> (usize, usize)) -> Layout {
         let widest = network.hidden.iter().map(|d| d.outputs()).max();
         let pass_width = (1..=widest.unwrap_or(1).min(MAX_PASS_WIDTH))
             .rev()
-            .min_by_key(|&width| estimate(&Shape::of(network, width)))
+            .min_by_key(|&width| cost(&Shape::of(network, width)))
             .expect("at least one pass width");
         Layout::new(network, pass_width)
     }

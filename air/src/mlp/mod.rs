@@ -70,8 +70,8 @@
 //! is the entry of its id: the committed feature, or the activation its neuron's own cells
 //! give. By induction over the rows, every `z` and the scores are the network's.
 //!
-//! The fraction's key has the activation's degree (2 for ReLU), so the lookup's constraint
-//! has degree 4 ([`crate::inference::Body::key_degrees`]).
+//! The fraction's key has the activation's degree, so the lookup's constraint has degree 4 for
+//! ReLU and 3 for the identity ([`crate::inference::Body::key_degrees`]).
 
 mod air;
 pub mod layout;

@@ -204,6 +204,36 @@ fn random_networks_prove_in_passes() {
     }
 }
 
+/// Three layers of 64 neurons and 100 scores: one pass a layer would be the fewest cells but
+/// more columns than a trace can have (about 270), so the body takes narrower passes that fit.
+#[test]
+fn passes_narrow_until_the_trace_fits() {
+    let dense = |outputs: usize, inputs: usize| Dense {
+        weights: (0..outputs)
+            .map(|j| {
+                (0..inputs)
+                    .map(|i| ((j * 31 + i * 17) % 41) as i64 - 20)
+                    .collect()
+            })
+            .collect(),
+        bias: (0..outputs).map(|j| (j as i64 % 7 - 3) << 16).collect(),
+    };
+    let network = Network {
+        num_features: 10,
+        activation: Activation::Relu,
+        hidden: vec![dense(64, 10), dense(64, 64), dense(64, 64)],
+        output: dense(100, 64),
+    };
+    let q: Vec<u16> = (0..10).map(|f| f * 6000).collect();
+    let body = MlpBody::new(network).expect("a network in range");
+    assert!(body.layout().pass_width < 64);
+    let (_, scores) = body.network().evaluate(&q);
+    let statement = crate::testing::statement(body, &q, scores);
+    let high = ZkParams::for_options(&crate::profiles::high_options());
+    assert!(statement.trace_width(&high) < winterfell::TraceInfo::MAX_TRACE_WIDTH);
+    verify(prove(honest(&statement, &q), &statement), &statement).expect("verifies");
+}
+
 #[test]
 fn every_read_again_is_the_committed_feature_or_the_neurons_activation() {
     let statement = in_passes(Activation::Relu, 1);

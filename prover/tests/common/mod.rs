@@ -216,8 +216,8 @@ pub fn unit_calibration(features: usize) -> zkinfer::Calibration {
 }
 
 /// The most classes [`wide_network`] can have: 254 columns under the high profile (28 for the
-/// input block, the sign bit, a bank of 4 accumulators computing the hidden layer in two passes
-/// and one per score, `cmp`, 8 masks).
+/// input block, the sign bit, one accumulator computing the hidden layer a neuron a pass and
+/// one per score, `cmp`, 8 masks, and the lookup's column counted as its 3 coordinates).
 pub const WIDEST_NETWORK: usize = 212;
 
 /// `model` (a [`wide_network`]) with one more class, without validation.
