@@ -336,7 +336,10 @@ def check_xgboost_file(path, model, split, n_trees, max_depth):
     if names != split.features:
         raise AssertionError(f"{path}: feature names {names} not stored")
     booster = xgboost.Booster(model_file=str(path))
-    reloaded = booster.predict(xgboost.DMatrix(split.df_test), output_margin=True)
+    # As the scikit-learn wrapper predicts: up to best_iteration when early stopping set one.
+    kept = (0, int(booster.attr("best_iteration")) + 1) if booster.attr("best_iteration") else (0, 0)
+    reloaded = booster.predict(xgboost.DMatrix(split.df_test), output_margin=True,
+                               iteration_range=kept)
     direct = model.predict(split.df_test, output_margin=True)
     if not np.array_equal(reloaded, direct):
         raise AssertionError(f"{path}: reloaded model predicts differently")
@@ -413,9 +416,11 @@ LGB_COMMON = dict(
 )
 
 
-def spec(name, dataset, library, estimator, kind, make):
+def spec(name, dataset, library, estimator, kind, make, early_stopping=False):
+    """A model to train. With early_stopping, it is fit on 80% of the training rows and stops
+    on the loss of the other 20% (the held-out rows stay untouched)."""
     return dict(name=name, dataset=dataset, library=library, estimator=estimator, kind=kind,
-                make=make)
+                make=make, early_stopping=early_stopping)
 
 
 def pipe(*steps):
@@ -498,6 +503,24 @@ MODELS = [
          "tree_method=\"hist\")", "xgboost",
          lambda: xgboost.XGBClassifier(n_estimators=50, max_depth=4,
                                        objective="binary:logistic", **XGB_COMMON)),
+    # Early stopping records best_iteration and keeps the rounds after it in the file; the
+    # scikit-learn wrapper predicts with the trees up to best_iteration (issue 17).
+    spec("credit_xgboost_early_stopping", "credit", XGBOOST,
+         "XGBClassifier(n_estimators=300, max_depth=3, learning_rate=0.3, "
+         "early_stopping_rounds=10, objective=\"binary:logistic\", tree_method=\"hist\"), "
+         "stopping on 20% of the training rows", "xgboost",
+         lambda: xgboost.XGBClassifier(n_estimators=300, max_depth=3, learning_rate=0.3,
+                                       early_stopping_rounds=10,
+                                       objective="binary:logistic", **XGB_COMMON),
+         early_stopping=True),
+    # LightGBM's save_model writes the trees up to the best iteration (and no best_iteration
+    # line): the file holds exactly what predict uses.
+    spec("credit_lightgbm_early_stopping", "credit", LIGHTGBM,
+         "LGBMClassifier(n_estimators=300, num_leaves=7, learning_rate=0.2), "
+         "early_stopping(10) on 20% of the training rows", "lightgbm",
+         lambda: lightgbm.LGBMClassifier(n_estimators=300, num_leaves=7, learning_rate=0.2,
+                                         **LGB_COMMON),
+         early_stopping=True),
 ]
 
 FORMATS = {
@@ -507,6 +530,12 @@ FORMATS = {
     "xgboost": ("model.json", "xgboost-json"),
     "lightgbm": ("model.txt", "lightgbm-text"),
 }
+
+
+def early_stopping_rows(split):
+    """The training rows a model with early stopping fits (80%) and stops on (20%)."""
+    return train_test_split(split.df_train, split.y_train, test_size=0.2, random_state=SEED,
+                            stratify=split.y_train)
 
 
 def train(entry, split):
@@ -534,7 +563,16 @@ def train(entry, split):
             expected = score_columns(model.predict_proba(x), "expected_proba")
         onnx_export(model, split, model_path)
     elif kind == "xgboost":
-        model.fit(split.df_train, split.y_train)
+        if entry["early_stopping"]:
+            fit_x, stop_x, fit_y, stop_y = early_stopping_rows(split)
+            model.fit(fit_x, fit_y, eval_set=[(stop_x, stop_y)], verbose=False)
+            rounds = model.get_booster().num_boosted_rounds()
+            if not model.best_iteration + 1 < rounds < model.n_estimators:
+                raise AssertionError(f"{entry['name']}: best_iteration {model.best_iteration} "
+                                     f"of {rounds} rounds: not stopped early")
+        else:
+            model.fit(split.df_train, split.y_train)
+            rounds = model.n_estimators
         x = split.df_test
         predicted = model.predict(x)
         if classifier:
@@ -543,12 +581,25 @@ def train(entry, split):
         else:
             expected = score_columns(predicted, "expected_score")
         model.get_booster().save_model(str(model_path))
-        depths = check_xgboost_file(model_path, model, split, model.n_estimators *
+        if entry["early_stopping"]:
+            # XGBoost's default binary form too (UBJSON), which zkinfer names and refuses.
+            model.get_booster().save_model(str(out_dir / "model.ubj"))
+        depths = check_xgboost_file(model_path, model, split, rounds *
                                     (len(split.classes) if split.task == "multiclass" else 1),
                                     model.max_depth)
         notes["tree_depths"] = depths
     elif kind == "lightgbm":
-        model.fit(split.df_train, split.y_train)
+        if entry["early_stopping"]:
+            fit_x, stop_x, fit_y, stop_y = early_stopping_rows(split)
+            model.fit(fit_x, fit_y, eval_X=stop_x, eval_y=stop_y,
+                      callbacks=[lightgbm.early_stopping(10, verbose=False)])
+            if not 0 < model.best_iteration_ < model.n_estimators - 10:
+                raise AssertionError(f"{entry['name']}: best iteration {model.best_iteration_}: "
+                                     f"not stopped early")
+            if model.booster_.num_trees() != model.best_iteration_:
+                raise AssertionError(f"{entry['name']}: {model.booster_.num_trees()} trees kept")
+        else:
+            model.fit(split.df_train, split.y_train)
         x = split.df_test
         predicted = model.predict(x)
         if classifier:

@@ -41,5 +41,5 @@ fn example_models_pass_the_importer_checks() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 23, "every example model");
+    assert_eq!(checked, 25, "every example model");
 }

@@ -1668,3 +1668,86 @@ proptest! {
         prop_assert_eq!(verified.output, envelope.output);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Probability cut-offs
+// ---------------------------------------------------------------------------------------------
+
+/// A binary classifier of each kind a probability cut-off serves: XGBoost and LightGBM
+/// (logistic links) and a scikit-learn random forest (a proportion).
+const CUT_OFF_EXAMPLES: [&str; 3] = [
+    "credit_xgboost",
+    "credit_lightgbm_early_stopping",
+    "breast_cancer_random_forest",
+];
+
+/// An example's model, its float source (what the library computes, before quantization) and
+/// its held-out rows.
+struct CutOffCase {
+    model: Model,
+    source: SourceModel,
+    rows: Vec<Vec<f64>>,
+}
+
+fn cut_off_cases() -> &'static [CutOffCase] {
+    static CASES: OnceLock<Vec<CutOffCase>> = OnceLock::new();
+    CASES.get_or_init(|| {
+        let examples = zkinfer_integration::example_models();
+        (CUT_OFF_EXAMPLES.iter())
+            .map(|name| {
+                let example = examples.iter().find(|e| e.name == *name).expect(name);
+                let model = zkinfer_integration::import_example(example);
+                let path = zkinfer_integration::examples_dir().join(&example.model_file);
+                let bytes = std::fs::read(path).unwrap();
+                let (_, source) = zkinfer::import::read_source(&bytes, name).unwrap();
+                let heldout = zkinfer_integration::read_example(&example.heldout_csv);
+                let rows = (heldout.lines().skip(1))
+                    .map(|line| {
+                        (line.split(',').take(example.n_features))
+                            .map(|cell| cell.parse().unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect();
+                CutOffCase {
+                    model,
+                    source,
+                    rows,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// For an input anywhere between two held-out rows and a cut-off `p`, the bit a
+    /// probability cut-off discloses (the fixed-point score reaching its threshold) is the
+    /// model's probability of class 1 reaching `p`, as `predict` reports it, always; and the
+    /// float model's (the library's), wherever that probability is farther from `p` than the
+    /// quantization bound allows it to move.
+    #[test]
+    fn a_probability_cut_off_is_the_probability_reaching_it(
+        which in 0..CUT_OFF_EXAMPLES.len(),
+        a in any::<Index>(),
+        b in any::<Index>(),
+        t in 0.0..=1.0f64,
+        p in 0.01..0.99f64,
+    ) {
+        let case = &cut_off_cases()[which];
+        let (a, b) = (&case.rows[a.index(case.rows.len())], &case.rows[b.index(case.rows.len())]);
+        let x: Vec<f64> = a.iter().zip(b).map(|(&a, &b)| a + t * (b - a)).collect();
+        let model = &case.model;
+        let threshold = zkinfer::threshold::probability_threshold(model, p).unwrap();
+        let prediction = infer(model, &model.quantize_input(&x).unwrap());
+        let proved = prediction.scores[0] >= threshold;
+        let link = model.output.link;
+        let ours = link.probabilities(&prediction.real_scores(model)).unwrap()[1];
+        prop_assert_eq!(proved, ours >= p, "{} p = {} probability {}", CUT_OFF_EXAMPLES[which], p, ours);
+        let library = link.probabilities(&case.source.float_scores(&x)).unwrap()[1];
+        let moved = score_error_bound(model)[0] * link.probability_slope();
+        if (library - p).abs() > moved {
+            prop_assert_eq!(proved, library >= p, "{} p = {} library {}", CUT_OFF_EXAMPLES[which], p, library);
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! The CSV holds the feature columns and the library's outputs: `expected_class`, and either
 //! `expected_score` (binary margin or decision value, regression prediction),
-//! `expected_score_<k>` (per-class margins) or `expected_proba_<k>` (class probabilities).
+//! `expected_score_<k>` (per-class margins) or `expected_proba_<k>` (class probabilities; for
+//! a binary classifier `expected_proba_1` alone will do). Errors and tolerances are in the unit
+//! compared: score, or probability.
 
 use crate::fixed_point::{largest_grid_index, pow2};
 use crate::inference::infer;
@@ -27,15 +29,22 @@ pub struct CheckReport {
     pub compared: Compared,
     /// Largest |zkinfer − library| over rows and outputs, in score or probability units.
     pub max_error: f64,
-    /// The documented bound that `max_error` must respect (see [`tolerance`]).
+    /// The documented bound that `max_error` must respect, in the same unit: [`tolerance`],
+    /// times the link's [`probability_slope`](crate::model::Link::probability_slope) for
+    /// probabilities.
     pub tolerance: f64,
-    /// The first rows that disagree (1-based data row, description).
+    /// The first rows that disagree or are refused (1-based data row, description).
     pub failures: Vec<(usize, String)>,
+    /// Rows the model refuses (a value outside its input range, NaN where it takes none): each
+    /// is a failure, and the check goes on with the next.
+    pub refused: usize,
 }
 
 impl CheckReport {
     pub fn passed(&self) -> bool {
-        self.class_matches.is_none_or(|m| m == self.rows) && self.max_error <= self.tolerance
+        self.refused == 0
+            && self.class_matches.is_none_or(|m| m == self.rows)
+            && self.max_error <= self.tolerance
     }
 }
 
@@ -49,17 +58,21 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
     let column = |name: &str| table.header.iter().position(|h| h == name);
     let class_column = column("expected_class");
     let scores = model.num_scores();
-    let (compared, outputs): (Compared, Vec<usize>) = if let Some(c) = column("expected_score") {
-        (Compared::Scores, vec![c])
-    } else if let Some(found) = indexed_columns(&table, "expected_score_", scores) {
-        (Compared::Scores, found)
-    } else if let Some(found) =
-        indexed_columns(&table, "expected_proba_", model.output.classes.len())
-    {
-        (Compared::Probabilities, found)
-    } else {
-        (Compared::Nothing, Vec::new())
-    };
+    // Each compared column, with the output it records.
+    let numbered = |found: Vec<usize>| found.into_iter().enumerate().map(|(k, c)| (c, k)).collect();
+    let classes = model.output.classes.len();
+    let (compared, outputs): (Compared, Vec<(usize, usize)>) =
+        if let Some(c) = column("expected_score") {
+            (Compared::Scores, vec![(c, 0)])
+        } else if let Some(found) = indexed_columns(&table, "expected_score_", scores) {
+            (Compared::Scores, numbered(found))
+        } else if let Some(found) = indexed_columns(&table, "expected_proba_", classes) {
+            (Compared::Probabilities, numbered(found))
+        } else if let Some(c) = column("expected_proba_1").filter(|_| classes == 2) {
+            (Compared::Probabilities, vec![(c, 1)])
+        } else {
+            (Compared::Nothing, Vec::new())
+        };
     if class_column.is_none() && compared == Compared::Nothing {
         return Err("the CSV records no expected_class and no expected scores".into());
     }
@@ -68,8 +81,12 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
         class_matches: class_column.map(|_| 0),
         compared,
         max_error: 0.0,
-        tolerance: tolerance(model),
+        tolerance: match compared {
+            Compared::Probabilities => tolerance(model) * model.output.link.probability_slope(),
+            _ => tolerance(model),
+        },
         failures: Vec::new(),
+        refused: 0,
     };
     for (r, row) in table.rows.iter().enumerate() {
         let raw = features
@@ -78,9 +95,16 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
             .map(|(&c, name)| parse_number(name, &row[c]))
             .collect::<Result<Vec<f64>, _>>()
             .map_err(|e| format!("row {}: {e}", r + 1))?;
-        let input = model
-            .quantize_input(&raw)
-            .map_err(|e| format!("row {}: {e}", r + 1))?;
+        let input = match model.quantize_input(&raw) {
+            Ok(input) => input,
+            Err(e) => {
+                report.refused += 1;
+                if report.failures.len() < 10 {
+                    report.failures.push((r + 1, format!("refused: {e}")));
+                }
+                continue;
+            }
+        };
         let prediction = infer(model, &input);
         let real = prediction.real_scores(model);
         let mut problems = Vec::new();
@@ -98,7 +122,12 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
             Compared::Nothing => None,
         };
         if let Some(ours) = ours {
-            for (&c, value) in outputs.iter().zip(ours) {
+            for &(c, output) in &outputs {
+                let value = ours[output];
+                if row[c].trim().is_empty() {
+                    // An empty feature is a missing value; an empty prediction is no record.
+                    return Err(format!("row {}: {} is empty", r + 1, table.header[c]));
+                }
                 let expected = parse_number(&table.header[c], &row[c])
                     .map_err(|e| format!("row {}: {e}", r + 1))?;
                 let error = (value - expected).abs();
@@ -217,4 +246,48 @@ pub fn tolerance(model: &Model) -> f64 {
         Body::Mlp(mlp) => mlp_magnitude(model, mlp),
     };
     quantization + (terms as f64 + 1.0) * epsilon * magnitude * unit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_against_csv, tolerance, Compared};
+    use crate::examples::Flagship;
+
+    /// The flagship's held-out rows with the library's margins turned into `expected_proba_1`
+    /// alone (plus `delta` on row 1), and without `expected_class`.
+    fn probabilities(delta: f64) -> String {
+        let mut lines = Flagship::HELDOUT.lines();
+        let header = lines
+            .next()
+            .unwrap()
+            .replace("expected_class,expected_score", "");
+        let mut csv = format!("{header}expected_proba_1\n");
+        for (r, line) in lines.enumerate() {
+            let (features, outputs) = line.split_at(line.rfind(',').unwrap());
+            let (features, _class) = features.split_at(features.rfind(',').unwrap());
+            let margin: f64 = outputs[1..].parse().unwrap();
+            let p = 1.0 / (1.0 + (-margin).exp()) + if r == 0 { delta } else { 0.0 };
+            csv.push_str(&format!("{features},{p}\n"));
+        }
+        csv
+    }
+
+    /// A lone `expected_proba_1` is compared, in probability units: the tolerance is the score
+    /// bound times the logistic's slope, 1/4, and a probability off by more fails.
+    #[test]
+    fn a_binary_models_probability_of_class_1_alone_is_checked_in_probability_units() {
+        let model = Flagship::load().unwrap().model;
+        let report = check_against_csv(&model, &probabilities(0.0)).unwrap();
+        assert_eq!(report.compared, Compared::Probabilities);
+        assert_eq!(report.rows, 143);
+        assert_eq!(report.tolerance, tolerance(&model) / 4.0);
+        assert!(report.max_error > 0.0 && report.passed(), "{report:?}");
+        let off = check_against_csv(&model, &probabilities(2.0 * report.tolerance)).unwrap();
+        assert!(!off.passed());
+        assert_eq!(off.failures.len(), 1);
+        assert!(
+            off.failures[0].1.starts_with("expected_proba_1 = "),
+            "{off:?}"
+        );
+    }
 }

@@ -117,6 +117,15 @@ pub enum ImportError {
          zkinfer JSON)"
     )]
     UnknownFormat { file: String },
+    #[error(
+        "{file}: an XGBoost model in its binary form (UBJSON, what save_model writes to a \
+         name not ending in .json), which zkinfer does not read: save it again with \
+         save_model(\"model.json\") and import that"
+    )]
+    XgboostBinary { file: String },
+    /// What the import was told does not fit the model (labels or names of another count).
+    #[error("{file}: {reason}")]
+    Options { file: String, reason: String },
     #[error("{file}: malformed {format} model: {reason}")]
     Malformed {
         file: String,

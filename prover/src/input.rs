@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::error::InputError;
 use crate::fixed_point::{pow2, scale_round, Rounding, FEATURE_MAX};
 use crate::model::{Encoding, Model, Precision};
-use crate::table::Table;
+use crate::table::{names_feature, Table};
 pub use zkinfer_air::input::Feature;
 
 /// A feature vector on the model's grid: one value in `[0, 2^16)` per feature, or `None` for
@@ -273,12 +273,14 @@ impl RawInput {
             }
             RawInput::Named(entries) => {
                 let mut by_name = HashMap::with_capacity(entries.len());
-                for (name, value) in entries {
-                    if !names.contains(name) {
+                for (given, value) in entries {
+                    let feature = (names.iter().find(|f| *f == given))
+                        .or_else(|| names.iter().find(|f| names_feature(given, f)));
+                    let Some(name) = feature else {
                         return Err(InputError::Malformed(format!(
-                            "the model has no feature named {name:?}"
+                            "the model has no feature named {given:?}"
                         )));
-                    }
+                    };
                     if by_name.insert(name.as_str(), value).is_some() {
                         return Err(InputError::Malformed(format!(
                             "feature {name:?} is given twice"

@@ -38,7 +38,9 @@ impl Table {
         let mut found = Vec::with_capacity(names.len());
         let mut missing = Vec::new();
         for name in names {
-            match self.header.iter().position(|h| h == name) {
+            let exact = self.header.iter().position(|h| h == name);
+            let rewritten = || self.header.iter().position(|h| names_feature(h, name));
+            match exact.or_else(rewritten) {
                 Some(i) => found.push(i),
                 None => missing.push(name.clone()),
             }
@@ -49,4 +51,12 @@ impl Table {
             Err(missing)
         }
     }
+}
+
+/// Whether `given` (a column or a key an input names) names the model feature `feature`:
+/// the same name, or LightGBM's rewriting of it, which stores a name with its spaces as
+/// underscores (`Annual Income ($)` as `Annual_Income_($)`), so users keep the names they
+/// trained with.
+pub fn names_feature(given: &str, feature: &str) -> bool {
+    given == feature || (given.contains(' ') && given.replace(' ', "_") == feature)
 }

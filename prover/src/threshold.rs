@@ -2,11 +2,16 @@
 //! threshold, given in decimal, turned into the exact fixed-point threshold. With scores
 //! `s / 2^scale`, `s / 2^scale ≥ T ⇔ s ≥ ceil(T · 2^scale)`, computed on the decimal itself (not
 //! on the nearest float), so no rounding can flip a borderline answer.
+//!
+//! Probability cut-offs (`--disclose at-least-probability=P`): for a binary classifier whose
+//! class-1 probability grows with its score, the fixed-point threshold `T` for which
+//! `s ≥ T ⇔ probability(s) ≥ P` on every score `s` ([`probability_threshold`]).
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::fixed_point::SCORE_BITS;
+use crate::model::{Link, Model, Task};
 
 /// Most significant digits a threshold may have (`10^38 < 2^127`, so every step fits a `u128`).
 const MAX_DIGITS: usize = 38;
@@ -141,12 +146,83 @@ impl Decimal {
     }
 }
 
+/// The fixed-point score threshold of the cut-off "probability of class 1 ≥ `p`" on `model`:
+/// the smallest `T` whose score has that probability, as `predict` reports it (in `f64`,
+/// [`Link::probabilities`] of the real score), so that "score ≥ T" and "probability ≥ `p`" agree
+/// on every score (the probability being non-decreasing in the score). For binary classifiers
+/// with a logistic link (boosters, logistic regression, networks) or a proportion (forests).
+pub fn probability_threshold(model: &Model, p: f64) -> Result<i64, String> {
+    let output = &model.output;
+    if output.task != Task::Binary || !matches!(output.link, Link::Logistic | Link::Proportion) {
+        return Err(
+            "a probability cut-off needs a binary classifier whose probability grows \
+                    with its score (a logistic link, or a forest's proportion)"
+                .into(),
+        );
+    }
+    if !(p > 0.0 && p < 1.0) {
+        return Err(format!(
+            "the probability {p} is not strictly between 0 and 1"
+        ));
+    }
+    let unit = output.score_unit();
+    let probability = |score: i64| {
+        let real = [score as f64 * unit];
+        output.link.probabilities(&real).expect("a binary link")[1]
+    };
+    // The scores a proof can compare: |s| < 2^SCORE_BITS.
+    let (mut low, mut high) = (-(1i64 << SCORE_BITS) + 1, (1i64 << SCORE_BITS) - 1);
+    if probability(high) < p {
+        return Err(format!(
+            "no score of this model has a probability of {p} or more"
+        ));
+    }
+    // The smallest score reaching p: probability(low − 1) < p ≤ probability(high) throughout.
+    if probability(low) >= p {
+        return Ok(low);
+    }
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        match probability(middle) >= p {
+            true => high = middle,
+            false => low = middle,
+        }
+    }
+    Ok(high)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn fixed(text: &str, scale: u32) -> Result<i64, String> {
         text.parse::<Decimal>()?.fixed_ceil(scale)
+    }
+
+    /// The flagship (a logistic link): the threshold is the least score whose
+    /// probability reaches p; p past every score's probability, and models or values a cut-off
+    /// does not fit, are refused.
+    #[test]
+    fn probability_thresholds_are_the_least_score_reaching_p() {
+        let model = crate::examples::Flagship::load().unwrap().model;
+        let unit = model.output.score_unit();
+        let probability = |s: i64| 1.0 / (1.0 + (-(s as f64 * unit)).exp());
+        for p in [0.001, 0.1, 0.5, 0.6, 0.8, 0.999_999] {
+            let t = probability_threshold(&model, p).unwrap();
+            assert!(probability(t) >= p && probability(t - 1) < p, "{p}");
+        }
+        assert_eq!(probability_threshold(&model, 0.5), Ok(0));
+        let unreachable = probability_threshold(&model, 1.0 - 1e-12).unwrap_err();
+        assert!(
+            unreachable.contains("no score of this model"),
+            "{unreachable}"
+        );
+        for p in [0.0, 1.0, -0.5, f64::NAN] {
+            assert!(probability_threshold(&model, p).is_err(), "{p}");
+        }
+        let mut regression = model.clone();
+        regression.output.task = Task::Regression;
+        assert!(probability_threshold(&regression, 0.5).is_err());
     }
 
     #[test]

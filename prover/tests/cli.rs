@@ -293,6 +293,193 @@ fn import_of_a_zkinfer_model_writes_the_canonical_form() {
     );
 }
 
+/// An early-stopped XGBoost model imports the trees its scikit-learn `predict` uses, says so,
+/// and agrees with it on every held-out row; all its trees (`--iterations 24`) do not.
+/// `--iterations` is refused for a file that is not a booster, and must be at least 1.
+/// `--class-labels` and `--feature-names` name the model at import. The model saved in
+/// XGBoost's binary form gets a hint.
+#[test]
+fn early_stopping_iterations_labels_and_names_at_import() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let example = examples.join("models/credit_xgboost_early_stopping");
+    let (model, calibration) = (
+        example.join("model.json"),
+        examples.join("data/credit-train.csv"),
+    );
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", arg(&model), "--calibrate", arg(&calibration)];
+        args.extend_from_slice(extra);
+        zkinfer(&args)
+    };
+    let heldout = example.join("heldout.csv");
+    let out = import(&["--check", arg(&heldout)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for needle in [
+        "(14 of 24 iterations, to its early-stopping best_iteration 13, as the scikit-learn \
+         wrapper predicts; --iterations 24 for Booster.predict's)",
+        "14 trees",
+        "class agreement 250/250 (100.00 %)",
+    ] {
+        assert!(stdout(&out).contains(needle), "{needle}: {}", stdout(&out));
+    }
+    let out = import(&["--iterations", "24", "--check", arg(&heldout)]);
+    assert_fails(&out, 3, "disagrees with the recorded predictions");
+    let out = import(&["--iterations", "25"]);
+    assert_fails(
+        &out,
+        1,
+        "keeping 25 boosting iterations: the model has 1 to 24",
+    );
+    let out = import(&["--iterations", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let onnx = examples.join("models/breast_cancer_logreg/model.onnx");
+    let out = zkinfer(&["import", arg(&onnx), "--iterations", "3"]);
+    assert_fails(&out, 1, "only XGBoost and LightGBM files have them");
+    // Labels and names given at import are the model's (and its id's) from the start; counts
+    // that do not fit are refused, as is choosing anything for a zkinfer model.
+    let out = zkinfer(&[
+        "import",
+        arg(&model),
+        "--class-labels",
+        "bad,good",
+        "--feature-names",
+        "a,b,c,d,e,f,g,h,i,j",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("classes bad, good"),
+        "{}",
+        stdout(&out)
+    );
+    let out = import(&["--class-labels", "bad,good,ugly"]);
+    assert_fails(&out, 1, "3 class labels given for a model of 2");
+    let out = import(&["--feature-names", "a,b"]);
+    assert_fails(&out, 1, "2 feature names given for a model of 10");
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("m.zk.json");
+    assert!(import(&["-o", arg(&written)]).status.success());
+    let out = zkinfer(&["import", arg(&written), "--iterations", "3"]);
+    assert_fails(
+        &out,
+        1,
+        "already a zkinfer model: its iterations were fixed",
+    );
+    // The same model in XGBoost's default binary form is named, with what to do instead.
+    let out = zkinfer(&["import", arg(&example.join("model.ubj"))]);
+    assert_fails(
+        &out,
+        1,
+        "model.ubj: an XGBoost model in its binary form (UBJSON",
+    );
+    assert!(stderr(&out).contains(r#"save_model("model.json")"#));
+}
+
+/// `--disclose at-least-probability=0.8` on the credit model proves whether the probability of
+/// class 1 reaches 0.8, as `predict` reports it: false for held-out row 0 (0.297), true for row
+/// 1 (0.810); the output names the score threshold and the probability. A value that is no
+/// probability is a usage error; a regression model is refused.
+#[test]
+fn probability_cut_offs_prove_what_predict_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let model = examples.join("models/credit_xgboost/model.json");
+    let heldout = examples.join("models/credit_xgboost/heldout.csv");
+    for (row, holds) in [("0", false), ("1", true)] {
+        let envelope = dir.path().join(format!("e{row}.json"));
+        let out = zkinfer(&[
+            "prove",
+            arg(&model),
+            arg(&heldout),
+            "--row",
+            row,
+            "--disclose",
+            "at-least-probability=0.8",
+            "-o",
+            arg(&envelope),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let expected = format!(
+            "score >= 1.386294361120008 is {holds} (fixed-point threshold 6096987078287 at 2^42 \
+             per unit; probability of class 1 >= 0.800000)"
+        );
+        assert!(stdout(&out).contains(&expected), "{}", stdout(&out));
+        let out = zkinfer(&["verify", arg(&model), arg(&envelope)]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(&expected), "{}", stdout(&out));
+    }
+    let prove = |model: &Path, input: &Path, disclose: &str| {
+        let envelope = dir.path().join("refused.json");
+        zkinfer(&[
+            "prove",
+            arg(model),
+            arg(input),
+            "--disclose",
+            disclose,
+            "-o",
+            arg(&envelope),
+        ])
+    };
+    for bad in [
+        "at-least-probability=1",
+        "at-least-probability=0",
+        "at-least-probability=x",
+    ] {
+        let out = prove(&model, &heldout, bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("not a probability strictly between 0 and 1"));
+    }
+    let regressor = examples.join("models/diabetes_xgboost_regressor/model.json");
+    let input = examples.join("models/diabetes_xgboost_regressor/heldout.csv");
+    let out = prove(&regressor, &input, "at-least-probability=0.5");
+    assert_fails(&out, 1, "a probability cut-off needs a binary classifier");
+}
+
+/// An input the model refuses stops neither `predict` nor `--check`: every other row is
+/// answered, the refused one is named (its input, feature and range), and the exit code says
+/// something was refused.
+#[test]
+fn refused_rows_are_named_and_the_rest_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let example = examples.join("models/breast_cancer_logreg");
+    let model = dir.path().join("m.zk.json");
+    let calibration = examples.join("data/breast_cancer-train.csv");
+    let out = zkinfer(&[
+        "import",
+        arg(&example.join("model.onnx")),
+        "--calibrate",
+        arg(&calibration),
+        "-o",
+        arg(&model),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let heldout = std::fs::read_to_string(example.join("heldout.csv")).unwrap();
+    let mut lines: Vec<String> = heldout.lines().take(4).map(String::from).collect();
+    let far = lines[2].split_once(',').unwrap().1.to_string();
+    lines[2] = format!("1000000000,{far}");
+    let rows = write(dir.path(), "rows.csv", lines.join("\n").as_bytes());
+
+    let out = zkinfer(&["predict", arg(&model), arg(&rows)]);
+    assert_fails(&out, 1, "rows.csv: 1 of 3 inputs refused");
+    assert!(stderr(&out)
+        .contains("rows.csv (input 2): feature \"mean_radius\" = 1000000000 is outside"));
+    let printed = stdout(&out);
+    let answers: Vec<&str> = printed.lines().collect();
+    assert_eq!(answers.len(), 3, "{answers:?}");
+    assert!(answers[0].contains("\"class\"") && answers[2].contains("\"class\""));
+    assert!(answers[1].starts_with("{\"error\":") && answers[1].contains("\"input\":2"));
+
+    let out = zkinfer(&["import", arg(&model), "--check", arg(&rows)]);
+    assert_fails(&out, 3, "disagrees with the recorded predictions");
+    for needle in [
+        "check        3 rows: class agreement 2/3",
+        "check        1 of 3 rows refused by the model",
+        "mismatch     row 2: refused: feature \"mean_radius\" = 1000000000 is outside",
+    ] {
+        assert!(stdout(&out).contains(needle), "{needle}: {}", stdout(&out));
+    }
+}
+
 #[test]
 fn check_fails_with_exit_code_3_on_disagreement() {
     let dir = tempfile::tempdir().unwrap();

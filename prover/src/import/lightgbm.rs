@@ -35,7 +35,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::import::{categorical_features, placeholder_name};
+use crate::import::{categorical_features, kept_iterations, placeholder_name};
 use crate::model::{
     CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES, ZERO_THRESHOLD,
 };
@@ -56,7 +56,15 @@ pub fn looks_like(text: &str) -> bool {
         == Some("tree")
 }
 
+/// The model of a LightGBM text file, with every iteration it holds ([`read_with`]).
 pub fn read(text: &str) -> Result<SourceModel, FormatError> {
+    read_with(text, None)
+}
+
+/// The model of a LightGBM text file, keeping its first `iterations` boosting iterations when
+/// given, else all: `save_model` writes the trees up to an early-stopping best iteration, and
+/// no `best_iteration` line.
+pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, FormatError> {
     let text = text.trim_start_matches('\u{feff}');
     // Lines numbered from 1, trimmed.
     let mut lines = text
@@ -192,6 +200,9 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
             trees.len()
         )));
     }
+    let (kept, note) = kept_iterations(trees.len() / scores, iterations, None)?;
+    trees.truncate(kept * scores);
+    default_left.truncate(kept * scores);
     let categorical = categorical_features(&trees, num_features, CategoryRead::TowardZero)?;
     if average_output {
         // Random-forest boosting: LightGBM divides the sum by the number of iterations.
@@ -203,8 +214,9 @@ pub fn read(text: &str) -> Result<SourceModel, FormatError> {
         }
     }
 
+    let kept_note = note.map_or_else(String::new, |note| format!(" ({note})"));
     Ok(SourceModel {
-        source: format!("lightgbm {version} {objective}"),
+        source: format!("lightgbm {version} {objective}{kept_note}"),
         feature_names,
         precision: Precision::F64,
         task,

@@ -1,4 +1,4 @@
-use super::{looks_like, read};
+use super::{looks_like, read, read_with};
 use crate::error::{Format, FormatError, ImportError};
 use crate::fixed_point::SplitRule;
 use crate::import::test_support::{
@@ -179,6 +179,67 @@ fn wine_lightgbm_matches_lightgbm() {
         .iter()
         .enumerate()
         .all(|(t, tree)| tree.target == Some(t % 3)));
+}
+
+/// Trained with early stopping: `save_model` wrote the 16 trees up to the best iteration, which
+/// is what `predict` uses, so the import keeps all of them (the file records no
+/// best_iteration); fewer when asked, per iteration, a multiclass iteration's trees together.
+#[test]
+fn an_early_stopped_model_is_saved_as_predict_uses_it_and_may_be_cut() {
+    let model = check_lightgbm_example("credit_lightgbm_early_stopping");
+    assert_eq!(model.source, "lightgbm v4 binary sigmoid:1");
+    assert_eq!(model_trees(&model).len(), 16);
+    let text = std::fs::read_to_string(example_path("credit_lightgbm_early_stopping", "model.txt"));
+    let first = read_with(&text.unwrap(), Some(5)).unwrap();
+    assert_eq!(model_trees(&first), &model_trees(&model)[..5]);
+    assert_eq!(
+        first.source,
+        "lightgbm v4 binary sigmoid:1 (5 of 16 iterations, as chosen at import)"
+    );
+    let text = std::fs::read_to_string(example_path("wine_lightgbm", "model.txt")).unwrap();
+    let multiclass = read_with(&text, Some(2)).unwrap();
+    assert_eq!(model_trees(&multiclass).len(), 6);
+    match read_with(&text, Some(31)) {
+        Err(FormatError::Unsupported(msg)) => {
+            assert_eq!(msg, "keeping 31 boosting iterations: the model has 1 to 30")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Random-forest boosting averages over the iterations kept.
+    let forest = TINY.replace("tree_sizes=", "average_output\ntree_sizes=");
+    let all = read(&forest).unwrap();
+    let one = read_with(&forest, Some(1)).unwrap();
+    let leaves = |m: &SourceModel| -> Vec<f64> {
+        (model_trees(m)[0].nodes.iter())
+            .filter_map(|n| match n {
+                SourceNode::Leaf { value } => Some(value[0]),
+                _ => None,
+            })
+            .collect()
+    };
+    let iterations = model_trees(&all).len() as f64;
+    let scaled: Vec<f64> = leaves(&all).iter().map(|v| v * iterations).collect();
+    assert_eq!(leaves(&one), scaled);
+}
+
+/// LightGBM stores `Annual Income ($)` as `Annual_Income_($)` (spaces as underscores): inputs
+/// may name it either way, in a CSV header or a JSON object; other names are still refused.
+#[test]
+fn inputs_may_use_the_names_lightgbm_rewrote() {
+    let text = TINY.replace("feature_names=a b", "feature_names=Annual_Income_($) b");
+    let model = crate::import::import(text.as_bytes(), "m.txt", None).unwrap();
+    assert_eq!(model.input.features, ["Annual_Income_($)", "b"]);
+    let read = |text: &str| crate::input::read_inputs(&model, text);
+    let expected = vec![vec![0.25, 0.75]];
+    assert_eq!(read("Annual Income ($),b\n0.25,0.75").unwrap(), expected);
+    assert_eq!(read("b,Annual_Income_($)\n0.75,0.25").unwrap(), expected);
+    assert_eq!(
+        read(r#"{"Annual Income ($)": 0.25, "b": 0.75}"#).unwrap(),
+        expected
+    );
+    assert!(read(r#"{"Annual Income ($)": 0.25, "Annual_Income_($)": 0.5, "b": 0.75}"#).is_err());
+    assert!(read("Annual  Income ($),b\n0.25,0.75").is_err());
+    assert!(read(r#"{"Annual-Income ($)": 0.25, "b": 0.75}"#).is_err());
 }
 
 #[test]

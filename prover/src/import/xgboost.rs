@@ -25,16 +25,18 @@
 //! `≥ 2^24`, after the rounding to float32) ([`CategoryRead::NonNegative`]); a missing value
 //! takes the default branch. A feature split both ways is refused.
 //!
-//! Not modelled: an early-stopping `best_iteration` in `learner.attributes`: `Booster.predict`
-//! sums every tree unless given an `iteration_range`, and so does the imported model. (The
-//! scikit-learn wrapper does stop at `best_iteration`; save such a model after slicing it,
-//! `booster[: best_iteration + 1]`.)
+//! Early stopping: a model trained with it records `best_iteration` (counted from 0) in
+//! `learner.attributes`, and keeps the trees of the rounds after it. The scikit-learn wrapper's
+//! `predict` and `predict_proba` stop at `best_iteration` (`Booster.predict` sums every tree
+//! unless given an `iteration_range`); so does the import, unless told how many iterations to
+//! keep. An iteration's trees are `model.iteration_indptr[i]..[i + 1]` (XGBoost ≥ 2), or, in
+//! older files, `num_parallel_tree` trees per output.
 
 use serde_json::Value;
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::import::{categorical_features, placeholder_name};
+use crate::import::{categorical_features, kept_iterations, placeholder_name};
 use crate::model::{CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES};
 use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTree};
 
@@ -53,7 +55,15 @@ enum BaseLink {
     Logit,
 }
 
+/// The model of an XGBoost JSON file, with the iterations its scikit-learn wrapper predicts
+/// with ([`read_with`]).
 pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
+    read_with(json, None)
+}
+
+/// The model of an XGBoost JSON file, keeping its first `iterations` boosting iterations when
+/// given, else those up to its early-stopping `best_iteration` when it records one, else all.
+pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel, FormatError> {
     let learner = field(json, "learner", "the file")?;
     refuse_missing_other_than_nan(learner)?;
     let version = version(json);
@@ -140,6 +150,17 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
             trees.len()
         )));
     }
+    // Iterations matter only when some are left out.
+    let best = best_iteration(learner)?;
+    let (end, note) = match (iterations, best) {
+        (None, None) => (trees.len(), None),
+        _ => {
+            let bounds = iteration_bounds(model, trees.len(), scores)?;
+            let (kept, note) = kept_iterations(bounds.len() - 1, iterations, best)?;
+            (bounds[kept], note)
+        }
+    };
+    let (trees, tree_info) = (&trees[..end], &tree_info[..end]);
     let mut total_nodes = 0;
     let mut source_trees = Vec::with_capacity(trees.len());
     let mut default_left = Vec::with_capacity(trees.len());
@@ -172,8 +193,9 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
         || "(unknown version)".to_string(),
         |[a, b, c]| format!("{a}.{b}.{c}"),
     );
+    let kept_note = note.map_or_else(String::new, |note| format!(" ({note})"));
     Ok(SourceModel {
-        source: format!("xgboost {version_text} {objective}"),
+        source: format!("xgboost {version_text} {objective}{kept_note}"),
         feature_names: feature_names(learner, num_features)?,
         precision: Precision::F32,
         task,
@@ -187,6 +209,50 @@ pub fn read(json: &Value) -> Result<SourceModel, FormatError> {
             categorical,
         },
     })
+}
+
+/// Where each boosting iteration's trees start, and the end of the last: `iteration_indptr`
+/// when the file has it (XGBoost ≥ 2), else `num_parallel_tree` (default 1) trees per output.
+fn iteration_bounds(model: &Value, trees: usize, scores: usize) -> Result<Vec<usize>, FormatError> {
+    if let Some(indptr) = model.get("iteration_indptr") {
+        let bounds: Vec<usize> = (array(indptr, "iteration_indptr")?.iter())
+            .map(|b| b.as_u64().and_then(|b| usize::try_from(b).ok()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| FormatError::malformed("iteration_indptr holds a non-count"))?;
+        let increasing = bounds.windows(2).all(|w| w[0] < w[1]);
+        if bounds.first() != Some(&0) || bounds.last() != Some(&trees) || !increasing {
+            return Err(FormatError::malformed(format!(
+                "iteration_indptr does not split the {trees} trees into iterations"
+            )));
+        }
+        return Ok(bounds);
+    }
+    let parallel = match (model.get("gbtree_model_param")).and_then(|p| p.get("num_parallel_tree"))
+    {
+        Some(count) => count_param_value(count, "num_parallel_tree", MAX_TREES)?,
+        None => 1,
+    };
+    let per_iteration = (parallel * scores).max(1);
+    if trees == 0 || !trees.is_multiple_of(per_iteration) {
+        return Err(FormatError::malformed(format!(
+            "{trees} trees is not a whole number of iterations of {per_iteration} trees"
+        )));
+    }
+    Ok((0..=trees / per_iteration)
+        .map(|i| i * per_iteration)
+        .collect())
+}
+
+/// The early-stopping `best_iteration` the file records in `learner.attributes`, if any.
+fn best_iteration(learner: &Value) -> Result<Option<usize>, FormatError> {
+    let Some(best) = learner
+        .get("attributes")
+        .and_then(|a| a.get("best_iteration"))
+    else {
+        return Ok(None);
+    };
+    let count = count_param_value(best, "best_iteration", MAX_TREES)?;
+    Ok(Some(count))
 }
 
 /// The category sets of a tree's categorical nodes, by node index.
@@ -574,7 +640,12 @@ fn number_text(value: &Value, what: &str) -> Result<f64, FormatError> {
 }
 
 fn count_param(params: &Value, key: &str, max: usize) -> Result<usize, FormatError> {
-    let value = number_text(field(params, key, "learner_model_param")?, key)?;
+    count_param_value(field(params, key, "learner_model_param")?, key, max)
+}
+
+/// A count up to `max`, as a number or a numeric string.
+fn count_param_value(value: &Value, key: &str, max: usize) -> Result<usize, FormatError> {
+    let value = number_text(value, key)?;
     if value < 0.0 || value.fract() != 0.0 || value > max as f64 {
         return Err(FormatError::malformed(format!(
             "{key} = {value} is not a count up to {max}"

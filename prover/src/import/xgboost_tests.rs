@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use super::{logit_f32, read};
+use super::{logit_f32, read, read_with};
 use crate::error::{FormatError, ImportError};
 use crate::fixed_point::SplitRule;
 use crate::import::test_support::{
@@ -252,6 +252,66 @@ fn iris_xgboost_multiclass_matches_xgboost() {
         .all(|(t, tree)| tree.target == Some(t % 3)));
 }
 
+/// Trained with early stopping: 24 rounds in the file, `best_iteration` 13. The import keeps
+/// the 14 trees the scikit-learn wrapper's `predict` uses, and matches its margins bit for bit
+/// in float32 (`check_xgboost_example`); every tree, when asked.
+#[test]
+fn an_early_stopped_model_keeps_the_trees_up_to_its_best_iteration() {
+    let model = check_xgboost_example("credit_xgboost_early_stopping");
+    let trees = |model: &SourceModel| match &model.body {
+        SourceBody::Trees { trees, .. } => trees.len(),
+        _ => panic!("a tree model"),
+    };
+    assert_eq!(trees(&model), 14);
+    assert_eq!(
+        model.source,
+        "xgboost 3.2.0 binary:logistic (14 of 24 iterations, to its early-stopping \
+         best_iteration 13, as the scikit-learn wrapper predicts; --iterations 24 for \
+         Booster.predict's)"
+    );
+    let bytes = std::fs::read(example_path("credit_xgboost_early_stopping", "model.json"));
+    let mut json: Value = serde_json::from_slice(&bytes.unwrap()).unwrap();
+    let all = read_with(&json, Some(24)).unwrap();
+    assert_eq!(trees(&all), 24);
+    assert_eq!(all.source, "xgboost 3.2.0 binary:logistic");
+    let first = read_with(&json, Some(3)).unwrap();
+    assert_eq!(trees(&first), 3);
+    assert!(first
+        .source
+        .ends_with("(3 of 24 iterations, as chosen at import)"));
+    for beyond in [0, 25] {
+        match read_with(&json, Some(beyond)) {
+            Err(FormatError::Unsupported(msg)) => {
+                assert_eq!(
+                    msg,
+                    format!("keeping {beyond} boosting iterations: the model has 1 to 24")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Without iteration_indptr (files of XGBoost < 2), one tree an iteration, the same model.
+    let model_json = &mut json["learner"]["gradient_booster"]["model"];
+    let indptr = model_json
+        .as_object_mut()
+        .unwrap()
+        .remove("iteration_indptr");
+    assert!(indptr.is_some());
+    assert_eq!(read(&json).unwrap(), model);
+    // A best_iteration past the rounds, and bounds that do not split the trees, are malformed.
+    json["learner"]["attributes"]["best_iteration"] = json!("24");
+    assert_eq!(
+        malformed(&json),
+        "best_iteration 24 of a model of 24 iterations"
+    );
+    json["learner"]["attributes"]["best_iteration"] = json!("13");
+    json["learner"]["gradient_booster"]["model"]["iteration_indptr"] = json!([0, 5, 5, 24]);
+    assert_eq!(
+        malformed(&json),
+        "iteration_indptr does not split the 24 trees into iterations"
+    );
+}
+
 #[test]
 fn diabetes_xgboost_regressor_matches_xgboost() {
     let model = check_xgboost_example("diabetes_xgboost_regressor");
@@ -305,7 +365,7 @@ fn truncated_and_corrupted_flagship_files_are_refused_without_panics() {
 fn tiny() -> Value {
     json!({
         "learner": {
-            "attributes": {"best_iteration": "0"},
+            "attributes": {},
             "feature_names": ["a", "b"],
             "learner_model_param": {"base_score": "[5E-1]", "num_class": "0", "num_feature": "2", "num_target": "1"},
             "objective": {"name": "binary:logistic"},

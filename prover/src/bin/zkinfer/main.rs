@@ -46,6 +46,16 @@ enum Command {
         /// class agreement and the largest score error, and fail if they are off.
         #[arg(long)]
         check: Option<PathBuf>,
+        /// Boosting iterations to keep (XGBoost, LightGBM) [default: those the library's
+        /// predict uses: up to an early-stopping best_iteration the file records, else all]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        iterations: Option<u32>,
+        /// The classes' labels, comma-separated in class order, instead of the file's.
+        #[arg(long, value_delimiter = ',')]
+        class_labels: Option<Vec<String>>,
+        /// The features' names, comma-separated in model order, instead of the file's.
+        #[arg(long, value_delimiter = ',')]
+        feature_names: Option<Vec<String>>,
     },
     /// Describe a zkinfer model: id, task, features and their fixed-point grids.
     Inspect { model: PathBuf },
@@ -68,7 +78,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         row: usize,
         /// What the verifier learns: `class` (default for classifiers), `scores` (default for
-        /// regression) or `at-least=<real score>` (only whether the score reaches it).
+        /// regression), `at-least=<real score>` (only whether the score reaches it) or
+        /// `at-least-probability=<p>` (a binary classifier's: only whether the probability of
+        /// class 1 reaches p, exactly as `predict` reports it).
         #[arg(long, value_parser = proofs::parse_disclose)]
         disclose: Option<proofs::Disclose>,
         #[command(flatten)]
@@ -222,11 +234,20 @@ fn main() -> ExitCode {
             output,
             calibrate,
             check,
+            iterations,
+            class_labels,
+            feature_names,
         } => import_command(
             &model,
             output.as_deref(),
-            calibrate.as_deref(),
             check.as_deref(),
+            calibrate.as_deref(),
+            import::ImportOptions {
+                calibration: None,
+                iterations: iterations.map(|n| n as usize),
+                class_labels: class_labels.as_deref(),
+                feature_names: feature_names.as_deref(),
+            },
         ),
         Command::Inspect { model } => inspect_command(&model),
         Command::Predict { model, input } => predict_command(&model, &input),
@@ -328,8 +349,9 @@ fn read_text(path: &Path) -> Result<String, Failure> {
 fn import_command(
     path: &Path,
     output: Option<&Path>,
-    calibrate: Option<&Path>,
     check: Option<&Path>,
+    calibrate: Option<&Path>,
+    options: import::ImportOptions,
 ) -> Result<(), Failure> {
     let bytes = read_file(path)?;
     let calibration = match calibrate {
@@ -340,7 +362,12 @@ fn import_command(
         None => None,
     };
     let start = Instant::now();
-    let model = import::import(&bytes, &path.display().to_string(), calibration.as_ref())?;
+    let file = path.display().to_string();
+    let options = import::ImportOptions {
+        calibration: calibration.as_ref(),
+        ..options
+    };
+    let model = import::import_with(&bytes, &file, &options)?;
     let elapsed = start.elapsed();
     sayln!(
         "imported {} ({} bytes) in {:.1} ms",
@@ -394,19 +421,37 @@ fn predict_command(model_path: &Path, input_path: &Path) -> Result<(), Failure> 
     let text = read_text(input_path)?;
     let inputs = read_inputs(&model, &text)
         .map_err(|e| Failure(format!("{}: {e}", input_path.display()), 1))?;
+    // Every input gets its line, a refused one an error naming it, and the rest go on.
+    let mut refused = 0;
     for (row, raw) in inputs.iter().enumerate() {
-        let input = model.quantize_input(raw).map_err(|e| {
-            let at = if inputs.len() > 1 {
-                format!(" (input {})", row + 1)
-            } else {
-                String::new()
-            };
-            Failure(format!("{}{at}: {e}", input_path.display()), 1)
-        })?;
-        let prediction = zkinfer::infer(&model, &input);
-        sayln!("{}", report::prediction_json(&model, &prediction));
+        match model.quantize_input(raw) {
+            Ok(input) => {
+                let prediction = zkinfer::infer(&model, &input);
+                sayln!("{}", report::prediction_json(&model, &prediction));
+            }
+            Err(e) => {
+                refused += 1;
+                let at = match inputs.len() {
+                    1 => String::new(),
+                    _ => format!(" (input {})", row + 1),
+                };
+                eprintln!("error: {}{at}: {e}", input_path.display());
+                let error = serde_json::json!({ "input": row + 1, "error": e.to_string() });
+                sayln!("{error}");
+            }
+        }
     }
-    Ok(())
+    match refused {
+        0 => Ok(()),
+        _ => Err(Failure(
+            format!(
+                "{}: {refused} of {} inputs refused",
+                input_path.display(),
+                inputs.len()
+            ),
+            1,
+        )),
+    }
 }
 
 fn demo_command() -> Result<(), Failure> {

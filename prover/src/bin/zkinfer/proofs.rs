@@ -22,16 +22,28 @@ pub enum Disclose {
     Scores,
     /// A real-score threshold, converted exactly once the model's scale is known.
     AtLeast(Decimal),
+    /// A probability cut-off, converted to the score threshold once the model is known.
+    AtLeastProbability(f64),
 }
 
-/// Parses `class`, `scores` or `at-least=<real score>` (a malformed value is a usage error).
+/// Parses `class`, `scores`, `at-least=<real score>` or `at-least-probability=<p>` (a malformed
+/// value is a usage error).
 pub fn parse_disclose(text: &str) -> Result<Disclose, String> {
+    let expected = "expected class, scores, at-least=<real score> or at-least-probability=<p>";
+    if let Some(p) = text.strip_prefix("at-least-probability=") {
+        return match p.parse::<f64>() {
+            Ok(p) if p > 0.0 && p < 1.0 => Ok(Disclose::AtLeastProbability(p)),
+            _ => Err(format!(
+                "{p:?} is not a probability strictly between 0 and 1"
+            )),
+        };
+    }
     match text {
         "class" => Ok(Disclose::Class),
         "scores" => Ok(Disclose::Scores),
         _ => match text.strip_prefix("at-least=") {
             Some(threshold) => threshold.parse().map(Disclose::AtLeast),
-            None => Err("expected class, scores or at-least=<real score>".into()),
+            None => Err(expected.into()),
         },
     }
 }
@@ -122,6 +134,9 @@ fn disclosure(model: &Model, disclose: Option<&Disclose>) -> Result<Disclosure, 
                 .fixed_ceil(model.output.score_scale_log2)
                 .map_err(|e| Failure(e, 1))?,
         ),
+        Some(Disclose::AtLeastProbability(p)) => Disclosure::AtLeast(
+            zkinfer::threshold::probability_threshold(model, *p).map_err(|e| Failure(e, 1))?,
+        ),
     })
 }
 
@@ -160,10 +175,18 @@ pub fn describe(model: &Model, output: &Output) -> String {
                 reals.join(", ")
             )
         }
-        Output::AtLeast { threshold, holds } => format!(
-            "score >= {} is {holds} (fixed-point threshold {threshold} at 2^{scale} per unit)",
-            real(*threshold)
-        ),
+        Output::AtLeast { threshold, holds } => {
+            // With a probability link, the least probability a score of the threshold has.
+            let probability = (model.output.link.probabilities(&[real(*threshold)]))
+                .filter(|_| model.output.task == Task::Binary)
+                .map(|p| format!("; probability of class 1 >= {:.6}", p[1]))
+                .unwrap_or_default();
+            format!(
+                "score >= {} is {holds} (fixed-point threshold {threshold} at 2^{scale} per \
+                 unit{probability})",
+                real(*threshold)
+            )
+        }
     }
 }
 

@@ -240,6 +240,14 @@ pub fn check(report: &CheckReport) -> String {
         )
         .expect("writing to a String");
     }
+    if report.refused > 0 {
+        writeln!(
+            out,
+            "check        {} of {} rows refused by the model (each a mismatch below)",
+            report.refused, report.rows
+        )
+        .expect("writing to a String");
+    }
     for (row, problem) in &report.failures {
         writeln!(out, "mismatch     row {row}: {problem}").expect("writing to a String");
     }

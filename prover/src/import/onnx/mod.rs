@@ -144,11 +144,20 @@ impl Context<'_> {
     }
 }
 
+/// The model's `source`: its producer's name and version (each its words joined by single
+/// spaces, so no line break or other control character of a producer's, such as CatBoost's
+/// multi-line build information, reaches it; at most 64 characters each) and the operator.
 fn source_name(model: &ModelProto, op: &str) -> String {
+    let words = |s: &str| {
+        (s.split(|c: char| c.is_whitespace() || c.is_control()))
+            .filter(|word| !word.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let producer = [&model.producer_name, &model.producer_version]
         .iter()
         .filter_map(|s| s.as_deref())
-        .map(|s| s.trim())
+        .map(words)
         .filter(|s| !s.is_empty())
         .map(|s| s.chars().take(64).collect::<String>())
         .collect::<Vec<_>>()

@@ -222,9 +222,9 @@ pub(super) fn imported(bytes: &[u8]) -> SourceModel {
 // ---------------------------------------------------------------------------------------------
 // Linear models.
 
-#[test]
-fn linear_classifier_with_one_row_is_binary_on_that_score() {
-    let bytes = predictor_model(
+/// A binary `LinearClassifier` of one row of coefficients over 2 features, logistic.
+fn one_row_logistic_classifier() -> Vec<u8> {
+    predictor_model(
         "LinearClassifier",
         vec![
             floats("coefficients", &[0.5, -1.25]),
@@ -234,7 +234,30 @@ fn linear_classifier_with_one_row_is_binary_on_that_score() {
             int("multi_class", 0),
         ],
         2,
+    )
+}
+
+/// CatBoost's ONNX export writes its build information, over several lines, as the producer's
+/// name: the model's source keeps its words on one line, and the model is valid.
+#[test]
+fn a_producer_string_with_line_breaks_is_kept_on_one_line() {
+    let bytes = one_row_logistic_classifier();
+    let mut proto = ModelProto::decode(bytes.as_slice()).unwrap();
+    proto.producer_name =
+        Some("CatBoost Git info:\n    Commit: 0a1b2c\r\n\tBranch:\u{7}main\n".into());
+    proto.producer_version = Some(" 1.2.8\n".into());
+    let model = imported(&proto.encode_to_vec());
+    assert_eq!(
+        model.source,
+        "CatBoost Git info: Commit: 0a1b2c Branch: main 1.2.8 (LinearClassifier)"
     );
+    let calibration = crate::Calibration::from_csv("f0,f1\n0,0\n1,1").unwrap();
+    crate::quantize::quantize(&model, Some(&calibration)).expect("a valid model");
+}
+
+#[test]
+fn linear_classifier_with_one_row_is_binary_on_that_score() {
+    let bytes = one_row_logistic_classifier();
     let model = imported(&bytes);
     assert_eq!(model.source, "skl2onnx 1.19.1 (LinearClassifier)");
     assert_eq!(model.feature_names, ["f0", "f1"]);
