@@ -61,10 +61,10 @@ impl Calibration {
 
     /// Fails unless every model feature has a column.
     pub fn check_features(&self, names: &[String]) -> Result<(), QuantizeError> {
-        let missing: Vec<&str> = names
-            .iter()
-            .filter(|n| !self.ranges.contains_key(n.as_str()))
-            .map(String::as_str)
+        let found = crate::table::resolve(&self.header, names);
+        let missing: Vec<&str> = (found.iter().zip(names))
+            .filter(|(column, _)| column.is_none())
+            .map(|(_, name)| name.as_str())
             .collect();
         if missing.is_empty() {
             return Ok(());
@@ -79,9 +79,9 @@ impl Calibration {
     /// magnitude, or 1, when all values are equal), so that inputs a little beyond the
     /// training data stay representable.
     pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
-        let &range = self
-            .ranges
-            .get(name)
+        // The column of that name, or of the name LightGBM rewrote ([`crate::table::resolve`]).
+        let column = crate::table::resolve(&self.header, &[name.to_string()])[0];
+        let &range = (column.and_then(|c| self.ranges.get(&self.header[c])))
             .ok_or_else(|| QuantizeError::Calibration(format!("no column for feature {name:?}")))?;
         let (low, high) = range.ok_or_else(|| {
             QuantizeError::Calibration(format!("feature {name:?} has no value, only missing ones"))

@@ -76,6 +76,13 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
     if class_column.is_none() && compared == Compared::Nothing {
         return Err("the CSV records no expected_class and no expected scores".into());
     }
+    if compared == Compared::Probabilities && model.output.link.probabilities(&[0.0]).is_none() {
+        return Err(
+            "the CSV records probabilities, but this model's scores have none (record \
+                    expected_score)"
+                .into(),
+        );
+    }
     let mut report = CheckReport {
         rows: table.rows.len(),
         class_matches: class_column.map(|_| 0),
@@ -130,6 +137,9 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
                 }
                 let expected = parse_number(&table.header[c], &row[c])
                     .map_err(|e| format!("row {}: {e}", r + 1))?;
+                if !expected.is_finite() {
+                    return Err(format!("row {}: {} is {expected}", r + 1, table.header[c]));
+                }
                 let error = (value - expected).abs();
                 report.max_error = report.max_error.max(error);
                 if error > report.tolerance {
@@ -288,6 +298,24 @@ mod tests {
         assert!(
             off.failures[0].1.starts_with("expected_proba_1 = "),
             "{off:?}"
+        );
+        // An empty or non-numeric recorded probability is named, not skipped.
+        let csv = probabilities(0.0);
+        let (head, rest) = csv.split_at(csv.find('\n').unwrap() + 1);
+        let (first, rest) = rest.split_at(rest.find('\n').unwrap());
+        let features = &first[..first.rfind(',').unwrap()];
+        for (cell, error) in [("", "is empty"), ("NaN", "is NaN")] {
+            let csv = format!("{head}{features},{cell}{rest}");
+            let expected = format!("row 1: expected_proba_1 {error}");
+            assert_eq!(check_against_csv(&model, &csv), Err(expected));
+        }
+        // Scores without a probability cannot be checked against probabilities.
+        let mut raw = model.clone();
+        raw.output.link = crate::model::Link::None;
+        let refused = check_against_csv(&raw, &probabilities(0.0)).unwrap_err();
+        assert!(
+            refused.contains("this model's scores have none"),
+            "{refused}"
         );
     }
 }

@@ -118,9 +118,9 @@ pub enum ImportError {
     )]
     UnknownFormat { file: String },
     #[error(
-        "{file}: an XGBoost model in its binary form (UBJSON, what save_model writes to a \
-         name not ending in .json), which zkinfer does not read: save it again with \
-         save_model(\"model.json\") and import that"
+        "{file}: an XGBoost model in its binary form (UBJSON, what XGBoost 2.1 and later's \
+         save_model writes to a name not ending in .json), which zkinfer does not read: save \
+         it again with save_model(\"model.json\") and import that"
     )]
     XgboostBinary { file: String },
     /// What the import was told does not fit the model (labels or names of another count).

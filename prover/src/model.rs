@@ -982,13 +982,12 @@ impl Link {
     /// The most any of [`probabilities`](Self::probabilities) moves when no score moves by
     /// more than 1: the largest row sum of the derivative's magnitudes, so a score error `e`
     /// is a probability error of at most `e` times this. The logistic's slope is at most 1/4;
-    /// softmax's row sums are `2p(1 − p) ≤ 1/2`; normalized one-vs-rest sigmoids', with
-    /// `σ' ≤ σ`, at most `2σ_c/Σσ ≤ 2`; a proportion is the score itself.
+    /// softmax's row sums are `2p(1 − p) ≤ 1/2`; normalized one-vs-rest sigmoids' `q = σ_c/Σσ`,
+    /// with `σ' ≤ σ`, at most `2q(1 − q) ≤ 1/2`; a proportion is the score itself.
     pub fn probability_slope(self) -> f64 {
         match self {
             Link::Logistic => 0.25,
-            Link::Softmax => 0.5,
-            Link::OneVsRestLogistic => 2.0,
+            Link::Softmax | Link::OneVsRestLogistic => 0.5,
             _ => 1.0,
         }
     }

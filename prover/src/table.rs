@@ -33,24 +33,42 @@ impl Table {
         Ok(Table { header, rows })
     }
 
-    /// The index of each named column, or the names that are missing.
+    /// The index of each named column, or the names that are missing ([`resolve`]).
     pub fn columns(&self, names: &[String]) -> Result<Vec<usize>, Vec<String>> {
-        let mut found = Vec::with_capacity(names.len());
-        let mut missing = Vec::new();
-        for name in names {
-            let exact = self.header.iter().position(|h| h == name);
-            let rewritten = || self.header.iter().position(|h| names_feature(h, name));
-            match exact.or_else(rewritten) {
-                Some(i) => found.push(i),
-                None => missing.push(name.clone()),
-            }
-        }
-        if missing.is_empty() {
-            Ok(found)
-        } else {
-            Err(missing)
+        let found = resolve(&self.header, names);
+        let missing: Vec<String> = (found.iter().zip(names))
+            .filter(|(column, _)| column.is_none())
+            .map(|(_, name)| name.clone())
+            .collect();
+        match missing.is_empty() {
+            true => Ok(found.into_iter().flatten().collect()),
+            false => Err(missing),
         }
     }
+}
+
+/// The position in `header` of each of `names`: the column of that exact name, or else the
+/// one column no name claims exactly that [`names_feature`] gives it; `None` for a name no
+/// column gives, or whose column would also serve another name (so no two features ever read
+/// one column).
+pub fn resolve(header: &[String], names: &[String]) -> Vec<Option<usize>> {
+    let exact = |name: &String| header.iter().position(|h| h == name);
+    let claimed: Vec<usize> = names.iter().filter_map(exact).collect();
+    let rewritten = |name: &String| {
+        let mut candidates = (header.iter().enumerate())
+            .filter(|(i, h)| !claimed.contains(i) && names_feature(h, name))
+            .map(|(i, _)| i);
+        match (candidates.next(), candidates.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    };
+    let found: Vec<Option<usize>> = names
+        .iter()
+        .map(|n| exact(n).or_else(|| rewritten(n)))
+        .collect();
+    let shared = |i: usize| found.iter().filter(|f| **f == Some(i)).count() > 1;
+    found.iter().map(|f| f.filter(|&i| !shared(i))).collect()
 }
 
 /// Whether `given` (a column or a key an input names) names the model feature `feature`:
@@ -59,4 +77,29 @@ impl Table {
 /// trained with.
 pub fn names_feature(given: &str, feature: &str) -> bool {
     given == feature || (given.contains(' ') && given.replace(' ', "_") == feature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// An exact name first; a rewritten one only from a column no name claims, and never
+    /// one column for two names.
+    #[test]
+    fn no_two_features_read_one_column() {
+        let resolved = |header: &[&str], wanted: &[&str]| resolve(&names(header), &names(wanted));
+        assert_eq!(resolved(&["x", "a b"], &["a_b", "x"]), [Some(1), Some(0)]);
+        assert_eq!(resolved(&["a b", "a_b"], &["a_b"]), [Some(1)]);
+        assert_eq!(resolved(&["a b"], &["a b", "a_b"]), [Some(0), None]);
+        assert_eq!(resolved(&["a b_c", "a_b c"], &["a_b_c"]), [None]);
+        assert_eq!(
+            resolved(&["a b", "c d"], &["a_b", "c_d"]),
+            [Some(0), Some(1)]
+        );
+        assert_eq!(resolved(&["a  b"], &["a_b"]), [None]);
+    }
 }

@@ -125,8 +125,8 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
     let feature_names = feature_names(header.get("feature_names").copied(), num_features)?;
 
     let mut trees = Vec::new();
-    let mut default_left = Vec::new();
-    let mut rules: Vec<Option<MissingRule>> = vec![None; num_features];
+    // Per tree, how each node's split reads missing values.
+    let mut splits = Vec::new();
     let mut total_nodes = 0;
     let mut complete = false;
     while let Some((number, line)) = lines.next() {
@@ -165,18 +165,7 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
         }
         let t = trees.len();
         let (tree, missing) = read_tree(t, number, &block, num_features, t % scores)?;
-        let mut defaults = vec![false; tree.nodes.len()];
-        for (node, split) in missing.iter().enumerate() {
-            let rule = rules[split.feature].get_or_insert(split.rule);
-            if *rule != split.rule {
-                return Err(FormatError::unsupported(format!(
-                    "feature {} has splits with different missing types (tree {t}, node {node})",
-                    split.feature
-                )));
-            }
-            defaults[node] = split.default_left;
-        }
-        default_left.push(defaults);
+        splits.push(missing);
         total_nodes += tree.nodes.len();
         if total_nodes > MAX_NODES {
             return Err(FormatError::unsupported(format!(
@@ -202,7 +191,24 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
     }
     let (kept, note) = kept_iterations(trees.len() / scores, iterations, None)?;
     trees.truncate(kept * scores);
-    default_left.truncate(kept * scores);
+    splits.truncate(kept * scores);
+    // The features' missing types, from the trees kept.
+    let mut default_left = Vec::with_capacity(trees.len());
+    let mut rules: Vec<Option<MissingRule>> = vec![None; num_features];
+    for (t, missing) in splits.iter().enumerate() {
+        let mut defaults = vec![false; trees[t].nodes.len()];
+        for (node, split) in missing.iter().enumerate() {
+            let rule = rules[split.feature].get_or_insert(split.rule);
+            if *rule != split.rule {
+                return Err(FormatError::unsupported(format!(
+                    "feature {} has splits with different missing types (tree {t}, node {node})",
+                    split.feature
+                )));
+            }
+            defaults[node] = split.default_left;
+        }
+        default_left.push(defaults);
+    }
     let categorical = categorical_features(&trees, num_features, CategoryRead::TowardZero)?;
     if average_output {
         // Random-forest boosting: LightGBM divides the sum by the number of iterations.

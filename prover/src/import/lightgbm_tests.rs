@@ -240,6 +240,9 @@ fn inputs_may_use_the_names_lightgbm_rewrote() {
     assert!(read(r#"{"Annual Income ($)": 0.25, "Annual_Income_($)": 0.5, "b": 0.75}"#).is_err());
     assert!(read("Annual  Income ($),b\n0.25,0.75").is_err());
     assert!(read(r#"{"Annual-Income ($)": 0.25, "b": 0.75}"#).is_err());
+    // A calibration CSV may use them too.
+    let calibration = crate::Calibration::from_csv("Annual Income ($),b\n0,0\n1,1").unwrap();
+    crate::import::import(text.as_bytes(), "m.txt", Some(&calibration)).unwrap();
 }
 
 #[test]

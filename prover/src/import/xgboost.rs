@@ -212,7 +212,7 @@ pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel,
 }
 
 /// Where each boosting iteration's trees start, and the end of the last: `iteration_indptr`
-/// when the file has it (XGBoost ≥ 2), else `num_parallel_tree` (default 1) trees per output.
+/// when the file has it (XGBoost ≥ 2), else `num_parallel_tree` trees per output.
 fn iteration_bounds(model: &Value, trees: usize, scores: usize) -> Result<Vec<usize>, FormatError> {
     if let Some(indptr) = model.get("iteration_indptr") {
         let bounds: Vec<usize> = (array(indptr, "iteration_indptr")?.iter())
@@ -227,12 +227,16 @@ fn iteration_bounds(model: &Value, trees: usize, scores: usize) -> Result<Vec<us
         }
         return Ok(bounds);
     }
-    let parallel = match (model.get("gbtree_model_param")).and_then(|p| p.get("num_parallel_tree"))
-    {
-        Some(count) => count_param_value(count, "num_parallel_tree", MAX_TREES)?,
-        None => 1,
-    };
-    let per_iteration = (parallel * scores).max(1);
+    let parallel = (model.get("gbtree_model_param"))
+        .and_then(|p| p.get("num_parallel_tree"))
+        .ok_or_else(|| {
+            FormatError::malformed("no iteration_indptr or num_parallel_tree to tell iterations by")
+        })?;
+    let parallel = count_param_value(parallel, "num_parallel_tree", MAX_TREES)?;
+    if parallel == 0 {
+        return Err(FormatError::malformed("num_parallel_tree = 0"));
+    }
+    let per_iteration = parallel * scores;
     if trees == 0 || !trees.is_multiple_of(per_iteration) {
         return Err(FormatError::malformed(format!(
             "{trees} trees is not a whole number of iterations of {per_iteration} trees"

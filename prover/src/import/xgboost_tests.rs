@@ -298,6 +298,19 @@ fn an_early_stopped_model_keeps_the_trees_up_to_its_best_iteration() {
         .remove("iteration_indptr");
     assert!(indptr.is_some());
     assert_eq!(read(&json).unwrap(), model);
+    // Without num_parallel_tree either, the iterations cannot be told: refused, not guessed.
+    let param = &mut json["learner"]["gradient_booster"]["model"]["gbtree_model_param"];
+    let parallel = param
+        .as_object_mut()
+        .unwrap()
+        .remove("num_parallel_tree")
+        .unwrap();
+    assert_eq!(
+        malformed(&json),
+        "no iteration_indptr or num_parallel_tree to tell iterations by"
+    );
+    json["learner"]["gradient_booster"]["model"]["gbtree_model_param"]["num_parallel_tree"] =
+        parallel;
     // A best_iteration past the rounds, and bounds that do not split the trees, are malformed.
     json["learner"]["attributes"]["best_iteration"] = json!("24");
     assert_eq!(

@@ -176,10 +176,16 @@ pub fn describe(model: &Model, output: &Output) -> String {
             )
         }
         Output::AtLeast { threshold, holds } => {
-            // With a probability link, the least probability a score of the threshold has.
+            // With a probability link, the probability a score of the threshold has, rounded
+            // down so as never to overstate what the threshold guarantees.
             let probability = (model.output.link.probabilities(&[real(*threshold)]))
                 .filter(|_| model.output.task == Task::Binary)
-                .map(|p| format!("; probability of class 1 >= {:.6}", p[1]))
+                .map(|p| {
+                    format!(
+                        "; probability of class 1 >= {:.6}",
+                        (p[1] * 1e6).floor() / 1e6
+                    )
+                })
                 .unwrap_or_default();
             format!(
                 "score >= {} is {holds} (fixed-point threshold {threshold} at 2^{scale} per \
