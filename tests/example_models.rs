@@ -1,8 +1,14 @@
 //! Every committed example model imports, agrees with its library on every held-out row, and
 //! keeps its pinned model id.
 
+use zkinfer::calibration::DEFAULT_HEADROOM;
 use zkinfer::check::check_against_csv;
-use zkinfer_integration::{example_models, import_example, read_example};
+use zkinfer::model::Encoding;
+use zkinfer::quantize::score_error_bound;
+use zkinfer::{import, Calibration, Model};
+use zkinfer_integration::{
+    example_models, examples_dir, import_example, import_example_file, read_example,
+};
 
 #[test]
 fn every_example_agrees_with_its_library_on_every_heldout_row() {
@@ -13,32 +19,42 @@ fn every_example_agrees_with_its_library_on_every_heldout_row() {
         examples.len()
     );
     let mut table = String::new();
-    for example in &examples {
-        let model = import_example(example);
-        assert_eq!(model.num_features(), example.n_features, "{}", example.name);
-        let report = check_against_csv(&model, &read_example(&example.heldout_csv))
-            .unwrap_or_else(|e| panic!("{}: {e}", example.name));
-        assert_eq!(report.rows, example.n_heldout, "{}", example.name);
+    // A library's own ONNX export must agree as its native file does.
+    let files = examples.iter().flat_map(|example| {
+        let native = (example, example.name.clone(), import_example(example));
+        let export = (example.onnx_export.as_ref()).map(|file| {
+            let name = format!("{} (ONNX export)", example.name);
+            (example, name, import_example_file(example, file))
+        });
+        std::iter::once(native).chain(export)
+    });
+    let files: Vec<(_, String, Model)> = files.collect();
+    assert!(files.len() > examples.len(), "no ONNX export is checked");
+    for (example, name, model) in &files {
+        assert_eq!(model.num_features(), example.n_features, "{name}");
+        let report = check_against_csv(model, &read_example(&example.heldout_csv))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(report.rows, example.n_heldout, "{name}");
         if example.task != "regression" {
             assert_eq!(
                 report.class_matches,
                 Some(report.rows),
                 "{}: class disagreements {:?}",
-                example.name,
+                name,
                 report.failures
             );
         }
         assert!(
             report.max_error <= report.tolerance,
             "{}: score error {:e} > tolerance {:e}: {:?}",
-            example.name,
+            name,
             report.max_error,
             report.tolerance,
             report.failures
         );
         table.push_str(&format!(
-            "{:<36} {:>4} rows  classes {:>9}  max error {:.2e}  tolerance {:.2e}\n",
-            example.name,
+            "{:<40} {:>4} rows  classes {:>9}  max error {:.2e}  tolerance {:.2e}\n",
+            name,
             report.rows,
             report
                 .class_matches
@@ -135,5 +151,49 @@ fn a_network_accepts_its_whole_domain_and_refuses_a_feature_beyond_its_grid() {
             assert!(min <= 0.0 && (16.0..100.0).contains(&max), "[{min}, {max}]");
         }
         other => panic!("expected OutOfRange, got {other:?}"),
+    }
+}
+
+/// Linear models and networks accept inputs up to a headroom beyond their calibration data.
+/// Calibrated on the training rows alone (headroom 0), examples refuse held-out rows; at the
+/// default headroom, none refuses any, and the wider grids cost input precision, which the
+/// error bound shows. Prints the table the README's headroom paragraph quotes.
+#[test]
+fn the_default_headroom_accepts_every_heldout_row() {
+    let headrooms = [0.0, 0.1, 0.25, DEFAULT_HEADROOM, 1.0, 2.0];
+    let mut table = String::from("model, then per headroom: refused held-out rows, error bound\n");
+    let mut refused_without = 0;
+    for example in example_models() {
+        let bytes = std::fs::read(examples_dir().join(&example.model_file)).unwrap();
+        let calibration = Calibration::from_csv(&read_example(&example.calibration_csv)).unwrap();
+        let heldout = read_example(&example.heldout_csv);
+        let mut row = format!("{:<28}", example.name);
+        for headroom in headrooms {
+            let calibration = calibration.clone().with_headroom(headroom).unwrap();
+            let model = import::import(&bytes, &example.model_file, Some(&calibration)).unwrap();
+            // Trees read every finite input: only grids have a range.
+            if matches!(model.input.encoding, Encoding::Grid { .. }) {
+                let report = check_against_csv(&model, &heldout).unwrap();
+                let bound = score_error_bound(&model).into_iter().fold(0.0, f64::max);
+                row.push_str(&format!(" | {:>3} {bound:.1e}", report.refused));
+                if headroom == DEFAULT_HEADROOM {
+                    assert_eq!(report.refused, 0, "{}: {:?}", example.name, report.failures);
+                    assert_eq!(model.id(), import_example(&example).id(), "the default");
+                }
+                if headroom == 0.0 {
+                    refused_without += report.refused;
+                }
+            }
+        }
+        if row.contains('|') {
+            table.push_str(&row);
+            table.push('\n');
+        }
+    }
+    println!("{table}");
+    assert!(refused_without > 0, "no example needs headroom");
+    let calibration = Calibration::from_csv("a\n1\n2\n").unwrap();
+    for bad in [-0.5, f64::NAN, 1e9] {
+        assert!(calibration.clone().with_headroom(bad).is_err(), "{bad}");
     }
 }

@@ -2,7 +2,7 @@
 //! `tests/fuzz/regressions/<target>/`) through the target's check, and the example model files
 //! through the importers' checks: what the fuzzers found once stays fixed, without libFuzzer.
 
-use zkinfer_integration::fuzz::{check, files_in, fuzz_dir, importer_target, TARGETS};
+use zkinfer_integration::fuzz::{check, example_model_files, files_in, fuzz_dir, TARGETS};
 use zkinfer_integration::{example_models, examples_dir, import_example};
 
 fn replay(target: &str, folder: &str) -> usize {
@@ -30,16 +30,18 @@ fn seeds_and_regressions_pass_their_checks() {
 
 #[test]
 fn example_models_pass_the_importer_checks() {
+    let files = example_model_files();
+    for (target, _, file) in &files {
+        check(target, &std::fs::read(examples_dir().join(file)).unwrap());
+    }
     let mut checked = 0;
     for example in example_models() {
-        let path = examples_dir().join(&example.model_file);
-        let target = importer_target(&example.model_file);
-        check(target, &std::fs::read(&path).unwrap());
         check(
             "import_zkinfer",
             &import_example(&example).to_canonical_json(),
         );
         checked += 1;
     }
-    assert_eq!(checked, 25, "every example model");
+    assert_eq!(checked, 28, "every example model");
+    assert_eq!(files.len(), 30, "every example model file and ONNX export");
 }

@@ -5,13 +5,24 @@ use std::collections::HashMap;
 use crate::error::QuantizeError;
 use crate::table::Table;
 
-/// Per-feature `[min, max]` over the calibration rows' values (missing ones aside).
+/// Per-feature `[min, max]` over the calibration rows' values (missing ones aside), and the
+/// headroom a model's input grids keep beyond them.
 #[derive(Clone, Debug)]
 pub struct Calibration {
     header: Vec<String>,
     /// `None` for a column whose values are all missing.
     ranges: HashMap<String, Option<(f64, f64)>>,
+    headroom: f64,
 }
+
+/// The default headroom: half a feature's calibration range on each side, so that the
+/// accepted range is twice the data's. It keeps every held-out row of every example in range
+/// (the README's headroom table), and the finest grid covering the wider range loses at most
+/// one bit of input precision.
+pub const DEFAULT_HEADROOM: f64 = 0.5;
+
+/// The largest headroom accepted: 1000 ranges on each side.
+pub const MAX_HEADROOM: f64 = 1000.0;
 
 impl Calibration {
     /// Reads a CSV with a header row of feature names and at least one row of numbers; an empty
@@ -51,7 +62,25 @@ impl Calibration {
         Ok(Calibration {
             header: table.header,
             ranges,
+            headroom: DEFAULT_HEADROOM,
         })
+    }
+
+    /// The same data with another headroom: `headroom` times each feature's range on each side
+    /// (0 accepts exactly the calibration range; 0 to [`MAX_HEADROOM`]).
+    pub fn with_headroom(mut self, headroom: f64) -> Result<Calibration, QuantizeError> {
+        if !(0.0..=MAX_HEADROOM).contains(&headroom) {
+            return Err(QuantizeError::Calibration(format!(
+                "headroom {headroom} is not a number from 0 to {MAX_HEADROOM}"
+            )));
+        }
+        self.headroom = headroom;
+        Ok(self)
+    }
+
+    /// The headroom, in feature ranges on each side.
+    pub fn headroom(&self) -> f64 {
+        self.headroom
     }
 
     /// The header, for naming the features of files that carry no names (ONNX).
@@ -75,8 +104,8 @@ impl Calibration {
         )))
     }
 
-    /// The feature's calibration range widened by half its width on each side (by half its
-    /// magnitude, or 1, when all values are equal), so that inputs a little beyond the
+    /// The feature's calibration range widened by the headroom times its width on each side
+    /// (times its magnitude, or 1, when all values are equal), so that inputs beyond the
     /// training data stay representable.
     pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
         // The column of that name, or of the name LightGBM rewrote ([`crate::table::resolve`]).
@@ -86,11 +115,12 @@ impl Calibration {
         let (low, high) = range.ok_or_else(|| {
             QuantizeError::Calibration(format!("feature {name:?} has no value, only missing ones"))
         })?;
-        let margin = if high > low {
-            (high - low) / 2.0
+        let width = if high > low {
+            high - low
         } else {
-            (low.abs() / 2.0).max(1.0)
+            low.abs().max(2.0)
         };
+        let margin = width * self.headroom;
         Ok((low - margin, high + margin))
     }
 }

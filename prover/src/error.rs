@@ -28,7 +28,8 @@ pub enum InputError {
     NotFinite { feature: String, value: f64 },
     #[error(
         "feature {0:?} is missing (NaN), and this model defines no missing values: only tree \
-         ensembles imported from XGBoost or LightGBM (model format version 2) take them"
+         ensembles imported from XGBoost, LightGBM or CatBoost (model format version 2) take \
+         them"
     )]
     Missing(String),
     #[error("feature {feature:?} = {value} is outside the model's input range [{min}, {max}]")]
@@ -54,6 +55,7 @@ pub enum Format {
     Onnx,
     XgboostJson,
     LightgbmText,
+    CatboostJson,
     Zkinfer,
 }
 
@@ -63,6 +65,7 @@ impl fmt::Display for Format {
             Format::Onnx => "ONNX",
             Format::XgboostJson => "XGBoost JSON",
             Format::LightgbmText => "LightGBM text",
+            Format::CatboostJson => "CatBoost JSON",
             Format::Zkinfer => "zkinfer",
         })
     }
@@ -114,7 +117,7 @@ pub enum ImportError {
     TooLarge { file: String, bytes: usize },
     #[error(
         "{file}: not a model format zkinfer reads (ONNX, XGBoost JSON, LightGBM text, \
-         zkinfer JSON)"
+         CatBoost JSON, zkinfer JSON)"
     )]
     UnknownFormat { file: String },
     #[error(
@@ -123,6 +126,12 @@ pub enum ImportError {
          it again with save_model(\"model.json\") and import that"
     )]
     XgboostBinary { file: String },
+    #[error(
+        "{file}: a CatBoost model in its binary form (.cbm, what save_model writes by default), \
+         which zkinfer does not read: save it again with save_model(\"model.json\", \
+         format=\"json\") and import that"
+    )]
+    CatboostBinary { file: String },
     /// What the import was told does not fit the model (labels or names of another count).
     #[error("{file}: {reason}")]
     Options { file: String, reason: String },

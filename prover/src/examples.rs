@@ -26,6 +26,10 @@ pub struct ExampleModel {
     pub heldout_csv: String,
     pub n_features: usize,
     pub n_heldout: usize,
+    /// The same model through its library's own ONNX export (CatBoost), relative to
+    /// `examples/`.
+    #[serde(default)]
+    pub onnx_export: Option<String>,
 }
 
 /// Parses `examples/models.json`.

@@ -14,8 +14,8 @@
 //! 0.14 s to verify, on one core of the 2-core reference machine; the limit is set so that
 //! every model that loads also proves within the WebAssembly module's 1 GiB.
 
-/// Largest model file any importer or loader reads (ONNX, XGBoost JSON, LightGBM text, zkinfer
-/// JSON). Real files of provable models are far smaller: the flagship is 107 KB.
+/// Largest model file any importer or loader reads (ONNX, XGBoost JSON, LightGBM text, CatBoost
+/// JSON, zkinfer JSON). Real files of provable models are far smaller: the flagship is 107 KB.
 pub const MAX_MODEL_FILE_BYTES: usize = 64 << 20;
 
 /// Features a model takes.

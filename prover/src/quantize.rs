@@ -3,7 +3,8 @@
 //! Trees: each feature is binned at its own split thresholds, compared the library's way, so
 //! every decision equals the library's float decision for every finite input. Linear models:
 //! each feature gets the finest power-of-two grid covering its calibration range widened by
-//! half its width on both sides; inputs round to nearest and values outside are refused.
+//! the calibration's headroom (by default half its width) on both sides; inputs round to
+//! nearest and values outside are refused.
 //! Scores: the largest power-of-two scale at which every reachable score stays below
 //! `2^SCORE_BITS`.
 

@@ -334,7 +334,11 @@ fn early_stopping_iterations_labels_and_names_at_import() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let onnx = examples.join("models/breast_cancer_logreg/model.onnx");
     let out = zkinfer(&["import", arg(&onnx), "--iterations", "3"]);
-    assert_fails(&out, 1, "only XGBoost and LightGBM files have them");
+    assert_fails(
+        &out,
+        1,
+        "only XGBoost, LightGBM and CatBoost files have them",
+    );
     // Labels and names given at import are the model's (and its id's) from the start; counts
     // that do not fit are refused, as is choosing anything for a zkinfer model.
     let out = zkinfer(&[
@@ -372,6 +376,106 @@ fn early_stopping_iterations_labels_and_names_at_import() {
         "model.ubj: an XGBoost model in its binary form (UBJSON",
     );
     assert!(stderr(&out).contains(r#"save_model("model.json")"#));
+}
+
+/// CatBoost's JSON model imports and agrees with `predict` on every held-out row, proves a
+/// probability cut-off, and keeps the first N trees when told; its ONNX export names its
+/// release; its binary form (.cbm) is named, with what to do instead.
+#[test]
+fn catboost_models_import_check_and_prove() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/models/credit_catboost");
+    let model = example.join("model.json");
+    let heldout = example.join("heldout.csv");
+    let out = zkinfer(&["import", arg(&model), "--check", arg(&heldout)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for line in [
+        "source       catboost 1.2.10 Logloss",
+        "body         41 trees, 583 splits",
+        "class agreement 250/250 (100.00 %)",
+        "missing      NaN in 10 features",
+    ] {
+        assert!(stdout(&out).contains(line), "{line}: {}", stdout(&out));
+    }
+    let out = zkinfer(&["import", arg(&model), "--iterations", "10"]);
+    assert!(
+        stdout(&out).contains("(10 of 41 iterations, as chosen at import)"),
+        "{}",
+        stdout(&out)
+    );
+    let envelope = dir.path().join("e.json");
+    let out = zkinfer(&[
+        "prove",
+        arg(&model),
+        arg(&heldout),
+        "--row",
+        "3",
+        "--disclose",
+        "at-least-probability=0.6",
+        "-o",
+        arg(&envelope),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zkinfer(&["verify", arg(&model), arg(&envelope)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("probability of class 1 >= 0.600000"),
+        "{}",
+        stdout(&out)
+    );
+    let calibration = example.join("../../data/credit-train.csv");
+    let onnx = example.join("model.onnx");
+    let out = zkinfer(&["import", arg(&onnx), "--calibrate", arg(&calibration)]);
+    assert!(
+        stdout(&out).contains("source       CatBoost 1.2.10 (TreeEnsembleClassifier)"),
+        "{}",
+        stdout(&out)
+    );
+    // CatBoost's binary files start with the magic "CBM1".
+    let cbm = dir.path().join("model.cbm");
+    std::fs::write(&cbm, b"CBM1\x58\x5b\0\0 flatbuffers follow").unwrap();
+    let out = zkinfer(&["import", arg(&cbm)]);
+    assert_fails(
+        &out,
+        1,
+        "model.cbm: a CatBoost model in its binary form (.cbm",
+    );
+    assert!(
+        stderr(&out).contains(r#"format="json")"#),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--headroom 0` accepts exactly the calibration data's ranges: the logistic regression then
+/// refuses five held-out rows, each named with its feature, value and range, and the check
+/// goes on; the default headroom accepts them all. A negative headroom is refused.
+#[test]
+fn headroom_sets_how_far_beyond_the_calibration_data_inputs_are_accepted() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let model = examples.join("models/breast_cancer_logreg/model.onnx");
+    let calibration = examples.join("data/breast_cancer-train.csv");
+    let heldout = examples.join("models/breast_cancer_logreg/heldout.csv");
+    let import = |extra: &[&str]| {
+        let args = [
+            &["import", arg(&model), "--calibrate", arg(&calibration)][..],
+            &["--check", arg(&heldout)],
+            extra,
+        ];
+        zkinfer(&args.concat())
+    };
+    let out = import(&["--headroom", "0"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("5 of 143 rows refused"), "{report}");
+    let named = "row 16: refused: feature \"worst_area\" = 185.1999969482422 is outside the \
+                 model's input range [190.875, 4286.8125]";
+    assert!(report.contains(named), "{report}");
+    let out = import(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("143/143"), "{}", stdout(&out));
+    let out = import(&["--headroom=-1"]);
+    assert_fails(&out, 1, "headroom -1 is not a number from 0 to 1000");
 }
 
 /// `--disclose at-least-probability=0.8` on the credit model proves whether the probability of

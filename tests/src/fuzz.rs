@@ -16,7 +16,7 @@ use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 use zkinfer::api::verify_known;
 use zkinfer::examples::Flagship;
-use zkinfer::import::{lightgbm, onnx, xgboost};
+use zkinfer::import::{catboost, lightgbm, onnx, xgboost};
 use zkinfer::quantize::quantize;
 use zkinfer::service::registry::Registry;
 use zkinfer::service::{router, Config};
@@ -29,13 +29,14 @@ use crate::{example_models, import_example};
 pub type Check = fn(data: &[u8]);
 
 /// The fuzz targets' checks, by name (also their seed and regression folders' names).
-pub const TARGETS: [(&str, Check); 8] = [
+pub const TARGETS: [(&str, Check); 9] = [
     ("envelope_binary", envelope_binary),
     ("envelope_json", envelope_json),
     ("proof_verify", proof_verify),
     ("import_onnx", import_onnx),
     ("import_xgboost", import_xgboost),
     ("import_lightgbm", import_lightgbm),
+    ("import_catboost", import_catboost),
     ("import_zkinfer", import_zkinfer),
     ("http_request", http_request),
 ];
@@ -175,13 +176,31 @@ pub fn proof_verify(data: &[u8]) {
 
 // ---- importers ----
 
-/// The importer target that reads a model file, by its extension.
-pub fn importer_target(model_file: &str) -> &'static str {
-    match Path::new(model_file).extension().and_then(|e| e.to_str()) {
-        Some("onnx") => "import_onnx",
-        Some("txt") => "import_lightgbm",
-        _ => "import_xgboost",
+/// The importer target that reads a model file of `format` (as `examples/models.json` names
+/// it).
+pub fn importer_target(format: &str) -> &'static str {
+    match format {
+        "onnx" => "import_onnx",
+        "lightgbm-text" => "import_lightgbm",
+        "catboost-json" => "import_catboost",
+        "xgboost-json" => "import_xgboost",
+        other => panic!("no importer target reads {other:?} files"),
     }
+}
+
+/// The example model files an importer target starts from: each example's file, and its
+/// library's ONNX export when it has one.
+pub fn example_model_files() -> Vec<(&'static str, String, String)> {
+    let mut files = Vec::new();
+    for example in example_models() {
+        let target = importer_target(&example.format);
+        files.push((target, example.name.clone(), example.model_file.clone()));
+        if let Some(export) = &example.onnx_export {
+            let name = format!("{}-onnx-export", example.name);
+            files.push(("import_onnx", name, export.clone()));
+        }
+    }
+    files
 }
 
 pub fn import_onnx(data: &[u8]) {
@@ -192,6 +211,10 @@ pub fn import_xgboost(data: &[u8]) {
     let json = serde_json::from_slice(data)
         .map_err(|e| FormatError::malformed(format!("invalid JSON: {e}")));
     check_import(json.and_then(|json| xgboost::read(&json)));
+}
+
+pub fn import_catboost(data: &[u8]) {
+    check_import(catboost::read(data));
 }
 
 pub fn import_lightgbm(data: &[u8]) {
@@ -354,10 +377,11 @@ pub fn write_corpora(root: &Path) -> std::io::Result<usize> {
     }
     corpora.push(("http_request", "models".into(), vec![0, 2, 4]));
     corpora.push(("http_request", "health".into(), vec![0, 3, 4]));
+    for (target, name, file) in example_model_files() {
+        let bytes = std::fs::read(crate::examples_dir().join(file))?;
+        corpora.push((target, name, bytes));
+    }
     for example in example_models() {
-        let bytes = std::fs::read(crate::examples_dir().join(&example.model_file))?;
-        let target = importer_target(&example.model_file);
-        corpora.push((target, example.name.clone(), bytes));
         let canonical = import_example(&example).to_canonical_json();
         corpora.push(("import_zkinfer", example.name.clone(), canonical));
     }

@@ -25,9 +25,14 @@ pub fn example_models() -> Vec<ExampleModel> {
 /// Imports an example the way its README says: with its calibration CSV (the training rows, or
 /// the features' documented domain).
 pub fn import_example(example: &ExampleModel) -> Model {
-    let path = examples_dir().join(&example.model_file);
+    import_example_file(example, &example.model_file)
+}
+
+/// Imports `file` (relative to `examples/`), one of `example`'s files, with its calibration CSV.
+pub fn import_example_file(example: &ExampleModel, file: &str) -> Model {
+    let path = examples_dir().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let calibration = Calibration::from_csv(&read_example(&example.calibration_csv)).unwrap();
-    import::import(&bytes, &example.model_file, Some(&calibration))
+    import::import(&bytes, file, Some(&calibration))
         .unwrap_or_else(|e| panic!("{}: {e}", example.name))
 }

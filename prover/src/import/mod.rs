@@ -1,5 +1,7 @@
-//! Importers, chosen by file content: ONNX-ML, XGBoost JSON, LightGBM text, zkinfer JSON.
+//! Importers, chosen by file content: ONNX-ML, XGBoost JSON, LightGBM text, CatBoost JSON,
+//! zkinfer JSON.
 
+pub mod catboost;
 pub mod lightgbm;
 pub mod onnx;
 #[cfg(test)]
@@ -23,6 +25,9 @@ pub fn detect_format(bytes: &[u8]) -> Option<Format> {
                 || start.contains(&format!("\"format\": \"{FORMAT_NAME}\""))
             {
                 return Some(Format::Zkinfer);
+            }
+            if catboost::looks_like(start) {
+                return Some(Format::CatboostJson);
             }
             if start.contains("\"learner\"") {
                 return Some(Format::XgboostJson);
@@ -53,7 +58,7 @@ pub fn read_source(bytes: &[u8], file: &str) -> Result<(Format, SourceModel), Im
     read_source_with(bytes, file, None)
 }
 
-/// Reads a model file in a library format into its float form. A booster (XGBoost, LightGBM)
+/// Reads a model file in a library format into its float form. A booster (XGBoost, LightGBM, CatBoost)
 /// keeps its first `iterations` boosting iterations when given, else those the library's
 /// `predict` uses: up to an early-stopping `best_iteration` the file records (XGBoost's), else
 /// all; the model's `source` says so when some are left out. `iterations` for a file that is
@@ -64,23 +69,24 @@ pub fn read_source_with(
     iterations: Option<usize>,
 ) -> Result<(Format, SourceModel), ImportError> {
     check_file_size(bytes, file)?;
-    let format = detect_format(bytes).ok_or_else(|| match is_xgboost_binary(bytes) {
-        true => ImportError::XgboostBinary {
-            file: file.to_string(),
-        },
-        false => ImportError::UnknownFormat {
-            file: file.to_string(),
-        },
+    let format = detect_format(bytes).ok_or_else(|| {
+        let file = file.to_string();
+        match bytes {
+            _ if is_xgboost_binary(bytes) => ImportError::XgboostBinary { file },
+            [b'C', b'B', b'M', b'1', ..] => ImportError::CatboostBinary { file },
+            _ => ImportError::UnknownFormat { file },
+        }
     })?;
     let wrap = |e: FormatError| ImportError::from_format(file, format, e);
     let source = match format {
         Format::Onnx if iterations.is_some() => Err(FormatError::unsupported(
-            "choosing boosting iterations: only XGBoost and LightGBM files have them",
+            "choosing boosting iterations: only XGBoost, LightGBM and CatBoost files have them",
         )),
         Format::Onnx => onnx::read(bytes),
         Format::XgboostJson => serde_json::from_slice(bytes)
             .map_err(|e| FormatError::malformed(format!("invalid JSON: {e}")))
             .and_then(|json| xgboost::read_with(&json, iterations)),
+        Format::CatboostJson => catboost::read_with(bytes, iterations),
         Format::LightgbmText => std::str::from_utf8(bytes)
             .map_err(|_| FormatError::malformed("not UTF-8 text"))
             .and_then(|text| lightgbm::read_with(text, iterations)),

@@ -31,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import an ONNX-ML, XGBoost JSON or LightGBM text model into a zkinfer model.
+    /// Import an ONNX-ML, XGBoost JSON, LightGBM text or CatBoost JSON model into a zkinfer model.
     Import {
         /// The model file (its format is recognized by content).
         model: PathBuf,
@@ -42,11 +42,16 @@ enum Command {
         /// each feature's range. ONNX files name no features: this header names them.
         #[arg(long)]
         calibrate: Option<PathBuf>,
+        /// How far beyond the calibration data a linear model's or network's inputs are
+        /// accepted, in multiples of each feature's calibration range on each side (0: exactly
+        /// the data's range; wider ranges cost input precision) [default: 0.5]
+        #[arg(long, requires = "calibrate")]
+        headroom: Option<f64>,
         /// A CSV of inputs with the library's predictions (`expected_*` columns): report
         /// class agreement and the largest score error, and fail if they are off.
         #[arg(long)]
         check: Option<PathBuf>,
-        /// Boosting iterations to keep (XGBoost, LightGBM) [default: those the library's
+        /// Boosting iterations to keep (XGBoost, LightGBM, CatBoost) [default: those the library's
         /// predict uses: up to an early-stopping best_iteration the file records, else all]
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         iterations: Option<u32>,
@@ -233,6 +238,7 @@ fn main() -> ExitCode {
             model,
             output,
             calibrate,
+            headroom,
             check,
             iterations,
             class_labels,
@@ -241,7 +247,7 @@ fn main() -> ExitCode {
             &model,
             output.as_deref(),
             check.as_deref(),
-            calibrate.as_deref(),
+            (calibrate.as_deref(), headroom),
             import::ImportOptions {
                 calibration: None,
                 iterations: iterations.map(|n| n as usize),
@@ -350,15 +356,19 @@ fn import_command(
     path: &Path,
     output: Option<&Path>,
     check: Option<&Path>,
-    calibrate: Option<&Path>,
+    (calibrate, headroom): (Option<&Path>, Option<f64>),
     options: import::ImportOptions,
 ) -> Result<(), Failure> {
     let bytes = read_file(path)?;
     let calibration = match calibrate {
-        Some(csv) => Some(
-            Calibration::from_csv(&read_text(csv)?)
-                .map_err(|e| Failure(format!("{}: {e}", csv.display()), 1))?,
-        ),
+        Some(csv) => {
+            let failed = |e: zkinfer::QuantizeError| Failure(format!("{}: {e}", csv.display()), 1);
+            let calibration = Calibration::from_csv(&read_text(csv)?).map_err(failed)?;
+            Some(match headroom {
+                Some(headroom) => calibration.with_headroom(headroom).map_err(failed)?,
+                None => calibration,
+            })
+        }
         None => None,
     };
     let start = Instant::now();

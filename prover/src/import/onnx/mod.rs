@@ -145,8 +145,9 @@ impl Context<'_> {
 }
 
 /// The model's `source`: its producer's name and version (each its words joined by single
-/// spaces, so no line break or other control character of a producer's, such as CatBoost's
-/// multi-line build information, reaches it; at most 64 characters each) and the operator.
+/// spaces, so no line break or other control character of a producer's reaches it; at most
+/// 64 characters each) and the operator. CatBoost's version is a multi-line build
+/// description: its release tag stands for it.
 fn source_name(model: &ModelProto, op: &str) -> String {
     let words = |s: &str| {
         (s.split(|c: char| c.is_whitespace() || c.is_control()))
@@ -154,9 +155,11 @@ fn source_name(model: &ModelProto, op: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let producer = [&model.producer_name, &model.producer_version]
-        .iter()
-        .filter_map(|s| s.as_deref())
+    let version = (model.producer_version.as_deref())
+        .map(|v| crate::import::catboost::release_tag(v).unwrap_or(v));
+    let producer = [model.producer_name.as_deref(), version]
+        .into_iter()
+        .flatten()
         .map(words)
         .filter(|s| !s.is_empty())
         .map(|s| s.chars().take(64).collect::<String>())
