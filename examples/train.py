@@ -51,13 +51,14 @@ from scipy.special import expit
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import Bunch
@@ -396,6 +397,26 @@ def save_catboost(model, path, split):
         raise AssertionError(f"{path}: reloaded model predicts differently")
 
 
+def write_onehot_probes(model, split, header, path):
+    """probes.csv (heldout.csv's layout) of the one-hot example: the first 40 held-out rows
+    with each choice set to every code, and to values the encoder does not know: a code past
+    the last, a negative one and a fraction, which scikit-learn encodes as all zeros."""
+    rows = []
+    for base in split.x_test[:40]:
+        for k, field in enumerate(CREDIT_FORM):
+            if field[3] != "choice":
+                continue
+            for value in list(range(len(field[4]))) + [len(field[4]) + 3, -1, 1.5]:
+                row = base.copy()
+                row[k] = value
+                rows.append(row)
+    x = np.array(rows)
+    proba = model.predict_proba(x)
+    text = [[num(v) for v in r] + [str(int(c))] + [num(p) for p in q]
+            for r, c, q in zip(x, model.predict(x), proba)]
+    write_csv(path, header, text)
+
+
 def score_columns(values, prefix):
     """One column `prefix` for a 1-D array, else `prefix_<k>` per column."""
     values = np.asarray(values)
@@ -467,6 +488,17 @@ def spec(name, dataset, library, estimator, kind, make, early_stopping=False):
 
 def pipe(*steps):
     return Pipeline([(type(s).__name__.lower(), s) for s in steps])
+
+
+def credit_columns():
+    """The credit inputs as a typical preprocessing step for trees writes them: choices (integer
+    codes) one-hot encoded, unknown codes all zeros, numbers passed through. (Standardized
+    numbers fold too, but scikit-learn scales in float64 where the ONNX graph scales in
+    float32, so a value within a float32 step of a threshold may split differently.)"""
+    numbers = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "number"]
+    choices = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "choice"]
+    return ColumnTransformer([("numbers", "passthrough", numbers),
+                              ("choices", OneHotEncoder(handle_unknown="ignore"), choices)])
 
 
 MODELS = [
@@ -563,6 +595,14 @@ MODELS = [
          lambda: lightgbm.LGBMClassifier(n_estimators=300, num_leaves=7, learning_rate=0.2,
                                          **LGB_COMMON),
          early_stopping=True),
+    # One-hot inputs (issue 17): the ColumnTransformer folds into the trees' splits.
+    spec("credit_onehot_gradient_boosting", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(the numbers passed through, "
+         "OneHotEncoder(handle_unknown=\"ignore\") on the choices), "
+         "GradientBoostingClassifier(n_estimators=60, max_depth=3, random_state=0))", "sklearn",
+         lambda: pipe(credit_columns(),
+                      GradientBoostingClassifier(n_estimators=60, max_depth=3,
+                                                 random_state=SEED))),
     # CatBoost (issue 17): symmetric trees with early stopping (use_best_model keeps the trees
     # up to the best iteration in the file), a multiclass model, and non-symmetric trees.
     spec("credit_catboost", "credit", CATBOOST,
@@ -707,6 +747,8 @@ def train(entry, split):
         row += extra
     heldout_path = out_dir / "heldout.csv"
     write_csv(heldout_path, header, rows)
+    if entry["name"] == "credit_onehot_gradient_boosting":
+        write_onehot_probes(model, split, header, out_dir / "probes.csv")
 
     record = {
         "name": entry["name"],

@@ -73,18 +73,20 @@ fn every_example_agrees_with_its_library_on_every_heldout_row() {
 /// categories.
 #[test]
 fn missing_values_and_categories_take_the_library_s_branch_on_every_probe_row() {
-    for (name, categorical) in [
-        ("credit_nan_xgboost", false),
-        ("credit_nan_lightgbm", false),
-        ("credit_nan_lightgbm_zero", false),
-        ("credit_missing_xgboost", true),
-        ("credit_missing_lightgbm", true),
+    for (name, categorical, missing) in [
+        ("credit_nan_xgboost", false, true),
+        ("credit_nan_lightgbm", false, true),
+        ("credit_nan_lightgbm_zero", false, true),
+        ("credit_missing_xgboost", true, true),
+        ("credit_missing_lightgbm", true, true),
+        // One-hot encoded choices, probed with every code and codes the encoder does not know.
+        ("credit_onehot_gradient_boosting", true, false),
     ] {
         let example = (example_models().into_iter())
             .find(|e| e.name == name)
             .unwrap_or_else(|| panic!("{name} is an example"));
         let model = import_example(&example);
-        assert!(model.accepts_missing(), "{name}");
+        assert_eq!(model.accepts_missing(), missing, "{name}");
         assert_eq!(model.input.categorical.is_some(), categorical, "{name}");
         let probes = example.heldout_csv.replace("heldout.csv", "probes.csv");
         let report = check_against_csv(&model, &read_example(&probes))

@@ -96,6 +96,7 @@ every_heldout_row!(
     breast_cancer_xgboost,
     credit_catboost,
     credit_lightgbm_early_stopping,
+    credit_onehot_gradient_boosting,
     credit_missing_lightgbm,
     credit_missing_xgboost,
     credit_nan_lightgbm,

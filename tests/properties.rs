@@ -800,8 +800,9 @@ fn float_walk<'s>(
 /// already rounded to the model's precision: NaN takes the default branch (`default`, which
 /// only models with missing values have); LightGBM (`TowardZero`, `CategoricalDecision`) reads
 /// `static_cast<int>(x)`, no category if negative; XGBoost (`NonNegative`, `common::Decision`)
-/// reads no category if `x < 0` or `x ≥ 2^24`, else `static_cast<int>(x)`. The categories of
-/// `set` go left iff `set_left`, every other value the other way.
+/// reads no category if `x < 0` or `x ≥ 2^24`, else `static_cast<int>(x)`; scikit-learn's
+/// `OneHotEncoder` (`Exact`) matches categories by equality, so a fraction is none. The
+/// categories of `set` go left iff `set_left`, every other value the other way.
 fn library_category_left(
     read: CategoryRead,
     (set, set_left): (&[u32], bool),
@@ -815,6 +816,7 @@ fn library_category_left(
     let category = match read {
         CategoryRead::TowardZero => Some(x as i64).filter(|&c| c >= 0),
         CategoryRead::NonNegative => (0.0..16_777_216.0).contains(&x).then_some(x as i64),
+        CategoryRead::Exact => (x >= 0.0 && x == x.floor()).then_some(x as i64),
     };
     let in_set = category.is_some_and(|c| set.iter().any(|&s| i64::from(s) == c));
     in_set == set_left
@@ -926,7 +928,8 @@ proptest! {
 fn category_read() -> impl Strategy<Value = CategoryRead> {
     prop_oneof![
         Just(CategoryRead::TowardZero),
-        Just(CategoryRead::NonNegative)
+        Just(CategoryRead::NonNegative),
+        Just(CategoryRead::Exact)
     ]
 }
 

@@ -92,6 +92,9 @@ pub enum CategoryRead {
     TowardZero,
     /// No category if negative, else the value truncated (XGBoost): `−0.5` is none.
     NonNegative,
+    /// The value itself, if it is a non-negative integer (scikit-learn's `OneHotEncoder`, which
+    /// matches categories by equality): `2.5` and `−1` are none.
+    Exact,
 }
 
 impl CategoryRead {
@@ -99,6 +102,7 @@ impl CategoryRead {
     pub fn category(self, x: f64) -> Option<f64> {
         let category = match self {
             CategoryRead::NonNegative if x < 0.0 => return None,
+            CategoryRead::Exact if x.fract() != 0.0 => return None,
             _ => x.trunc(),
         };
         (category >= 0.0).then_some(category)

@@ -45,10 +45,28 @@ use crate::source::{SourceBody, SourceMissing, SourceModel, SourceNode, SourceTr
 struct CatboostFile {
     features_info: FeaturesInfo,
     oblivious_trees: Option<Vec<ObliviousTree>>,
-    trees: Option<Vec<Value>>,
+    trees: Option<Vec<Node>>,
     scale_and_bias: Option<(f64, Vec<f64>)>,
     #[serde(default)]
     model_info: ModelInfo,
+}
+
+/// A node of a non-symmetric tree: `{split, left, right}` or a leaf `{value}`. Typed, so that
+/// reading a large file allocates little more than the nodes themselves.
+#[derive(Deserialize)]
+struct Node {
+    split: Option<Split>,
+    left: Option<Box<Node>>,
+    right: Option<Box<Node>>,
+    value: Option<LeafValue>,
+}
+
+/// A leaf's value: one number, or one per dimension.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LeafValue {
+    One(f64),
+    Many(Vec<f64>),
 }
 
 #[derive(Deserialize)]
@@ -69,6 +87,10 @@ struct FloatFeature {
     feature_index: usize,
     #[serde(default)]
     feature_id: String,
+    /// Whether training saw NaN: CatBoost applies the treatment only then (else NaN sets no
+    /// bit, as `AsIs`).
+    #[serde(default)]
+    has_nans: bool,
     #[serde(default)]
     nan_value_treatment: Option<String>,
 }
@@ -88,16 +110,37 @@ struct ObliviousTree {
 
 #[derive(Deserialize)]
 struct Split {
-    split_type: String,
+    split_type: SplitType,
     border: Option<f64>,
     float_feature_index: Option<usize>,
+}
+
+#[derive(Deserialize)]
+enum SplitType {
+    FloatFeature,
+    #[serde(untagged)]
+    Other(String),
 }
 
 #[derive(Default, Deserialize)]
 struct ModelInfo {
     catboost_version_info: Option<String>,
-    params: Option<Value>,
+    params: Option<Params>,
     class_params: Option<ClassParams>,
+    /// `set_probability_threshold`'s: `predict` says class 1 iff the probability exceeds it.
+    binclass_probability_threshold: Option<String>,
+}
+
+/// The training parameters; only the loss function is read (the rest is skipped unstored).
+#[derive(Deserialize)]
+struct Params {
+    loss_function: Option<LossFunction>,
+}
+
+#[derive(Deserialize)]
+struct LossFunction {
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +203,14 @@ pub fn read_with(json: &[u8], iterations: Option<usize>) -> Result<SourceModel, 
         )));
     }
     let classes = class_labels(&file.model_info, task, dimension)?;
+    if let Some(threshold) = &file.model_info.binclass_probability_threshold {
+        if threshold.trim().parse::<f64>() != Ok(0.5) {
+            return Err(FormatError::unsupported(format!(
+                "a binary decision threshold of {threshold:?} (set_probability_threshold): \
+                 predict would say class 1 iff the probability exceeds it, not ½"
+            )));
+        }
+    }
 
     let mut trees = match (&file.oblivious_trees, &file.trees) {
         (Some(trees), None) => {
@@ -306,7 +357,7 @@ fn float_features(info: &FeaturesInfo) -> Result<Columns, FormatError> {
         });
         nan_sets_bits[f.flat_feature_index] = match f.nan_value_treatment.as_deref() {
             None | Some("AsIs" | "AsFalse") => false,
-            Some("AsTrue") => true,
+            Some("AsTrue") => f.has_nans,
             Some(other) => {
                 return Err(FormatError::unsupported(format!(
                     "nan_value_treatment {other:?}"
@@ -326,10 +377,8 @@ fn float_features(info: &FeaturesInfo) -> Result<Columns, FormatError> {
 
 fn loss_function(info: &ModelInfo) -> Result<String, FormatError> {
     (info.params.as_ref())
-        .and_then(|p| p.get("loss_function"))
-        .and_then(|l| l.get("type"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+        .and_then(|p| p.loss_function.as_ref())
+        .map(|l| l.kind.clone())
         .ok_or_else(|| FormatError::malformed("model_info.params.loss_function.type is missing"))
 }
 
@@ -389,10 +438,9 @@ fn check_tree_count(trees: usize) -> Result<(), FormatError> {
 /// A float split of tree `t`: its model feature and its border as the float32 CatBoost
 /// compares with.
 fn border(split: &Split, t: usize, features: &[usize]) -> Result<Border, FormatError> {
-    if split.split_type != "FloatFeature" {
+    if let SplitType::Other(kind) = &split.split_type {
         return Err(FormatError::unsupported(format!(
-            "tree {t}: a {:?} split (only float features are read)",
-            split.split_type
+            "tree {t}: a {kind:?} split (only float features are read)"
         )));
     }
     let index = split.float_feature_index.unwrap_or(usize::MAX);
@@ -454,7 +502,7 @@ impl<'a> TreeBuilder<'a> {
     /// Grows a non-symmetric tree's `node` (`{split, left, right}` or `{value}`) at `depth`.
     fn grow(
         &mut self,
-        node: &Value,
+        node: &Node,
         t: usize,
         depth: usize,
         features: &[usize],
@@ -470,14 +518,13 @@ impl<'a> TreeBuilder<'a> {
                 "tree {t} is deeper than {MAX_DEPTH}"
             )));
         }
-        let Some(split) = node.get("split") else {
-            let value = leaf_value(node.get("value"), dimension)
+        let Some(split) = &node.split else {
+            let value = leaf_value(node.value.as_ref(), dimension)
                 .ok_or_else(|| bad(&format!("a leaf needs a value of {dimension} numbers")))?;
             return Ok(self.push(value));
         };
-        let split = Split::deserialize(split).map_err(|e| bad(&format!("a split: {e}")))?;
-        let at = border(&split, t, features)?;
-        let (Some(left), Some(right)) = (node.get("left"), node.get("right")) else {
+        let at = border(split, t, features)?;
+        let (Some(left), Some(right)) = (&node.left, &node.right) else {
             return Err(bad("a split needs left and right"));
         };
         let index = self.push(Vec::new());
@@ -539,11 +586,11 @@ impl<'a> TreeBuilder<'a> {
     }
 }
 
-/// A leaf's value: one number, or a list of `dimension`.
-fn leaf_value(value: Option<&Value>, dimension: usize) -> Option<Vec<f64>> {
-    let values: Vec<f64> = match value? {
-        Value::Array(list) => list.iter().map(Value::as_f64).collect::<Option<_>>()?,
-        single => vec![single.as_f64()?],
+/// A leaf's value, if it holds `dimension` numbers.
+fn leaf_value(value: Option<&LeafValue>, dimension: usize) -> Option<Vec<f64>> {
+    let values = match value? {
+        LeafValue::One(v) => vec![*v],
+        LeafValue::Many(list) => list.clone(),
     };
     (values.len() == dimension).then_some(values)
 }

@@ -21,7 +21,7 @@ fn file(
     let float_features: Vec<Value> = (features.iter().enumerate())
         .map(|(i, (name, nan))| {
             json!({"borders": [], "feature_id": name, "feature_index": i,
-                   "flat_feature_index": i, "has_nans": false, "nan_value_treatment": nan})
+                   "flat_feature_index": i, "has_nans": true, "nan_value_treatment": nan})
         })
         .collect();
     let mut doc = json!({
@@ -125,6 +125,16 @@ fn nan_takes_the_side_its_feature_s_treatment_gives() {
         );
         let source = read(&bytes).unwrap();
         let inputs = [[f64::NAN, 0.0], [f64::NAN, 2.0], [0.0, f64::NAN]];
+        // A feature whose training saw no NaN has its treatment recorded but not applied.
+        let mut unseen: Value = serde_json::from_slice(&bytes).unwrap();
+        for feature in unseen["features_info"]["float_features"]
+            .as_array_mut()
+            .unwrap()
+        {
+            feature["has_nans"] = json!(false);
+        }
+        let unseen = read(&serde_json::to_vec(&unseen).unwrap()).unwrap();
+        assert_eq!(float_scores(&unseen, &inputs[1]), [0.75], "{treatments:?}");
         for (x, want) in inputs.iter().zip(expected) {
             assert_eq!(float_scores(&source, x), [want], "{treatments:?} {x:?}");
             let model = crate::quantize::quantize(&source, None).unwrap();
@@ -278,6 +288,12 @@ fn what_catboost_reads_without_thresholds_is_refused_by_name() {
     let mut doc = base();
     doc["features_info"]["float_features"][0]["nan_value_treatment"] = json!("Sometimes");
     unsupported(doc, "nan_value_treatment");
+    let mut doc = base();
+    doc["model_info"]["binclass_probability_threshold"] = json!("0.3");
+    unsupported(doc, "a binary decision threshold of \"0.3\"");
+    let mut doc = base();
+    doc["model_info"]["binclass_probability_threshold"] = json!("0.5");
+    assert!(read(&serde_json::to_vec(&doc).unwrap()).is_ok());
     let mut doc = base();
     doc["features_info"]["float_features"][0]["flat_feature_index"] = json!(u64::MAX);
     unsupported(doc, "feature columns");

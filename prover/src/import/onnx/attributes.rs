@@ -255,6 +255,23 @@ pub(super) fn tensor_values(tensor: &TensorProto) -> Result<(i32, Vec<f64>), Str
     Ok((element, values))
 }
 
+/// The values of a one-dimensional int64 tensor (column indices, shapes).
+pub(super) fn tensor_int64s(tensor: &TensorProto) -> Option<Vec<i64>> {
+    let count = element_count(tensor).ok()?;
+    if tensor.dims.len() != 1 || tensor.data_type != Some(data_type::INT64) {
+        return None;
+    }
+    let values: Vec<i64> = match tensor.raw_data.as_deref() {
+        Some(raw) if raw.len() % 8 == 0 && raw.len() / 8 == count => raw
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+        Some(_) => return None,
+        None => tensor.int64_data.clone(),
+    };
+    (values.len() == count).then_some(values)
+}
+
 /// The labels of an int32, int64 or string tensor (integers as decimal strings).
 pub(super) fn tensor_labels(tensor: &TensorProto) -> Result<Vec<String>, String> {
     let count = element_count(tensor)?;

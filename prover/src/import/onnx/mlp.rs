@@ -168,6 +168,7 @@ pub(super) fn analyze<'a>(graph: &Graph<'a>) -> Result<Plan<'a>, FormatError> {
         precision,
         predictor_input: element,
         scalers,
+        columns: None,
     })
 }
 

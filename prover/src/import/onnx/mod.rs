@@ -15,10 +15,15 @@
 //!   `ArgMax → ArrayFeatureExtractor(classes)`. The imported model keeps the logits; see
 //!   `mlp.rs`.
 //!
+//! A tree ensemble may also read columns that a `ColumnTransformer` picked, scaled and one-hot
+//! encoded from the input (`ArrayFeatureExtractor`, `Gather`, `Scaler`, `Cast`, `OneHotEncoder`,
+//! `Concat`, `Reshape`): its splits are rewritten over the input's own columns (`columns.rs`).
+//!
 //! Post-processing nodes only turn those outputs into probability maps or cast labels; they are
 //! not part of the imported model.
 
 mod attributes;
+mod columns;
 mod linear;
 mod mlp;
 mod proto;
@@ -84,7 +89,7 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
     };
     let context = Context {
         source: source_name(&model, &op),
-        features: plan.features,
+        features: (plan.columns.as_ref()).map_or(plan.features, |c| Some(c.len())),
         precision: plan.precision,
         predictor_input: plan.predictor_input,
         scalers: plan.scalers,
@@ -94,12 +99,21 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
         Kind::Predictor(predictor) => predictor,
     };
     let attributes = Attributes::new(predictor)?;
-    match op.as_str() {
-        "LinearClassifier" => linear::classifier(&attributes, &context),
-        "LinearRegressor" => linear::regressor(&attributes, &context),
+    let source = match op.as_str() {
         "TreeEnsembleClassifier" => trees::classifier(&attributes, &context),
         "TreeEnsembleRegressor" => trees::regressor(&attributes, &context),
+        _ if plan.columns.is_some() => Err(FormatError::unsupported(format!(
+            "one-hot encoded or selected columns before {}: zkinfer folds them into tree \
+             ensembles only",
+            describe(predictor)
+        ))),
+        "LinearClassifier" => linear::classifier(&attributes, &context),
+        "LinearRegressor" => linear::regressor(&attributes, &context),
         _ => Err(FormatError::unsupported(describe(predictor))),
+    }?;
+    match (plan.columns, plan.features) {
+        (Some(columns), Some(inputs)) => columns::fold(source, &columns, inputs),
+        _ => Ok(source),
     }
 }
 
@@ -179,6 +193,8 @@ struct Plan<'a> {
     precision: Precision,
     predictor_input: i32,
     scalers: Vec<&'a NodeProto>,
+    /// The predictor's input columns, when they are not the graph input's own ([`columns`]).
+    columns: Option<Vec<columns::Column>>,
 }
 
 /// What computes the scores.
@@ -216,6 +232,9 @@ fn role(node: &NodeProto, network: bool) -> Option<Role> {
             _ if network && mlp::is_layer_op(op) => Some(Role::Layer),
             // A binary network's probabilities `[1 − p, p]`.
             "Sub" | "Concat" if network => Some(Role::After),
+            // Column transformers before a tree ensemble ([`columns`]).
+            "Gather" if !network => Some(Role::Before),
+            "Concat" | "Reshape" if !network => Some(Role::BeforeOrAfter),
             "Softmax" | "ArgMax" | "Reshape" | "Flatten" => Some(Role::After),
             _ => None,
         },
@@ -223,6 +242,8 @@ fn role(node: &NodeProto, network: bool) -> Option<Role> {
             "Scaler" => Some(Role::Before),
             // The label lookup, and the multilabel output (refused with a clear message later).
             "ArrayFeatureExtractor" | "Binarizer" if network => Some(Role::After),
+            "ArrayFeatureExtractor" => Some(Role::BeforeOrAfter),
+            "OneHotEncoder" => Some(Role::Before),
             "ZipMap" | "Normalizer" => Some(Role::After),
             _ if PREDICTORS.contains(&op) => Some(Role::Predictor),
             _ => None,
@@ -364,8 +385,17 @@ impl<'a> Graph<'a> {
                 });
             };
             let node = &self.nodes[p];
+            let op = node.op_type.as_deref().unwrap_or_default();
             match self.role(node) {
-                Some(Role::Before | Role::BeforeOrAfter) => {}
+                // Anything else before the model changes columns: only a trace reads it.
+                Some(Role::Before | Role::BeforeOrAfter)
+                    if matches!(op, "Cast" | "Identity" | "Scaler") => {}
+                Some(Role::Before | Role::BeforeOrAfter) => {
+                    return Err(FormatError::unsupported(format!(
+                        "{} before {target}",
+                        describe(node)
+                    )))
+                }
                 Some(Role::Layer) => {
                     return Err(FormatError::unsupported(format!(
                         "{} between two layers of the network",
@@ -583,8 +613,29 @@ fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
             )))
         }
     };
-    let before = graph.walk_to_input(single_input(predictor)?, predictor)?;
-    let (predictor_input, precision, scalers) = graph.input_types(&before)?;
+    let data = single_input(predictor)?;
+    let chain = graph.walk_to_input(data, predictor);
+    // Trees split scaled columns: the trace finds where on the input each split falls.
+    let trees = (predictor.op_type.as_deref()).is_some_and(|op| op.starts_with("TreeEnsemble"));
+    let scaled = chain.as_ref().is_ok_and(|before| {
+        (before.iter()).any(|&i| graph.nodes[i].op_type.as_deref() == Some("Scaler"))
+    });
+    let (before, columns) = match chain {
+        Ok(before) if !(trees && scaled) => (before, None),
+        Ok(_) => {
+            let (columns, nodes) = columns::trace(&graph, data)?;
+            (nodes, Some(columns))
+        }
+        Err(chain) => match columns::trace(&graph, data) {
+            Ok((columns, nodes)) => (nodes, Some(columns)),
+            Err(trace) if columns::transforms_columns(&graph) => return Err(trace),
+            Err(_) => return Err(chain),
+        },
+    };
+    let (predictor_input, precision, scalers) = match columns {
+        None => graph.input_types(&before)?,
+        Some(_) => (data_type::FLOAT, Precision::F32, Vec::new()),
+    };
     let settled = (0..graph.nodes.len())
         .map(|i| before.contains(&i) || std::ptr::eq(&graph.nodes[i], predictor))
         .collect();
@@ -595,6 +646,7 @@ fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
         precision,
         predictor_input,
         scalers,
+        columns,
     })
 }
 

@@ -922,8 +922,10 @@ fn mixed_comparison_families_are_unsupported() {
     assert!(message.contains("mixes"), "{message}");
 }
 
+/// A `Scaler` before trees (`x' = 2x`) moves each split to the input's float32 boundary: the
+/// model on `x` is the scaler-less model on `2x`.
 #[test]
-fn scaler_before_trees_is_unsupported() {
+fn scaler_before_trees_splits_the_input_where_the_scaled_value_does() {
     let nodes = vec![
         ml(
             "Scaler",
@@ -940,11 +942,20 @@ fn scaler_before_trees_is_unsupported() {
             with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0])),
         ),
     ];
-    let message = unsupported(read(&model_with(nodes, FLOAT, 2, &["label"])));
-    assert!(
-        message.contains(r#"operator ai.onnx.ml.Scaler (node "scale") before a tree ensemble"#),
-        "{message}"
-    );
+    let scaled = imported(&model_with(nodes, FLOAT, 2, &["label"]));
+    let attributes = with(tree_nodes("BRANCH_LEQ"), class_one_only([0.25, 0.75, 1.0]));
+    let plain = imported(&predictor_model("TreeEnsembleClassifier", attributes, 2));
+    for a in -8..8 {
+        for b in -8..8 {
+            let x = [f64::from(a) * 0.25, f64::from(b) * 0.375];
+            let doubled = [x[0] * 2.0, x[1] * 2.0];
+            assert_eq!(
+                scaled.float_scores(&x),
+                plain.float_scores(&doubled),
+                "{x:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -1388,4 +1399,184 @@ fn examples_are_detected_as_onnx_and_nothing_else_is() {
         }
     }
     assert!(onnx >= 9, "found {onnx} ONNX examples");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column transformers before tree ensembles.
+
+fn int64_tensor(name: &str, values: &[i64]) -> TensorProto {
+    TensorProto {
+        dims: vec![values.len() as i64],
+        data_type: Some(7),
+        int64_data: values.to_vec(),
+        name: Some(name.into()),
+        ..Default::default()
+    }
+}
+
+/// skl2onnx's graph for `ColumnTransformer([("num", StandardScaler-like Scaler, [0]),
+/// ("cat", OneHotEncoder(categories 0, 1, 2), [1])])` over `X = [x, c]`, feeding `predictor`
+/// the columns `[(x − 1)·2, c = 0, c = 1, c = 2]`.
+fn column_transformer(predictor: NodeProto, zeros: i64) -> Vec<u8> {
+    let nodes = vec![
+        ml(
+            "ArrayFeatureExtractor",
+            "pick_num",
+            &["X", "idx_num"],
+            &["num"],
+            vec![],
+        ),
+        ml(
+            "Scaler",
+            "scaler",
+            &["num"],
+            &["num_scaled"],
+            vec![floats("offset", &[1.0]), floats("scale", &[2.0])],
+        ),
+        ml(
+            "ArrayFeatureExtractor",
+            "pick_cat",
+            &["X", "idx_cat"],
+            &["cat"],
+            vec![],
+        ),
+        node(
+            "Gather",
+            "",
+            "gather",
+            &["cat", "idx_first"],
+            &["cat0"],
+            vec![int("axis", 1)],
+        ),
+        node(
+            "Cast",
+            "",
+            "cast",
+            &["cat0"],
+            &["cat_int"],
+            vec![int("to", 7)],
+        ),
+        ml(
+            "OneHotEncoder",
+            "onehot",
+            &["cat_int"],
+            &["encoded"],
+            vec![ints("cats_int64s", &[0, 1, 2]), int("zeros", zeros)],
+        ),
+        node(
+            "Reshape",
+            "",
+            "reshape",
+            &["encoded", "shape"],
+            &["encoded_rows"],
+            vec![],
+        ),
+        node(
+            "Concat",
+            "",
+            "concat",
+            &["num_scaled", "encoded_rows"],
+            &["columns"],
+            vec![int("axis", 1)],
+        ),
+        predictor,
+    ];
+    let mut model =
+        ModelProto::decode(model_with(nodes, FLOAT, 2, &["variable"]).as_slice()).expect("a model");
+    let graph = model.graph.as_mut().expect("a graph");
+    graph.initializer = vec![
+        int64_tensor("idx_num", &[0]),
+        int64_tensor("idx_cat", &[1]),
+        int64_tensor("idx_first", &[0]),
+        int64_tensor("shape", &[-1, 3]),
+    ];
+    model.encode_to_vec()
+}
+
+/// Two stumps: on column 2 (`c = 1`) at 0.5, leaves 1 (true) and 3; on column 0 (the scaled
+/// `x`) at 0.5, leaves 10 (true) and 30.
+fn stumps_on_columns() -> NodeProto {
+    let mut attributes = two_stumps("SUM", 0.0);
+    attributes[2] = ints("nodes_featureids", &[2, 0, 0, 0, 0, 0]);
+    attributes[4] = floats("nodes_values", &[0.5, 0.0, 0.0, 0.5, 0.0, 0.0]);
+    ml(
+        "TreeEnsembleRegressor",
+        "reg",
+        &["columns"],
+        &["variable"],
+        attributes,
+    )
+}
+
+/// A category's indicator becomes a categorical split of the input column, read as
+/// scikit-learn reads categories (2.5 and −1 are none: all zeros), and a scaled column a split
+/// of the input column at the float32 where `(x − 1)·2 ≤ 0.5` stops holding (x = 1.25).
+#[test]
+fn one_hot_and_scaled_columns_fold_into_the_input_columns() {
+    let model = imported(&column_transformer(stumps_on_columns(), 1));
+    assert_eq!(model.feature_names, ["f0", "f1"]);
+    let SourceBody::Trees { categorical, .. } = &model.body else {
+        panic!("trees")
+    };
+    let exact = Some(crate::model::CategoryRead::Exact);
+    assert_eq!(categorical.as_deref(), Some(&[None, exact][..]));
+    let after = f64::from(1.25f32.next_up());
+    for (x, expected) in [
+        ([1.25, 1.0], 13.0),
+        ([after, 1.0], 33.0),
+        ([after, 0.0], 31.0),
+        ([0.0, 2.0], 11.0),
+        ([0.0, 2.5], 11.0),
+        ([0.0, -1.0], 11.0),
+        ([0.0, 1e9], 11.0),
+    ] {
+        assert_eq!(model.float_scores(&x), [expected], "{x:?}");
+    }
+    let quantized = crate::quantize::quantize(&model, None).expect("quantizes");
+    let q = quantized.quantize_input(&[1.25, 1.0]).unwrap();
+    let scores = crate::inference::infer(&quantized, &q).real_scores(&quantized);
+    assert_eq!(scores, [13.0]);
+}
+
+#[test]
+fn column_transformers_fold_into_trees_only_and_never_hide_an_error() {
+    let linear = ml(
+        "LinearRegressor",
+        "linear",
+        &["columns"],
+        &["variable"],
+        vec![
+            floats("coefficients", &[1.0, 2.0, 3.0, 4.0]),
+            floats("intercepts", &[0.0]),
+        ],
+    );
+    let message = unsupported(read(&column_transformer(linear, 1)));
+    assert!(message.contains("into tree ensembles only"), "{message}");
+    let message = unsupported(read(&column_transformer(stumps_on_columns(), 0)));
+    assert!(message.contains("handle_unknown=\"ignore\""), "{message}");
+    // What onnxruntime would read otherwise than the trace: refused, never folded.
+    let mut model =
+        ModelProto::decode(column_transformer(stumps_on_columns(), 1).as_slice()).expect("a model");
+    let nodes = &mut model.graph.as_mut().expect("a graph").node;
+    nodes[5].attribute[0] = ints("cats_int64s", &[0, 1, 1]);
+    let message = unsupported(read(&model.encode_to_vec()));
+    assert!(message.contains("a category listed twice"), "{message}");
+    let nodes = &mut model.graph.as_mut().expect("a graph").node;
+    nodes[5].attribute[0] = ints("cats_int64s", &[0, 1, 2]);
+    nodes[1].attribute[1] = floats("scale", &[0.0]);
+    let message = unsupported(read(&model.encode_to_vec()));
+    assert!(message.contains("a scale of 0"), "{message}");
+    // An encoder straight before the trees (no Cast, no columns picked) is no chain to skip.
+    let nodes = vec![
+        ml(
+            "OneHotEncoder",
+            "onehot",
+            &["X"],
+            &["columns"],
+            vec![ints("cats_int64s", &[0, 1, 2]), int("zeros", 1)],
+        ),
+        stumps_on_columns(),
+    ];
+    let message = unsupported(read(&model_with(nodes, FLOAT, 2, &["variable"])));
+    assert!(message.contains("OneHotEncoder"), "{message}");
 }

@@ -1,0 +1,590 @@
+//! The columns a tree ensemble reads, traced back to the graph input: what skl2onnx writes for
+//! a `ColumnTransformer` of `OneHotEncoder`s, `StandardScaler`s and passed-through columns.
+//!
+//! Operators followed (every one on the way must be one of these): `ArrayFeatureExtractor` and
+//! `Gather` (`axis = 1`) with constant indices pick input columns; `Scaler` transforms them;
+//! `Cast` to int64 then `OneHotEncoder` (`cats_int64s`, `zeros = 1`: unknown categories are all
+//! zeros) expands a column into one indicator per category; `Concat` and `Reshape` assemble the
+//! predictor's input; `Cast` to float and `Identity` change nothing.
+//!
+//! The trees are then rewritten over the graph input ([`fold`]):
+//!
+//! - A split on a scaled column becomes a split on the input column. onnxruntime computes
+//!   `(x − offset)·scale` in float32, which is monotone in `x`, so the inputs sent left are
+//!   exactly those below (or above, for a negative scale) one float32 boundary, found by
+//!   bisection over the float32 values: every decision stays exact.
+//! - A split on a category's indicator (`1` for that category, `0` otherwise) becomes a
+//!   categorical split sending that one category one way and every other value the other,
+//!   read as scikit-learn reads categories: equal to a non-negative integer
+//!   ([`CategoryRead::Exact`]; onnxruntime's `Cast` would truncate `2.5` to category 2, which
+//!   scikit-learn treats as unknown, all zeros).
+
+use std::collections::HashMap;
+
+use crate::error::FormatError;
+use crate::fixed_point::SplitRule;
+use crate::import::{categorical_features, placeholder_name};
+use crate::model::{CategoryRead, MAX_CATEGORIES, MAX_DEPTH as MAX_TREE_DEPTH, MAX_FEATURES};
+use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+
+use super::attributes::{describe, tensor_int64s, Attributes};
+use super::proto::data_type;
+use super::Graph;
+
+/// How deep the trace follows operators (skl2onnx writes a handful), so that a crafted graph
+/// cannot exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// How many columns all traced values may hold together, so that a crafted graph (a `Concat`
+/// of a value with itself, again and again) cannot exhaust the memory.
+const MAX_COLUMNS_TRACED: usize = 1 << 20;
+
+/// One column of the predictor's input.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Column {
+    /// Input column `feature` through `Scaler`s `(offset, scale)`, applied in order in float32.
+    Numeric {
+        feature: usize,
+        scalers: Vec<(f32, f32)>,
+    },
+    /// `1` if input column `feature` is `category`, else `0`.
+    Category { feature: usize, category: u32 },
+}
+
+impl Column {
+    /// What the trace's budget counts for it: one, and one per scaler.
+    fn size(&self) -> usize {
+        match self {
+            Column::Numeric { scalers, .. } => 1 + scalers.len(),
+            Column::Category { .. } => 1,
+        }
+    }
+}
+
+/// What a value holds, per row: its shape and its columns in row-major order.
+#[derive(Clone)]
+struct Value {
+    shape: Vec<usize>,
+    columns: Vec<Column>,
+    /// Truncated to integers by a `Cast` (only a `OneHotEncoder` may read it).
+    integer: bool,
+}
+
+/// Whether the graph picks or encodes columns (so that a failed trace explains best why it is
+/// refused).
+pub(super) fn transforms_columns(graph: &Graph<'_>) -> bool {
+    graph.nodes.iter().any(|node| {
+        let op = node.op_type.as_deref().unwrap_or_default();
+        matches!(op, "Gather" | "OneHotEncoder" | "Concat")
+    })
+}
+
+/// The predictor input `data`'s columns, and the nodes computing it.
+pub(super) fn trace(
+    graph: &Graph<'_>,
+    data: &str,
+) -> Result<(Vec<Column>, Vec<usize>), FormatError> {
+    let inputs = graph.features.ok_or_else(|| {
+        FormatError::unsupported("a column transformer over an input without a fixed width")
+    })?;
+    if inputs > MAX_FEATURES {
+        return Err(FormatError::unsupported(format!(
+            "{inputs} input features (at most {MAX_FEATURES})"
+        )));
+    }
+    if graph.input_type != data_type::FLOAT {
+        return Err(FormatError::unsupported(
+            "a column transformer over an input that is not float32",
+        ));
+    }
+    let mut tracer = Tracer {
+        graph,
+        values: HashMap::new(),
+        nodes: Vec::new(),
+        budget: MAX_COLUMNS_TRACED,
+    };
+    let input = Value {
+        shape: vec![inputs],
+        columns: (0..inputs)
+            .map(|feature| Column::Numeric {
+                feature,
+                scalers: Vec::new(),
+            })
+            .collect(),
+        integer: false,
+    };
+    tracer.values.insert(graph.input_name.to_string(), input);
+    let value = tracer.value(data, 0)?;
+    if value.shape.len() != 1 || value.integer {
+        return Err(FormatError::unsupported(
+            "a predictor input that is not one row of float columns",
+        ));
+    }
+    Ok((value.columns, tracer.nodes))
+}
+
+struct Tracer<'g, 'a> {
+    graph: &'g Graph<'a>,
+    values: HashMap<String, Value>,
+    nodes: Vec<usize>,
+    /// Columns the trace may still hold.
+    budget: usize,
+}
+
+impl Tracer<'_, '_> {
+    /// Takes `columns` (counting each column's scalers too) from the budget, before they
+    /// are built.
+    fn spend(&mut self, columns: usize) -> Result<(), FormatError> {
+        self.budget = self.budget.checked_sub(columns).ok_or_else(|| {
+            FormatError::unsupported(format!(
+                "column transformers of more than {MAX_COLUMNS_TRACED} columns in all"
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// [`Self::spend`] for a copy of `value`.
+    fn spend_on(&mut self, value: &Value) -> Result<(), FormatError> {
+        self.spend(value.columns.iter().map(Column::size).sum())
+    }
+
+    fn value(&mut self, name: &str, depth: usize) -> Result<Value, FormatError> {
+        if let Some(value) = self.values.get(name) {
+            return Ok(value.clone());
+        }
+        let graph = self.graph;
+        let &p = graph
+            .producer
+            .get(name)
+            .ok_or_else(|| FormatError::unsupported(format!("the value {name:?} is no column")))?;
+        if depth > MAX_DEPTH {
+            return Err(FormatError::unsupported(format!(
+                "column operations nested more than {MAX_DEPTH} deep (or in a cycle)"
+            )));
+        }
+        let node = &graph.nodes[p];
+        let op = node.op_type.as_deref().unwrap_or_default();
+        let data: Vec<&str> = node.input.iter().map(String::as_str).collect();
+        let unsupported = |why: &str| {
+            FormatError::unsupported(format!("{} before a tree ensemble: {why}", describe(node)))
+        };
+        let first = data.first().ok_or_else(|| unsupported("no input"))?;
+        let attributes = Attributes::new(node)?;
+        let value = match op {
+            "Identity" => {
+                let value = self.value(first, depth + 1)?;
+                self.spend_on(&value)?;
+                value
+            }
+            "Cast" => {
+                let mut value = self.value(first, depth + 1)?;
+                self.spend_on(&value)?;
+                match attributes.int("to")?.map(|t| t as i32) {
+                    Some(data_type::INT64) if value.columns.iter().all(is_raw) => {
+                        value.integer = true
+                    }
+                    Some(data_type::FLOAT) if !value.integer => {}
+                    _ => return Err(unsupported("only float columns to int64 or float32")),
+                }
+                value
+            }
+            "Scaler" => {
+                let mut value = self.value(first, depth + 1)?;
+                self.spend_on(&value)?;
+                let scale = attributes.floats("scale")?;
+                let offset = attributes.floats("offset")?;
+                let width = value.columns.len();
+                let fits = |v: &[f32]| v.len() == 1 || v.len() == width;
+                let finite = scale.iter().chain(offset).all(|v| v.is_finite());
+                if value.integer || scale.len() != offset.len() || !fits(scale) || !finite {
+                    return Err(unsupported("its scales do not fit its float columns"));
+                }
+                if scale.contains(&0.0) {
+                    return Err(unsupported("a scale of 0"));
+                }
+                let pick = |v: &[f32], i: usize| v[if v.len() == 1 { 0 } else { i }];
+                for (i, column) in value.columns.iter_mut().enumerate() {
+                    match column {
+                        Column::Numeric { scalers, .. } => {
+                            scalers.push((pick(offset, i), pick(scale, i)))
+                        }
+                        Column::Category { .. } => {
+                            return Err(unsupported("it scales a one-hot column"))
+                        }
+                    }
+                }
+                value
+            }
+            "ArrayFeatureExtractor" | "Gather" => {
+                let value = self.value(first, depth + 1)?;
+                let axis = attributes.int("axis")?.unwrap_or(0);
+                if op == "Gather" && axis != 1 && !(axis == -1 && value.shape.len() == 1) {
+                    return Err(unsupported("only along the columns (axis 1)"));
+                }
+                let indices = data.get(1).and_then(|i| graph.constant_tensor(i));
+                let indices = indices
+                    .and_then(tensor_int64s)
+                    .ok_or_else(|| unsupported("only constant column indices"))?;
+                if value.shape.len() != 1 {
+                    return Err(unsupported("only from one row of columns"));
+                }
+                let size = (indices.iter())
+                    .filter_map(|&i| value.columns.get(usize::try_from(i).ok()?))
+                    .map(Column::size)
+                    .sum();
+                self.spend(size)?;
+                let columns = (indices.iter())
+                    .map(|&i| {
+                        usize::try_from(i)
+                            .ok()
+                            .and_then(|i| value.columns.get(i))
+                            .cloned()
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| unsupported("an index beyond the columns"))?;
+                Value {
+                    shape: vec![columns.len()],
+                    columns,
+                    integer: value.integer,
+                }
+            }
+            "OneHotEncoder" => {
+                let value = self.value(first, depth + 1)?;
+                if !attributes.strings("cats_strings")?.is_empty() {
+                    return Err(unsupported("string categories"));
+                }
+                if attributes.int("zeros")? != Some(1) {
+                    return Err(unsupported(
+                        "unknown categories raise an error (handle_unknown=\"error\"), which a \
+                         proof cannot; fit the encoder with handle_unknown=\"ignore\"",
+                    ));
+                }
+                let categories = (attributes.ints("cats_int64s")?.iter())
+                    .map(|&c| u32::try_from(c).ok().filter(|&c| c < MAX_CATEGORIES))
+                    .collect::<Option<Vec<_>>>()
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| {
+                        unsupported(&format!("categories must be 0 to {}", MAX_CATEGORIES - 1))
+                    })?;
+                // onnxruntime keeps the last indicator of a repeated category: never written.
+                let mut distinct = categories.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                if distinct.len() != categories.len() {
+                    return Err(unsupported("a category listed twice"));
+                }
+                if !value.integer {
+                    return Err(unsupported("its input is not cast to integers"));
+                }
+                self.spend(value.columns.len().saturating_mul(categories.len()))?;
+                let mut columns = Vec::with_capacity(value.columns.len() * categories.len());
+                for column in &value.columns {
+                    let &Column::Numeric { feature, .. } = column else {
+                        return Err(unsupported("it encodes a one-hot column"));
+                    };
+                    columns.extend(
+                        (categories.iter()).map(|&category| Column::Category { feature, category }),
+                    );
+                }
+                let mut shape = value.shape.clone();
+                shape.push(categories.len());
+                Value {
+                    shape,
+                    columns,
+                    integer: false,
+                }
+            }
+            "Concat" => {
+                let mut parts = Vec::with_capacity(data.len());
+                for part in &data {
+                    let part = self.value(part, depth + 1)?;
+                    self.spend_on(&part)?;
+                    parts.push(part);
+                }
+                let rank = parts[0].shape.len();
+                let axis = attributes.int("axis")?.unwrap_or(0);
+                // The axis over whole tensors (rows first), as an axis within a row.
+                let axis = if axis < 0 {
+                    axis + rank as i64 + 1
+                } else {
+                    axis
+                } - 1;
+                let axis = usize::try_from(axis)
+                    .ok()
+                    .filter(|&a| a < rank)
+                    .ok_or_else(|| unsupported("only along the columns"))?;
+                let joins = parts.iter().all(|p| {
+                    p.shape.len() == rank
+                        && !p.integer
+                        && p.shape[..axis].iter().product::<usize>() == 1
+                        && p.shape[axis + 1..] == parts[0].shape[axis + 1..]
+                });
+                if !joins {
+                    return Err(unsupported("only float columns of one row"));
+                }
+                let mut shape = parts[0].shape.clone();
+                shape[axis] = parts.iter().map(|p| p.shape[axis]).sum();
+                Value {
+                    shape,
+                    columns: parts.into_iter().flat_map(|p| p.columns).collect(),
+                    integer: false,
+                }
+            }
+            "Reshape" => {
+                let value = self.value(first, depth + 1)?;
+                self.spend_on(&value)?;
+                let shape = data.get(1).and_then(|s| graph.constant_tensor(s));
+                let shape = shape.and_then(tensor_int64s);
+                match shape.as_deref() {
+                    Some([-1 | 0, width]) if *width == value.columns.len() as i64 => Value {
+                        shape: vec![value.columns.len()],
+                        ..value
+                    },
+                    _ => return Err(unsupported("only into one row of its columns")),
+                }
+            }
+            _ => return Err(unsupported("not a column operation")),
+        };
+        if value.columns.len() > MAX_FEATURES {
+            return Err(unsupported(&format!("more than {MAX_FEATURES} columns")));
+        }
+        self.nodes.push(p);
+        self.values.insert(name.to_string(), value.clone());
+        Ok(value)
+    }
+}
+
+fn is_raw(column: &Column) -> bool {
+    matches!(column, Column::Numeric { scalers, .. } if scalers.is_empty())
+}
+
+/// Rewrites `source`, whose features are the predictor's `columns`, over the graph's
+/// `inputs` columns (see the module docs).
+pub(super) fn fold(
+    source: SourceModel,
+    columns: &[Column],
+    inputs: usize,
+) -> Result<SourceModel, FormatError> {
+    let SourceBody::Trees {
+        rule,
+        base,
+        trees,
+        missing: None,
+        categorical: None,
+    } = source.body
+    else {
+        return Err(FormatError::unsupported(
+            "one-hot or selected columns before a model that is no tree ensemble",
+        ));
+    };
+    let trees: Vec<SourceTree> = (trees.iter())
+        .map(|tree| {
+            let mut nodes = Vec::with_capacity(tree.nodes.len());
+            rebuild(tree, (0, 0), rule, columns, &mut nodes)?;
+            Ok(SourceTree {
+                target: tree.target,
+                nodes,
+            })
+        })
+        .collect::<Result<_, FormatError>>()?;
+    let categorical = categorical_features(&trees, inputs, CategoryRead::Exact)?;
+    Ok(SourceModel {
+        feature_names: (0..inputs).map(placeholder_name).collect(),
+        body: SourceBody::Trees {
+            rule,
+            base,
+            trees,
+            missing: None,
+            categorical,
+        },
+        ..source
+    })
+}
+
+/// Appends `tree`'s node `at`, at `depth`, (and below) to `nodes`, over the input columns;
+/// returns its index. A split whose side is the same for every input keeps only that side.
+fn rebuild(
+    tree: &SourceTree,
+    (at, depth): (usize, usize),
+    rule: SplitRule,
+    columns: &[Column],
+    nodes: &mut Vec<SourceNode>,
+) -> Result<usize, FormatError> {
+    if depth > MAX_TREE_DEPTH {
+        return Err(FormatError::unsupported(format!(
+            "a tree deeper than {MAX_TREE_DEPTH}"
+        )));
+    }
+    let below = |node: usize| (node, depth + 1);
+    let SourceNode::Split {
+        feature,
+        threshold,
+        left,
+        right,
+    } = tree.nodes[at]
+    else {
+        nodes.push(tree.nodes[at].clone());
+        return Ok(nodes.len() - 1);
+    };
+    let (split, swapped) = match &columns[feature] {
+        // A column passed through keeps its split as it is.
+        Column::Numeric { feature, scalers } if scalers.is_empty() => {
+            (Err((*feature, threshold)), false)
+        }
+        Column::Numeric { feature, scalers } => match input_boundary(scalers, rule, threshold) {
+            Boundary::Always(left_side) => {
+                let side = if left_side { left } else { right };
+                return rebuild(tree, below(side), rule, columns, nodes);
+            }
+            Boundary::At { threshold, swapped } => (Err((*feature, threshold)), swapped),
+        },
+        &Column::Category { feature, category } => {
+            let (zero, one) = (
+                rule.goes_left(0.0, threshold),
+                rule.goes_left(1.0, threshold),
+            );
+            if zero == one {
+                let side = if zero { left } else { right };
+                return rebuild(tree, below(side), rule, columns, nodes);
+            }
+            (Ok((feature, category, one)), false)
+        }
+    };
+    let index = nodes.len();
+    nodes.push(SourceNode::Leaf { value: Vec::new() });
+    let (first, second) = if swapped {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    let new_left = rebuild(tree, below(first), rule, columns, nodes)?;
+    let new_right = rebuild(tree, below(second), rule, columns, nodes)?;
+    nodes[index] = match split {
+        Err((feature, threshold)) => SourceNode::Split {
+            feature,
+            threshold,
+            left: new_left,
+            right: new_right,
+        },
+        Ok((feature, category, set_left)) => SourceNode::CategorySplit {
+            feature,
+            set: vec![category],
+            set_left,
+            left: new_left,
+            right: new_right,
+        },
+    };
+    Ok(index)
+}
+
+/// Where a split at `threshold` on a scaled column falls on the input column.
+#[derive(Debug, PartialEq)]
+enum Boundary {
+    /// Every input goes left (`true`) or right.
+    Always(bool),
+    /// Inputs go left iff `rule` sends them left at `threshold` (`swapped`: iff it does not).
+    At { threshold: f64, swapped: bool },
+}
+
+/// onnxruntime's float32 `Scaler` chain.
+fn scaled(scalers: &[(f32, f32)], x: f32) -> f32 {
+    scalers
+        .iter()
+        .fold(x, |v, &(offset, scale)| (v - offset) * scale)
+}
+
+/// Infinity, as a position on the ordered line of float32 values (inputs may round to ±∞).
+const LAST: i64 = 0x7f80_0000;
+
+/// The float32 at `position` (`−LAST ..= LAST`, increasing with the value).
+fn at_position(position: i64) -> f32 {
+    let magnitude = f32::from_bits(position.unsigned_abs() as u32);
+    if position < 0 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// The split `x' = scaled(x)` against `threshold`, as a split on `x` itself, exactly: the
+/// chain (finite, non-zero scales) is monotone on every float32 from −∞ to +∞, so the inputs
+/// going left are those on one side of one float32.
+fn input_boundary(scalers: &[(f32, f32)], rule: SplitRule, threshold: f64) -> Boundary {
+    let goes_left = |position: i64| {
+        let x = scaled(scalers, at_position(position));
+        rule.goes_left(f64::from(x), threshold)
+    };
+    let (low, high) = (goes_left(-LAST), goes_left(LAST));
+    if low == high {
+        return Boundary::Always(low);
+    }
+    // The last position where the answer is still `low`'s (it changes once: monotone).
+    let (mut inside, mut outside) = (-LAST, LAST);
+    while outside - inside > 1 {
+        let middle = inside + (outside - inside) / 2;
+        if goes_left(middle) == low {
+            inside = middle;
+        } else {
+            outside = middle;
+        }
+    }
+    // Inputs up to `at_position(inside)` go `low`'s way, the others the other way: under
+    // `rule`, `x ≤ at_position(inside)` is `x < at_position(outside)` for float32 `x`.
+    let threshold = match rule {
+        SplitRule::LessOrEqual => f64::from(at_position(inside)),
+        SplitRule::LessThan => f64::from(at_position(outside)),
+    };
+    Boundary::At {
+        threshold,
+        swapped: !low,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// For chains of scalers of every sign, and thresholds near and far: every float32 around
+    /// the boundary, and a spread of others, goes where the scaled value sends it.
+    #[test]
+    fn the_input_boundary_is_exact_on_every_float32() {
+        let chains: [&[(f32, f32)]; 5] = [
+            &[(1.0, 2.0)],
+            &[(0.1, -3.7)],
+            &[(-5.5, 0.013), (2.0, -1.0)],
+            &[(0.0, 1e-30)],
+            &[(1e30, 1e10)],
+        ];
+        for scalers in chains {
+            for threshold in [-1e6, -0.3, 0.0, 0.1, 0.5, 7.25, 1e20] {
+                for rule in [SplitRule::LessOrEqual, SplitRule::LessThan] {
+                    let boundary = input_boundary(scalers, rule, threshold);
+                    let library = |x: f32| rule.goes_left(f64::from(scaled(scalers, x)), threshold);
+                    let folded = |x: f32| match boundary {
+                        Boundary::Always(left) => left,
+                        Boundary::At { threshold, swapped } => {
+                            rule.goes_left(f64::from(x), threshold) != swapped
+                        }
+                    };
+                    let mut probes: Vec<f32> = (-40..=40).map(|i| i as f32 * 0.37).collect();
+                    probes.extend([f32::MIN, f32::MAX, -1e30, 1e30, 0.0]);
+                    probes.extend([f32::NEG_INFINITY, f32::INFINITY]);
+                    if let Boundary::At { threshold, .. } = boundary {
+                        let mut x = (threshold as f32).next_down().next_down();
+                        for _ in 0..5 {
+                            probes.push(x);
+                            x = x.next_up();
+                        }
+                    }
+                    for x in probes {
+                        assert_eq!(
+                            folded(x),
+                            library(x),
+                            "{scalers:?} {rule:?} {threshold} at {x}: {boundary:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
