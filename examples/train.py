@@ -490,15 +490,17 @@ def pipe(*steps):
     return Pipeline([(type(s).__name__.lower(), s) for s in steps])
 
 
-def credit_columns():
+def credit_columns(handle_unknown="ignore"):
     """The credit inputs as a typical preprocessing step for trees writes them: choices (integer
-    codes) one-hot encoded, unknown codes all zeros, numbers passed through. (Standardized
-    numbers fold too, but scikit-learn scales in float64 where the ONNX graph scales in
-    float32, so a value within a float32 step of a threshold may split differently.)"""
+    codes) one-hot encoded, numbers passed through. Unknown codes are all zeros ("ignore") or
+    raise (scikit-learn's default, "error"). (Standardized numbers fold too, but scikit-learn
+    scales in float64 where the ONNX graph scales in float32, so a value within a float32 step
+    of a threshold may split differently.)"""
     numbers = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "number"]
     choices = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "choice"]
     return ColumnTransformer([("numbers", "passthrough", numbers),
-                              ("choices", OneHotEncoder(handle_unknown="ignore"), choices)])
+                              ("choices", OneHotEncoder(handle_unknown=handle_unknown),
+                               choices)])
 
 
 MODELS = [
@@ -603,6 +605,13 @@ MODELS = [
          lambda: pipe(credit_columns(),
                       GradientBoostingClassifier(n_estimators=60, max_depth=3,
                                                  random_state=SEED))),
+    spec("credit_onehot_random_forest", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(the numbers passed through, OneHotEncoder() on the "
+         "choices, unknown codes raising), RandomForestClassifier(n_estimators=40, "
+         "max_depth=6, random_state=0))", "sklearn",
+         lambda: pipe(credit_columns(handle_unknown="error"),
+                      RandomForestClassifier(n_estimators=40, max_depth=6, random_state=SEED,
+                                             n_jobs=1))),
     # CatBoost (issue 17): symmetric trees with early stopping (use_best_model keeps the trees
     # up to the best iteration in the file), a multiclass model, and non-symmetric trees.
     spec("credit_catboost", "credit", CATBOOST,
@@ -749,6 +758,16 @@ def train(entry, split):
     write_csv(heldout_path, header, rows)
     if entry["name"] == "credit_onehot_gradient_boosting":
         write_onehot_probes(model, split, header, out_dir / "probes.csv")
+    if entry["name"] == "credit_onehot_random_forest":
+        # Its encoder raises on a code it does not know: zkinfer refuses such an input.
+        unknown = split.x_test[:1].copy()
+        unknown[0, 0] = 7
+        try:
+            model.predict(unknown)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{entry['name']}: an unknown code did not raise")
 
     record = {
         "name": entry["name"],

@@ -199,3 +199,35 @@ fn the_default_headroom_accepts_every_heldout_row() {
         assert!(calibration.clone().with_headroom(bad).is_err(), "{bad}");
     }
 }
+
+/// A one-hot encoder that raises on unknown codes (scikit-learn's default): the imported model
+/// accepts every code it knows and refuses any other, naming the feature, where the library
+/// raises (`examples/train.py` checks that it does).
+#[test]
+fn an_encoder_that_raises_refuses_the_codes_it_does_not_know() {
+    let example = (example_models().into_iter())
+        .find(|e| e.name == "credit_onehot_random_forest")
+        .expect("the example");
+    let model = import_example(&example);
+    let heldout = read_example(&example.heldout_csv);
+    let row: Vec<f64> = (heldout.lines().nth(1).expect("a row").split(','))
+        .take(example.n_features)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // checking_account: codes 0 to 3.
+    for code in [0.0, 1.0, 2.0, 3.0] {
+        let mut x = row.clone();
+        x[0] = code;
+        assert!(model.quantize_input(&x).is_ok(), "{code}");
+    }
+    for code in [4.0, 7.0, 1.5, -1.0] {
+        let mut x = row.clone();
+        x[0] = code;
+        match model.quantize_input(&x) {
+            Err(zkinfer::InputError::UnknownCategory { feature, .. }) => {
+                assert_eq!(feature, "checking_account", "{code}")
+            }
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+}

@@ -97,6 +97,7 @@ every_heldout_row!(
     credit_catboost,
     credit_lightgbm_early_stopping,
     credit_onehot_gradient_boosting,
+    credit_onehot_random_forest,
     credit_missing_lightgbm,
     credit_missing_xgboost,
     credit_nan_lightgbm,

@@ -260,6 +260,7 @@ fn tree_source(
                     trees,
                     missing,
                     categorical,
+                    known: None,
                 };
                 SourceModel {
                     precision,
@@ -845,6 +846,7 @@ fn check_tree_decisions(
         trees,
         missing,
         categorical,
+        ..
     } = &source.body
     else {
         unreachable!("a tree ensemble")
@@ -1030,6 +1032,7 @@ fn a_categorical_model_without_splits_quantizes() {
         }],
         missing: None,
         categorical: Some(vec![Some(CategoryRead::TowardZero)]),
+        known: None,
     };
     let source = source_model(Task::Binary, 1, 1, body);
     let model = quantize(&source, None).unwrap();
@@ -1214,6 +1217,7 @@ fn fixed_tree_model(task: Task) -> Model {
         trees: vec![shared, single],
         missing: None,
         categorical: None,
+        known: None,
     };
     quantize(&source_model(task, scores, 2, body), None).unwrap()
 }
@@ -1595,6 +1599,7 @@ fn shaped_source(shape: &ModelShape) -> SourceModel {
                 trees,
                 missing: None,
                 categorical: None,
+                known: None,
             }
         }
         Family::Network { hidden } => {

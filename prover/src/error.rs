@@ -32,6 +32,15 @@ pub enum InputError {
          them"
     )]
     Missing(String),
+    #[error(
+        "feature {feature:?} = {value} is not one of the {known} categories the model knows, \
+         and its library raises on any other (handle_unknown=\"error\")"
+    )]
+    UnknownCategory {
+        feature: String,
+        value: f64,
+        known: usize,
+    },
     #[error("feature {feature:?} = {value} is outside the model's input range [{min}, {max}]")]
     OutOfRange {
         feature: String,

@@ -70,7 +70,7 @@ pub struct InputSpec {
 
 /// A categorical feature: its raw values are categories, non-negative integers, which the
 /// model reads as codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Categories {
     /// How the library reads a raw value as a category.
@@ -78,6 +78,10 @@ pub struct Categories {
     /// Categories `0..count` are codes `0..count`; every other value (no category, or one
     /// beyond every split's) is code `count`. At most [`MAX_CATEGORIES`].
     pub count: u32,
+    /// The only categories an input may have, increasing, when the library raises on any
+    /// other (scikit-learn's `OneHotEncoder(handle_unknown="error")`): others are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<Vec<u32>>,
 }
 
 /// The most categories a categorical feature names: its codes, "other" included, are 16-bit.
@@ -627,6 +631,15 @@ impl Model {
             }
             if self.num_cuts(index) > 0 {
                 return invalid(format!("categorical feature {name:?} has cuts"));
+            }
+            if let Some(known) = &categories.known {
+                let increasing = known.windows(2).all(|w| w[0] < w[1]);
+                if known.is_empty() || !increasing || known.last() >= Some(&MAX_CATEGORIES) {
+                    return invalid(format!(
+                        "feature {name:?}: its known categories must increase, from 1 to \
+                         {MAX_CATEGORIES} of them below {MAX_CATEGORIES}"
+                    ));
+                }
             }
             let rule = self.input.missing.as_ref().map(|rules| rules[index]);
             if rule.is_some_and(|rule| rule != MissingRule::Nan) {

@@ -456,7 +456,7 @@ fn tree_body(model: &Model, ensemble: &TreeEnsemble) -> Option<TreeBody> {
         .collect();
     // The AIR's codes per feature: the categories and the "other" code.
     let category_codes = (model.input.categorical.iter().flatten())
-        .map(|c| c.map_or(0, |c| c.count + 1))
+        .map(|c| c.as_ref().map_or(0, |c| c.count + 1))
         .collect();
     TreeBody::new(walk::Ensemble {
         missing: model.accepts_missing(),

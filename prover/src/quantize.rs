@@ -46,10 +46,12 @@ pub fn quantize(
             trees,
             missing,
             categorical,
+            known,
         } => {
             let reading = Reading {
                 missing: missing.as_ref(),
                 categorical: categorical.as_deref(),
+                known: known.as_deref(),
             };
             quantize_trees(source, *rule, base, trees, reading)?
         }
@@ -352,6 +354,7 @@ fn linear_at_scale(weights: &[Vec<f64>], bias: &[f64], grids: &[Grid], m: u32) -
 struct Reading<'s> {
     missing: Option<&'s SourceMissing>,
     categorical: Option<&'s [Option<CategoryRead>]>,
+    known: Option<&'s [Option<Vec<u32>>]>,
 }
 
 fn quantize_trees(
@@ -362,7 +365,7 @@ fn quantize_trees(
     reading: Reading,
 ) -> Result<Quantized, QuantizeError> {
     let missing = reading.missing;
-    let categories = category_counts(source, trees, reading.categorical);
+    let categories = category_counts(source, trees, reading.categorical, reading.known);
     // Each feature's cuts: its distinct finite split thresholds, ascending. An infinite one
     // sends every value the same way (LightGBM splits missing values from the rest at +∞).
     let mut cuts: Vec<Vec<f64>> = vec![Vec::new(); source.feature_names.len()];
@@ -443,11 +446,13 @@ fn quantize_trees(
     Ok((input, score_scale_log2, Body::Trees(ensemble)))
 }
 
-/// Each categorical feature's categories: one more than the largest category a split names.
+/// Each categorical feature's categories: one more than the largest category a split names,
+/// and those it only knows, if any.
 fn category_counts(
     source: &SourceModel,
     trees: &[SourceTree],
     reads: Option<&[Option<CategoryRead>]>,
+    known: Option<&[Option<Vec<u32>>]>,
 ) -> Option<Vec<Option<Categories>>> {
     let reads = reads?;
     let mut counts = vec![1u32; source.feature_names.len()];
@@ -457,8 +462,15 @@ fn category_counts(
             counts[*feature] = counts[*feature].max(largest);
         }
     }
-    let categories: Vec<Option<Categories>> = (reads.iter().zip(counts))
-        .map(|(read, count)| read.map(|read| Categories { read, count }))
+    let known = |f: usize| known.and_then(|k| k.get(f)?.clone());
+    let categories: Vec<Option<Categories>> = (reads.iter().zip(counts).enumerate())
+        .map(|(f, (read, count))| {
+            read.map(|read| Categories {
+                read,
+                count,
+                known: known(f),
+            })
+        })
         .collect();
     categories.iter().any(Option::is_some).then_some(categories)
 }
@@ -550,7 +562,7 @@ fn quantize_tree(
                 set_left,
                 ..
             } => {
-                let feature_categories = categories.and_then(|c| c[*feature]);
+                let feature_categories = categories.and_then(|c| c[*feature].as_ref());
                 let count = feature_categories
                     .expect("checked: a categorical feature")
                     .count;

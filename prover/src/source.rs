@@ -40,6 +40,10 @@ pub enum SourceBody {
         /// For each feature, `None` if numeric, or how the library reads a raw value as a
         /// category; `None` if no feature is categorical.
         categorical: Option<Vec<Option<CategoryRead>>>,
+        /// For each feature, the categories the library knows when it raises on any other
+        /// (scikit-learn's `OneHotEncoder(handle_unknown="error")`), increasing; `None` if no
+        /// feature raises.
+        known: Option<Vec<Option<Vec<u32>>>>,
     },
     /// A dense network: `a⁰ = x`; every layer but the last `a = activation(W·a + b)`; the
     /// scores are the last layer's `W·a + b` (the logits: a binary classifier's one output is
@@ -227,6 +231,7 @@ impl SourceModel {
                 trees,
                 missing,
                 categorical,
+                ..
             } => {
                 let mut scores = base.clone();
                 let reads = categorical.as_deref().unwrap_or_default();

@@ -79,6 +79,7 @@ pub fn boosted_trees(trees: usize, depth: usize, features: usize) -> SourceModel
             default_left,
         }),
         categorical: None,
+        known: None,
     };
     binary(features, body)
 }

@@ -486,12 +486,24 @@ fn a_categorical_model_round_trips_in_canonical_order() {
         Some(vec![
             Some(Categories {
                 read: CategoryRead::NonNegative,
-                count: 5
+                count: 5,
+                known: None,
             }),
             None
         ])
     );
     assert_eq!(model.to_canonical_json(), CATEGORICAL.as_bytes());
+    // Known categories (an encoder that raises on others) are kept in canonical order, and
+    // refuse every other input.
+    let known = CATEGORICAL.replace(r#""count":5}"#, r#""count":5,"known":[0,2,7]}"#);
+    let with_known = Model::from_json(known.as_bytes()).unwrap();
+    assert_eq!(with_known.to_canonical_json(), known.as_bytes());
+    assert_ne!(with_known.id(), model.id());
+    assert!(with_known.quantize_input(&[7.0, 0.0]).is_ok());
+    assert!(matches!(
+        with_known.quantize_input(&[1.0, 0.0]),
+        Err(zkinfer::InputError::UnknownCategory { .. })
+    ));
     assert_eq!(
         model.id().to_string(),
         blake3::hash(CATEGORICAL.as_bytes()).to_hex().to_string()
@@ -688,6 +700,12 @@ fn invalid_categorical_models_are_refused_with_clear_errors() {
         assert_categorical_rejected(
             |v| v["input"]["categorical"][0]["count"] = json!(count),
             &format!("feature \"c\": {count} categories; a categorical feature has 1 to"),
+        );
+    }
+    for known in [json!([]), json!([2, 1]), json!([1, 1]), json!([0, 65_535])] {
+        assert_categorical_rejected(
+            |v| v["input"]["categorical"][0]["known"] = known.clone(),
+            "feature \"c\": its known categories must increase",
         );
     }
     assert_categorical_rejected(

@@ -277,6 +277,7 @@ pub fn read_with(json: &[u8], iterations: Option<usize>) -> Result<SourceModel, 
                 default_left,
             }),
             categorical: None,
+            known: None,
         },
     })
 }

@@ -243,6 +243,7 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
                 default_left,
             }),
             categorical,
+            known: None,
         },
     })
 }

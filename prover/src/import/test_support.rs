@@ -78,7 +78,14 @@ pub(super) fn check_categorical_model(
     assert_eq!(model.version, CATEGORICAL_VERSION);
     assert_eq!(
         model.input.categorical,
-        Some(vec![Some(Categories { read, count }), None])
+        Some(vec![
+            Some(Categories {
+                read,
+                count,
+                known: None
+            }),
+            None
+        ])
     );
     let Body::Trees(ensemble) = &model.body else {
         panic!("a tree ensemble")

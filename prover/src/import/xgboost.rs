@@ -207,6 +207,7 @@ pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel,
             trees: source_trees,
             missing,
             categorical,
+            known: None,
         },
     })
 }

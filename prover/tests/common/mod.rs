@@ -91,6 +91,7 @@ pub fn tree_model(
             trees,
             missing: None,
             categorical: None,
+            known: None,
         },
     }
 }

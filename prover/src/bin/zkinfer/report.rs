@@ -112,7 +112,13 @@ pub fn summary(model: &Model) -> String {
     line(&mut out, "missing", missing);
     if let Some(categorical) = &model.input.categorical {
         let names: Vec<String> = (model.input.features.iter().zip(categorical))
-            .filter_map(|(name, c)| c.map(|c| format!("{name} ({} categories)", c.count)))
+            .filter_map(|(name, c)| {
+                let c = c.as_ref()?;
+                Some(match &c.known {
+                    None => format!("{name} ({} categories)", c.count),
+                    Some(known) => format!("{name} ({} categories, others refused)", known.len()),
+                })
+            })
             .collect();
         line(
             &mut out,

@@ -79,11 +79,19 @@ pub(super) fn transforms_columns(graph: &Graph<'_>) -> bool {
     })
 }
 
+/// What a trace found.
+pub(super) struct Traced {
+    /// The predictor's input columns.
+    pub columns: Vec<Column>,
+    /// The nodes computing them.
+    pub nodes: Vec<usize>,
+    /// The categories of each input column whose encoder raises on any other
+    /// (`zeros = 0`), by column.
+    pub known: HashMap<usize, Vec<u32>>,
+}
+
 /// The predictor input `data`'s columns, and the nodes computing it.
-pub(super) fn trace(
-    graph: &Graph<'_>,
-    data: &str,
-) -> Result<(Vec<Column>, Vec<usize>), FormatError> {
+pub(super) fn trace(graph: &Graph<'_>, data: &str) -> Result<Traced, FormatError> {
     let inputs = graph.features.ok_or_else(|| {
         FormatError::unsupported("a column transformer over an input without a fixed width")
     })?;
@@ -102,6 +110,7 @@ pub(super) fn trace(
         values: HashMap::new(),
         nodes: Vec::new(),
         budget: MAX_COLUMNS_TRACED,
+        known: HashMap::new(),
     };
     let input = Value {
         shape: vec![inputs],
@@ -120,7 +129,11 @@ pub(super) fn trace(
             "a predictor input that is not one row of float columns",
         ));
     }
-    Ok((value.columns, tracer.nodes))
+    Ok(Traced {
+        columns: value.columns,
+        nodes: tracer.nodes,
+        known: tracer.known,
+    })
 }
 
 struct Tracer<'g, 'a> {
@@ -129,6 +142,7 @@ struct Tracer<'g, 'a> {
     nodes: Vec<usize>,
     /// Columns the trace may still hold.
     budget: usize,
+    known: HashMap<usize, Vec<u32>>,
 }
 
 impl Tracer<'_, '_> {
@@ -253,12 +267,13 @@ impl Tracer<'_, '_> {
                 if !attributes.strings("cats_strings")?.is_empty() {
                     return Err(unsupported("string categories"));
                 }
-                if attributes.int("zeros")? != Some(1) {
-                    return Err(unsupported(
-                        "unknown categories raise an error (handle_unknown=\"error\"), which a \
-                         proof cannot; fit the encoder with handle_unknown=\"ignore\"",
-                    ));
-                }
+                // `zeros = 1`: unknown categories are all zeros; `0` (skl2onnx's default,
+                // from `handle_unknown="error"`): they raise, so inputs must be known.
+                let raises = match attributes.int("zeros")? {
+                    Some(1) => false,
+                    None | Some(0) => true,
+                    Some(_) => return Err(unsupported("zeros must be 0 or 1")),
+                };
                 let categories = (attributes.ints("cats_int64s")?.iter())
                     .map(|&c| u32::try_from(c).ok().filter(|&c| c < MAX_CATEGORIES))
                     .collect::<Option<Vec<_>>>()
@@ -282,6 +297,12 @@ impl Tracer<'_, '_> {
                     let &Column::Numeric { feature, .. } = column else {
                         return Err(unsupported("it encodes a one-hot column"));
                     };
+                    if raises {
+                        let known = self.known.entry(feature).or_insert(distinct.clone());
+                        if *known != distinct {
+                            return Err(unsupported("two encoders know a column differently"));
+                        }
+                    }
                     columns.extend(
                         (categories.iter()).map(|&category| Column::Category { feature, category }),
                     );
@@ -358,19 +379,22 @@ fn is_raw(column: &Column) -> bool {
     matches!(column, Column::Numeric { scalers, .. } if scalers.is_empty())
 }
 
-/// Rewrites `source`, whose features are the predictor's `columns`, over the graph's
-/// `inputs` columns (see the module docs).
+/// Rewrites `source`, whose features are the predictor's columns, over the graph's `inputs`
+/// columns (see the module docs); a column whose encoder raises on unknown categories is
+/// categorical, its known categories recorded, even if no split reads it.
 pub(super) fn fold(
     source: SourceModel,
-    columns: &[Column],
+    traced: &Traced,
     inputs: usize,
 ) -> Result<SourceModel, FormatError> {
+    let columns = &traced.columns;
     let SourceBody::Trees {
         rule,
         base,
         trees,
         missing: None,
         categorical: None,
+        known: None,
     } = source.body
     else {
         return Err(FormatError::unsupported(
@@ -387,7 +411,23 @@ pub(super) fn fold(
             })
         })
         .collect::<Result<_, FormatError>>()?;
-    let categorical = categorical_features(&trees, inputs, CategoryRead::Exact)?;
+    let mut categorical = categorical_features(&trees, inputs, CategoryRead::Exact)?;
+    let mut known = None;
+    if !traced.known.is_empty() {
+        let reads = categorical.get_or_insert_with(|| vec![None; inputs]);
+        let lists = known.insert(vec![None; inputs]);
+        for (&feature, categories) in &traced.known {
+            let numeric = (trees.iter().flat_map(|t| &t.nodes))
+                .any(|node| matches!(node, SourceNode::Split { feature: f, .. } if *f == feature));
+            if numeric {
+                return Err(FormatError::unsupported(format!(
+                    "input column {feature} is both one-hot encoded and split as a number"
+                )));
+            }
+            reads[feature] = Some(CategoryRead::Exact);
+            lists[feature] = Some(categories.clone());
+        }
+    }
     Ok(SourceModel {
         feature_names: (0..inputs).map(placeholder_name).collect(),
         body: SourceBody::Trees {
@@ -396,6 +436,7 @@ pub(super) fn fold(
             trees,
             missing: None,
             categorical,
+            known,
         },
         ..source
     })

@@ -89,7 +89,7 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
     };
     let context = Context {
         source: source_name(&model, &op),
-        features: (plan.columns.as_ref()).map_or(plan.features, |c| Some(c.len())),
+        features: (plan.columns.as_ref()).map_or(plan.features, |c| Some(c.columns.len())),
         precision: plan.precision,
         predictor_input: plan.predictor_input,
         scalers: plan.scalers,
@@ -112,7 +112,7 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
         _ => Err(FormatError::unsupported(describe(predictor))),
     }?;
     match (plan.columns, plan.features) {
-        (Some(columns), Some(inputs)) => columns::fold(source, &columns, inputs),
+        (Some(traced), Some(inputs)) => columns::fold(source, &traced, inputs),
         _ => Ok(source),
     }
 }
@@ -194,7 +194,7 @@ struct Plan<'a> {
     predictor_input: i32,
     scalers: Vec<&'a NodeProto>,
     /// The predictor's input columns, when they are not the graph input's own ([`columns`]).
-    columns: Option<Vec<columns::Column>>,
+    columns: Option<columns::Traced>,
 }
 
 /// What computes the scores.
@@ -623,11 +623,11 @@ fn analyze(graph: &GraphProto) -> Result<Plan<'_>, FormatError> {
     let (before, columns) = match chain {
         Ok(before) if !(trees && scaled) => (before, None),
         Ok(_) => {
-            let (columns, nodes) = columns::trace(&graph, data)?;
-            (nodes, Some(columns))
+            let traced = columns::trace(&graph, data)?;
+            (traced.nodes.clone(), Some(traced))
         }
         Err(chain) => match columns::trace(&graph, data) {
-            Ok((columns, nodes)) => (nodes, Some(columns)),
+            Ok(traced) => (traced.nodes.clone(), Some(traced)),
             Err(trace) if columns::transforms_columns(&graph) => return Err(trace),
             Err(_) => return Err(chain),
         },

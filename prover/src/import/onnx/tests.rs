@@ -1538,6 +1538,37 @@ fn one_hot_and_scaled_columns_fold_into_the_input_columns() {
     assert_eq!(scores, [13.0]);
 }
 
+/// `handle_unknown="error"` (`zeros = 0`): the categories the encoder knows are the only ones an
+/// input may have, as scikit-learn raises on any other; a model whose encoder ignores unknown
+/// categories records none.
+#[test]
+fn an_encoder_that_raises_makes_unknown_categories_refused_inputs() {
+    let source = imported(&column_transformer(stumps_on_columns(), 0));
+    let SourceBody::Trees { known, .. } = &source.body else {
+        panic!("trees")
+    };
+    assert_eq!(known.as_deref(), Some(&[None, Some(vec![0, 1, 2])][..]));
+    let model = crate::quantize::quantize(&source, None).expect("quantizes");
+    let reread = crate::Model::from_json(&model.to_canonical_json()).unwrap();
+    assert_eq!(reread, model);
+    for c in [0.0, 1.0, 2.0, -0.0] {
+        assert!(model.quantize_input(&[0.5, c]).is_ok(), "{c}");
+    }
+    for c in [3.0, 2.5, -1.0, 1e9] {
+        match model.quantize_input(&[0.5, c]) {
+            Err(crate::InputError::UnknownCategory { feature, known, .. }) => {
+                assert_eq!((feature.as_str(), known), ("f1", 3), "{c}")
+            }
+            other => panic!("{c}: {other:?}"),
+        }
+    }
+    let ignoring = imported(&column_transformer(stumps_on_columns(), 1));
+    let SourceBody::Trees { known, .. } = &ignoring.body else {
+        panic!("trees")
+    };
+    assert_eq!(known, &None);
+}
+
 #[test]
 fn column_transformers_fold_into_trees_only_and_never_hide_an_error() {
     let linear = ml(
@@ -1552,8 +1583,6 @@ fn column_transformers_fold_into_trees_only_and_never_hide_an_error() {
     );
     let message = unsupported(read(&column_transformer(linear, 1)));
     assert!(message.contains("into tree ensembles only"), "{message}");
-    let message = unsupported(read(&column_transformer(stumps_on_columns(), 0)));
-    assert!(message.contains("handle_unknown=\"ignore\""), "{message}");
     // What onnxruntime would read otherwise than the trace: refused, never folded.
     let mut model =
         ModelProto::decode(column_transformer(stumps_on_columns(), 1).as_slice()).expect("a model");

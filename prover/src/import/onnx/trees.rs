@@ -186,6 +186,7 @@ pub(super) fn classifier(
             trees,
             missing: None,
             categorical: None,
+            known: None,
         },
     })
 }
@@ -280,6 +281,7 @@ pub(super) fn regressor(
             trees,
             missing: None,
             categorical: None,
+            known: None,
         },
     })
 }
