@@ -114,6 +114,23 @@ impl CategoryRead {
 }
 
 impl Categories {
+    /// With known categories, whether a split sending `left` codes left routes every unknown
+    /// category below `count` as the other code: so that an unknown category, which the prover
+    /// refuses, could only ever be proved as "other" is.
+    fn routes_unknown_as_other(&self, left: &[u16]) -> bool {
+        let Some(known) = &self.known else {
+            return true;
+        };
+        let is_known = |c: u32| known.binary_search(&c).is_ok();
+        let other_left = left.last() == Some(&(self.count as u16));
+        let unknown_left = (left.iter().map(|&c| u32::from(c)))
+            .filter(|&c| c < self.count && !is_known(c))
+            .count() as u32;
+        let known_below = known.iter().filter(|&&c| c < self.count).count() as u32;
+        let unknown_below = self.count - known_below;
+        unknown_left == if other_left { unknown_below } else { 0 }
+    }
+
     /// The code of a finite raw value (rounded to the model's precision).
     pub fn code(&self, x: f64) -> u16 {
         match self.read.category(x) {
@@ -885,6 +902,12 @@ impl Model {
                             "split {i}: a categorical split's codes are increasing codes of its \
                              feature ({} categories and the other code), and its threshold 0",
                             categories.count
+                        ));
+                    }
+                    if !categories.routes_unknown_as_other(codes) {
+                        return invalid(format!(
+                            "split {i}: a category its feature does not know goes another way \
+                             than the other code"
                         ));
                     }
                     continue;

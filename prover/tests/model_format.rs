@@ -495,15 +495,21 @@ fn a_categorical_model_round_trips_in_canonical_order() {
     assert_eq!(model.to_canonical_json(), CATEGORICAL.as_bytes());
     // Known categories (an encoder that raises on others) are kept in canonical order, and
     // refuse every other input.
-    let known = CATEGORICAL.replace(r#""count":5}"#, r#""count":5,"known":[0,2,7]}"#);
+    let known = CATEGORICAL.replace(r#""count":5}"#, r#""count":5,"known":[0,1,2,3,4,7]}"#);
     let with_known = Model::from_json(known.as_bytes()).unwrap();
     assert_eq!(with_known.to_canonical_json(), known.as_bytes());
     assert_ne!(with_known.id(), model.id());
     assert!(with_known.quantize_input(&[7.0, 0.0]).is_ok());
-    assert!(matches!(
-        with_known.quantize_input(&[1.0, 0.0]),
-        Err(zkinfer::InputError::UnknownCategory { .. })
-    ));
+    for unknown in [5.0, 9.0, -1.0] {
+        assert!(matches!(
+            with_known.quantize_input(&[unknown, 0.0]),
+            Err(zkinfer::InputError::UnknownCategory { .. })
+        ));
+    }
+    // An unknown category the splits route unlike "other" could be proved: refused.
+    let routed = CATEGORICAL.replace(r#""count":5}"#, r#""count":5,"known":[0,2,7]}"#);
+    let error = Model::from_json(routed.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("does not know goes another way"), "{error}");
     assert_eq!(
         model.id().to_string(),
         blake3::hash(CATEGORICAL.as_bytes()).to_hex().to_string()

@@ -3,9 +3,11 @@
 //!
 //! Operators followed (every one on the way must be one of these): `ArrayFeatureExtractor` and
 //! `Gather` (`axis = 1`) with constant indices pick input columns; `Scaler` transforms them;
-//! `Cast` to int64 then `OneHotEncoder` (`cats_int64s`, `zeros = 1`: unknown categories are all
-//! zeros) expands a column into one indicator per category; `Concat` and `Reshape` assemble the
-//! predictor's input; `Cast` to float and `Identity` change nothing.
+//! `Cast` to int64 then `OneHotEncoder` (`cats_int64s`) expands a column into one indicator per
+//! category; `Concat` and `Reshape` assemble the predictor's input; `Cast` to float and
+//! `Identity` change nothing. An encoder with `zeros = 1` (`handle_unknown="ignore"`) reads an
+//! unknown category as all zeros; with `zeros = 0` (the default, `"error"`) scikit-learn
+//! raises, so its categories become the column's known ones and any other input is refused.
 //!
 //! The trees are then rewritten over the graph input ([`fold`]):
 //!
@@ -19,7 +21,7 @@
 //!   ([`CategoryRead::Exact`]; onnxruntime's `Cast` would truncate `2.5` to category 2, which
 //!   scikit-learn treats as unknown, all zeros).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
@@ -87,7 +89,7 @@ pub(super) struct Traced {
     pub nodes: Vec<usize>,
     /// The categories of each input column whose encoder raises on any other
     /// (`zeros = 0`), by column.
-    pub known: HashMap<usize, Vec<u32>>,
+    pub known: BTreeMap<usize, Vec<u32>>,
 }
 
 /// The predictor input `data`'s columns, and the nodes computing it.
@@ -110,7 +112,7 @@ pub(super) fn trace(graph: &Graph<'_>, data: &str) -> Result<Traced, FormatError
         values: HashMap::new(),
         nodes: Vec::new(),
         budget: MAX_COLUMNS_TRACED,
-        known: HashMap::new(),
+        known: BTreeMap::new(),
     };
     let input = Value {
         shape: vec![inputs],
@@ -142,7 +144,7 @@ struct Tracer<'g, 'a> {
     nodes: Vec<usize>,
     /// Columns the trace may still hold.
     budget: usize,
-    known: HashMap<usize, Vec<u32>>,
+    known: BTreeMap<usize, Vec<u32>>,
 }
 
 impl Tracer<'_, '_> {
@@ -387,7 +389,6 @@ pub(super) fn fold(
     traced: &Traced,
     inputs: usize,
 ) -> Result<SourceModel, FormatError> {
-    let columns = &traced.columns;
     let SourceBody::Trees {
         rule,
         base,
@@ -404,7 +405,7 @@ pub(super) fn fold(
     let trees: Vec<SourceTree> = (trees.iter())
         .map(|tree| {
             let mut nodes = Vec::with_capacity(tree.nodes.len());
-            rebuild(tree, (0, 0), rule, columns, &mut nodes)?;
+            rebuild(tree, (0, 0), rule, traced, &mut nodes)?;
             Ok(SourceTree {
                 target: tree.target,
                 nodes,
@@ -442,15 +443,17 @@ pub(super) fn fold(
     })
 }
 
-/// Appends `tree`'s node `at`, at `depth`, (and below) to `nodes`, over the input columns;
-/// returns its index. A split whose side is the same for every input keeps only that side.
+/// Appends `tree`'s node `at`, at `depth`, (and below) to `nodes`, over the input columns of
+/// `traced`; returns its index. A split whose side is the same for every input accepted keeps
+/// only that side.
 fn rebuild(
     tree: &SourceTree,
     (at, depth): (usize, usize),
     rule: SplitRule,
-    columns: &[Column],
+    traced: &Traced,
     nodes: &mut Vec<SourceNode>,
 ) -> Result<usize, FormatError> {
+    let columns = &traced.columns;
     if depth > MAX_TREE_DEPTH {
         return Err(FormatError::unsupported(format!(
             "a tree deeper than {MAX_TREE_DEPTH}"
@@ -475,7 +478,7 @@ fn rebuild(
         Column::Numeric { feature, scalers } => match input_boundary(scalers, rule, threshold) {
             Boundary::Always(left_side) => {
                 let side = if left_side { left } else { right };
-                return rebuild(tree, below(side), rule, columns, nodes);
+                return rebuild(tree, below(side), rule, traced, nodes);
             }
             Boundary::At { threshold, swapped } => (Err((*feature, threshold)), swapped),
         },
@@ -484,9 +487,12 @@ fn rebuild(
                 rule.goes_left(0.0, threshold),
                 rule.goes_left(1.0, threshold),
             );
-            if zero == one {
+            // A category a raising encoder does not know never reaches the trees: its
+            // indicator is 0 for every input accepted.
+            let unknown = (traced.known.get(&feature)).is_some_and(|k| !k.contains(&category));
+            if zero == one || unknown {
                 let side = if zero { left } else { right };
-                return rebuild(tree, below(side), rule, columns, nodes);
+                return rebuild(tree, below(side), rule, traced, nodes);
             }
             (Ok((feature, category, one)), false)
         }
@@ -498,8 +504,8 @@ fn rebuild(
     } else {
         (left, right)
     };
-    let new_left = rebuild(tree, below(first), rule, columns, nodes)?;
-    let new_right = rebuild(tree, below(second), rule, columns, nodes)?;
+    let new_left = rebuild(tree, below(first), rule, traced, nodes)?;
+    let new_right = rebuild(tree, below(second), rule, traced, nodes)?;
     nodes[index] = match split {
         Err((feature, threshold)) => SourceNode::Split {
             feature,
