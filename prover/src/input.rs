@@ -94,11 +94,7 @@ impl Model {
         let x = self.round_to_precision(x);
         if let Some(categories) = self.categories(index) {
             if let Some(known) = &categories.known {
-                let category = categories.read.category(x);
-                let is_known = category.is_some_and(|c| {
-                    c <= f64::from(u32::MAX) && known.binary_search(&(c as u32)).is_ok()
-                });
-                if !is_known {
+                if !categories.read.is_one_of(x, known) {
                     return Err(InputError::UnknownCategory {
                         feature: name.clone(),
                         value: x,

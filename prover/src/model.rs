@@ -111,6 +111,14 @@ impl CategoryRead {
         };
         (category >= 0.0).then_some(category)
     }
+
+    /// Whether a raw value (rounded to the model's precision) is one of the categories `set`
+    /// (increasing).
+    pub fn is_one_of(self, x: f64, set: &[u32]) -> bool {
+        self.category(x).is_some_and(|category| {
+            category <= f64::from(u32::MAX) && set.binary_search(&(category as u32)).is_ok()
+        })
+    }
 }
 
 impl Categories {

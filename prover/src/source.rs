@@ -92,9 +92,7 @@ pub fn category_goes_left(
         },
         None => x[feature],
     };
-    let in_set = read.category(value).is_some_and(|category| {
-        category <= f64::from(u32::MAX) && set.binary_search(&(category as u32)).is_ok()
-    });
+    let in_set = read.is_one_of(value, set);
     in_set == set_left
 }
 

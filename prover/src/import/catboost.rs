@@ -257,12 +257,8 @@ pub fn read_with(json: &[u8], iterations: Option<usize>) -> Result<SourceModel, 
             }
         }
     }
-    let mut source = format!("catboost{} {loss}", version(&file.model_info));
-    if let Some(note) = note {
-        source.push_str(&format!(" ({note})"));
-    }
     Ok(SourceModel {
-        source,
+        source: format!("catboost{} {loss}{note}", version(&file.model_info)),
         feature_names,
         precision: Precision::F32,
         task,

@@ -220,9 +220,8 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
         }
     }
 
-    let kept_note = note.map_or_else(String::new, |note| format!(" ({note})"));
     Ok(SourceModel {
-        source: format!("lightgbm {version} {objective}{kept_note}"),
+        source: format!("lightgbm {version} {objective}{note}"),
         feature_names,
         precision: Precision::F64,
         task,

@@ -184,14 +184,14 @@ pub fn import_with(
 }
 
 /// How many of a booster's `total` boosting iterations an import keeps, and, when it leaves
-/// some out, why (for the model's `source`): the caller's `chosen` count (1 to `total`), else
-/// the library's early-stopping `best` iteration (counted from 0) when the file records one,
-/// else all.
+/// some out, why, as the suffix of the model's `source` (` (k of n iterations, …)`, else
+/// empty): the caller's `chosen` count (1 to `total`), else the library's early-stopping
+/// `best` iteration (counted from 0) when the file records one, else all.
 pub(crate) fn kept_iterations(
     total: usize,
     chosen: Option<usize>,
     best: Option<usize>,
-) -> Result<(usize, Option<String>), FormatError> {
+) -> Result<(usize, String), FormatError> {
     let (kept, why) = match (chosen, best) {
         (Some(n), _) if (1..=total).contains(&n) => (n, "as chosen at import".to_string()),
         (Some(n), _) => {
@@ -213,7 +213,10 @@ pub(crate) fn kept_iterations(
         }
         (None, None) => (total, String::new()),
     };
-    let note = (kept < total).then(|| format!("{kept} of {total} iterations, {why}"));
+    let note = match kept < total {
+        true => format!(" ({kept} of {total} iterations, {why})"),
+        false => String::new(),
+    };
     Ok((kept, note))
 }
 

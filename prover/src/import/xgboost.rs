@@ -153,7 +153,7 @@ pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel,
     // Iterations matter only when some are left out.
     let best = best_iteration(learner)?;
     let (end, note) = match (iterations, best) {
-        (None, None) => (trees.len(), None),
+        (None, None) => (trees.len(), String::new()),
         _ => {
             let bounds = iteration_bounds(model, trees.len(), scores)?;
             let (kept, note) = kept_iterations(bounds.len() - 1, iterations, best)?;
@@ -193,9 +193,8 @@ pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel,
         || "(unknown version)".to_string(),
         |[a, b, c]| format!("{a}.{b}.{c}"),
     );
-    let kept_note = note.map_or_else(String::new, |note| format!(" ({note})"));
     Ok(SourceModel {
-        source: format!("xgboost {version_text} {objective}{kept_note}"),
+        source: format!("xgboost {version_text} {objective}{note}"),
         feature_names: feature_names(learner, num_features)?,
         precision: Precision::F32,
         task,

@@ -55,7 +55,6 @@ pub(super) fn classifier(
     attributes: &Attributes<'_>,
     context: &Context<'_>,
 ) -> Result<SourceModel, FormatError> {
-    refuse_scalers(context)?;
     let node = describe(attributes.node());
     let labels = class_labels(attributes, "classlabels_int64s", "classlabels_strings")?;
     let k = labels.len();
@@ -198,7 +197,6 @@ pub(super) fn regressor(
     attributes: &Attributes<'_>,
     context: &Context<'_>,
 ) -> Result<SourceModel, FormatError> {
-    refuse_scalers(context)?;
     let node = describe(attributes.node());
     match attributes.int("n_targets")? {
         Some(1) => {}
@@ -284,16 +282,6 @@ pub(super) fn regressor(
             known: None,
         },
     })
-}
-
-fn refuse_scalers(context: &Context<'_>) -> Result<(), FormatError> {
-    match context.scalers.first() {
-        Some(scaler) => Err(FormatError::unsupported(format!(
-            "{} before a tree ensemble",
-            describe(scaler)
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// `base_values` or `base_values_as_tensor`.
