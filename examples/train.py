@@ -490,15 +490,17 @@ def pipe(*steps):
     return Pipeline([(type(s).__name__.lower(), s) for s in steps])
 
 
-def credit_columns(handle_unknown="ignore"):
-    """The credit inputs as a typical preprocessing step for trees writes them: choices (integer
-    codes) one-hot encoded, numbers passed through. Unknown codes are all zeros ("ignore") or
-    raise (scikit-learn's default, "error"). (Standardized numbers fold too, but scikit-learn
-    scales in float64 where the ONNX graph scales in float32, so a value within a float32 step
-    of a threshold may split differently.)"""
+def credit_columns(handle_unknown="ignore", numbers_step="passthrough"):
+    """The credit inputs as a typical preprocessing step writes them: choices (integer codes)
+    one-hot encoded, numbers passed through (for trees) or standardized (for a linear model or
+    a network).
+    Unknown codes are all zeros ("ignore") or raise (scikit-learn's default, "error").
+    (Standardized numbers fold into trees too, but scikit-learn scales in float64 where the
+    ONNX graph scales in float32, so a value within a float32 step of a threshold may split
+    differently.)"""
     numbers = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "number"]
     choices = [k for k, field in enumerate(CREDIT_FORM) if field[3] == "choice"]
-    return ColumnTransformer([("numbers", "passthrough", numbers),
+    return ColumnTransformer([("numbers", numbers_step, numbers),
                               ("choices", OneHotEncoder(handle_unknown=handle_unknown),
                                choices)])
 
@@ -612,6 +614,20 @@ MODELS = [
          lambda: pipe(credit_columns(handle_unknown="error"),
                       RandomForestClassifier(n_estimators=40, max_depth=6, random_state=SEED,
                                              n_jobs=1))),
+    # One-hot inputs into a linear model (issue 17): each choice becomes its indicators.
+    spec("credit_onehot_logreg", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(StandardScaler() on the numbers, "
+         "OneHotEncoder(handle_unknown=\"ignore\") on the choices), "
+         "LogisticRegression(max_iter=5000))", "linear",
+         lambda: pipe(credit_columns(numbers_step=StandardScaler()),
+                      LogisticRegression(max_iter=5000))),
+    spec("credit_onehot_mlp", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(StandardScaler() on the numbers, "
+         "OneHotEncoder(handle_unknown=\"ignore\") on the choices), "
+         "MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, random_state=0))", "mlp",
+         lambda: pipe(credit_columns(numbers_step=StandardScaler()),
+                      MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000,
+                                    random_state=SEED))),
     # CatBoost (issue 17): symmetric trees with early stopping (use_best_model keeps the trees
     # up to the best iteration in the file), a multiclass model, and non-symmetric trees.
     spec("credit_catboost", "credit", CATBOOST,

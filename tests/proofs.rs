@@ -65,7 +65,7 @@ fn verify_input(
     proof: &[u8],
     profile: Profile,
 ) -> Result<(), VerifyError> {
-    let commitment = input_commitment(input, &salt());
+    let commitment = input_commitment(model, input, &salt());
     verify(
         model,
         model.id(),
@@ -97,6 +97,8 @@ every_heldout_row!(
     credit_catboost,
     credit_lightgbm_early_stopping,
     credit_onehot_gradient_boosting,
+    credit_onehot_logreg,
+    credit_onehot_mlp,
     credit_onehot_random_forest,
     credit_missing_lightgbm,
     credit_missing_xgboost,

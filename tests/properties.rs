@@ -454,6 +454,7 @@ fn linear_case() -> impl Strategy<Value = LinearCase> {
                 let body = SourceBody::Linear {
                     weights: scaled,
                     bias: bias.clone(),
+                    indicators: None,
                 };
                 LinearCase {
                     source: SourceModel {
@@ -545,7 +546,11 @@ fn mlp_case(inputs: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Ml
                     let layers = (layers.into_iter())
                         .map(|(weights, bias)| SourceDense { weights, bias })
                         .collect();
-                    let body = SourceBody::Mlp { activation, layers };
+                    let body = SourceBody::Mlp {
+                        activation,
+                        layers,
+                        indicators: None,
+                    };
                     MlpCase {
                         source: SourceModel {
                             precision: p,
@@ -1092,7 +1097,10 @@ proptest! {
 /// the inputs' own errors add `Σ |w|·error(v)`; both activations are 1-Lipschitz and exact. The
 /// final subtraction from the integer score may round by `ε·|score|` more.
 fn float_rounding_error(source: &SourceModel, x: &[f64]) -> Vec<f64> {
-    let SourceBody::Mlp { activation, layers } = &source.body else {
+    let SourceBody::Mlp {
+        activation, layers, ..
+    } = &source.body
+    else {
         unreachable!("a network")
     };
     let mut values = rounded(source.precision, x);
@@ -1229,6 +1237,7 @@ fn fixed_linear_model(task: Task) -> Model {
     let body = SourceBody::Linear {
         weights: weights[..scores].iter().map(|row| row.to_vec()).collect(),
         bias: [0.2, -0.1, 0.05][..scores].to_vec(),
+        indicators: None,
     };
     let calibration = Calibration::from_csv("x0,x1,x2\n-1,0,10\n1,5,20\n").unwrap();
     quantize(&source_model(task, scores, 3, body), Some(&calibration)).unwrap()
@@ -1570,6 +1579,7 @@ fn shaped_source(shape: &ModelShape) -> SourceModel {
                 .map(|_| (0..f).map(|_| random(-1.0, 1.0)).collect())
                 .collect(),
             bias: (0..s).map(|_| random(-1.0, 1.0)).collect(),
+            indicators: None,
         },
         Family::Trees { trees, depth } => {
             let splits = (1usize << depth) - 1;
@@ -1618,6 +1628,7 @@ fn shaped_source(shape: &ModelShape) -> SourceModel {
             SourceBody::Mlp {
                 activation: Activation::Relu,
                 layers,
+                indicators: None,
             }
         }
     };

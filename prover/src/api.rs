@@ -126,7 +126,7 @@ pub fn prove_with_progress(
         });
     }
     let salt = Salt::from_os().map_err(|e| proving::ProveError::Randomness(e.to_string()))?;
-    let input_commitment = commit(input.values(), &salt);
+    let input_commitment = commit(&model.body_inputs(input), &salt);
     // The single call into the prover, which binds the commitment in the AIR.
     let (proof, output) = proving::prove(
         model,

@@ -6,10 +6,10 @@
 //! a binary classifier `expected_proba_1` alone will do). Errors and tolerances are in the unit
 //! compared: score, or probability.
 
-use crate::fixed_point::{largest_grid_index, pow2};
+use crate::fixed_point::pow2;
 use crate::inference::infer;
 use crate::input::parse_number;
-use crate::model::{Body, Encoding, Model, Precision};
+use crate::model::{Body, Model, Precision};
 use crate::quantize::score_error_bound;
 use crate::table::Table;
 
@@ -162,12 +162,10 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
 /// weights (the float error of a hidden value reaches the scores through them too). Real
 /// weights are within `(|W| + ½)·2^(s_in − m)`, inputs within their grid or activation range.
 fn mlp_magnitude(model: &Model, mlp: &crate::model::Mlp) -> (usize, f64) {
-    let Encoding::Grid { scale_log2, offset } = &model.input.encoding else {
-        unreachable!("validated: networks use the grid")
-    };
-    // Per input of the current layer: (scale, bound on its real magnitude).
-    let mut inputs: Vec<(i32, f64)> = (scale_log2.iter().zip(offset))
-        .map(|(&s, &o)| (s, largest_grid_index(o) * pow2(-s)))
+    // Per input of the current layer: (scale, bound on its real magnitude); an indicator's is 1.
+    let mut inputs: Vec<(i32, f64)> = (model.body_grid().into_iter())
+        .zip(model.largest_body_inputs())
+        .map(|((s, _), largest)| (s, largest * pow2(-s)))
         .collect();
     let magnitude = |layer: &crate::model::Layer, c: usize, m: i32, inputs: &[(i32, f64)]| {
         (layer.weights[c].iter().zip(inputs))
@@ -217,22 +215,20 @@ pub fn tolerance(model: &Model) -> f64 {
     let quantization = score_error_bound(model).into_iter().fold(0.0, f64::max);
     let (terms, magnitude) = match &model.body {
         Body::Linear(linear) => {
-            let Encoding::Grid { offset, .. } = &model.input.encoding else {
-                unreachable!("validated: linear models use the grid")
-            };
+            let largest = model.largest_body_inputs();
             let magnitude = linear
                 .weights
                 .iter()
                 .zip(&linear.bias)
                 .map(|(row, &bias)| {
                     row.iter()
-                        .zip(offset)
-                        .map(|(&w, &o)| (w as f64).abs() * 2.0 * largest_grid_index(o))
+                        .zip(&largest)
+                        .map(|(&w, &x)| (w as f64).abs() * 2.0 * x)
                         .sum::<f64>()
                         + (bias as f64).abs()
                 })
                 .fold(0.0, f64::max);
-            (model.num_features(), magnitude)
+            (model.body_width(), magnitude)
         }
         Body::Trees(ensemble) => {
             let magnitude = ensemble

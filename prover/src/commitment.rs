@@ -2,7 +2,9 @@
 //! secret salt, the same hash the AIR recomputes in the trace.
 //!
 //! The hashed elements are a header, `2^32·0x7a6b6932 + F` (the domain tag `"zki2"` and the
-//! number of features `F`), the features one per Goldilocks element, and the four salt
+//! number of features `F`: the values the body reads, a categorical feature of a linear model
+//! or a network counting as its indicators), the features one per Goldilocks element, and the
+//! four salt
 //! elements: the AIR lays the elements down one column, one per row, and range-checks the
 //! features there. The header makes inputs of different lengths commit differently (the
 //! hash's own length prefix counts elements, so `q` and the salt could otherwise shift into one
@@ -71,7 +73,9 @@ pub fn input_elements<F: Copy + Into<Feature>>(q: &[F], salt: &Salt) -> Vec<Base
 }
 
 /// The commitment to quantized features `q` under `salt`: `Rp64_256` of the header, the
-/// features and the salt, exactly as the AIR's input block computes it.
+/// features and the salt, exactly as the AIR's input block computes it. A model's input is
+/// committed as the values its body reads ([`Model::body_inputs`]: a categorical feature of a
+/// linear model or a network as its one-hot indicators).
 pub fn commit<F: Copy + Into<Feature>>(q: &[F], salt: &Salt) -> InputCommitment {
     InputCommitment::from_elements(InputBlock::commitment(q, &salt.0))
 }
@@ -84,7 +88,7 @@ pub fn opens(
     commitment: &InputCommitment,
 ) -> bool {
     input.values().len() == model.num_features()
-        && commit(input.values(), &opening.salt) == *commitment
+        && commit(&model.body_inputs(input), &opening.salt) == *commitment
 }
 
 /// An Rp64_256 digest: four field elements, each as 8 little-endian bytes. Written as 64

@@ -35,8 +35,8 @@ pub fn infer(model: &Model, input: &QuantizedInput) -> Prediction {
         "QuantizedInput is made per model"
     );
     // Only tree ensembles accept missing features (the model's validation), so the others
-    // read plain values.
-    let present = || zkinfer_air::input::present_values(q);
+    // read plain values, categorical features as their indicators.
+    let present = || zkinfer_air::input::present_values(&model.body_inputs(input));
     let scores = match &model.body {
         Body::Linear(linear) => linear_scores(linear, &present()),
         Body::Trees(ensemble) => ensemble_scores(ensemble, model.num_scores(), q),
@@ -63,7 +63,8 @@ pub fn linear_scores(linear: &Linear, q: &[u16]) -> Vec<i64> {
 /// Every hidden layer `a = activation(⌊(bias + W·a) / 2^16⌋)` from `a = q`, then the output
 /// layer's `bias + W·a`: the network's own evaluation, which the AIR's trace is built from.
 pub fn mlp_scores(mlp: &Mlp, q: &[u16]) -> Vec<i64> {
-    mlp.network(q.len()).evaluate(q).1
+    // The groups bound the range check only, not the arithmetic.
+    mlp.network(q.len(), Vec::new()).evaluate(q).1
 }
 
 /// `score_c = base_c + Σ_trees leaf value for c`.

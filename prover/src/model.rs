@@ -11,6 +11,7 @@
 //! documents both byte by byte.
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,7 @@ use crate::fixed_point::{
     ExactFloat, SplitRule, FEATURE_MAX, MAGNITUDE_LIMIT, MAX_SCALE_LOG2, MAX_SCORE_SCALE_LOG2,
     MIN_SCALE_LOG2, SCORE_BITS,
 };
+use crate::input::{Feature, QuantizedInput};
 
 pub const FORMAT_NAME: &str = "zkinfer-model";
 /// The version of models without missing values (linear models, networks, and tree ensembles
@@ -278,8 +280,13 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// The network the AIR proves, for a model with `num_features` features.
-    pub fn network(&self, num_features: usize) -> zkinfer_air::mlp::Network {
+    /// The network the AIR proves, for a body of `num_features` inputs, those in each of
+    /// `one_hot` a categorical feature's indicators ([`Model::one_hot_groups`]).
+    pub fn network(
+        &self,
+        num_features: usize,
+        one_hot: Vec<Range<usize>>,
+    ) -> zkinfer_air::mlp::Network {
         let dense = |layer: &Layer| zkinfer_air::mlp::Dense {
             weights: layer.weights.clone(),
             bias: layer.bias.clone(),
@@ -289,6 +296,7 @@ impl Mlp {
             activation: self.activation.into(),
             hidden: self.hidden.iter().map(dense).collect(),
             output: dense(&self.output),
+            one_hot,
         }
     }
 
@@ -483,6 +491,99 @@ impl Model {
         self.input.categorical.as_ref()?.get(index)?.as_ref()
     }
 
+    /// Whether the body reads each categorical feature as one-hot indicators (linear models and
+    /// networks, as the library's `OneHotEncoder` hands it to them) rather than as its code
+    /// (trees).
+    pub fn reads_indicators(&self) -> bool {
+        !matches!(self.body, Body::Trees(_))
+    }
+
+    /// Where each feature's inputs to the body start and end: one input for a numeric feature
+    /// (or a categorical one a tree reads), one indicator per category for a categorical
+    /// feature of a linear model or a network (categories `0..count`; the "other" code has
+    /// none set).
+    pub fn body_inputs_of(&self) -> Vec<Range<usize>> {
+        let mut next = 0;
+        (0..self.num_features())
+            .map(|f| {
+                let width = match self.categories(f) {
+                    Some(c) if self.reads_indicators() => c.count as usize,
+                    _ => 1,
+                };
+                next += width;
+                next - width..next
+            })
+            .collect()
+    }
+
+    /// The number of values the body reads: [`Self::num_features`], with each categorical
+    /// feature of a linear model or a network counted as its indicators.
+    pub fn body_width(&self) -> usize {
+        self.body_inputs_of().last().map_or(0, |inputs| inputs.end)
+    }
+
+    /// For the grid encoding, each body input's `(scale_log2, offset)`: its feature's, `(0, 0)`
+    /// for an indicator (its value is its quantized value).
+    pub fn body_grid(&self) -> Vec<(i32, i64)> {
+        let Encoding::Grid { scale_log2, offset } = &self.input.encoding else {
+            return Vec::new();
+        };
+        (self.body_inputs_of().into_iter().enumerate())
+            .flat_map(|(f, inputs)| {
+                let grid = match inputs.len() {
+                    1 if self.categories(f).is_none() => (scale_log2[f], offset[f]),
+                    _ => (0, 0),
+                };
+                inputs.map(move |_| grid)
+            })
+            .collect()
+    }
+
+    /// For the grid encoding, each body input's largest `|q + offset|` over the inputs it
+    /// takes: 1 for an indicator.
+    pub fn largest_body_inputs(&self) -> Vec<f64> {
+        (self.body_grid().into_iter().zip(self.indicators()))
+            .map(|((_, offset), indicator)| match indicator {
+                true => 1.0,
+                false => crate::fixed_point::largest_grid_index(offset),
+            })
+            .collect()
+    }
+
+    /// Per body input, whether it is a categorical feature's indicator.
+    pub fn indicators(&self) -> Vec<bool> {
+        let mut indicators = vec![false; self.body_width()];
+        for group in self.one_hot_groups() {
+            indicators[group].fill(true);
+        }
+        indicators
+    }
+
+    /// The groups of the body's inputs that are one categorical feature's indicators.
+    pub fn one_hot_groups(&self) -> Vec<Range<usize>> {
+        let inputs = self.body_inputs_of();
+        (0..self.num_features())
+            .filter(|&f| self.reads_indicators() && self.categories(f).is_some())
+            .map(|f| inputs[f].clone())
+            .collect()
+    }
+
+    /// The values the body reads for `input` (an input of this model), which the commitment
+    /// hashes: each feature's value, a categorical feature of a linear model or a network as
+    /// its indicators (code `k < count` sets indicator `k`; the "other" code none).
+    pub fn body_inputs(&self, input: &QuantizedInput) -> Vec<Feature> {
+        let mut values = Vec::with_capacity(self.body_width());
+        for (f, &value) in input.values().iter().enumerate() {
+            match self.categories(f) {
+                Some(c) if self.reads_indicators() => {
+                    values.extend((0..c.count as u16).map(|k| Some(u16::from(value == Some(k)))))
+                }
+                _ => values.push(value),
+            }
+        }
+        values
+    }
+
     /// Number of scores the model computes.
     pub fn num_scores(&self) -> usize {
         match self.output.task {
@@ -629,15 +730,14 @@ impl Model {
         Ok(())
     }
 
-    /// Categorical features: only in tree ensembles, one entry per feature, each with 1 to
-    /// [`MAX_CATEGORIES`] categories, no cuts, and NaN as their only missing value.
+    /// Categorical features: one entry per feature, each with 1 to [`MAX_CATEGORIES`]
+    /// categories, no cuts (trees) or the identity grid (linear models and networks, which read
+    /// its indicators, an unknown category's weighing nothing), and NaN as their only missing
+    /// value.
     fn validate_categorical(&self) -> Result<(), ModelError> {
         let invalid = |msg: String| Err(ModelError::Invalid(msg));
         let Some(categorical) = &self.input.categorical else {
             return Ok(());
-        };
-        let Body::Trees(_) = self.body else {
-            return invalid("only tree ensembles have categorical features".into());
         };
         if categorical.len() != self.num_features() {
             return invalid("categorical features need one entry per feature".into());
@@ -657,6 +757,14 @@ impl Model {
             if self.num_cuts(index) > 0 {
                 return invalid(format!("categorical feature {name:?} has cuts"));
             }
+            // Its indicators are 0 or 1 as they are: the grid is the identity.
+            if let Encoding::Grid { scale_log2, offset } = &self.input.encoding {
+                if (scale_log2.get(index), offset.get(index)) != (Some(&0), Some(&0)) {
+                    return invalid(format!(
+                        "categorical feature {name:?} needs scale_log2 0 and offset 0"
+                    ));
+                }
+            }
             if let Some(known) = &categories.known {
                 let increasing = known.windows(2).all(|w| w[0] < w[1]);
                 if known.is_empty() || !increasing || known.last() >= Some(&MAX_CATEGORIES) {
@@ -666,6 +774,12 @@ impl Model {
                     ));
                 }
             }
+            if !self.unknown_indicators_are_unread(index) {
+                return invalid(format!(
+                    "feature {name:?}: a category it does not know is read with a nonzero \
+                     weight"
+                ));
+            }
             let rule = self.input.missing.as_ref().map(|rules| rules[index]);
             if rule.is_some_and(|rule| rule != MissingRule::Nan) {
                 return invalid(format!(
@@ -674,6 +788,35 @@ impl Model {
             }
         }
         Ok(())
+    }
+
+    /// With known categories, whether a linear model or a network weighs the indicators of
+    /// every unknown category below `count` by zero: so that an unknown category, which the
+    /// prover refuses, could only ever be proved as "other" is (no indicator set).
+    fn unknown_indicators_are_unread(&self, feature: usize) -> bool {
+        let Some(Categories {
+            known: Some(known),
+            count,
+            ..
+        }) = self.categories(feature)
+        else {
+            return true;
+        };
+        let first_layer = match &self.body {
+            Body::Linear(linear) => &linear.weights,
+            Body::Mlp(mlp) => match mlp.hidden.first() {
+                Some(layer) => &layer.weights,
+                None => return true,
+            },
+            Body::Trees(_) => return true,
+        };
+        let first = self.body_inputs_of()[feature].start;
+        (0..*count)
+            .filter(|k| known.binary_search(k).is_err())
+            .all(|k| {
+                let input = first + k as usize;
+                (first_layer.iter()).all(|row| row.get(input).is_none_or(|&w| w == 0))
+            })
     }
 
     fn validate_output(&self) -> Result<(), ModelError> {
@@ -733,16 +876,22 @@ impl Model {
                 linear.bias.len()
             )));
         }
+        let inputs = self.body_width();
         for (c, row) in linear.weights.iter().enumerate() {
-            if row.len() != self.num_features() {
+            if row.len() != inputs {
                 return Err(ModelError::Invalid(format!(
-                    "weight row {c} has {} entries for {} features",
+                    "weight row {c} has {} entries for {inputs} inputs",
                     row.len(),
-                    self.num_features()
                 )));
             }
-            // Worst case over the whole input box, in i128 so that the check cannot overflow.
-            let worst = zkinfer_air::mlp::worst_case(row, linear.bias[c], FEATURE_MAX, false);
+            // Worst case over the whole input box (indicators bits, at most one of a feature's
+            // set), in i128 so that the check cannot overflow.
+            let worst = zkinfer_air::mlp::worst_case_with_groups(
+                row,
+                linear.bias[c],
+                (FEATURE_MAX, false),
+                &self.one_hot_groups(),
+            );
             check_score_bound(&format!("score {c}"), worst)?;
         }
         Ok(())
@@ -782,7 +931,10 @@ impl Model {
             ));
         }
         use zkinfer_air::mlp::NetworkError;
-        match mlp.network(self.num_features()).check() {
+        match mlp
+            .network(self.body_width(), self.one_hot_groups())
+            .check()
+        {
             Ok(()) => Ok(()),
             Err(NetworkError::NoHiddenLayer) => invalid("a network needs a hidden layer".into()),
             Err(NetworkError::Shape { layer }) => invalid(format!(

@@ -159,14 +159,14 @@ pub fn prove(
         },
         _ => return Err(ProveError::Disclosure(disclosure, model.output.task)),
     };
-    let commitment = input_commitment(input, salt);
+    let commitment = input_commitment(model, input, salt);
     let statement = statement(model, model.id(), &output, &commitment, context)
         .ok_or(ProveError::Unsupported)?;
     let options = profile.options();
     statement.check_size(&options)?;
     let mut rng = FieldRng::from_os().map_err(|e| ProveError::Randomness(e.to_string()))?;
     let mut random = || rng.element();
-    let q = input.values();
+    let q = &model.body_inputs(input);
     progress(Phase::Trace);
     let proof = match statement {
         AnyStatement::Linear(s) => prove_statement(s, q, salt, options, &mut random, progress),
@@ -177,12 +177,14 @@ pub fn prove(
     Ok((proof, output))
 }
 
-/// The commitment to `input` with `salt`, as the AIR computes it.
+/// The commitment to `input` (an input of `model`) with `salt`, as the AIR computes it: of
+/// the values the body reads ([`Model::body_inputs`]).
 pub fn input_commitment(
+    model: &Model,
     input: &QuantizedInput,
     salt: &[BaseElement; SALT_ELEMENTS],
 ) -> [BaseElement; DIGEST_WIDTH] {
-    InputBlock::commitment(input.values(), salt)
+    InputBlock::commitment(&model.body_inputs(input), salt)
 }
 
 fn prove_statement<B: AirBody + 'static>(
@@ -419,6 +421,7 @@ fn statement(
             body: LinearBody {
                 weights: linear.weights.clone(),
                 bias: linear.bias.clone(),
+                one_hot: model.one_hot_groups(),
             },
         }),
         Body::Trees(ensemble) => AnyStatement::Trees(Statement {
@@ -435,7 +438,7 @@ fn statement(
             commitment,
             scores: disclosed,
             comparisons,
-            body: MlpBody::new(mlp.network(model.num_features())).ok()?,
+            body: MlpBody::new(mlp.network(model.body_width(), model.one_hot_groups())).ok()?,
         }),
     })
 }

@@ -9,6 +9,7 @@
 //! `2^SCORE_BITS`.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use crate::calibration::Calibration;
 use crate::error::QuantizeError;
@@ -36,7 +37,7 @@ pub fn quantize(
         calibration.check_features(&source.feature_names)?;
     }
     let (input, score_scale_log2, body) = match &source.body {
-        SourceBody::Linear { weights, bias } => {
+        SourceBody::Linear { weights, bias, .. } => {
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_linear(source, weights, bias, calibration)?
         }
@@ -55,7 +56,9 @@ pub fn quantize(
             };
             quantize_trees(source, *rule, base, trees, reading)?
         }
-        SourceBody::Mlp { activation, layers } => {
+        SourceBody::Mlp {
+            activation, layers, ..
+        } => {
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_mlp(source, *activation, layers, calibration)?
         }
@@ -91,16 +94,20 @@ pub fn score_error_bound(model: &Model) -> Vec<f64> {
         Body::Linear(linear) => {
             // Input rounding: |w_f|·2^-(s_f+1) ≤ (|W_f| + ½)·2^(s_f−m)·2^-(s_f+1);
             // weight rounding: 2^(s_f−m−1)·|x̂_f| with |x̂_f| ≤ max|q + offset|·2^-s_f; bias ½.
-            let Encoding::Grid { offset, .. } = &model.input.encoding else {
-                unreachable!("validated: linear models use the grid")
-            };
-            let grid_indices: f64 = offset.iter().map(|&o| largest_grid_index(o)).sum();
+            // An indicator is exact: only its weight's rounding, at most half a unit, counts.
+            let indicators = model.indicators();
+            let largest = model.largest_body_inputs();
             linear
                 .weights
                 .iter()
                 .map(|row| {
-                    let weights: f64 = row.iter().map(|&w| w.unsigned_abs() as f64 + 0.5).sum();
-                    half_unit * (weights + grid_indices + 1.0)
+                    let terms: f64 = (row.iter().enumerate())
+                        .map(|(i, &w)| match indicators[i] {
+                            true => largest[i],
+                            false => w.unsigned_abs() as f64 + 0.5 + largest[i],
+                        })
+                        .sum();
+                    half_unit * (terms + 1.0)
                 })
                 .collect()
         }
@@ -125,13 +132,15 @@ pub fn score_error_bound(model: &Model) -> Vec<f64> {
 /// (weight and bias rounding). ReLU and the identity are 1-Lipschitz, and the rescaling floor
 /// adds less than one activation unit, `2^(16 − m)`.
 fn mlp_error_bound(model: &Model, mlp: &Mlp) -> Vec<f64> {
-    let Encoding::Grid { scale_log2, offset } = &model.input.encoding else {
-        unreachable!("validated: networks use the grid")
-    };
     let shift = zkinfer_air::mlp::SHIFT as i32;
-    // Per input of the current layer: (scale, largest |a + offset|, real error).
-    let mut inputs: Vec<(i32, f64, f64)> = (scale_log2.iter().zip(offset))
-        .map(|(&s, &o)| (s, largest_grid_index(o), pow2(-s - 1)))
+    let indicators = model.indicators();
+    // Per input of the current layer: (scale, largest |a + offset|, real error); an indicator
+    // is exact.
+    let mut inputs: Vec<(i32, f64, f64)> = (model.body_grid().into_iter().enumerate())
+        .map(|(i, (s, o))| match indicators[i] {
+            true => (0, 1.0, 0.0),
+            false => (s, largest_grid_index(o), pow2(-s - 1)),
+        })
         .collect();
     let error = |layer: &Layer, c: usize, m: i32, inputs: &[(i32, f64, f64)]| {
         let mut z = pow2(-m - 1);
@@ -166,11 +175,12 @@ fn quantize_linear(
     calibration: &Calibration,
 ) -> Result<Quantized, QuantizeError> {
     let grids = feature_grids(source, calibration)?;
+    let inputs = (body_grid(source, &grids), one_hot_groups(source));
     let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
         .rev()
-        .find(|&m| linear_at_scale(weights, bias, &grids, m).is_some())
+        .find(|&m| linear_at_scale(weights, bias, &inputs, m).is_some())
         .ok_or_else(|| QuantizeError::Parameter("the scores are too large to represent".into()))?;
-    let linear = linear_at_scale(weights, bias, &grids, score_scale_log2)
+    let linear = linear_at_scale(weights, bias, &inputs, score_scale_log2)
         .expect("the scale was chosen because it fits");
     Ok((
         grid_input(source, &grids),
@@ -179,13 +189,21 @@ fn quantize_linear(
     ))
 }
 
-/// Each feature's finest grid over its widened calibration range.
+/// Each feature's finest grid over its widened calibration range; the identity for a
+/// categorical feature read as indicators (0 or 1, exactly).
 fn feature_grids(
     source: &SourceModel,
     calibration: &Calibration,
 ) -> Result<Vec<Grid>, QuantizeError> {
     let mut grids = Vec::with_capacity(source.feature_names.len());
-    for name in &source.feature_names {
+    for (f, name) in source.feature_names.iter().enumerate() {
+        if source.indicators().is_some_and(|c| c[f].is_some()) {
+            grids.push(Grid {
+                scale_log2: 0,
+                offset: 0,
+            });
+            continue;
+        }
         let (low, high) = calibration.widened_range(name)?;
         let grid = Grid::finest_covering(|s| {
             index_range([low, high].into_iter(), |v| {
@@ -207,8 +225,39 @@ fn grid_input(source: &SourceModel, grids: &[Grid]) -> InputSpec {
             offset: grids.iter().map(|g| g.offset).collect(),
         },
         missing: None,
-        categorical: None,
+        categorical: source.indicators().map(<[_]>::to_vec),
     }
+}
+
+/// The groups of body inputs that are one categorical feature's indicators.
+fn one_hot_groups(source: &SourceModel) -> Vec<Range<usize>> {
+    let Some(indicators) = source.indicators() else {
+        return Vec::new();
+    };
+    let mut next = 0;
+    let mut groups = Vec::new();
+    for categories in indicators {
+        let width = categories.as_ref().map_or(1, |c| c.count as usize);
+        if categories.is_some() {
+            groups.push(next..next + width);
+        }
+        next += width;
+    }
+    groups
+}
+
+/// Each body input's `(scale_log2, offset)`: its feature's grid, one per indicator of a
+/// categorical feature (whose grid is the identity).
+fn body_grid(source: &SourceModel, grids: &[Grid]) -> Vec<(i32, i64)> {
+    let indicators = source.indicators();
+    (grids.iter().enumerate())
+        .flat_map(|(f, g)| {
+            let count = indicators
+                .and_then(|c| c[f].as_ref())
+                .map_or(1, |c| c.count);
+            (0..count).map(move |_| (g.scale_log2, g.offset))
+        })
+        .collect()
 }
 
 /// Networks: the features on their grids, as for linear models. Every hidden neuron `j` gets
@@ -225,7 +274,9 @@ fn quantize_mlp(
     use zkinfer_air::mlp::{PRE_ACTIVATION_BITS, SHIFT};
     let grids = feature_grids(source, calibration)?;
     let (output, hidden) = layers.split_last().expect("checked: two layers or more");
-    let mut inputs = grid_inputs(grids.as_slice());
+    let mut inputs = body_grid(source, &grids);
+    // The first layer's indicators are bits, at most one of a group set (the AIR proves it).
+    let groups = one_hot_groups(source);
     let mut quantized = Vec::with_capacity(hidden.len());
     let mut scales = Vec::with_capacity(hidden.len());
     for (l, dense) in hidden.iter().enumerate() {
@@ -239,7 +290,8 @@ fn quantize_mlp(
             let (m, weights, bias) = (MIN_NEURON_SCALE_LOG2..=MAX_NEURON_SCALE_LOG2)
                 .rev()
                 .find_map(|m| {
-                    neuron_at_scale(row, b, &inputs, m, range, PRE_ACTIVATION_BITS)
+                    let groups = if l == 0 { &groups[..] } else { &[] };
+                    neuron_at_scale(row, b, (&inputs, groups), m, range, PRE_ACTIVATION_BITS)
                         .map(|(w, b)| (m, w, b))
                 })
                 .ok_or_else(|| {
@@ -260,7 +312,7 @@ fn quantize_mlp(
         let (weights, bias) = layer_at_scale(
             &output.weights,
             &output.bias,
-            &inputs,
+            (&inputs, &[]),
             m as i32,
             range,
             SCORE_BITS,
@@ -289,16 +341,11 @@ fn activation_inputs(activation: Activation, layer: usize) -> (i64, bool) {
     zkinfer_air::mlp::Activation::from(activation).inputs_of(layer)
 }
 
-/// The features as a first layer's inputs: `(scale_log2, offset)` of each grid.
-fn grid_inputs(grids: &[Grid]) -> Vec<(i32, i64)> {
-    grids.iter().map(|g| (g.scale_log2, g.offset)).collect()
-}
-
 /// Every row of a layer at scale `2^m` ([`neuron_at_scale`]), if every one fits.
 fn layer_at_scale(
     weights: &[Vec<f64>],
     bias: &[f64],
-    inputs: &[(i32, i64)],
+    inputs: (&[(i32, i64)], &[Range<usize>]),
     m: i32,
     range: (i64, bool),
     limit_bits: u32,
@@ -310,12 +357,12 @@ fn layer_at_scale(
 }
 
 /// One neuron at scale `2^m`: `W_i = round(w_i·2^(m − s_i))` for inputs `x_i ≈ 2^-s_i·(a_i +
-/// offset_i)`, the offsets folded into the bias; `None` unless every input in `range` keeps
-/// `|z| < 2^limit_bits`.
+/// offset_i)`, the offsets folded into the bias; `None` unless every input in `range` (the
+/// indicators in `groups` bits, at most one of a group set) keeps `|z| < 2^limit_bits`.
 fn neuron_at_scale(
     row: &[f64],
     bias: f64,
-    inputs: &[(i32, i64)],
+    (inputs, groups): (&[(i32, i64)], &[Range<usize>]),
     m: i32,
     range: (i64, bool),
     limit_bits: u32,
@@ -328,24 +375,24 @@ fn neuron_at_scale(
         weights.push(big_w);
     }
     let bias = i64::try_from(folded).ok()?;
-    let worst = zkinfer_air::mlp::worst_case(&weights, bias, range.0, range.1);
+    let worst = zkinfer_air::mlp::worst_case_with_groups(&weights, bias, range, groups);
     (worst < 1i128 << limit_bits).then_some((weights, bias))
 }
 
 /// The integer linear model at score scale `2^m`, if every score fits.
 ///
 /// `w·x ≈ w·2^-s·(q + offset)`, so `W = round(w·2^(m−s))` and the offsets fold into the bias.
-/// The bound is the format's, `|B| + Σ|W|·FEATURE_MAX`: symmetric, as validation checks it.
-fn linear_at_scale(weights: &[Vec<f64>], bias: &[f64], grids: &[Grid], m: u32) -> Option<Linear> {
+/// The bound is the format's, `|B| + Σ|W|·FEATURE_MAX` (an indicator group counting its
+/// largest weight, as validation checks it): symmetric.
+fn linear_at_scale(
+    weights: &[Vec<f64>],
+    bias: &[f64],
+    (inputs, groups): &(Vec<(i32, i64)>, Vec<Range<usize>>),
+    m: u32,
+) -> Option<Linear> {
     let range = (FEATURE_MAX, false);
-    let (weights, bias) = layer_at_scale(
-        weights,
-        bias,
-        &grid_inputs(grids),
-        m as i32,
-        range,
-        SCORE_BITS,
-    )?;
+    let (weights, bias) =
+        layer_at_scale(weights, bias, (inputs, groups), m as i32, range, SCORE_BITS)?;
     Some(Linear { weights, bias })
 }
 

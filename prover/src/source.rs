@@ -8,7 +8,9 @@
 
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::model::{Activation, CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES};
+use crate::model::{
+    Activation, Categories, CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceModel {
@@ -26,10 +28,16 @@ pub struct SourceModel {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceBody {
-    /// `weights[c][f]`, `bias[c]`.
+    /// `weights[c][i]`, `bias[c]`, over the body's inputs: each feature's value, a categorical
+    /// feature's one-hot indicators (see `indicators`).
     Linear {
         weights: Vec<Vec<f64>>,
         bias: Vec<f64>,
+        /// For each feature, `None` if numeric, or its categories when the body reads it as
+        /// one-hot indicators: one input per category `0..count`, 1 for the input's category
+        /// (none for another value, as scikit-learn's `OneHotEncoder` reads an unknown one
+        /// with `handle_unknown="ignore"`); `None` if no feature is categorical.
+        indicators: Option<Vec<Option<Categories>>>,
     },
     Trees {
         rule: SplitRule,
@@ -51,6 +59,8 @@ pub enum SourceBody {
     Mlp {
         activation: Activation,
         layers: Vec<SourceDense>,
+        /// As a linear model's: the first layer reads categorical features as indicators.
+        indicators: Option<Vec<Option<Categories>>>,
     },
 }
 
@@ -113,6 +123,24 @@ pub fn goes_left(
         },
         None => rule.goes_left(x[feature], threshold),
     }
+}
+
+/// The inputs of a body reading the categorical features in `indicators` as one-hot
+/// indicators, for (already rounded) features `x`: a numeric feature's value, then for a
+/// categorical one `[category == k]` for each `k < count`, as scikit-learn's `OneHotEncoder`
+/// matches categories (equal values; another value sets none).
+pub fn body_inputs(indicators: &[Option<Categories>], x: &[f64]) -> Vec<f64> {
+    let mut inputs = Vec::with_capacity(x.len());
+    for (&value, categories) in x.iter().zip(indicators) {
+        match categories {
+            Some(c) => {
+                let category = c.read.category(value);
+                inputs.extend((0..c.count).map(|k| f64::from(category == Some(f64::from(k)))));
+            }
+            None => inputs.push(value),
+        }
+    }
+    inputs
 }
 
 /// A dense layer: `weights[out][in]`, `bias[out]`.
@@ -217,8 +245,12 @@ impl SourceModel {
             Precision::F32 => x.iter().map(|&v| v as f32 as f64).collect(),
             Precision::F64 => x.to_vec(),
         };
+        let x = match self.indicators() {
+            Some(indicators) => body_inputs(indicators, &x),
+            None => x,
+        };
         match &self.body {
-            SourceBody::Linear { weights, bias } => weights
+            SourceBody::Linear { weights, bias, .. } => weights
                 .iter()
                 .zip(bias)
                 .map(|(row, b)| b + row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>())
@@ -243,7 +275,9 @@ impl SourceModel {
                 }
                 scores
             }
-            SourceBody::Mlp { activation, layers } => {
+            SourceBody::Mlp {
+                activation, layers, ..
+            } => {
                 let (output, hidden) = layers.split_last().expect("checked: two layers or more");
                 let a = hidden.iter().fold(x, |a, dense| {
                     dense
@@ -257,6 +291,30 @@ impl SourceModel {
         }
     }
 
+    /// For each feature of a linear model or a network, `None` if numeric or the categories
+    /// whose indicators the body reads; `None` if no feature is categorical or the body is
+    /// trees.
+    pub fn indicators(&self) -> Option<&[Option<Categories>]> {
+        match &self.body {
+            SourceBody::Linear { indicators, .. } | SourceBody::Mlp { indicators, .. } => {
+                indicators.as_deref()
+            }
+            SourceBody::Trees { .. } => None,
+        }
+    }
+
+    /// The number of inputs the body reads: one per numeric feature, one per category of a
+    /// categorical one read as indicators.
+    pub fn body_width(&self) -> usize {
+        match self.indicators() {
+            Some(indicators) => indicators
+                .iter()
+                .map(|c| c.as_ref().map_or(1, |c| c.count as usize))
+                .sum(),
+            None => self.feature_names.len(),
+        }
+    }
+
     /// Structural checks shared by all importers, so that a malformed file is reported as
     /// such instead of failing later.
     pub fn check(&self) -> Result<(), FormatError> {
@@ -265,8 +323,25 @@ impl SourceModel {
         if features == 0 {
             return Err(FormatError::malformed("the model has no input features"));
         }
+        if let Some(indicators) = self.indicators() {
+            if indicators.len() != features {
+                return Err(FormatError::malformed(
+                    "categorical features need one entry per feature",
+                ));
+            }
+            let counts_fit = (indicators.iter().flatten())
+                .all(|c| (1..=MAX_CATEGORIES).contains(&c.count) && c.read == CategoryRead::Exact);
+            if !counts_fit {
+                return Err(FormatError::malformed(format!(
+                    "a feature read as one-hot indicators has 1 to {MAX_CATEGORIES} categories, \
+                     matched exactly"
+                )));
+            }
+        }
+        // The body's inputs: the features, a categorical one as its indicators.
+        let features = self.body_width();
         match &self.body {
-            SourceBody::Linear { weights, bias } => {
+            SourceBody::Linear { weights, bias, .. } => {
                 if weights.len() != scores || bias.len() != scores {
                     return Err(FormatError::malformed(format!(
                         "{} weight rows and {} intercepts for {scores} scores",
@@ -277,7 +352,7 @@ impl SourceModel {
                 for row in weights {
                     if row.len() != features {
                         return Err(FormatError::malformed(format!(
-                            "a weight row has {} coefficients for {features} features",
+                            "a weight row has {} coefficients for {features} inputs",
                             row.len()
                         )));
                     }

@@ -93,6 +93,7 @@ pub fn linear(features: usize) -> SourceModel {
         SourceBody::Linear {
             weights,
             bias: vec![0.1],
+            indicators: None,
         },
     )
 }
@@ -115,6 +116,7 @@ pub fn network(widths: &[usize]) -> SourceModel {
     let body = SourceBody::Mlp {
         activation: Activation::Relu,
         layers,
+        indicators: None,
     };
     let model = binary(widths[0], body);
     match widths[widths.len() - 1] {

@@ -154,7 +154,11 @@ fn linear_source(weights: Vec<Vec<f64>>, bias: Vec<f64>, task: Task) -> SourceMo
             Task::Multiclass => Link::Softmax,
             Task::Regression => Link::Identity,
         },
-        body: SourceBody::Linear { weights, bias },
+        body: SourceBody::Linear {
+            weights,
+            bias,
+            indicators: None,
+        },
     }
 }
 

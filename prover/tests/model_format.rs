@@ -329,6 +329,7 @@ fn invalid_grid_encodings_are_refused() {
         body: SourceBody::Linear {
             weights: vec![vec![1.5, -0.25]],
             bias: vec![3.0],
+            indicators: None,
         },
     };
     let calibration = zkinfer::Calibration::from_csv("a,b\n0,10\n1,20\n").unwrap();
@@ -369,7 +370,7 @@ fn invalid_grid_encodings_are_refused() {
                 .unwrap()
                 .push(json!(1))
         },
-        "weight row 0 has 3 entries for 2 features",
+        "weight row 0 has 3 entries for 2 inputs",
     );
 }
 
@@ -821,21 +822,38 @@ fn invalid_categorical_models_are_refused_with_clear_errors() {
                 .to_canonical_json()
         });
     }
-    // Only tree ensembles have categorical features.
-    let linear = json!({
+    // A linear model or a network reads a categorical feature as one indicator per category:
+    // its grid is the identity, and its weights have one entry per indicator.
+    let mut linear = json!({
         "format": "zkinfer-model", "version": 3, "source": "test",
         "input": {"precision": "f64", "features": ["a", "b"],
                   "encoding": {"grid": {"scale_log2": [8, 8], "offset": [0, 0]}},
-                  "categorical": [{"read": "toward_zero", "count": 3}, null]},
+                  "categorical": [{"read": "exact", "count": 3}, null]},
         "output": {"task": "regression", "classes": [], "score_scale_log2": 8,
                    "link": "identity"},
         "body": {"linear": {"weights": [[1, 2]], "bias": [3]}}
     });
-    assert_json_rejected(&linear, "only tree ensembles have categorical features");
+    assert_json_rejected(
+        &linear,
+        "categorical feature \"a\" needs scale_log2 0 and offset 0",
+    );
+    linear["input"]["encoding"]["grid"]["scale_log2"] = json!([0, 8]);
+    assert_json_rejected(&linear, "weight row 0 has 2 entries for 4 inputs");
+    linear["body"]["linear"]["weights"] = json!([[1, 2, 3, 4]]);
+    let model = Model::from_json(linear.to_string().as_bytes()).unwrap();
+    assert_eq!((model.num_features(), model.body_width()), (2, 4));
+    // A raising encoder's unknown category (1) weighs nothing.
+    linear["input"]["categorical"][0]["known"] = json!([0, 2]);
+    assert_json_rejected(
+        &linear,
+        "a category it does not know is read with a nonzero weight",
+    );
+    linear["body"]["linear"]["weights"] = json!([[1, 0, 3, 4]]);
+    Model::from_json(linear.to_string().as_bytes()).unwrap();
     let mut network = network_json();
     network["version"] = json!(3);
     network["input"]["categorical"] = json!([null, {"read": "non_negative", "count": 2}]);
-    assert_json_rejected(&network, "only tree ensembles have categorical features");
+    assert_json_rejected(&network, "needs scale_log2 0 and offset 0");
 }
 
 #[test]

@@ -44,6 +44,12 @@ pub trait Body: Clone + Send + Sync {
     fn accepts_missing(&self) -> bool {
         false
     }
+    /// The groups of consecutive features that are one-hot indicators (a categorical feature
+    /// as a linear model or a network reads it): the input block proves each a group of bits
+    /// with at most one set.
+    fn one_hot(&self) -> &[core::ops::Range<usize>] {
+        &[]
+    }
     /// Rows the body occupies after the input block's rows.
     fn rows(&self) -> usize;
     /// The lookup id body row `row` reads into `x`, if any: a feature's index, or, from
@@ -186,10 +192,11 @@ pub struct Statement<B> {
 
 impl<B: Body> Statement<B> {
     pub fn input(&self) -> InputBlock {
-        match self.body.accepts_missing() {
+        let block = match self.body.accepts_missing() {
             true => InputBlock::with_missing(self.body.num_features()),
             false => InputBlock::new(self.body.num_features()),
-        }
+        };
+        block.with_one_hot(self.body.one_hot())
     }
 
     pub fn body_column(&self) -> usize {
@@ -385,6 +392,14 @@ impl<B: Body> ToElements<BaseElement> for Statement<B> {
         elements.extend_from_slice(&self.commitment);
         elements.push(BaseElement::new(self.body.num_features() as u64));
         elements.push(BaseElement::new(self.body.num_scores() as u64));
+        // Only with groups, so that the statements of models without them keep their elements.
+        let groups = self.body.one_hot();
+        if !groups.is_empty() {
+            elements.push(BaseElement::new(groups.len() as u64));
+        }
+        for group in groups {
+            elements.extend([group.start, group.end].map(|b| BaseElement::new(b as u64)));
+        }
         match &self.scores {
             Some(scores) => {
                 elements.push(BaseElement::ONE);

@@ -12,7 +12,8 @@ use crate::zk::ZkParams;
 
 /// The honest trace for features `q` and the commitment's `salt`: the input block, the body,
 /// the comparisons' chunks, then the random rows and masks drawn from `random`, which must be
-/// a CSPRNG for the proof to hide anything. Returns `None` if a comparison does not hold.
+/// a CSPRNG for the proof to hide anything. Returns `None` if a comparison does not hold, or
+/// if a one-hot group of `q` is not indicators with at most one set.
 ///
 /// Panics if a feature is missing and the body does not accept missing features.
 pub fn build_trace<B: Body, F: Copy + Into<Feature>>(
@@ -28,6 +29,9 @@ pub fn build_trace<B: Body, F: Copy + Into<Feature>>(
         "a missing feature for a body that does not accept them"
     );
     let q = &q[..];
+    if !crate::input::is_one_hot(statement.body.one_hot(), q) {
+        return None;
+    }
     let zk = ZkParams::for_options(options);
     let n = statement.trace_length(options);
     let last = zk.last_real_row(n);

@@ -1,3 +1,5 @@
+use core::ops::Range;
+
 use winterfell::crypto::hashers::Rp64_256;
 use winterfell::crypto::ElementHasher;
 use winterfell::math::fields::f64::BaseElement;
@@ -14,6 +16,9 @@ pub struct InputBlock {
     num_features: usize,
     /// Whether features may be missing: then the block has the column `m`.
     missing: bool,
+    /// Groups of consecutive features that are one-hot indicators, at most one of them 1: then
+    /// the block has the column `g`.
+    one_hot: Vec<Range<usize>>,
 }
 
 /// What hashed element `e` (on row `e`) is.
@@ -37,6 +42,7 @@ impl InputBlock {
         InputBlock {
             num_features,
             missing: false,
+            one_hot: Vec::new(),
         }
     }
 
@@ -45,7 +51,29 @@ impl InputBlock {
         InputBlock {
             num_features,
             missing: true,
+            one_hot: Vec::new(),
         }
+    }
+
+    /// The block whose features in each of `groups` (increasing, disjoint, non-empty ranges of
+    /// features) are one-hot indicators: each 0 or 1, at most one of a group 1.
+    pub fn with_one_hot(mut self, groups: &[Range<usize>]) -> InputBlock {
+        assert!(
+            super::valid_groups(groups, self.num_features),
+            "one-hot groups must be increasing, disjoint, non-empty ranges of features"
+        );
+        self.one_hot = groups.to_vec();
+        self
+    }
+
+    /// The one-hot groups.
+    pub fn one_hot(&self) -> &[Range<usize>] {
+        &self.one_hot
+    }
+
+    /// The column `g`, a group's running sum on its rows, when some features are one-hot.
+    pub fn group_sum(&self) -> Option<usize> {
+        (!self.one_hot.is_empty()).then(|| self.state() + STATE_WIDTH + usize::from(self.missing))
     }
 
     /// Whether features may be missing.
@@ -108,7 +136,13 @@ impl InputBlock {
     }
 
     pub fn width(&self) -> usize {
-        self.state() + STATE_WIDTH + usize::from(self.missing)
+        self.state() + STATE_WIDTH + usize::from(self.missing) + self.one_hot_columns()
+    }
+
+    /// Columns (`g`) and constraints (the sum and the bit) the one-hot groups add: 1 and 2, or
+    /// none.
+    fn one_hot_columns(&self) -> usize {
+        usize::from(!self.one_hot.is_empty())
     }
 
     pub(crate) fn slot(&self, element: usize) -> Slot {
@@ -146,11 +180,15 @@ impl InputBlock {
         if self.missing {
             degrees.push(TransitionConstraintDegree::new(2));
         }
+        if !self.one_hot.is_empty() {
+            degrees.push(TransitionConstraintDegree::with_cycles(1, vec![n]));
+            degrees.push(TransitionConstraintDegree::with_cycles(2, vec![n]));
+        }
         degrees
     }
 
     pub fn num_constraints(&self) -> usize {
-        DIGITS + 1 + SHIFTS + STATE_WIDTH + usize::from(self.missing)
+        DIGITS + 1 + SHIFTS + STATE_WIDTH + usize::from(self.missing) + 2 * self.one_hot_columns()
     }
 
     /// A name for each constraint, in the order [`enforce`](Self::enforce) writes them.
@@ -161,6 +199,10 @@ impl InputBlock {
         labels.extend((0..STATE_WIDTH).map(|i| format!("rescue.round[{i}]")));
         if self.missing {
             labels.push("input.missing".into());
+        }
+        if !self.one_hot.is_empty() {
+            labels.push("input.one_hot.sum".into());
+            labels.push("input.one_hot.bit".into());
         }
         labels
     }
@@ -188,19 +230,35 @@ impl InputBlock {
 
     /// The block's periodic columns: `free`, 1 on the header and salt rows and on the host's
     /// `free` rows (where `x` holds values the block does not range-check), then the Rescue
-    /// gadget's.
+    /// gadget's, then, with one-hot groups, `bit` (1 on a group's rows), `next_bit` (row `i + 1`
+    /// is a group's) and `next_more` (row `i + 1` is a group's but not its first), all as long
+    /// as the trace (`free`'s length).
     pub fn periodic_columns(&self, free: &[bool]) -> Vec<Vec<BaseElement>> {
+        let n = free.len();
         let mut flags: Vec<BaseElement> = free.iter().map(|&f| BaseElement::from(f)).collect();
         for row in self.free_rows() {
             flags[row] = BaseElement::ONE;
         }
         let mut columns = vec![flags];
         columns.extend(rescue::periodic_columns());
+        if !self.one_hot.is_empty() {
+            let [mut bit, mut next_bit, mut next_more] =
+                [(); 3].map(|_| vec![BaseElement::ZERO; n]);
+            for group in &self.one_hot {
+                for f in group.clone() {
+                    let row = feature_row(f);
+                    bit[row] = BaseElement::ONE;
+                    next_bit[row - 1] = BaseElement::ONE;
+                    next_more[row - 1] = BaseElement::from(f != group.start);
+                }
+            }
+            columns.extend([bit, next_bit, next_more]);
+        }
         columns
     }
 
     pub fn num_periodic_columns(&self) -> usize {
-        1 + rescue::NUM_PERIODIC_COLUMNS
+        1 + rescue::NUM_PERIODIC_COLUMNS + 3 * self.one_hot_columns()
     }
 
     /// `Σ 4^j·digits[j]` of the block's cells on one row.
@@ -235,7 +293,7 @@ impl InputBlock {
             let digit = current[self.digits() + j];
             result[j] = digit * (digit - one) * (digit - two) * (digit - three);
         }
-        let (free, gadget) = (periodic[0], &periodic[1..]);
+        let (free, gadget) = (periodic[0], &periodic[1..1 + rescue::NUM_PERIODIC_COLUMNS]);
         let missing = self.missing_cell(current);
         let code = E::from(BaseElement::new(MISSING));
         result[DIGITS] = (E::ONE - free) * (x - code * missing - self.recomposed(current));
@@ -260,8 +318,16 @@ impl InputBlock {
             E::ONE,
             &mut result[at..at + STATE_WIDTH],
         );
+        at += STATE_WIDTH;
         if self.missing {
-            result[at + STATE_WIDTH] = missing * (x - code);
+            result[at] = missing * (x - code);
+            at += 1;
+        }
+        if let Some(g) = self.group_sum() {
+            let [bit, next_bit, next_more] = [0, 1, 2].map(|i| periodic[periodic.len() - 3 + i]);
+            let (sum, next_sum) = (current[g], next[g]);
+            result[at] = next_bit * (next_sum - next[self.x()]) - next_more * sum;
+            result[at + 1] = bit * sum * (sum - one);
         }
     }
 

@@ -27,6 +27,7 @@
 //! | `shift[1..8]` | `shift[j]` on row `r` is `x` on row `r + j` |
 //! | `state[0..12]` | the Rescue sponge ([`crate::rescue`]), from row 0 |
 //! | `m` | only when features may be missing: nonzero exactly where `x` is [`MISSING`] |
+//! | `g` | only with one-hot groups: on a group's rows, the sum of its features so far |
 //!
 //! # Constraints
 //!
@@ -42,6 +43,16 @@
 //!   or [`MISSING`], and on every row `m ≠ 0` implies `x = MISSING`, which is what a body reads
 //!   to tell a missing feature (`m` need not be boolean: no row reads it but as "zero or not",
 //!   see [`crate::trees::walk`]);
+//! * with one-hot groups (runs of consecutive features that are a categorical feature's
+//!   indicators, as a linear model or a network reads it), with the periodic flags `bit` (the
+//!   row holds a group's feature), `next_bit` and `next_more` (row `i + 1` holds a group's
+//!   feature, and not its first): `next_bit·(g' − x') − next_more·g = 0` ("one_hot.sum") and
+//!   `bit·g·(g − 1) = 0` ("one_hot.bit"), of degrees 1 and 2 times one full-length periodic
+//!   column. So `g` is the group's running sum on its rows, and is 0 or 1 on each: a feature
+//!   `x = g − g_previous` (or `g` on the group's first row) is in `{−1, 0, 1}`, and as the
+//!   range check makes it a 16-bit value, in `{0, 1}`; the sum never decreases, so at most one
+//!   feature of a group is 1. Every input the model can be proved on is then one a categorical
+//!   value encodes (one indicator, or none for a category the encoder does not know);
 //! * `shift[1] = x'` and `shift[j] = shift[j − 1]'`: on row `8b` the message `x, shift[1..8]`
 //!   is chunk `b`;
 //! * the sponge runs on every enforced row (free-running, `enabled = 1`), absorbing the message
@@ -95,6 +106,25 @@ pub fn features<F: Copy + Into<Feature>>(q: &[F]) -> Vec<Feature> {
 pub fn present_values(q: &[Feature]) -> Vec<u16> {
     debug_assert!(q.iter().all(Option::is_some));
     q.iter().map(|v| v.unwrap_or(0)).collect()
+}
+
+/// Whether `groups` are increasing, disjoint, non-empty ranges of `0..num_features`.
+pub fn valid_groups(groups: &[core::ops::Range<usize>], num_features: usize) -> bool {
+    let mut next = 0;
+    groups.iter().all(|group| {
+        let fits = next <= group.start && group.start < group.end && group.end <= num_features;
+        next = group.end;
+        fits
+    })
+}
+
+/// Whether every one-hot group of `q` holds indicators, at most one of them 1.
+pub fn is_one_hot(groups: &[core::ops::Range<usize>], q: &[Feature]) -> bool {
+    groups.iter().all(|group| {
+        let values = q.get(group.clone()).unwrap_or_default();
+        values.iter().all(|v| matches!(v, Some(0 | 1)))
+            && values.iter().filter(|&&v| v == Some(1)).count() <= 1
+    })
 }
 
 /// The row holding feature `f` in `x`: the header is element 0.

@@ -44,6 +44,7 @@ fn wide(q: &[u16], seed: u64) -> (LinearStatement, [BaseElement; SALT_ELEMENTS])
     let body = LinearBody {
         weights: vec![(0..q.len() as i64).map(|f| 3 * f - 40).collect()],
         bias: vec![17],
+        one_hot: Vec::new(),
     };
     let s = salt(seed);
     let statement = LinearStatement {
@@ -116,4 +117,35 @@ fn the_salt_hides_and_the_tail_rows_and_masks_are_random() {
     assert_ne!(resalted.commitment, statement.commitment);
     let trace = build_trace(&resalted, &q, &salt(5), &options(), &mut rng(2)).unwrap();
     verify(prove(trace, &resalted), &resalted).unwrap();
+}
+
+/// A linear statement over six features, of which 1, 2 and 3 are one-hot indicators.
+fn one_hot_statement(q: &[u16]) -> LinearStatement {
+    let body = LinearBody {
+        weights: vec![vec![5, 100, -200, 300, 7, -9]],
+        bias: vec![11],
+        one_hot: std::iter::once(1..4).collect(),
+    };
+    let scores = body.scores(q);
+    crate::testing::statement(body, q, scores)
+}
+
+#[test]
+fn every_category_and_none_proves_through_a_one_hot_group() {
+    for group in [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]] {
+        let q = [40_000, group[0], group[1], group[2], 65_535, 3];
+        let statement = one_hot_statement(&q);
+        let proof = prove(honest(&statement, &q), &statement);
+        verify(proof, &statement).unwrap_or_else(|e| panic!("{group:?}: {e}"));
+    }
+}
+
+#[test]
+fn the_prover_refuses_a_one_hot_group_that_is_not_indicators_with_at_most_one_set() {
+    for group in [[1, 1, 0], [2, 0, 0], [0, 0, 65_535]] {
+        let q = [40_000, group[0], group[1], group[2], 65_535, 3];
+        let statement = one_hot_statement(&q);
+        let trace = build_trace(&statement, &q, &salt(0), &options(), &mut rng(4));
+        assert!(trace.is_none(), "{group:?}");
+    }
 }

@@ -3,7 +3,7 @@
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 
-use super::{Feature, InputBlock, MISSING, SALT_ELEMENTS};
+use super::{feature_row, Feature, InputBlock, MISSING, SALT_ELEMENTS};
 use crate::rescue::{self, CYCLE, RATE_WIDTH, STATE_WIDTH};
 
 impl InputBlock {
@@ -23,8 +23,9 @@ impl InputBlock {
 
     /// Writes the block's columns (the trace's first ones) on rows `0..x.len()`: `x`, the digits
     /// of `decomposed` (one 16-bit value per row), the shift columns, the sponge, which keeps
-    /// running after the input, absorbing whatever `x` holds, and `m`: 1 where `x` is
-    /// [`MISSING`] (there `decomposed` must be 0 where the block range-checks `x`).
+    /// running after the input, absorbing whatever `x` holds, `m`: 1 where `x` is
+    /// [`MISSING`] (there `decomposed` must be 0 where the block range-checks `x`), and `g`:
+    /// each one-hot group's running sum on its rows, zero elsewhere.
     pub fn fill(&self, x: &[BaseElement], decomposed: &[u16], columns: &mut [Vec<BaseElement>]) {
         let rows = x.len();
         assert_eq!(decomposed.len(), rows);
@@ -33,6 +34,15 @@ impl InputBlock {
             let missing = BaseElement::new(MISSING);
             for (cell, &value) in columns[m].iter_mut().zip(x) {
                 *cell = BaseElement::from(value == missing);
+            }
+        }
+        if let Some(g) = self.group_sum() {
+            for group in self.one_hot() {
+                let mut sum = BaseElement::ZERO;
+                for row in group.clone().map(feature_row) {
+                    sum += x[row];
+                    columns[g][row] = sum;
+                }
             }
         }
         for (row, &value) in decomposed.iter().enumerate() {

@@ -560,9 +560,10 @@ fn check_folding<E: FieldElement<BaseField = BaseElement>>(
 /// `high`), where the composition has the most segments.
 fn smallest(profile: Profile) -> Run {
     type Linear = crate::linear::LinearBody;
-    let q: Vec<_> = (0..<Linear as Model>::FEATURES as u16)
+    let mut q: Vec<_> = (0..<Linear as Model>::FEATURES as u16)
         .map(|f| Some(977 * f))
         .collect();
+    target::set_indicators::<Linear>(&mut q, 0);
     let statement = target::statement::<Linear>(&q);
     let run = target::run(&statement, &q, profile, &mut crate::testing::rng(0xC0DE));
     assert_eq!(

@@ -49,6 +49,8 @@ pub trait Model: Body + 'static {
     /// The categorical features, and the codes each takes (bodies with categorical features).
     const CATEGORICAL: &'static [usize] = &[];
     const CATEGORY_CODES: u16 = 0;
+    /// The groups of one-hot indicators (bodies that read categorical features that way).
+    const ONE_HOT: &'static [core::ops::Range<usize>] = &[];
     /// The body for features `q` and the scores it computes.
     fn body_and_scores(q: &[Feature]) -> (Self, Vec<i64>);
     /// The body's cells that depend on the features but not affinely, as groups of
@@ -75,6 +77,16 @@ fn running_sum(weights: &[i64], bias: i64, tail: usize) -> Vec<Cell> {
     cells
 }
 
+/// Sets each one-hot group of `q` to the indicators of its category `choice` (none if that is
+/// past the group's last).
+pub fn set_indicators<M: Model>(q: &mut [Feature], choice: usize) {
+    for group in M::ONE_HOT {
+        for (k, f) in group.clone().enumerate() {
+            q[f] = Some(u16::from(k == choice));
+        }
+    }
+}
+
 /// The statement for features `q`: the scores disclosed, no comparisons (so every real
 /// cell of `x` off the feature reads is public).
 pub fn statement<M: Model>(q: &[Feature]) -> Statement<M> {
@@ -83,10 +95,12 @@ pub fn statement<M: Model>(q: &[Feature]) -> Statement<M> {
     crate::testing::statement(body, q, scores)
 }
 
-/// One score with fixed pseudo-random weights: the score column is affine in the features.
+/// One score with fixed pseudo-random weights, the last two features a categorical one's
+/// indicators: the score column and the group's running sum are affine in the features.
 impl Model for LinearBody {
     const NAME: &'static str = "linear";
     const FEATURES: usize = 30;
+    const ONE_HOT: &'static [core::ops::Range<usize>] = &[core::ops::Range { start: 28, end: 30 }];
 
     fn body_and_scores(q: &[Feature]) -> (LinearBody, Vec<i64>) {
         let q = present_values(q);
@@ -95,6 +109,7 @@ impl Model for LinearBody {
                 .map(|f| (f * 7919) % 2001 - 1000)
                 .collect()],
             bias: vec![-12345],
+            one_hot: Self::ONE_HOT.to_vec(),
         };
         let scores = body.scores(&q);
         (body, scores)
@@ -107,7 +122,19 @@ impl Model for LinearBody {
     fn affine_columns(statement: &Statement<LinearBody>, tail: usize) -> Vec<(usize, Vec<Cell>)> {
         let body = &statement.body;
         let column = statement.body_column() + body.scores_column();
-        vec![(column, running_sum(&body.weights[0], body.bias[0], tail))]
+        let mut affine = vec![(column, running_sum(&body.weights[0], body.bias[0], tail))];
+        // `g` sums each group's indicators on its rows, and is zero elsewhere.
+        let g = statement.input().group_sum().expect("one-hot groups");
+        let mut sums = vec![Cell::known(BaseElement::ZERO); tail];
+        for group in Self::ONE_HOT {
+            let mut sum = Cell::known(BaseElement::ZERO);
+            for f in group.clone() {
+                sum.terms.push((f, BaseElement::ONE));
+                sums[feature_row(f)] = sum.clone();
+            }
+        }
+        affine.push((g, sums));
+        affine
     }
 }
 
@@ -204,6 +231,7 @@ impl Model for MlpBody {
             activation: Activation::Relu,
             hidden: vec![dense(4, 10, 300, 2_000_000), dense(3, 4, 100, 50_000)],
             output: dense(2, 3, 50, 1000),
+            one_hot: Vec::new(),
         };
         let body = MlpBody::in_passes(network, 2).expect("a valid network");
         assert!(body.num_fractions() > 0, "activations read again");

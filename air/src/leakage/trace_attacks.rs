@@ -22,21 +22,25 @@ fn masked() -> impl FnMut() -> BaseElement {
 /// [`Model::MISSING`] ones.
 fn features<M: Model>() -> Vec<Feature> {
     let mut next = crate::testing::rng(0x5EED);
-    (0..M::FEATURES)
+    let mut q: Vec<Feature> = (0..M::FEATURES)
         .map(|f| Some(code::<M>(f, next().as_int() as u16)).filter(|_| !M::MISSING.contains(&f)))
-        .collect()
+        .collect();
+    target::set_indicators::<M>(&mut q, 1);
+    q
 }
 
-/// An arbitrary other input, none missing: `[0, 1111, 2222, …] mod 2^16`, and for the
-/// categorical features the code after [`features`]'.
+/// An arbitrary other input, none missing: `[0, 1111, 2222, …] mod 2^16`, for the
+/// categorical features the code after [`features`]', and each one-hot group's other indicator.
 fn other_features<M: Model>() -> Vec<Feature> {
     let real = features::<M>();
-    (0..M::FEATURES)
+    let mut other = (0..M::FEATURES)
         .map(|f| match M::CATEGORICAL.contains(&f) {
             true => Some(code::<M>(f, real[f].map_or(0, |c| c + 1))),
             false => Some((1111 * f % 65536) as u16),
         })
-        .collect()
+        .collect::<Vec<_>>();
+    target::set_indicators::<M>(&mut other, 0);
+    other
 }
 
 /// `value` as feature `f` of `M`: reduced to a code if the feature is categorical.

@@ -1,3 +1,5 @@
+use core::ops::Range;
+
 use winterfell::math::fields::f64::BaseElement;
 use winterfell::math::FieldElement;
 use winterfell::TransitionConstraintDegree;
@@ -6,11 +8,13 @@ use crate::disclosure::felt;
 use crate::inference::{Body, Host, InferenceAir, Statement};
 use crate::input::{feature_row, present_values, Feature};
 
-/// A linear model's public data: `weights[c][f]` and `bias[c]`.
+/// A linear model's public data: `weights[c][f]` and `bias[c]`, and the groups of features
+/// that are one-hot indicators (a categorical feature's, [`Body::one_hot`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinearBody {
     pub weights: Vec<Vec<i64>>,
     pub bias: Vec<i64>,
+    pub one_hot: Vec<Range<usize>>,
 }
 
 pub type LinearStatement = Statement<LinearBody>;
@@ -23,6 +27,10 @@ impl Body for LinearBody {
 
     fn num_scores(&self) -> usize {
         self.bias.len()
+    }
+
+    fn one_hot(&self) -> &[Range<usize>] {
+        &self.one_hot
     }
 
     fn rows(&self) -> usize {

@@ -15,6 +15,7 @@ pub(crate) fn statement(q: &[u16]) -> LinearStatement {
     let body = LinearBody {
         weights: vec![vec![3, -5, 7], vec![-2, 0, 11]],
         bias: vec![-1000, 42],
+        one_hot: Vec::new(),
     };
     let scores = body.scores(q);
     crate::testing::statement(body, q, scores)

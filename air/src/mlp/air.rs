@@ -251,6 +251,10 @@ impl Body for MlpBody {
         self.network.num_features
     }
 
+    fn one_hot(&self) -> &[core::ops::Range<usize>] {
+        &self.network.one_hot
+    }
+
     fn num_scores(&self) -> usize {
         self.network.output.outputs()
     }

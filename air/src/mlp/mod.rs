@@ -144,10 +144,10 @@ impl Dense {
             .collect()
     }
 
-    /// [`worst_case`] of every output.
-    fn worst(&self, bound: i64, nonnegative: bool) -> Vec<i128> {
+    /// [`worst_case_with_groups`] of every output.
+    fn worst(&self, range: (i64, bool), groups: &[core::ops::Range<usize>]) -> Vec<i128> {
         (self.weights.iter().zip(&self.bias))
-            .map(|(row, &bias)| worst_case(row, bias, bound, nonnegative))
+            .map(|(row, &bias)| worst_case_with_groups(row, bias, range, groups))
             .collect()
     }
 }
@@ -155,8 +155,31 @@ impl Dense {
 /// `max |bias + Σ weights_i·a_i|` over every `a` with `|a_i| ≤ bound` (`0 ≤ a_i` when
 /// `nonnegative`).
 pub fn worst_case(weights: &[i64], bias: i64, bound: i64, nonnegative: bool) -> i128 {
+    worst_case_with_groups(weights, bias, (bound, nonnegative), &[])
+}
+
+/// [`worst_case`] when the inputs in each of `groups` (increasing, disjoint ranges of
+/// `weights`' indices: [`crate::input::valid_groups`]) are one-hot indicators (0 or 1, at most
+/// one of a group set, as the input block proves them: [`crate::input`]): a group adds at most
+/// its largest positive weight, and takes at most its most negative one.
+pub fn worst_case_with_groups(
+    weights: &[i64],
+    bias: i64,
+    (bound, nonnegative): (i64, bool),
+    groups: &[core::ops::Range<usize>],
+) -> i128 {
     let (mut up, mut down) = (bias as i128, bias as i128);
-    for &w in weights {
+    let mut grouped = vec![false; weights.len()];
+    for group in groups {
+        let group_weights = weights.get(group.clone()).unwrap_or_default();
+        let extremes = group_weights.iter().map(|&w| w as i128);
+        up += extremes.clone().max().unwrap_or(0).max(0);
+        down += extremes.min().unwrap_or(0).min(0);
+        if let Some(cells) = grouped.get_mut(group.clone()) {
+            cells.fill(true);
+        }
+    }
+    for (&w, _) in weights.iter().zip(&grouped).filter(|&(_, &g)| !g) {
         let extreme = w as i128 * bound as i128;
         if nonnegative {
             up += extreme.max(0);
@@ -177,6 +200,9 @@ pub struct Network {
     /// At least one hidden layer.
     pub hidden: Vec<Dense>,
     pub output: Dense,
+    /// The groups of features that are one-hot indicators ([`crate::inference::Body::one_hot`]):
+    /// the first layer's worst case reads them as such.
+    pub one_hot: Vec<core::ops::Range<usize>>,
 }
 
 /// Why a network cannot be proved.
@@ -205,10 +231,15 @@ impl Network {
     }
 
     /// Checks the shapes, and that no input overflows: every hidden `|z| < 2^32` and every
-    /// `|score| < 2^46`, worst case over all features in `[0, 2^16)` and all activations.
+    /// `|score| < 2^46`, worst case over all features in `[0, 2^16)` (the one-hot groups'
+    /// indicators bits, at most one of a group set, as the input block proves them) and all
+    /// activations.
     pub fn check(&self) -> Result<(), NetworkError> {
         if self.hidden.is_empty() {
             return Err(NetworkError::NoHiddenLayer);
+        }
+        if !crate::input::valid_groups(&self.one_hot, self.num_features) {
+            return Err(NetworkError::Shape { layer: 0 });
         }
         let mut inputs = self.num_features;
         let count = self.hidden.len() + 1;
@@ -225,7 +256,8 @@ impl Network {
             } else {
                 PRE_ACTIVATION_BITS
             };
-            let worst = dense.worst(bound, nonnegative);
+            let groups = if layer == 0 { &self.one_hot[..] } else { &[] };
+            let worst = dense.worst((bound, nonnegative), groups);
             if let Some(neuron) = worst.iter().position(|&w| w >= 1i128 << limit) {
                 return Err(NetworkError::Range { layer, neuron });
             }

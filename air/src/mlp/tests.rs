@@ -17,6 +17,7 @@ use crate::zk::ZkParams;
 pub(crate) fn network(activation: Activation) -> Network {
     Network {
         num_features: 4,
+        one_hot: Vec::new(),
         activation,
         hidden: vec![
             Dense {
@@ -193,6 +194,7 @@ fn random_networks_prove_in_passes() {
             activation,
             hidden,
             output,
+            one_hot: Vec::new(),
         };
         let q: Vec<u16> = (0..features).map(|_| draw(1 << 16) as u16).collect();
         let pass_width = 1 + draw(*layers.iter().max().unwrap() as u64) as usize;
@@ -223,6 +225,7 @@ fn passes_narrow_until_the_trace_fits() {
         activation: Activation::Relu,
         hidden: vec![dense(64, 10), dense(64, 64), dense(64, 64)],
         output: dense(100, 64),
+        one_hot: Vec::new(),
     };
     let q: Vec<u16> = (0..10).map(|f| f * 6000).collect();
     let body = MlpBody::new(network).expect("a network in range");

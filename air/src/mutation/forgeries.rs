@@ -288,12 +288,33 @@ fn linear_body(features: usize) -> LinearBody {
             .map(|c| (0..features as i64).map(|f| weight(c, f)).collect())
             .collect(),
         bias: vec![1_000, -1_000],
+        one_hot: Vec::new(),
     }
 }
 
 fn linear(layout: Layout, disclose: Disclose) -> Statement<LinearBody> {
     let q = layout.q();
     statement(linear_body(q.len()), &q, disclose)
+}
+
+/// In the one-hot instance, features 1, 2 and 3 are a categorical feature's indicators.
+const ONE_HOT: core::ops::Range<usize> = 1..4;
+
+/// The layout's input with the indicators of [`ONE_HOT`]'s second category.
+fn one_hot_q(layout: Layout) -> Vec<u16> {
+    let mut q = layout.q();
+    q[ONE_HOT].copy_from_slice(&[0, 1, 0]);
+    q
+}
+
+/// The linear model reading [`ONE_HOT`] as one-hot indicators, its scores disclosed.
+fn one_hot_linear(layout: Layout) -> Statement<LinearBody> {
+    let q = one_hot_q(layout);
+    let body = LinearBody {
+        one_hot: vec![ONE_HOT],
+        ..linear_body(q.len())
+    };
+    statement(body, &q, Disclose::Scores)
 }
 
 /// Hidden layers of 3 and 2 neurons reading the first five features, two scores. On the input,
@@ -306,6 +327,7 @@ fn network(features: usize) -> Network {
     };
     Network {
         num_features: features,
+        one_hot: Vec::new(),
         activation: Activation::Relu,
         hidden: vec![
             Dense {
@@ -352,6 +374,8 @@ pub fn instance_labels(layout: Layout) -> Vec<Vec<String>> {
         instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
     }
     let s = paths(layout);
+    instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
+    let s = one_hot_linear(layout);
     instances.push([s.constraint_labels(&zk), s.assertion_labels()].concat());
     instances
 }
@@ -530,6 +554,8 @@ pub fn forge(layout: Layout, label: &str) -> Option<AnyForgery> {
         ("input.shift", Some(j)) => Linear(message_cell_lies(l, j)),
         ("input.header", None) => Linear(header_names_another_count(l)),
         ("input.padding", Some(row)) => Linear(padding_absorbs_one(l, row)),
+        ("input.one_hot.sum", None) => Linear(two_categories(l, false)),
+        ("input.one_hot.bit", None) => Linear(two_categories(l, true)),
         ("rescue.round", Some(i)) => Trees(round_deviates(l, i)),
         ("rescue.initial", Some(i)) => Trees(sponge_starts_elsewhere(l, i)),
         ("rescue.digest", Some(i)) => Trees(another_digest(l, i)),
@@ -583,20 +609,49 @@ fn wide_feature(layout: Layout, digit: Option<usize>) -> Forgery<LinearBody> {
         let raised = trace.get(input.digits() + j, row) + BaseElement::new(1 << (2 * (DIGITS - j)));
         trace.set(input.digits() + j, row, raised);
     }
-    let digest = rerun_sponge(&claimed, &mut trace, 0);
-    let forged = reaccumulate(&claimed, &mut trace);
     let how = match digit {
         Some(j) => format!("feature 0 is q0 + 2^16, its base-4 digit {j} over 3"),
         None => "feature 0 is q0 + 2^16, with the digits of q0".into(),
     };
     let lie = "the scores of a feature of 2^16 or more, under a commitment no 16-bit input opens";
-    forgery(
-        claiming(&committing(&claimed, digest), forged),
-        trace,
-        &q,
-        how,
-        lie,
-    )
+    resealed(&claimed, trace, &q, how, lie)
+}
+
+/// A linear forgery whose `x` was changed: the sponge re-run and the scores re-accumulated,
+/// claiming the commitment and the scores the trace now holds.
+fn resealed(
+    claimed: &Statement<LinearBody>,
+    mut trace: TraceTable<BaseElement>,
+    q: &[u16],
+    how: impl Into<String>,
+    lie: &str,
+) -> Forgery<LinearBody> {
+    let digest = rerun_sponge(claimed, &mut trace, 0);
+    let forged = reaccumulate(claimed, &mut trace);
+    let claimed = claiming(&committing(claimed, digest), forged);
+    forgery(claimed, trace, q, how, lie)
+}
+
+/// The one-hot instance's first indicator set too, so that two categories count at once: with
+/// `running` the group's sums follow (1, 2, 2: the bit check fails), else they stay 1 (the sum
+/// check fails on the second indicator).
+fn two_categories(layout: Layout, running: bool) -> Forgery<LinearBody> {
+    let (claimed, mut q) = (one_hot_linear(layout), one_hot_q(layout));
+    let input = claimed.input();
+    let mut trace = honest(&claimed, &q);
+    q[ONE_HOT.start] = 1;
+    set_x(&mut trace, &input, feature_row(ONE_HOT.start), 1);
+    let g = input.group_sum().expect("one-hot groups");
+    let sums: [u64; 3] = if running { [1, 2, 2] } else { [1, 1, 1] };
+    for (f, sum) in ONE_HOT.zip(sums) {
+        trace.set(g, feature_row(f), BaseElement::new(sum));
+    }
+    let how = match running {
+        true => "two indicators of a group are 1, its running sum reaching 2",
+        false => "two indicators of a group are 1, its running sum staying 1",
+    };
+    let lie = "the scores of two categories at once, under a commitment to no one-hot input";
+    resealed(&claimed, trace, &q, how, lie)
 }
 
 /// The message cell `j` of the last block where it holds a feature (or, failing that,

@@ -378,11 +378,13 @@ impl AnyForgery {
 }
 
 /// Whether `claimed` is false of the `committed` input under the test salt: another
-/// commitment, other scores, or a comparison its scores do not satisfy.
+/// commitment, other scores, a comparison its scores do not satisfy, or an input no
+/// categorical value encodes (a one-hot group that is not indicators with at most one set).
 fn is_false<B: Body>(claimed: &Statement<B>, committed: &[Feature]) -> bool {
     let scores = forgeries::scores(&claimed.body, committed);
     let commitment = crate::input::InputBlock::commitment(committed, &crate::testing::salt(0));
-    claimed.commitment != commitment
+    !crate::input::is_one_hot(claimed.body.one_hot(), committed)
+        || claimed.commitment != commitment
         || claimed.scores.as_ref().is_some_and(|s| *s != scores)
         || (claimed.comparisons.iter()).any(|c| c.value(&scores).is_none())
 }

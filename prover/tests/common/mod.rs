@@ -203,6 +203,7 @@ pub fn network(rng: &mut Rng, widths: &[usize], spread: f64) -> SourceModel {
         body: SourceBody::Mlp {
             activation: zkinfer::model::Activation::Relu,
             layers,
+            indicators: None,
         },
         ..tree_model(SplitRule::LessThan, Precision::F64, widths[0], Vec::new())
     }

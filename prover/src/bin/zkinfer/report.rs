@@ -40,7 +40,7 @@ pub fn summary(model: &Model) -> String {
             stats.trees, stats.splits, stats.leaves, stats.max_depth
         ),
         Body::Mlp(mlp) => {
-            let widths: Vec<String> = std::iter::once(model.num_features())
+            let widths: Vec<String> = std::iter::once(model.body_width())
                 .chain(mlp.layers().map(|layer| layer.bias.len()))
                 .map(|w| w.to_string())
                 .collect();
@@ -123,10 +123,16 @@ pub fn summary(model: &Model) -> String {
         line(
             &mut out,
             "categorical",
-            format!(
-                "{}; each split on one sends a set of categories one way (format version 3)",
-                names.join(", ")
-            ),
+            match model.reads_indicators() {
+                true => format!(
+                    "{}; each read as one-hot indicators, at most one of them 1 (format version 3)",
+                    names.join(", ")
+                ),
+                false => format!(
+                    "{}; each split on one sends a set of categories one way (format version 3)",
+                    names.join(", ")
+                ),
+            },
         );
     }
     line(

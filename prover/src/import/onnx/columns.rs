@@ -1,5 +1,6 @@
-//! The columns a tree ensemble reads, traced back to the graph input: what skl2onnx writes for
-//! a `ColumnTransformer` of `OneHotEncoder`s, `StandardScaler`s and passed-through columns.
+//! The columns a tree ensemble, a linear model or a network reads, traced back to the graph
+//! input: what skl2onnx writes for a `ColumnTransformer` of `OneHotEncoder`s, `StandardScaler`s
+//! and passed-through columns.
 //!
 //! Operators followed (every one on the way must be one of these): `ArrayFeatureExtractor` and
 //! `Gather` (`axis = 1`) with constant indices pick input columns; `Scaler` transforms them;
@@ -9,7 +10,9 @@
 //! unknown category as all zeros; with `zeros = 0` (the default, `"error"`) scikit-learn
 //! raises, so its categories become the column's known ones and any other input is refused.
 //!
-//! The trees are then rewritten over the graph input ([`fold`]):
+//! A linear model's weights, or a network's first layer's, fold onto the graph input
+//! ([`fold_dense`]): a scaled column's `Scaler` into its weight, a one-hot column into the
+//! weight of its category's indicator. The trees are rewritten over the graph input ([`fold`]):
 //!
 //! - A split on a scaled column becomes a split on the input column. onnxruntime computes
 //!   `(x − offset)·scale` in float32, which is monotone in `x`, so the inputs sent left are
@@ -26,8 +29,10 @@ use std::collections::{BTreeMap, HashMap};
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
 use crate::import::{categorical_features, placeholder_name};
-use crate::model::{CategoryRead, MAX_CATEGORIES, MAX_DEPTH as MAX_TREE_DEPTH, MAX_FEATURES};
-use crate::source::{SourceBody, SourceModel, SourceNode, SourceTree};
+use crate::model::{
+    Categories, CategoryRead, MAX_CATEGORIES, MAX_DEPTH as MAX_TREE_DEPTH, MAX_FEATURES,
+};
+use crate::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
 
 use super::attributes::{describe, tensor_int64s, Attributes};
 use super::proto::data_type;
@@ -73,11 +78,11 @@ struct Value {
 }
 
 /// Whether the graph picks or encodes columns (so that a failed trace explains best why it is
-/// refused).
+/// refused). A network's `Concat` may assemble its probabilities instead.
 pub(super) fn transforms_columns(graph: &Graph<'_>) -> bool {
     graph.nodes.iter().any(|node| {
         let op = node.op_type.as_deref().unwrap_or_default();
-        matches!(op, "Gather" | "OneHotEncoder" | "Concat")
+        matches!(op, "Gather" | "OneHotEncoder") || (op == "Concat" && !graph.network)
     })
 }
 
@@ -182,7 +187,7 @@ impl Tracer<'_, '_> {
         let op = node.op_type.as_deref().unwrap_or_default();
         let data: Vec<&str> = node.input.iter().map(String::as_str).collect();
         let unsupported = |why: &str| {
-            FormatError::unsupported(format!("{} before a tree ensemble: {why}", describe(node)))
+            FormatError::unsupported(format!("{} before the predictor: {why}", describe(node)))
         };
         let first = data.first().ok_or_else(|| unsupported("no input"))?;
         let attributes = Attributes::new(node)?;
@@ -389,19 +394,63 @@ pub(super) fn fold(
     traced: &Traced,
     inputs: usize,
 ) -> Result<SourceModel, FormatError> {
-    let SourceBody::Trees {
-        rule,
-        base,
-        trees,
-        missing: None,
-        categorical: None,
-        known: None,
-    } = source.body
-    else {
-        return Err(FormatError::unsupported(
-            "one-hot or selected columns before a model that is no tree ensemble",
-        ));
+    let body = match source.body {
+        SourceBody::Trees {
+            rule,
+            base,
+            trees,
+            missing: None,
+            categorical: None,
+            known: None,
+        } => fold_trees(rule, base, &trees, traced, inputs)?,
+        SourceBody::Linear {
+            weights,
+            bias,
+            indicators: None,
+        } => {
+            let (weights, bias, indicators) = fold_dense(&weights, &bias, traced, inputs)?;
+            SourceBody::Linear {
+                weights,
+                bias,
+                indicators,
+            }
+        }
+        SourceBody::Mlp {
+            activation,
+            mut layers,
+            indicators: None,
+        } => {
+            let first = &layers[0];
+            let (weights, bias, indicators) =
+                fold_dense(&first.weights, &first.bias, traced, inputs)?;
+            layers[0] = SourceDense { weights, bias };
+            SourceBody::Mlp {
+                activation,
+                layers,
+                indicators,
+            }
+        }
+        _ => {
+            return Err(FormatError::unsupported(
+                "one-hot or selected columns before a model zkinfer cannot fold them into",
+            ))
+        }
     };
+    Ok(SourceModel {
+        feature_names: (0..inputs).map(placeholder_name).collect(),
+        body,
+        ..source
+    })
+}
+
+/// Trees over the traced columns, rewritten over the graph input's `inputs` columns.
+fn fold_trees(
+    rule: SplitRule,
+    base: Vec<f64>,
+    trees: &[SourceTree],
+    traced: &Traced,
+    inputs: usize,
+) -> Result<SourceBody, FormatError> {
     let trees: Vec<SourceTree> = (trees.iter())
         .map(|tree| {
             let mut nodes = Vec::with_capacity(tree.nodes.len());
@@ -429,18 +478,114 @@ pub(super) fn fold(
             lists[feature] = Some(categories.clone());
         }
     }
-    Ok(SourceModel {
-        feature_names: (0..inputs).map(placeholder_name).collect(),
-        body: SourceBody::Trees {
-            rule,
-            base,
-            trees,
-            missing: None,
-            categorical,
-            known,
-        },
-        ..source
+    Ok(SourceBody::Trees {
+        rule,
+        base,
+        trees,
+        missing: None,
+        categorical,
+        known,
     })
+}
+
+/// What the graph input's columns are to a dense first layer, per input column.
+#[derive(Clone, Copy, PartialEq)]
+enum Read {
+    /// Read by no column.
+    Unread,
+    Numeric,
+    /// One-hot encoded, categories `0..count`.
+    Categories(u32),
+}
+
+/// A dense first layer over the traced columns, `weights[out][column]` and `bias[out]`,
+/// rewritten over the graph input's `inputs` columns: a numeric input weighs each scaled copy
+/// of it, its `Scaler`s folded in (`(x − offset)·scale` is affine in `x`: in f64, as the
+/// predictor's own float arithmetic is modelled); a one-hot encoded input becomes one input per
+/// category `0..count` (its indicators: [`SourceBody::Linear`]'s `indicators`), weighing the
+/// columns of that category (a category no encoder lists weighs zero, as every category an
+/// encoder does not know sets no indicator). Returns the weights and biases over the body's
+/// inputs, and the categorical features.
+#[allow(clippy::type_complexity)]
+fn fold_dense(
+    weights: &[Vec<f64>],
+    bias: &[f64],
+    traced: &Traced,
+    inputs: usize,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>, Option<Vec<Option<Categories>>>), FormatError> {
+    let mut reads = vec![Read::Unread; inputs];
+    for column in &traced.columns {
+        let (feature, read) = match *column {
+            Column::Numeric { feature, .. } => (feature, Read::Numeric),
+            Column::Category { feature, category } => (feature, Read::Categories(category + 1)),
+        };
+        reads[feature] = match (reads[feature], read) {
+            (Read::Unread, read) | (Read::Numeric, read @ Read::Numeric) => read,
+            (Read::Categories(a), Read::Categories(b)) => Read::Categories(a.max(b)),
+            _ => {
+                return Err(FormatError::unsupported(format!(
+                    "input column {feature} is both one-hot encoded and read as a number"
+                )))
+            }
+        };
+    }
+    let mut starts = Vec::with_capacity(inputs);
+    let mut width = 0usize;
+    for read in &reads {
+        starts.push(width);
+        width += match read {
+            Read::Categories(count) => *count as usize,
+            _ => 1,
+        };
+    }
+    if width > MAX_FEATURES {
+        return Err(FormatError::unsupported(format!(
+            "{width} inputs once one-hot encoded (at most {MAX_FEATURES})"
+        )));
+    }
+    let mut folded = vec![vec![0.0; width]; weights.len()];
+    let mut folded_bias = bias.to_vec();
+    for ((row, out), b) in weights.iter().zip(&mut folded).zip(&mut folded_bias) {
+        for (&w, column) in row.iter().zip(&traced.columns) {
+            match column {
+                Column::Numeric { feature, scalers } => {
+                    let (mut a, mut c) = (1.0f64, 0.0f64);
+                    for &(offset, scale) in scalers {
+                        a *= f64::from(scale);
+                        c = (c - f64::from(offset)) * f64::from(scale);
+                    }
+                    out[starts[*feature]] += w * a;
+                    *b += w * c;
+                }
+                Column::Category { feature, category } => {
+                    out[starts[*feature] + *category as usize] += w
+                }
+            }
+        }
+    }
+    // A category a raising encoder does not know is refused before it is read: if another
+    // encoder of the same column weighs it, that weight is never used.
+    for (&feature, known) in &traced.known {
+        if let Read::Categories(count) = reads[feature] {
+            let unknown = (0..count).filter(|c| known.binary_search(c).is_err());
+            for category in unknown {
+                let input = starts[feature] + category as usize;
+                folded.iter_mut().for_each(|row| row[input] = 0.0);
+            }
+        }
+    }
+    let categorical = (reads.iter().enumerate())
+        .map(|(feature, read)| match read {
+            Read::Categories(count) => Some(Categories {
+                read: CategoryRead::Exact,
+                count: *count,
+                known: traced.known.get(&feature).cloned(),
+            }),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let any = categorical.iter().any(Option::is_some);
+    Ok((folded, folded_bias, any.then_some(categorical)))
 }
 
 /// Appends `tree`'s node `at`, at `depth`, (and below) to `nodes`, over the input columns of

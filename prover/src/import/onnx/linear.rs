@@ -77,7 +77,11 @@ pub(super) fn classifier(
         task,
         classes: labels,
         link,
-        body: SourceBody::Linear { weights, bias },
+        body: SourceBody::Linear {
+            weights,
+            bias,
+            indicators: None,
+        },
     })
 }
 
@@ -122,7 +126,11 @@ pub(super) fn regressor(
         task: Task::Regression,
         classes: Vec::new(),
         link: Link::Identity,
-        body: SourceBody::Linear { weights, bias },
+        body: SourceBody::Linear {
+            weights,
+            bias,
+            indicators: None,
+        },
     })
 }
 

@@ -23,7 +23,7 @@
 //! first layer, as for the other ONNX paths. The weights are widened exactly to f64.
 
 use crate::error::FormatError;
-use crate::model::{Activation, Link, Task};
+use crate::model::{Activation, Link, Precision, Task};
 use crate::source::{SourceBody, SourceDense, SourceModel};
 
 use super::attributes::{
@@ -31,7 +31,7 @@ use super::attributes::{
 };
 use super::proto::{data_type, NodeProto, TensorProto};
 use super::scalers::fold_scalers;
-use super::{single_input, Context, Graph, Kind, Plan, Role};
+use super::{columns, single_input, Context, Graph, Kind, Plan, Role};
 
 // The limits of the networks zkinfer imports are checked on the tensors' shapes, before any
 // weight is decoded.
@@ -133,8 +133,20 @@ pub(super) fn analyze<'a>(graph: &Graph<'a>) -> Result<Plan<'a>, FormatError> {
     }
     let chain = find_chain(graph)?;
     let first = &graph.nodes[chain.nodes[0]];
-    let before = graph.walk_to_input(chain.data, first)?;
-    let (element, precision, scalers) = graph.input_types(&before)?;
+    // A column transformer before the network: traced, its one-hot columns folded into the
+    // first layer ([`columns`]).
+    let (before, columns) = match graph.walk_to_input(chain.data, first) {
+        Ok(before) => (before, None),
+        Err(chain_error) => match columns::trace(graph, chain.data) {
+            Ok(traced) => (traced.nodes.clone(), Some(traced)),
+            Err(trace) if columns::transforms_columns(graph) => return Err(trace),
+            Err(_) => return Err(chain_error),
+        },
+    };
+    let (element, precision, scalers) = match columns {
+        None => graph.input_types(&before)?,
+        Some(_) => (data_type::FLOAT, Precision::F32, Vec::new()),
+    };
     let nodes: Vec<&NodeProto> = chain.nodes.iter().map(|&i| &graph.nodes[i]).collect();
     let (layers, activation, output) = parse(graph, &nodes, element)?;
     let head = nodes[nodes.len() - 1];
@@ -168,7 +180,7 @@ pub(super) fn analyze<'a>(graph: &Graph<'a>) -> Result<Plan<'a>, FormatError> {
         precision,
         predictor_input: element,
         scalers,
-        columns: None,
+        columns,
     })
 }
 
@@ -196,6 +208,7 @@ pub(super) fn read(
         body: SourceBody::Mlp {
             activation: network.activation,
             layers,
+            indicators: None,
         },
     })
 }
@@ -316,7 +329,8 @@ fn upstream<'a>(graph: &Graph<'a>, value: &'a str) -> Result<&'a str, FormatErro
     let mut steps = 0;
     while let Some(&p) = graph.producer.get(value) {
         let node = &graph.nodes[p];
-        if !matches!(graph.role(node), Some(Role::Before | Role::BeforeOrAfter)) {
+        let passes = matches!(op(node), "Cast" | "Identity" | "Scaler");
+        if !passes || !matches!(graph.role(node), Some(Role::Before | Role::BeforeOrAfter)) {
             break;
         }
         steps += 1;

@@ -399,7 +399,10 @@ fn sixteen_hidden_layers_are_accepted() {
     let mut widths = vec![3usize; 17];
     widths.push(1);
     let model = import(&network(&widths, "Relu"));
-    let SourceBody::Mlp { layers, activation } = &model.body else {
+    let SourceBody::Mlp {
+        layers, activation, ..
+    } = &model.body
+    else {
         panic!("a network")
     };
     assert_eq!((layers.len(), *activation), (17, Activation::Relu));

@@ -15,9 +15,11 @@
 //!   `ArgMax → ArrayFeatureExtractor(classes)`. The imported model keeps the logits; see
 //!   `mlp.rs`.
 //!
-//! A tree ensemble may also read columns that a `ColumnTransformer` picked, scaled and one-hot
-//! encoded from the input (`ArrayFeatureExtractor`, `Gather`, `Scaler`, `Cast`, `OneHotEncoder`,
-//! `Concat`, `Reshape`): its splits are rewritten over the input's own columns (`columns.rs`).
+//! A tree ensemble, a linear model or a network may also read columns that a
+//! `ColumnTransformer` picked, scaled and one-hot encoded from the input
+//! (`ArrayFeatureExtractor`, `Gather`, `Scaler`, `Cast`, `OneHotEncoder`, `Concat`, `Reshape`):
+//! the splits are rewritten over the input's own columns, or the (first layer's) weights folded
+//! onto them and their categories' indicators (`columns.rs`).
 //!
 //! Post-processing nodes only turn those outputs into probability maps or cast labels; they are
 //! not part of the imported model.
@@ -94,23 +96,19 @@ pub fn read(bytes: &[u8]) -> Result<SourceModel, FormatError> {
         predictor_input: plan.predictor_input,
         scalers: plan.scalers,
     };
-    let predictor = match plan.kind {
-        Kind::Network(network) => return mlp::read(&network, &context),
-        Kind::Predictor(predictor) => predictor,
+    let source = match plan.kind {
+        Kind::Network(network) => mlp::read(&network, &context)?,
+        Kind::Predictor(predictor) => {
+            let attributes = Attributes::new(predictor)?;
+            match op.as_str() {
+                "TreeEnsembleClassifier" => trees::classifier(&attributes, &context),
+                "TreeEnsembleRegressor" => trees::regressor(&attributes, &context),
+                "LinearClassifier" => linear::classifier(&attributes, &context),
+                "LinearRegressor" => linear::regressor(&attributes, &context),
+                _ => Err(FormatError::unsupported(describe(predictor))),
+            }?
+        }
     };
-    let attributes = Attributes::new(predictor)?;
-    let source = match op.as_str() {
-        "TreeEnsembleClassifier" => trees::classifier(&attributes, &context),
-        "TreeEnsembleRegressor" => trees::regressor(&attributes, &context),
-        _ if plan.columns.is_some() => Err(FormatError::unsupported(format!(
-            "one-hot encoded or selected columns before {}: zkinfer folds them into tree \
-             ensembles only",
-            describe(predictor)
-        ))),
-        "LinearClassifier" => linear::classifier(&attributes, &context),
-        "LinearRegressor" => linear::regressor(&attributes, &context),
-        _ => Err(FormatError::unsupported(describe(predictor))),
-    }?;
     match (plan.columns, plan.features) {
         (Some(traced), Some(inputs)) => columns::fold(source, &traced, inputs),
         _ => Ok(source),
@@ -231,17 +229,18 @@ fn role(node: &NodeProto, network: bool) -> Option<Role> {
             "Constant" => Some(Role::Constant),
             _ if network && mlp::is_layer_op(op) => Some(Role::Layer),
             // A binary network's probabilities `[1 − p, p]`.
-            "Sub" | "Concat" if network => Some(Role::After),
-            // Column transformers before a tree ensemble ([`columns`]).
-            "Gather" if !network => Some(Role::Before),
-            "Concat" | "Reshape" if !network => Some(Role::BeforeOrAfter),
-            "Softmax" | "ArgMax" | "Reshape" | "Flatten" => Some(Role::After),
+            "Sub" if network => Some(Role::After),
+            // Column transformers before the model ([`columns`]); `Concat` also assembles a
+            // binary network's probabilities.
+            "Gather" => Some(Role::Before),
+            "Concat" | "Reshape" => Some(Role::BeforeOrAfter),
+            "Softmax" | "ArgMax" | "Flatten" => Some(Role::After),
             _ => None,
         },
         ML_DOMAIN => match op {
             "Scaler" => Some(Role::Before),
             // The label lookup, and the multilabel output (refused with a clear message later).
-            "ArrayFeatureExtractor" | "Binarizer" if network => Some(Role::After),
+            "Binarizer" if network => Some(Role::After),
             "ArrayFeatureExtractor" => Some(Role::BeforeOrAfter),
             "OneHotEncoder" => Some(Role::Before),
             "ZipMap" | "Normalizer" => Some(Role::After),

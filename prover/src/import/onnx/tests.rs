@@ -7,7 +7,7 @@ use super::proto::*;
 use super::{looks_like, read};
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
-use crate::model::{Link, Precision, Task};
+use crate::model::{Categories, CategoryRead, Link, Precision, Task};
 use crate::source::{SourceBody, SourceModel, SourceNode};
 
 // ---------------------------------------------------------------------------------------------
@@ -277,6 +277,7 @@ fn linear_classifier_with_one_row_is_binary_on_that_score() {
         SourceBody::Linear {
             weights: vec![vec![0.5, -1.25]],
             bias: vec![0.25],
+            indicators: None,
         }
     );
 }
@@ -301,6 +302,7 @@ fn linear_classifier_with_two_rows_uses_half_the_difference() {
         SourceBody::Linear {
             weights: vec![vec![1.0, 1.5]],
             bias: vec![-0.5],
+            indicators: None,
         }
     );
     // Ties go to class 0, as with onnxruntime's first largest score: s0 = s1 at x = (0.5, 0).
@@ -331,7 +333,7 @@ fn linear_classifier_with_three_rows_is_multiclass() {
         assert_eq!(model.task, Task::Multiclass);
         assert_eq!(model.classes, ["3", "5", "7"]);
         assert_eq!(model.link, link);
-        let SourceBody::Linear { weights, bias } = &model.body else {
+        let SourceBody::Linear { weights, bias, .. } = &model.body else {
             panic!("linear body expected")
         };
         assert_eq!(weights, &[vec![1.0, 0.0], vec![-1.0, 0.5], vec![0.25, 2.0]]);
@@ -368,7 +370,7 @@ fn scaler_before_linear_regressor_is_folded_exactly() {
     assert_eq!(model.task, Task::Regression);
     assert_eq!(model.link, Link::Identity);
     assert_eq!(model.precision, Precision::F32);
-    let SourceBody::Linear { weights, bias } = &model.body else {
+    let SourceBody::Linear { weights, bias, .. } = &model.body else {
         panic!("linear body expected")
     };
     // w' = w·scale exactly.
@@ -419,6 +421,7 @@ fn broadcast_scaler_and_identity_are_accepted() {
         SourceBody::Linear {
             weights: vec![vec![2.0, 6.0]],
             bias: vec![-8.0],
+            indicators: None,
         }
     );
 }
@@ -1569,9 +1572,9 @@ fn an_encoder_that_raises_makes_unknown_categories_refused_inputs() {
     assert_eq!(known, &None);
 }
 
-#[test]
-fn column_transformers_fold_into_trees_only_and_never_hide_an_error() {
-    let linear = ml(
+/// `y = 1·(x − 1)·2 + 2·[c = 0] + 3·[c = 1] + 4·[c = 2]` after the column transformer.
+fn linear_on_columns() -> NodeProto {
+    ml(
         "LinearRegressor",
         "linear",
         &["columns"],
@@ -1580,9 +1583,37 @@ fn column_transformers_fold_into_trees_only_and_never_hide_an_error() {
             floats("coefficients", &[1.0, 2.0, 3.0, 4.0]),
             floats("intercepts", &[0.0]),
         ],
-    );
-    let message = unsupported(read(&column_transformer(linear, 1)));
-    assert!(message.contains("into tree ensembles only"), "{message}");
+    )
+}
+
+#[test]
+fn a_column_transformer_folds_into_a_linear_model_as_indicators() {
+    for zeros in [1, 0] {
+        let model = imported(&column_transformer(linear_on_columns(), zeros));
+        let known = (zeros == 0).then(|| vec![0, 1, 2]);
+        let categories = Categories {
+            read: CategoryRead::Exact,
+            count: 3,
+            known,
+        };
+        assert_eq!(
+            model.body,
+            SourceBody::Linear {
+                weights: vec![vec![2.0, 2.0, 3.0, 4.0]],
+                bias: vec![-2.0],
+                indicators: Some(vec![None, Some(categories)]),
+            }
+        );
+        assert_eq!(model.feature_names, ["f0", "f1"]);
+        // scikit-learn's reading: category 1, then values it matches to no category.
+        for (c, expected) in [(1.0, 4.0), (2.0, 5.0), (2.5, 1.0), (-1.0, 1.0), (7.0, 1.0)] {
+            assert_eq!(model.float_scores(&[1.5, c]), [expected], "{c}");
+        }
+    }
+}
+
+#[test]
+fn column_transformers_never_hide_an_error() {
     // What onnxruntime would read otherwise than the trace: refused, never folded.
     let mut model =
         ModelProto::decode(column_transformer(stumps_on_columns(), 1).as_slice()).expect("a model");
