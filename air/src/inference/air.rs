@@ -247,7 +247,15 @@ impl<B: Body> Statement<B> {
         current: &[E],
         next: &[E],
     ) -> Host<E> {
-        let input = self.input();
+        Self::host_of(&self.input(), current, next)
+    }
+
+    /// [`Self::host`] for the statement's `input` block, made once.
+    fn host_of<E: FieldElement<BaseField = BaseElement>>(
+        input: &InputBlock,
+        current: &[E],
+        next: &[E],
+    ) -> Host<E> {
         Host {
             x: current[input.x()],
             next_x: next[input.x()],
@@ -420,6 +428,8 @@ impl<B: Body> ToElements<BaseElement> for Statement<B> {
 pub struct InferenceAir<B> {
     context: AirContext<BaseElement>,
     statement: Statement<B>,
+    /// The statement's input block, made once rather than on every evaluation.
+    input: InputBlock,
     zk: ZkParams,
     /// The feature lookup, when the body reads features on its own rows.
     lookup: Option<Lookup>,
@@ -467,6 +477,7 @@ impl<B: Body> InferenceAir<B> {
             context.set_num_transition_exemptions(zk.transition_exemptions() + relaxation.exempted);
         InferenceAir {
             context,
+            input: statement.input(),
             statement,
             zk,
             lookup,
@@ -497,9 +508,11 @@ where
     ) {
         let statement = &self.statement;
         let (current, next) = (frame.current(), frame.next());
-        let input = statement.input();
-        let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
+        let input = &self.input;
         let body = &statement.body;
+        // The statement's columns (`body_column`, `cmp_column`), from the block made once.
+        let body_at = input.width();
+        let cmp = body_at + body.width();
 
         let (input_periodic, rest) = periodic.split_at(input.num_periodic_columns());
         let (body_periodic, rest) = rest.split_at(body.num_periodic_columns());
@@ -520,7 +533,7 @@ where
             input_periodic,
             input_result,
         );
-        let host = statement.host(current, next);
+        let host = Statement::<B>::host_of(input, current, next);
         body.enforce(
             &current[body_at..cmp],
             &next[body_at..cmp],
@@ -538,7 +551,7 @@ where
             disclosure_result,
         );
         self.zk
-            .enforce_masks(&current[statement.mask_column()..], mask_lift, mask_result);
+            .enforce_masks(&current[cmp + 1..], mask_lift, mask_result);
     }
 
     fn evaluate_aux_transition<F, E>(
@@ -554,12 +567,13 @@ where
     {
         let statement = &self.statement;
         let (current, next) = (main_frame.current(), main_frame.next());
-        let host = statement.host(current, next);
+        let host = Statement::<B>::host_of(&self.input, current, next);
         let [id, c] = [periodic[periodic.len() - 2], periodic[periodic.len() - 1]];
         let body = &statement.body;
         let rand = aux_rand_elements.rand_elements();
-        let (body_at, cmp) = (statement.body_column(), statement.cmp_column());
-        let skipped = statement.input().num_periodic_columns();
+        let body_at = self.input.width();
+        let cmp = body_at + body.width();
+        let skipped = self.input.num_periodic_columns();
         let body_periodic = &periodic[skipped..skipped + body.num_periodic_columns()];
         let body_cells = &current[body_at..cmp];
         let (id, c) = body.feature_read(body_cells, body_periodic, id, c);

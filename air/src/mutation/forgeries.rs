@@ -1,7 +1,8 @@
 //! The forgery of every constraint and assertion ([`forge`]), on small instances of every body
 //! in two input layouts ([`Layout`]): five features, whose salt the sponge absorbs in its first
 //! block and padding in its second, and thirty, over five blocks. Each layout has a tree
-//! ensemble, a linear model and a network, each with its scores disclosed or its class.
+//! ensemble, a linear model and a network, each with its scores disclosed or its class, and a
+//! linear model reading three features as one categorical feature's one-hot indicators.
 //!
 //! Most forgeries take the honest trace of one statement and claim another, or splice two
 //! honest traces, so that the only cells that disagree are those the constraint checks; a
