@@ -86,6 +86,19 @@ pub struct Categories {
     pub known: Option<Vec<u32>>,
 }
 
+/// Each feature's inputs to a body that reads a categorical feature of `Some(count)`
+/// categories as its `count` indicators, and any other as one input: consecutive ranges.
+pub fn body_ranges(counts: impl IntoIterator<Item = Option<u32>>) -> Vec<Range<usize>> {
+    let mut next = 0;
+    (counts.into_iter())
+        .map(|count| {
+            let width = count.map_or(1, |count| count as usize);
+            next += width;
+            next - width..next
+        })
+        .collect()
+}
+
 /// The most categories a categorical feature names: its codes, "other" included, are 16-bit.
 pub const MAX_CATEGORIES: u32 = 65_535;
 
@@ -503,17 +516,11 @@ impl Model {
     /// feature of a linear model or a network (categories `0..count`; the "other" code has
     /// none set).
     pub fn body_inputs_of(&self) -> Vec<Range<usize>> {
-        let mut next = 0;
-        (0..self.num_features())
-            .map(|f| {
-                let width = match self.categories(f) {
-                    Some(c) if self.reads_indicators() => c.count as usize,
-                    _ => 1,
-                };
-                next += width;
-                next - width..next
-            })
-            .collect()
+        let indicators = self.reads_indicators();
+        body_ranges((0..self.num_features()).map(|f| {
+            let categories = self.categories(f).filter(|_| indicators);
+            categories.map(|c| c.count)
+        }))
     }
 
     /// The number of values the body reads: [`Self::num_features`], with each categorical

@@ -175,7 +175,7 @@ fn quantize_linear(
     calibration: &Calibration,
 ) -> Result<Quantized, QuantizeError> {
     let grids = feature_grids(source, calibration)?;
-    let inputs = (body_grid(source, &grids), one_hot_groups(source));
+    let inputs = (body_grid(source, &grids), source.one_hot_groups());
     let score_scale_log2 = (0..=MAX_SCORE_SCALE_LOG2)
         .rev()
         .find(|&m| linear_at_scale(weights, bias, &inputs, m).is_some())
@@ -229,34 +229,11 @@ fn grid_input(source: &SourceModel, grids: &[Grid]) -> InputSpec {
     }
 }
 
-/// The groups of body inputs that are one categorical feature's indicators.
-fn one_hot_groups(source: &SourceModel) -> Vec<Range<usize>> {
-    let Some(indicators) = source.indicators() else {
-        return Vec::new();
-    };
-    let mut next = 0;
-    let mut groups = Vec::new();
-    for categories in indicators {
-        let width = categories.as_ref().map_or(1, |c| c.count as usize);
-        if categories.is_some() {
-            groups.push(next..next + width);
-        }
-        next += width;
-    }
-    groups
-}
-
 /// Each body input's `(scale_log2, offset)`: its feature's grid, one per indicator of a
 /// categorical feature (whose grid is the identity).
 fn body_grid(source: &SourceModel, grids: &[Grid]) -> Vec<(i32, i64)> {
-    let indicators = source.indicators();
-    (grids.iter().enumerate())
-        .flat_map(|(f, g)| {
-            let count = indicators
-                .and_then(|c| c[f].as_ref())
-                .map_or(1, |c| c.count);
-            (0..count).map(move |_| (g.scale_log2, g.offset))
-        })
+    (source.body_inputs_of().into_iter().zip(grids))
+        .flat_map(|(inputs, g)| inputs.map(move |_| (g.scale_log2, g.offset)))
         .collect()
 }
 
@@ -276,7 +253,7 @@ fn quantize_mlp(
     let (output, hidden) = layers.split_last().expect("checked: two layers or more");
     let mut inputs = body_grid(source, &grids);
     // The first layer's indicators are bits, at most one of a group set (the AIR proves it).
-    let groups = one_hot_groups(source);
+    let groups = source.one_hot_groups();
     let mut quantized = Vec::with_capacity(hidden.len());
     let mut scales = Vec::with_capacity(hidden.len());
     for (l, dense) in hidden.iter().enumerate() {

@@ -6,10 +6,13 @@
 //! is folded into the leaf values by the importer. [`crate::quantize`] turns it into a
 //! fixed-point [`crate::Model`].
 
+use std::ops::Range;
+
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
 use crate::model::{
-    Activation, Categories, CategoryRead, Link, MissingRule, Precision, Task, MAX_CATEGORIES,
+    body_ranges, Activation, Categories, CategoryRead, Link, MissingRule, Precision, Task,
+    MAX_CATEGORIES,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -303,16 +306,28 @@ impl SourceModel {
         }
     }
 
-    /// The number of inputs the body reads: one per numeric feature, one per category of a
-    /// categorical one read as indicators.
+    /// Each feature's inputs to the body: one for a numeric feature, one per category of a
+    /// categorical one read as indicators ([`body_ranges`]).
+    pub fn body_inputs_of(&self) -> Vec<Range<usize>> {
+        let indicators = self.indicators();
+        body_ranges((0..self.feature_names.len()).map(|f| {
+            let categories = indicators.and_then(|c| c[f].as_ref());
+            categories.map(|c| c.count)
+        }))
+    }
+
+    /// The number of inputs the body reads.
     pub fn body_width(&self) -> usize {
-        match self.indicators() {
-            Some(indicators) => indicators
-                .iter()
-                .map(|c| c.as_ref().map_or(1, |c| c.count as usize))
-                .sum(),
-            None => self.feature_names.len(),
-        }
+        self.body_inputs_of().last().map_or(0, |inputs| inputs.end)
+    }
+
+    /// The groups of body inputs that are one categorical feature's indicators.
+    pub fn one_hot_groups(&self) -> Vec<Range<usize>> {
+        let indicators = self.indicators().unwrap_or_default();
+        (self.body_inputs_of().into_iter().enumerate())
+            .filter(|&(f, _)| indicators.get(f).is_some_and(Option::is_some))
+            .map(|(_, inputs)| inputs)
+            .collect()
     }
 
     /// Structural checks shared by all importers, so that a malformed file is reported as
