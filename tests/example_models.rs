@@ -200,6 +200,59 @@ fn the_default_headroom_accepts_every_heldout_row() {
     }
 }
 
+/// Categories given as the strings a `DataFrame` holds: a string the encoder ignores reads as
+/// no category (all zeros) on every probe row, as scikit-learn's does; a string an encoder that
+/// raises does not know is refused, naming the feature and the strings it knows, where the
+/// library raises (`examples/train.py` checks that it does); a number is no category's name.
+#[test]
+fn string_categories_are_read_by_name_as_the_library_reads_them() {
+    let example = |name: &str| {
+        let example = (example_models().into_iter())
+            .find(|e| e.name == name)
+            .expect("the example");
+        let model = import_example(&example);
+        (example, model)
+    };
+    let (ignoring, model) = example("credit_strings_logreg");
+    let probes = ignoring.heldout_csv.replace("heldout.csv", "probes.csv");
+    let report = check_against_csv(&model, &read_example(&probes)).unwrap();
+    assert_eq!(report.rows, 280);
+    assert_eq!(report.class_matches, Some(280), "{:?}", report.failures);
+    assert!(
+        report.max_error <= report.tolerance,
+        "{:e}",
+        report.max_error
+    );
+
+    let (raising, model) = example("credit_strings_random_forest");
+    let heldout = read_example(&raising.heldout_csv);
+    let mut lines = heldout.lines();
+    let (header, row) = (lines.next().unwrap(), lines.next().unwrap());
+    let with_housing = |housing: &str| {
+        let row = row.replace(",own,", &format!(",{housing},"));
+        zkinfer::read_inputs(&model, &format!("{header}\n{row}\n")).unwrap()
+    };
+    assert!(row.contains(",own,"), "{row}");
+    for known in ["own", "rent", "for free"] {
+        let raw = &with_housing(known)[0];
+        assert!(model.quantize_input(raw).is_ok(), "{known}");
+    }
+    for unknown in ["a tent", "Own", "1"] {
+        match model.quantize_input(&with_housing(unknown)[0]) {
+            Err(zkinfer::InputError::UnknownName { feature, known }) => {
+                assert_eq!(feature, "housing");
+                assert_eq!(known, r#""for free", "own", "rent""#);
+            }
+            other => panic!("{unknown}: {other:?}"),
+        }
+    }
+    let housing = model.input.features.iter().position(|f| f == "housing");
+    match model.read_value(housing.unwrap(), &zkinfer::RawValue::Number(1.0)) {
+        Err(zkinfer::InputError::NotAName { feature, .. }) => assert_eq!(feature, "housing"),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A one-hot encoder that raises on unknown codes (scikit-learn's default): the imported model
 /// accepts every code it knows and refuses any other, naming the feature, where the library
 /// raises (`examples/train.py` checks that it does).

@@ -42,6 +42,6 @@ fn example_models_pass_the_importer_checks() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 32, "every example model");
-    assert_eq!(files.len(), 34, "every example model file and ONNX export");
+    assert_eq!(checked, 34, "every example model");
+    assert_eq!(files.len(), 36, "every example model file and ONNX export");
 }

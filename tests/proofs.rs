@@ -100,6 +100,8 @@ every_heldout_row!(
     credit_onehot_logreg,
     credit_onehot_mlp,
     credit_onehot_random_forest,
+    credit_strings_logreg,
+    credit_strings_random_forest,
     credit_missing_lightgbm,
     credit_missing_xgboost,
     credit_nan_lightgbm,

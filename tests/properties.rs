@@ -77,6 +77,7 @@ fn source_model(task: Task, scores: usize, features: usize, body: SourceBody) ->
         Task::Regression => (Vec::new(), Link::Identity),
     };
     SourceModel {
+        labels: None,
         source: "proptest".into(),
         feature_names: (0..features).map(|f| format!("x{f}")).collect(),
         precision: Precision::F64,
@@ -263,6 +264,7 @@ fn tree_source(
                     known: None,
                 };
                 SourceModel {
+                    labels: None,
                     precision,
                     ..source_model(task, scores, features.len(), body)
                 }

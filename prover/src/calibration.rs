@@ -10,8 +10,7 @@ use crate::table::Table;
 #[derive(Clone, Debug)]
 pub struct Calibration {
     header: Vec<String>,
-    /// `None` for a column whose values are all missing.
-    ranges: HashMap<String, Option<(f64, f64)>>,
+    ranges: HashMap<String, ColumnRange>,
     headroom: f64,
 }
 
@@ -25,8 +24,9 @@ pub const DEFAULT_HEADROOM: f64 = 0.5;
 pub const MAX_HEADROOM: f64 = 1000.0;
 
 impl Calibration {
-    /// Reads a CSV with a header row of feature names and at least one row of numbers; an empty
-    /// cell or NaN is a missing value, which gives no range (±∞ are refused).
+    /// Reads a CSV with a header row of feature names and at least one row; an empty cell or
+    /// NaN is a missing value, which gives no range. A column with a cell that is not a finite
+    /// number (a string feature's) is refused only when a numeric feature needs its range.
     pub fn from_csv(text: &str) -> Result<Calibration, QuantizeError> {
         let table = Table::parse_csv(text).map_err(QuantizeError::Calibration)?;
         if table.rows.is_empty() {
@@ -34,30 +34,8 @@ impl Calibration {
         }
         let mut ranges = HashMap::new();
         for (column, name) in table.header.iter().enumerate() {
-            let mut range: Option<(f64, f64)> = None;
-            for (r, row) in table.rows.iter().enumerate() {
-                let cell = &row[column];
-                if cell.trim().is_empty() {
-                    continue;
-                }
-                let v: f64 = cell.trim().parse().map_err(|_| {
-                    QuantizeError::Calibration(format!(
-                        "row {}, column {name:?}: {cell:?} is not a number",
-                        r + 2
-                    ))
-                })?;
-                if v.is_nan() {
-                    continue;
-                }
-                if v.is_infinite() {
-                    return Err(QuantizeError::Calibration(format!(
-                        "row {}, column {name:?}: {cell:?} is not finite",
-                        r + 2
-                    )));
-                }
-                range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
-            }
-            ranges.insert(name.clone(), range);
+            let cells = table.rows.iter().map(|row| row[column].as_str());
+            ranges.insert(name.clone(), column_range(name, cells));
         }
         Ok(Calibration {
             header: table.header,
@@ -110,11 +88,17 @@ impl Calibration {
     pub fn widened_range(&self, name: &str) -> Result<(f64, f64), QuantizeError> {
         // The column of that name, or of the name LightGBM rewrote ([`crate::table::resolve`]).
         let column = crate::table::resolve(&self.header, &[name.to_string()])[0];
-        let &range = (column.and_then(|c| self.ranges.get(&self.header[c])))
+        let range = (column.and_then(|c| self.ranges.get(&self.header[c])))
             .ok_or_else(|| QuantizeError::Calibration(format!("no column for feature {name:?}")))?;
-        let (low, high) = range.ok_or_else(|| {
-            QuantizeError::Calibration(format!("feature {name:?} has no value, only missing ones"))
-        })?;
+        let (low, high) = match range {
+            ColumnRange::Values(low, high) => (*low, *high),
+            ColumnRange::AllMissing => {
+                return Err(QuantizeError::Calibration(format!(
+                    "feature {name:?} has no value, only missing ones"
+                )))
+            }
+            ColumnRange::Unusable(why) => return Err(QuantizeError::Calibration(why.clone())),
+        };
         let width = if high > low {
             high - low
         } else {
@@ -122,5 +106,41 @@ impl Calibration {
         };
         let margin = width * self.headroom;
         Ok((low - margin, high + margin))
+    }
+}
+
+/// What a calibration column says of its feature's range.
+#[derive(Clone, Debug)]
+enum ColumnRange {
+    /// `[min, max]` over its values.
+    Values(f64, f64),
+    /// Every value is missing.
+    AllMissing,
+    /// Its first cell that is not a finite number or missing (a string feature's column holds
+    /// them), as an error message for a numeric feature that needs its range.
+    Unusable(String),
+}
+
+/// A column's range (see [`ColumnRange`]); an empty cell or NaN is a missing value.
+fn column_range<'c>(name: &str, cells: impl Iterator<Item = &'c str>) -> ColumnRange {
+    let mut range: Option<(f64, f64)> = None;
+    for (r, cell) in cells.enumerate() {
+        if cell.trim().is_empty() {
+            continue;
+        }
+        let why = match cell.trim().parse::<f64>() {
+            Ok(v) if v.is_nan() => continue,
+            Ok(v) if v.is_finite() => {
+                range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+                continue;
+            }
+            Ok(_) => "is not finite",
+            Err(_) => "is not a number",
+        };
+        return ColumnRange::Unusable(format!("row {}, column {name:?}: {cell:?} {why}", r + 2));
+    }
+    match range {
+        Some((low, high)) => ColumnRange::Values(low, high),
+        None => ColumnRange::AllMissing,
     }
 }

@@ -96,10 +96,8 @@ pub fn check_against_csv(model: &Model, csv: &str) -> Result<CheckReport, String
         refused: 0,
     };
     for (r, row) in table.rows.iter().enumerate() {
-        let raw = features
-            .iter()
-            .zip(names)
-            .map(|(&c, name)| parse_number(name, &row[c]))
+        let raw = (features.iter().enumerate())
+            .map(|(f, &c)| model.read_cell(f, &row[c]))
             .collect::<Result<Vec<f64>, _>>()
             .map_err(|e| format!("row {}: {e}", r + 1))?;
         let input = match model.quantize_input(&raw) {

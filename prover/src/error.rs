@@ -41,6 +41,13 @@ pub enum InputError {
         value: f64,
         known: usize,
     },
+    #[error(
+        "feature {feature:?} is none of the categories the model knows ({known}), and its \
+         library raises on any other (handle_unknown=\"error\")"
+    )]
+    UnknownName { feature: String, known: String },
+    #[error("feature {feature:?} takes the name of a category (a string), not {value}")]
+    NotAName { feature: String, value: String },
     #[error("feature {feature:?} = {value} is outside the model's input range [{min}, {max}]")]
     OutOfRange {
         feature: String,

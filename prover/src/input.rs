@@ -93,14 +93,22 @@ impl Model {
         }
         let x = self.round_to_precision(x);
         if let Some(categories) = self.categories(index) {
-            if let Some(known) = &categories.known {
-                if !categories.read.is_one_of(x, known) {
+            match (&categories.known, &categories.labels) {
+                (Some(known), _) if categories.read.is_one_of(x, known) => {}
+                (Some(known), Some(labels)) => {
+                    return Err(InputError::UnknownName {
+                        feature: name.clone(),
+                        known: known_names(known, labels),
+                    })
+                }
+                (Some(known), None) => {
                     return Err(InputError::UnknownCategory {
                         feature: name.clone(),
                         value: x,
                         known: known.len(),
-                    });
+                    })
                 }
+                (None, _) => {}
             }
             return Ok(categories.code(x));
         }
@@ -164,6 +172,18 @@ impl Model {
         table
             .columns(&self.input.features)
             .map_err(|missing| InputError::MissingFeature(missing[0].clone()))
+    }
+}
+
+/// The names of the `known` categories, quoted, the first few of a long list.
+fn known_names(known: &[u32], labels: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let names: Vec<String> = (known.iter().take(SHOWN))
+        .map(|&k| format!("{:?}", labels[k as usize]))
+        .collect();
+    match known.len() > SHOWN {
+        true => format!("{}, … ({} in all)", names.join(", "), known.len()),
+        false => names.join(", "),
     }
 }
 
@@ -236,32 +256,76 @@ pub enum RawInput {
 }
 
 /// A raw feature value: a number (NaN and ±∞ included: quantization refuses them, naming the
-/// feature) or anything else, kept as text for the error message.
+/// feature), a string (a category's name, or a number as a CSV cell writes it), or anything
+/// else, kept as text for the error message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawValue {
     Number(f64),
+    Text(String),
     Other(String),
 }
 
 impl RawValue {
-    /// A number, or `null` as NaN: a missing value, as JSON has no NaN.
+    /// A number, a string, or `null` as NaN: a missing value, as JSON has no NaN.
     fn from_json(value: &Value) -> RawValue {
         match value {
             Value::Null => RawValue::Number(f64::NAN),
+            Value::String(text) => RawValue::Text(text.clone()),
             _ => value
                 .as_f64()
                 .map_or_else(|| RawValue::Other(value.to_string()), RawValue::Number),
         }
     }
+}
 
-    fn number(&self, feature: &str) -> Result<f64, InputError> {
-        match self {
-            RawValue::Number(x) => Ok(*x),
-            RawValue::Other(text) => Err(InputError::NotANumber {
-                feature: feature.to_string(),
-                value: text.clone(),
-            }),
+impl Model {
+    /// Feature `index`'s raw value as a number. A string feature ([`Categories::labels`])
+    /// takes the name of a category, matched exactly as its library matches it, and read as
+    /// that category; any other string, an empty one, NaN and `null` are no category (the
+    /// "other" code, which [`Model::quantize_input`] refuses if the library raises on unknown
+    /// categories), and a number is refused. Any other feature takes a number (NaN, `null` in
+    /// JSON, as missing), never a string.
+    ///
+    /// [`Categories::labels`]: crate::model::Categories::labels
+    pub fn read_value(&self, index: usize, value: &RawValue) -> Result<f64, InputError> {
+        let feature = (self.input.features.get(index))
+            .ok_or_else(|| InputError::Malformed(format!("the model has no feature {index}")))?;
+        let Some(labels) = self.labels(index) else {
+            return match value {
+                RawValue::Number(x) => Ok(*x),
+                RawValue::Text(text) | RawValue::Other(text) => Err(InputError::NotANumber {
+                    feature: feature.clone(),
+                    value: text.clone(),
+                }),
+            };
+        };
+        let not_a_name = |value: String| InputError::NotAName {
+            feature: feature.clone(),
+            value,
+        };
+        match value {
+            // No category is a negative number: every category is a non-negative integer.
+            RawValue::Number(x) if x.is_nan() => Ok(-1.0),
+            RawValue::Text(text) => {
+                Ok((labels.iter().position(|l| l == text)).map_or(-1.0, |k| k as f64))
+            }
+            RawValue::Number(x) => Err(not_a_name(x.to_string())),
+            RawValue::Other(text) => Err(not_a_name(text.clone())),
         }
+    }
+
+    /// A CSV cell as feature `index`'s raw value: a string feature's category name, else a
+    /// number ([`parse_number`]).
+    pub(crate) fn read_cell(&self, index: usize, cell: &str) -> Result<f64, InputError> {
+        match self.labels(index) {
+            Some(_) => self.read_value(index, &RawValue::Text(cell.to_string())),
+            None => parse_number(&self.input.features[index], cell),
+        }
+    }
+
+    /// A string feature's category names.
+    fn labels(&self, index: usize) -> Option<&[String]> {
+        self.categories(index)?.labels.as_deref()
     }
 }
 
@@ -274,10 +338,8 @@ impl RawInput {
         match self {
             RawInput::Ordered(values) => {
                 check_count(model, values.len())?;
-                values
-                    .iter()
-                    .zip(names)
-                    .map(|(v, name)| v.number(name))
+                (values.iter().enumerate())
+                    .map(|(f, v)| model.read_value(f, v))
                     .collect()
             }
             RawInput::Named(entries) => {
@@ -296,10 +358,9 @@ impl RawInput {
                         )));
                     }
                 }
-                names
-                    .iter()
-                    .map(|name| match by_name.get(name.as_str()) {
-                        Some(v) => v.number(name),
+                (names.iter().enumerate())
+                    .map(|(f, name)| match by_name.get(name.as_str()) {
+                        Some(v) => model.read_value(f, v),
                         None => Err(InputError::MissingFeature(name.clone())),
                     })
                     .collect()
@@ -318,10 +379,8 @@ fn read_csv_inputs(model: &Model, text: &str) -> Result<Vec<Vec<f64>>, InputErro
         .rows
         .iter()
         .map(|row| {
-            columns
-                .iter()
-                .zip(&model.input.features)
-                .map(|(&c, name)| parse_number(name, &row[c]))
+            (columns.iter().enumerate())
+                .map(|(f, &c)| model.read_cell(f, &row[c]))
                 .collect()
         })
         .collect()

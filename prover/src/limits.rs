@@ -37,6 +37,9 @@ pub const MAX_LAYER_WIDTH: usize = 4096;
 pub const MAX_NETWORK_PARAMETERS: usize = 1 << 20;
 /// Bytes of a feature name or class label.
 pub const MAX_NAME_BYTES: usize = 256;
+/// Bytes of category names (string features' `labels`) in one model, all features together:
+/// a model that names 4096 features' categories in full would not fit in a model file.
+pub const MAX_LABEL_BYTES: usize = 1 << 20;
 /// Feature indices a library file may name (sparse XGBoost and LightGBM files name features
 /// by index); only those a model uses count against [`MAX_FEATURES`].
 pub const MAX_SOURCE_FEATURES: usize = 1 << 16;

@@ -33,8 +33,8 @@ pub const CATEGORICAL_VERSION: u32 = 3;
 
 /// Size limits a model must respect (defined in [`crate::limits`]).
 pub use crate::limits::{
-    MAX_DEPTH, MAX_FEATURES, MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH, MAX_NAME_BYTES, MAX_NODES,
-    MAX_SCORES, MAX_TREES,
+    MAX_DEPTH, MAX_FEATURES, MAX_HIDDEN_LAYERS, MAX_LABEL_BYTES, MAX_LAYER_WIDTH, MAX_NAME_BYTES,
+    MAX_NODES, MAX_SCORES, MAX_TREES,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,8 +70,8 @@ pub struct InputSpec {
     pub categorical: Option<Vec<Option<Categories>>>,
 }
 
-/// A categorical feature: its raw values are categories, non-negative integers, which the
-/// model reads as codes.
+/// A categorical feature: its raw values are categories, non-negative integers (or names of
+/// categories, see `labels`), which the model reads as codes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Categories {
@@ -84,6 +84,11 @@ pub struct Categories {
     /// other (scikit-learn's `OneHotEncoder(handle_unknown="error")`): others are refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<Vec<u32>>,
+    /// The categories' names, when the library reads the feature as strings (scikit-learn's
+    /// `OneHotEncoder` on a column of text): the input `labels[k]` is category `k`, any other
+    /// string is no category. Inputs then give the feature as one of these names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// Each feature's inputs to a body that reads a categorical feature of `Some(count)`
@@ -749,6 +754,16 @@ impl Model {
         if categorical.len() != self.num_features() {
             return invalid("categorical features need one entry per feature".into());
         }
+        let named = categorical
+            .iter()
+            .flatten()
+            .filter_map(|c| c.labels.as_ref());
+        let label_bytes: usize = named.flatten().map(String::len).sum();
+        if label_bytes > MAX_LABEL_BYTES {
+            return invalid(format!(
+                "{label_bytes} bytes of category names, more than {MAX_LABEL_BYTES}"
+            ));
+        }
         for (index, categories) in categorical.iter().enumerate() {
             let Some(categories) = categories else {
                 continue;
@@ -781,6 +796,9 @@ impl Model {
                     ));
                 }
             }
+            if let Some(labels) = &categories.labels {
+                self.validate_labels(name, categories, labels)?;
+            }
             if !self.unknown_indicators_are_unread(index) {
                 return invalid(format!(
                     "feature {name:?}: a category it does not know is read with a nonzero \
@@ -793,6 +811,43 @@ impl Model {
                     "categorical feature {name:?}: only NaN can be missing"
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A string feature's category names: distinct names (as feature names are), at most
+    /// [`MAX_CATEGORIES`], and its known categories among them.
+    fn validate_labels(
+        &self,
+        name: &str,
+        categories: &Categories,
+        labels: &[String],
+    ) -> Result<(), ModelError> {
+        let invalid = |msg: String| Err(ModelError::Invalid(msg));
+        if labels.is_empty() || labels.len() > MAX_CATEGORIES as usize {
+            return invalid(format!(
+                "feature {name:?}: 1 to {MAX_CATEGORIES} category names are needed"
+            ));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(labels.len());
+        for label in labels {
+            check_text(
+                &format!("feature {name:?}: category name"),
+                label,
+                MAX_NAME_BYTES,
+            )?;
+            if !seen.insert(label) {
+                return invalid(format!(
+                    "feature {name:?}: category {label:?} is named twice"
+                ));
+            }
+        }
+        let named = |c: &u32| (*c as usize) < labels.len();
+        if !categories.known.iter().flatten().all(named) {
+            return invalid(format!(
+                "feature {name:?}: a known category has no name among its {}",
+                labels.len()
+            ));
         }
         Ok(())
     }

@@ -36,7 +36,7 @@ pub fn quantize(
     if let Some(calibration) = calibration {
         calibration.check_features(&source.feature_names)?;
     }
-    let (input, score_scale_log2, body) = match &source.body {
+    let (mut input, score_scale_log2, body) = match &source.body {
         SourceBody::Linear { weights, bias, .. } => {
             let calibration = calibration.ok_or(QuantizeError::NeedsCalibration)?;
             quantize_linear(source, weights, bias, calibration)?
@@ -63,6 +63,7 @@ pub fn quantize(
             quantize_mlp(source, *activation, layers, calibration)?
         }
     };
+    name_categories(&mut input, source)?;
     let version = match (&input.categorical, &input.missing) {
         (Some(_), _) => CATEGORICAL_VERSION,
         (None, Some(_)) => MISSING_VALUES_VERSION,
@@ -83,6 +84,26 @@ pub fn quantize(
     };
     model.validate()?;
     Ok(model)
+}
+
+/// Gives each string feature's categories their names; such a feature must be categorical.
+fn name_categories(input: &mut InputSpec, source: &SourceModel) -> Result<(), QuantizeError> {
+    let Some(labels) = &source.labels else {
+        return Ok(());
+    };
+    for (f, labels) in labels.iter().enumerate() {
+        let Some(labels) = labels else { continue };
+        let categories = (input.categorical.as_mut())
+            .and_then(|c| c.get_mut(f)?.as_mut())
+            .ok_or_else(|| {
+                feature_error(
+                    &source.feature_names[f],
+                    "its values are strings, but the model reads no categories from it",
+                )
+            })?;
+        categories.labels = Some(labels.clone());
+    }
+    Ok(())
 }
 
 /// Per-score bound, in real units, on `|score − integer score · 2^-m|` where `score` is the
@@ -493,6 +514,7 @@ fn category_counts(
                 read,
                 count,
                 known: known(f),
+                labels: None,
             })
         })
         .collect();

@@ -27,6 +27,9 @@ pub struct SourceModel {
     pub classes: Vec<String>,
     pub link: Link,
     pub body: SourceBody,
+    /// For each feature, `None`, or its categories' names when the library reads it as
+    /// strings (it must then be categorical: [`Categories::labels`]); `None` if no feature is.
+    pub labels: Option<Vec<Option<Vec<String>>>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -337,6 +340,11 @@ impl SourceModel {
         let scores = self.num_scores();
         if features == 0 {
             return Err(FormatError::malformed("the model has no input features"));
+        }
+        if self.labels.as_ref().is_some_and(|l| l.len() != features) {
+            return Err(FormatError::malformed(
+                "category names need one entry per feature",
+            ));
         }
         if let Some(indicators) = self.indicators() {
             if indicators.len() != features {

@@ -31,6 +31,7 @@ impl Draw {
 
 fn binary(features: usize, body: SourceBody) -> SourceModel {
     SourceModel {
+        labels: None,
         source: "zkinfer synthetic".into(),
         feature_names: (0..features).map(|f| format!("f{f}")).collect(),
         precision: Precision::F32,
@@ -122,6 +123,7 @@ pub fn network(widths: &[usize]) -> SourceModel {
     match widths[widths.len() - 1] {
         1 => model,
         classes => SourceModel {
+            labels: None,
             task: Task::Multiclass,
             classes: (0..classes).map(|c| c.to_string()).collect(),
             link: Link::Softmax,

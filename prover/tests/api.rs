@@ -299,7 +299,7 @@ fn raw_inputs_that_do_not_fit_the_model_are_refused() {
             r#"[5.1, "wide", 1.5, 0.2]"#,
             InputError::NotANumber {
                 feature: "sepal_width_cm".into(),
-                value: r#""wide""#.into(),
+                value: "wide".into(),
             },
         ),
         (

@@ -124,7 +124,7 @@ fn bad_inputs_get_clear_errors_and_exit_code_1() {
         (
             "text.json",
             br#"[1, "two", 3]"#,
-            "feature \"x1\": \"\\\"two\\\"\" is not a number",
+            "feature \"x1\": \"two\" is not a number",
         ),
         (
             "missing.csv",

@@ -144,6 +144,7 @@ fn linear_source(weights: Vec<Vec<f64>>, bias: Vec<f64>, task: Task) -> SourceMo
         Task::Regression => vec![],
     };
     SourceModel {
+        labels: None,
         source: "test linear".into(),
         feature_names: (0..weights[0].len()).map(|i| format!("x{i}")).collect(),
         precision: Precision::F64,

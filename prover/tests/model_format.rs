@@ -320,6 +320,7 @@ fn invalid_grid_encodings_are_refused() {
     use zkinfer::model::{Link, Task};
     use zkinfer::source::{SourceBody, SourceModel};
     let source = SourceModel {
+        labels: None,
         source: "linear".into(),
         feature_names: vec!["a".into(), "b".into()],
         precision: Precision::F64,
@@ -489,6 +490,7 @@ fn a_categorical_model_round_trips_in_canonical_order() {
                 read: CategoryRead::NonNegative,
                 count: 5,
                 known: None,
+                labels: None,
             }),
             None
         ])
@@ -550,6 +552,57 @@ fn a_categorical_model_round_trips_in_canonical_order() {
     ] {
         let prediction = zkinfer::infer(&model, &model.quantize_input(&x).unwrap());
         assert_eq!(prediction.scores, [score], "x = {x:?}");
+    }
+}
+
+/// A string feature's category names: kept in canonical order (after `known`), part of the
+/// id, inputs giving them by name; names that are empty, repeated or fewer than the known
+/// categories are refused.
+#[test]
+fn category_names_round_trip_and_are_validated() {
+    let names = r#""labels":["a","b","c","d","e","f","g","h"]"#;
+    let named = CATEGORICAL.replace(r#""count":5}"#, &format!(r#""count":5,{names}}}"#));
+    let model = Model::from_json(named.as_bytes()).unwrap();
+    assert_eq!(model.to_canonical_json(), named.as_bytes());
+    assert_ne!(
+        model.id(),
+        Model::from_json(CATEGORICAL.as_bytes()).unwrap().id()
+    );
+    let with_known = named.replace(r#""count":5,"#, r#""count":5,"known":[0,1,2,3,4,7],"#);
+    let model = Model::from_json(with_known.as_bytes()).unwrap();
+    assert_eq!(model.to_canonical_json(), with_known.as_bytes());
+    let read = |c: &str| {
+        let csv = format!("c,n\n{c},1\n");
+        let raw = zkinfer::read_inputs(&model, &csv).unwrap();
+        model.quantize_input(&raw[0]).map(|q| q.values()[0])
+    };
+    assert_eq!(read("d").unwrap(), Some(3));
+    assert_eq!(
+        read("h").unwrap(),
+        Some(5),
+        "category 7: known, beyond every split"
+    );
+    for unknown in ["f", "z", "3", "", " d"] {
+        assert!(matches!(
+            read(unknown),
+            Err(zkinfer::InputError::UnknownName { .. })
+        ));
+    }
+    for (labels, why) in [
+        (r#"[]"#, "1 to 65535 category names"),
+        (
+            r#"["a","b","c","d","e","f","g","a"]"#,
+            "category \"a\" is named twice",
+        ),
+        (r#"["a","b",""]"#, "category name \"\" must be"),
+        (
+            r#"["a","b","c","d","e","f","g"]"#,
+            "a known category has no name",
+        ),
+    ] {
+        let text = with_known.replace(r#"["a","b","c","d","e","f","g","h"]"#, labels);
+        let error = Model::from_json(text.as_bytes()).unwrap_err().to_string();
+        assert!(error.contains(why), "{labels}: {error}");
     }
 }
 

@@ -17,6 +17,7 @@ fn categories(known: Option<Vec<u32>>) -> Option<Vec<Option<Categories>>> {
             read: CategoryRead::Exact,
             count: 3,
             known,
+            labels: None,
         }),
     ])
 }
@@ -30,6 +31,7 @@ fn binary(body: SourceBody) -> SourceModel {
         classes: vec!["no".into(), "yes".into()],
         link: Link::Logistic,
         body,
+        labels: None,
     }
 }
 

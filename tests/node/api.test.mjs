@@ -243,6 +243,45 @@ describe('categorical features (format version 3)', () => {
     });
   };
 
+  test('credit_strings_logreg: categories given by their strings, an unknown one as none', async () => {
+    const name = 'credit_strings_logreg';
+    const model = importExample(name, dir);
+    const prover = await createProver({ model: model.text });
+    const csv = readFileSync(join(root, 'examples/models', name, 'probes.csv'), 'utf8');
+    const [header, ...rows] = csv.trim().split('\n').map((line) => line.split(','));
+    const numbers = ['duration_months', 'credit_amount', 'age_years'];
+    // Each probe row has one choice set to a string the encoder does not know.
+    for (const k of [0, 3, 150, 279]) {
+      const input = {};
+      header.forEach((column, i) => {
+        if (!column.startsWith('expected_')) {
+          input[column] = numbers.includes(column) ? Number(rows[k][i]) : rows[k][i];
+        }
+      });
+      const expectedClass = Number(rows[k][header.indexOf('expected_class')]);
+      const proved = await prover.prove(input, { context: `row ${k}` });
+      assert.equal(proved.output.class, expectedClass, `row ${k}: ${JSON.stringify(input)}`);
+      const verified = await verify(model.text, proved.envelope, { context: `row ${k}` });
+      assert.equal(verified.output.class, expectedClass);
+    }
+    const forest = importExample('credit_strings_random_forest', dir);
+    const strict = await createProver({ model: forest.text });
+    const input = {};
+    header.forEach((column, i) => {
+      if (!column.startsWith('expected_')) {
+        input[column] = numbers.includes(column) ? Number(rows[0][i]) : rows[0][i];
+      }
+    });
+    await assert.rejects(strict.prove({ ...input, housing: 'own', checking_account: 'a tent' }), {
+      code: 'BAD_INPUT',
+      message: /feature "checking_account" is none of the categories the model knows/,
+    });
+    await assert.rejects(strict.prove({ ...input, housing: 2 }), {
+      code: 'BAD_INPUT',
+      message: /feature "housing" takes the name of a category \(a string\), not 2/,
+    });
+  });
+
   for (const name of ['credit_missing_lightgbm', 'credit_missing_xgboost']) {
     test(`${name}: the library's class on probe rows, proved and verified`, async () => {
       const model = importExample(name, dir);

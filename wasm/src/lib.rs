@@ -449,21 +449,23 @@ fn quantized_input(model: &zkinfer::Model, input: &JsValue) -> Result<QuantizedI
     model.quantize_input(&raw).map_err(bad_input)
 }
 
-/// A number (NaN included), `null` as NaN (a missing value, as in JSON), or anything else
-/// kept as text for the error message.
+/// A number (NaN included), `null` as NaN (a missing value, as in JSON), a string (a
+/// category's name), or anything else kept as text for the error message.
 fn raw_value(value: &JsValue) -> RawValue {
     if value.is_null() {
         return RawValue::Number(f64::NAN);
     }
     match value.as_f64() {
         Some(x) => RawValue::Number(x),
-        None => RawValue::Other(match value.as_string() {
-            Some(text) => text,
-            None => JSON::stringify(value)
-                .ok()
-                .and_then(|json| json.as_string())
-                .unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default()),
-        }),
+        None => match value.as_string() {
+            Some(text) => RawValue::Text(text),
+            None => RawValue::Other(
+                JSON::stringify(value)
+                    .ok()
+                    .and_then(|json| json.as_string())
+                    .unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default()),
+            ),
+        },
     }
 }
 

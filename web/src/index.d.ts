@@ -8,9 +8,11 @@ export type ModelSource = string | Uint8Array | ArrayBuffer | object;
  * feature name → number (every feature, no other name). A missing value is `NaN` or `null`:
  * tree ensembles imported with missing values (model format versions 2 and 3) send it down each
  * split's default branch, as their library does; other models refuse it. ±Infinity is refused.
- * A categorical feature's value is its category, an integer code (format version 3).
+ * A categorical feature's value is its category, an integer code (format version 3), or, for a
+ * feature its library read as strings, the category's name (`inspect` lists them; a number,
+ * and so a `Float64Array`, cannot give one).
  */
-export type Input = (number | null)[] | Float64Array | Record<string, number | null>;
+export type Input = (number | string | null)[] | Float64Array | Record<string, number | string | null>;
 
 /** Bytes a proof is bound to (a nonce, an origin): UTF-8 text or bytes. */
 export type Context = string | Uint8Array | ArrayBuffer | ArrayBufferView;

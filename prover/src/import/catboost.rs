@@ -258,6 +258,7 @@ pub fn read_with(json: &[u8], iterations: Option<usize>) -> Result<SourceModel, 
         }
     }
     Ok(SourceModel {
+        labels: None,
         source: format!("catboost{} {loss}{note}", version(&file.model_info)),
         feature_names,
         precision: Precision::F32,

@@ -221,6 +221,7 @@ pub fn read_with(text: &str, iterations: Option<usize>) -> Result<SourceModel, F
     }
 
     Ok(SourceModel {
+        labels: None,
         source: format!("lightgbm {version} {objective}{note}"),
         feature_names,
         precision: Precision::F64,

@@ -82,7 +82,8 @@ pub(super) fn check_categorical_model(
             Some(Categories {
                 read,
                 count,
-                known: None
+                known: None,
+                labels: None,
             }),
             None
         ])

@@ -194,6 +194,7 @@ pub fn read_with(json: &Value, iterations: Option<usize>) -> Result<SourceModel,
         |[a, b, c]| format!("{a}.{b}.{c}"),
     );
     Ok(SourceModel {
+        labels: None,
         source: format!("xgboost {version_text} {objective}{note}"),
         feature_names: feature_names(learner, num_features)?,
         precision: Precision::F32,

@@ -79,6 +79,7 @@ pub fn tree_model(
     trees: Vec<SourceTree>,
 ) -> SourceModel {
     SourceModel {
+        labels: None,
         source: "test".into(),
         feature_names: (0..features).map(|i| format!("x{i}")).collect(),
         precision,

@@ -114,9 +114,14 @@ pub fn summary(model: &Model) -> String {
         let names: Vec<String> = (model.input.features.iter().zip(categorical))
             .filter_map(|(name, c)| {
                 let c = c.as_ref()?;
-                Some(match &c.known {
-                    None => format!("{name} ({} categories)", c.count),
-                    Some(known) => format!("{name} ({} categories, others refused)", known.len()),
+                // A string feature's categories are its names (a tree may split on fewer).
+                Some(match (&c.known, &c.labels) {
+                    (None, Some(labels)) => format!("{name} ({} named categories)", labels.len()),
+                    (None, None) => format!("{name} ({} categories)", c.count),
+                    (Some(known), labels) => {
+                        let named = if labels.is_some() { "named " } else { "" };
+                        format!("{name} ({} {named}categories, others refused)", known.len())
+                    }
                 })
             })
             .collect();
@@ -197,6 +202,16 @@ pub fn features(model: &Model) -> String {
                 ));
             }
         }
+    }
+    // A string feature's inputs are its categories' names.
+    for (i, name) in model.input.features.iter().enumerate() {
+        let Some(labels) = model.categories(i).and_then(|c| c.labels.as_ref()) else {
+            continue;
+        };
+        let named: Vec<String> = (labels.iter().enumerate())
+            .map(|(k, label)| format!("{label:?} ({k})"))
+            .collect();
+        row(format!("{name} takes one of: {}", named.join(", ")));
     }
     out
 }

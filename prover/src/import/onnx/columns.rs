@@ -3,10 +3,12 @@
 //! and passed-through columns.
 //!
 //! Operators followed (every one on the way must be one of these): `ArrayFeatureExtractor` and
-//! `Gather` (`axis = 1`) with constant indices pick input columns; `Scaler` transforms them;
-//! `Cast` to int64 then `OneHotEncoder` (`cats_int64s`) expands a column into one indicator per
-//! category; `Concat` and `Reshape` assemble the predictor's input; `Cast` to float and
-//! `Identity` change nothing. An encoder with `zeros = 1` (`handle_unknown="ignore"`) reads an
+//! `Gather` (`axis = 1`, or the last axis of one row: an encoder's output, less the categories
+//! `drop=` leaves out) with constant indices pick input columns; `Scaler` transforms them;
+//! `Cast` to int64 then `OneHotEncoder` (`cats_int64s`), or `OneHotEncoder` (`cats_strings`) on
+//! a string input column, expands a column into one indicator per category (a string column's
+//! category `k` is its `k`-th name, kept in the model); `Concat` and `Reshape` assemble the
+//! predictor's input; `Cast` to float and `Identity` change nothing. An encoder with `zeros = 1` (`handle_unknown="ignore"`) reads an
 //! unknown category as all zeros; with `zeros = 0` (the default, `"error"`) scikit-learn
 //! raises, so its categories become the column's known ones and any other input is refused.
 //!
@@ -29,8 +31,10 @@ use std::collections::{BTreeMap, HashMap};
 use crate::error::FormatError;
 use crate::fixed_point::SplitRule;
 use crate::import::{categorical_features, placeholder_name};
+use crate::limits::MAX_LABEL_BYTES;
 use crate::model::{
     Categories, CategoryRead, MAX_CATEGORIES, MAX_DEPTH as MAX_TREE_DEPTH, MAX_FEATURES,
+    MAX_NAME_BYTES,
 };
 use crate::source::{SourceBody, SourceDense, SourceModel, SourceNode, SourceTree};
 
@@ -73,8 +77,17 @@ impl Column {
 struct Value {
     shape: Vec<usize>,
     columns: Vec<Column>,
+    kind: Kind,
+}
+
+/// The element type of a value's columns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Float,
     /// Truncated to integers by a `Cast` (only a `OneHotEncoder` may read it).
-    integer: bool,
+    Integer,
+    /// Strings, as a graph input holds them (only a `OneHotEncoder` may read them).
+    Text,
 }
 
 /// Whether the graph picks or encodes columns (so that a failed trace explains best why it is
@@ -95,6 +108,11 @@ pub(super) struct Traced {
     /// The categories of each input column whose encoder raises on any other
     /// (`zeros = 0`), by column.
     pub known: BTreeMap<usize, Vec<u32>>,
+    /// Each input column's name: the graph input's, of a graph of several inputs (a
+    /// `DataFrame`'s columns); placeholders for the columns of one input.
+    pub names: Vec<String>,
+    /// The category names of each string input column (category `k` is `labels[k]`).
+    pub labels: BTreeMap<usize, Vec<String>>,
 }
 
 /// The predictor input `data`'s columns, and the nodes computing it.
@@ -107,40 +125,99 @@ pub(super) fn trace(graph: &Graph<'_>, data: &str) -> Result<Traced, FormatError
             "{inputs} input features (at most {MAX_FEATURES})"
         )));
     }
-    if graph.input_type != data_type::FLOAT {
-        return Err(FormatError::unsupported(
-            "a column transformer over an input that is not float32",
-        ));
-    }
     let mut tracer = Tracer {
         graph,
         values: HashMap::new(),
         nodes: Vec::new(),
         budget: MAX_COLUMNS_TRACED,
         known: BTreeMap::new(),
+        labels: BTreeMap::new(),
+        label_bytes: 0,
     };
-    let input = Value {
-        shape: vec![inputs],
-        columns: (0..inputs)
-            .map(|feature| Column::Numeric {
+    let names = column_names(graph)?;
+    let mut first = 0;
+    let mut text = Vec::new();
+    for input in &graph.inputs {
+        let width = input.width.expect("every input has a fixed width");
+        let kind = match input.element {
+            data_type::FLOAT => Kind::Float,
+            data_type::STRING => Kind::Text,
+            _ => {
+                return Err(FormatError::unsupported(format!(
+                    "a column transformer over the graph input {:?} of {} values (float32 or \
+                     strings)",
+                    input.name,
+                    data_type::name(input.element)
+                )))
+            }
+        };
+        let features = first..first + width;
+        first += width;
+        if kind == Kind::Text {
+            text.extend(features.clone());
+        }
+        let value = Value {
+            shape: vec![width],
+            columns: (features.map(|feature| Column::Numeric {
                 feature,
                 scalers: Vec::new(),
-            })
+            }))
             .collect(),
-        integer: false,
-    };
-    tracer.values.insert(graph.input_name.to_string(), input);
+            kind,
+        };
+        tracer.values.insert(input.name.to_string(), value);
+    }
     let value = tracer.value(data, 0)?;
-    if value.shape.len() != 1 || value.integer {
+    if value.shape.len() != 1 || value.kind != Kind::Float {
         return Err(FormatError::unsupported(
             "a predictor input that is not one row of float columns",
         ));
+    }
+    if let Some(&unread) = text.iter().find(|f| !tracer.labels.contains_key(f)) {
+        return Err(FormatError::unsupported(format!(
+            "the string input column {:?}, which no OneHotEncoder reads (convert the model \
+             from a DataFrame of only the columns it uses)",
+            names[unread]
+        )));
     }
     Ok(Traced {
         columns: value.columns,
         nodes: tracer.nodes,
         known: tracer.known,
+        names,
+        labels: tracer.labels,
     })
+}
+
+/// Each input column's feature name: placeholders for the columns of one input; the input's
+/// name for a graph of several, suffixed `_0`, `_1`, … for one of several columns. They must
+/// make valid, distinct feature names.
+fn column_names(graph: &Graph<'_>) -> Result<Vec<String>, FormatError> {
+    let mut names = Vec::new();
+    for input in &graph.inputs {
+        let width = input.width.expect("every input has a fixed width");
+        let first = names.len();
+        names.extend((0..width).map(|i| match (graph.inputs.len(), width) {
+            (1, _) => placeholder_name(first + i),
+            (_, 1) => input.name.to_string(),
+            _ => format!("{}_{i}", input.name),
+        }));
+    }
+    let valid =
+        |n: &String| !n.is_empty() && n.len() <= MAX_NAME_BYTES && !n.chars().any(char::is_control);
+    if let Some(name) = names.iter().find(|n| !valid(n)) {
+        return Err(FormatError::unsupported(format!(
+            "the graph input named {name:?} (a feature name is 1 to {MAX_NAME_BYTES} bytes \
+             without control characters)"
+        )));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    if let Some(name) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(FormatError::unsupported(format!(
+            "two graph input columns named {name:?}"
+        )));
+    }
+    Ok(names)
 }
 
 struct Tracer<'g, 'a> {
@@ -150,9 +227,30 @@ struct Tracer<'g, 'a> {
     /// Columns the trace may still hold.
     budget: usize,
     known: BTreeMap<usize, Vec<u32>>,
+    labels: BTreeMap<usize, Vec<String>>,
+    /// Bytes of category names in `labels`.
+    label_bytes: usize,
 }
 
 impl Tracer<'_, '_> {
+    /// Gives string input column `feature` its encoder's category `names`: one list per
+    /// column, whichever encoders read it, within [`MAX_LABEL_BYTES`] for all columns.
+    fn name_categories(&mut self, feature: usize, names: &[&str]) -> Result<(), String> {
+        if let Some(labels) = self.labels.get(&feature) {
+            return match labels.iter().map(String::as_str).eq(names.iter().copied()) {
+                true => Ok(()),
+                false => Err("two encoders name a column's categories apart".into()),
+            };
+        }
+        let bytes: usize = names.iter().map(|n| n.len()).sum();
+        self.label_bytes = (self.label_bytes.checked_add(bytes))
+            .filter(|&b| b <= MAX_LABEL_BYTES)
+            .ok_or_else(|| format!("category names of more than {MAX_LABEL_BYTES} bytes"))?;
+        let labels = names.iter().map(|n| n.to_string()).collect();
+        self.labels.insert(feature, labels);
+        Ok(())
+    }
+
     /// Takes `columns` (counting each column's scalers too) from the budget, before they
     /// are built.
     fn spend(&mut self, columns: usize) -> Result<(), FormatError> {
@@ -200,11 +298,11 @@ impl Tracer<'_, '_> {
             "Cast" => {
                 let mut value = self.value(first, depth + 1)?;
                 self.spend_on(&value)?;
-                match attributes.int("to")?.map(|t| t as i32) {
-                    Some(data_type::INT64) if value.columns.iter().all(is_raw) => {
-                        value.integer = true
+                match (attributes.int("to")?.map(|t| t as i32), value.kind) {
+                    (Some(data_type::INT64), Kind::Float) if value.columns.iter().all(is_raw) => {
+                        value.kind = Kind::Integer
                     }
-                    Some(data_type::FLOAT) if !value.integer => {}
+                    (Some(data_type::FLOAT), Kind::Float) => {}
                     _ => return Err(unsupported("only float columns to int64 or float32")),
                 }
                 value
@@ -217,7 +315,8 @@ impl Tracer<'_, '_> {
                 let width = value.columns.len();
                 let fits = |v: &[f32]| v.len() == 1 || v.len() == width;
                 let finite = scale.iter().chain(offset).all(|v| v.is_finite());
-                if value.integer || scale.len() != offset.len() || !fits(scale) || !finite {
+                let float = value.kind == Kind::Float;
+                if !float || scale.len() != offset.len() || !fits(scale) || !finite {
                     return Err(unsupported("its scales do not fit its float columns"));
                 }
                 if scale.contains(&0.0) {
@@ -239,14 +338,21 @@ impl Tracer<'_, '_> {
             "ArrayFeatureExtractor" | "Gather" => {
                 let value = self.value(first, depth + 1)?;
                 let axis = attributes.int("axis")?.unwrap_or(0);
-                if op == "Gather" && axis != 1 && !(axis == -1 && value.shape.len() == 1) {
-                    return Err(unsupported("only along the columns (axis 1)"));
+                // The last axis of a tensor of one row of `shape` (an encoder's `[1, K]` output,
+                // whose dropped categories `OneHotEncoder(drop=…)` leaves out this way).
+                let rank = value.shape.len() as i64;
+                let last = axis == -1 || axis == rank;
+                if op == "Gather" && axis != 1 && !last {
+                    return Err(unsupported(
+                        "only along the columns (axis 1) or the last axis",
+                    ));
                 }
                 let indices = data.get(1).and_then(|i| graph.constant_tensor(i));
                 let indices = indices
                     .and_then(tensor_int64s)
                     .ok_or_else(|| unsupported("only constant column indices"))?;
-                if value.shape.len() != 1 {
+                let one_row = value.shape.iter().rev().skip(1).all(|&d| d == 1);
+                if value.shape.is_empty() || !(rank == 1 || last && one_row) {
                     return Err(unsupported("only from one row of columns"));
                 }
                 let size = (indices.iter())
@@ -263,17 +369,16 @@ impl Tracer<'_, '_> {
                     })
                     .collect::<Option<Vec<_>>>()
                     .ok_or_else(|| unsupported("an index beyond the columns"))?;
+                let mut shape = value.shape.clone();
+                *shape.last_mut().expect("not empty") = columns.len();
                 Value {
-                    shape: vec![columns.len()],
+                    shape,
                     columns,
-                    integer: value.integer,
+                    kind: value.kind,
                 }
             }
             "OneHotEncoder" => {
                 let value = self.value(first, depth + 1)?;
-                if !attributes.strings("cats_strings")?.is_empty() {
-                    return Err(unsupported("string categories"));
-                }
                 // `zeros = 1`: unknown categories are all zeros; `0` (skl2onnx's default,
                 // from `handle_unknown="error"`): they raise, so inputs must be known.
                 let raises = match attributes.int("zeros")? {
@@ -281,13 +386,26 @@ impl Tracer<'_, '_> {
                     None | Some(0) => true,
                     Some(_) => return Err(unsupported("zeros must be 0 or 1")),
                 };
-                let categories = (attributes.ints("cats_int64s")?.iter())
-                    .map(|&c| u32::try_from(c).ok().filter(|&c| c < MAX_CATEGORIES))
-                    .collect::<Option<Vec<_>>>()
-                    .filter(|c| !c.is_empty())
-                    .ok_or_else(|| {
+                let names = attributes.strings("cats_strings")?;
+                let numbers = attributes.ints("cats_int64s")?;
+                // String categories are numbered in the encoder's order: `names[k]` is `k`.
+                let categories = match (value.kind, numbers.is_empty(), names.is_empty()) {
+                    (_, false, false) => {
+                        return Err(unsupported("both cats_int64s and cats_strings"))
+                    }
+                    (Kind::Integer, false, _) => integer_categories(numbers).ok_or_else(|| {
                         unsupported(&format!("categories must be 0 to {}", MAX_CATEGORIES - 1))
-                    })?;
+                    })?,
+                    (Kind::Text, _, false) => {
+                        check_names(&names).map_err(|why| unsupported(&why))?;
+                        (0..names.len() as u32).collect()
+                    }
+                    (Kind::Integer, ..) => return Err(unsupported("integers, no cats_int64s")),
+                    (Kind::Text, ..) => return Err(unsupported("strings, no cats_strings")),
+                    (Kind::Float, ..) => {
+                        return Err(unsupported("its input is not cast to integers"))
+                    }
+                };
                 // onnxruntime keeps the last indicator of a repeated category: never written.
                 let mut distinct = categories.clone();
                 distinct.sort_unstable();
@@ -295,15 +413,16 @@ impl Tracer<'_, '_> {
                 if distinct.len() != categories.len() {
                     return Err(unsupported("a category listed twice"));
                 }
-                if !value.integer {
-                    return Err(unsupported("its input is not cast to integers"));
-                }
                 self.spend(value.columns.len().saturating_mul(categories.len()))?;
                 let mut columns = Vec::with_capacity(value.columns.len() * categories.len());
                 for column in &value.columns {
                     let &Column::Numeric { feature, .. } = column else {
                         return Err(unsupported("it encodes a one-hot column"));
                     };
+                    if value.kind == Kind::Text {
+                        self.name_categories(feature, &names)
+                            .map_err(|why| unsupported(&why))?;
+                    }
                     if raises {
                         let known = self.known.entry(feature).or_insert(distinct.clone());
                         if *known != distinct {
@@ -319,7 +438,7 @@ impl Tracer<'_, '_> {
                 Value {
                     shape,
                     columns,
-                    integer: false,
+                    kind: Kind::Float,
                 }
             }
             "Concat" => {
@@ -341,21 +460,23 @@ impl Tracer<'_, '_> {
                     .ok()
                     .filter(|&a| a < rank)
                     .ok_or_else(|| unsupported("only along the columns"))?;
+                let kind = parts[0].kind;
                 let joins = parts.iter().all(|p| {
                     p.shape.len() == rank
-                        && !p.integer
+                        && p.kind == kind
+                        && kind != Kind::Integer
                         && p.shape[..axis].iter().product::<usize>() == 1
                         && p.shape[axis + 1..] == parts[0].shape[axis + 1..]
                 });
                 if !joins {
-                    return Err(unsupported("only float columns of one row"));
+                    return Err(unsupported("only float (or string) columns of one row"));
                 }
                 let mut shape = parts[0].shape.clone();
                 shape[axis] = parts.iter().map(|p| p.shape[axis]).sum();
                 Value {
                     shape,
                     columns: parts.into_iter().flat_map(|p| p.columns).collect(),
-                    integer: false,
+                    kind,
                 }
             }
             "Reshape" => {
@@ -379,6 +500,37 @@ impl Tracer<'_, '_> {
         self.nodes.push(p);
         self.values.insert(name.to_string(), value.clone());
         Ok(value)
+    }
+}
+
+/// An integer encoder's categories (`cats_int64s`), if all are 0 to `MAX_CATEGORIES − 1`.
+fn integer_categories(numbers: &[i64]) -> Option<Vec<u32>> {
+    (numbers.iter())
+        .map(|&c| u32::try_from(c).ok().filter(|&c| c < MAX_CATEGORIES))
+        .collect()
+}
+
+/// A string encoder's category names (`cats_strings`): at most [`MAX_CATEGORIES`], distinct,
+/// each a valid name of a model's category (non-empty, bounded, no control characters).
+fn check_names(names: &[&str]) -> Result<(), String> {
+    if names.len() > MAX_CATEGORIES as usize {
+        return Err(format!(
+            "{} categories (at most {MAX_CATEGORIES})",
+            names.len()
+        ));
+    }
+    let bad = (names.iter())
+        .find(|n| n.is_empty() || n.len() > MAX_NAME_BYTES || n.chars().any(char::is_control));
+    if let Some(name) = bad {
+        return Err(format!(
+            "the category {name:?} (names are 1 to {MAX_NAME_BYTES} bytes without control \
+             characters)"
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    match names.iter().find(|n| !seen.insert(**n)) {
+        Some(name) => Err(format!("the category {name:?} listed twice")),
+        None => Ok(()),
     }
 }
 
@@ -436,9 +588,15 @@ pub(super) fn fold(
             ))
         }
     };
+    let labels = (!traced.labels.is_empty()).then(|| {
+        (0..inputs)
+            .map(|f| traced.labels.get(&f).cloned())
+            .collect()
+    });
     Ok(SourceModel {
-        feature_names: (0..inputs).map(placeholder_name).collect(),
+        feature_names: traced.names.clone(),
         body,
+        labels,
         ..source
     })
 }
@@ -462,22 +620,22 @@ fn fold_trees(
         })
         .collect::<Result<_, FormatError>>()?;
     let mut categorical = categorical_features(&trees, inputs, CategoryRead::Exact)?;
-    let mut known = None;
-    if !traced.known.is_empty() {
-        let reads = categorical.get_or_insert_with(|| vec![None; inputs]);
-        let lists = known.insert(vec![None; inputs]);
-        for (&feature, categories) in &traced.known {
-            let numeric = (trees.iter().flat_map(|t| &t.nodes))
-                .any(|node| matches!(node, SourceNode::Split { feature: f, .. } if *f == feature));
-            if numeric {
-                return Err(FormatError::unsupported(format!(
-                    "input column {feature} is both one-hot encoded and split as a number"
-                )));
-            }
-            reads[feature] = Some(CategoryRead::Exact);
-            lists[feature] = Some(categories.clone());
+    // A column an encoder reads is categorical even if no split does: its encoder may raise on
+    // unknown categories, or its values be strings.
+    let encoded = (traced.known.keys()).chain(traced.labels.keys());
+    for &feature in encoded {
+        let numeric = (trees.iter().flat_map(|t| &t.nodes))
+            .any(|node| matches!(node, SourceNode::Split { feature: f, .. } if *f == feature));
+        if numeric {
+            return Err(FormatError::unsupported(format!(
+                "input column {feature} is both one-hot encoded and split as a number"
+            )));
         }
+        let reads = categorical.get_or_insert_with(|| vec![None; inputs]);
+        reads[feature] = Some(CategoryRead::Exact);
     }
+    let known = (!traced.known.is_empty())
+        .then(|| (0..inputs).map(|f| traced.known.get(&f).cloned()).collect());
     Ok(SourceBody::Trees {
         rule,
         base,
@@ -514,6 +672,10 @@ fn fold_dense(
     inputs: usize,
 ) -> Result<(Vec<Vec<f64>>, Vec<f64>, Option<Vec<Option<Categories>>>), FormatError> {
     let mut reads = vec![Read::Unread; inputs];
+    // A string column is categorical even if its indicators are all dropped.
+    for &feature in traced.labels.keys() {
+        reads[feature] = Read::Categories(1);
+    }
     for column in &traced.columns {
         let (feature, read) = match *column {
             Column::Numeric { feature, .. } => (feature, Read::Numeric),
@@ -580,6 +742,7 @@ fn fold_dense(
                 read: CategoryRead::Exact,
                 count: *count,
                 known: traced.known.get(&feature).cloned(),
+                labels: None,
             }),
             _ => None,
         })

@@ -71,6 +71,7 @@ pub(super) fn classifier(
     };
     let features = weights.first().map_or(0, Vec::len);
     Ok(SourceModel {
+        labels: None,
         source: context.source.clone(),
         feature_names: context.feature_names(features),
         precision: Precision::F32,
@@ -120,6 +121,7 @@ pub(super) fn regressor(
     let mut bias = vec![bias];
     fold_scalers(context, &mut weights, &mut bias)?;
     Ok(SourceModel {
+        labels: None,
         source: context.source.clone(),
         feature_names: context.feature_names(features),
         precision: Precision::F32,

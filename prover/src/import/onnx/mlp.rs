@@ -199,6 +199,7 @@ pub(super) fn read(
     fold_scalers(context, &mut first.weights, &mut first.bias)?;
     let (task, link) = task(&network.layers, network.output)?;
     Ok(SourceModel {
+        labels: None,
         source: context.source.clone(),
         feature_names: context.feature_names(features),
         precision: context.precision,

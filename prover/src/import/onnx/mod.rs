@@ -19,7 +19,10 @@
 //! `ColumnTransformer` picked, scaled and one-hot encoded from the input
 //! (`ArrayFeatureExtractor`, `Gather`, `Scaler`, `Cast`, `OneHotEncoder`, `Concat`, `Reshape`):
 //! the splits are rewritten over the input's own columns, or the (first layer's) weights folded
-//! onto them and their categories' indicators (`columns.rs`).
+//! onto them and their categories' indicators (`columns.rs`). Such a graph may have several
+//! inputs, float32 or strings, as skl2onnx converts a pipeline fitted on a pandas `DataFrame`
+//! (one per column, each a feature named after it); a string column reaches the model only
+//! through a `OneHotEncoder` of `cats_strings`, whose names the model keeps.
 //!
 //! Post-processing nodes only turn those outputs into probability maps or cast labels; they are
 //! not part of the imported model.
@@ -34,6 +37,8 @@ mod trees;
 
 #[cfg(test)]
 mod mlp_tests;
+#[cfg(test)]
+mod string_tests;
 #[cfg(test)]
 mod tests;
 
@@ -260,10 +265,21 @@ struct Graph<'a> {
     initializers: HashMap<&'a str, &'a TensorProto>,
     /// The node producing each value.
     producer: HashMap<&'a str, usize>,
+    /// The graph's input tensors, in order: one, or several (a `DataFrame`'s columns, say)
+    /// that only a column transformer reads ([`columns`]).
+    inputs: Vec<GraphInput<'a>>,
+    /// The one input's name and element type; empty and 0 with several inputs.
     input_name: &'a str,
     input_type: i32,
-    /// The fixed second dimension of the input, if any.
+    /// The number of input columns, when every input has a fixed second dimension.
     features: Option<usize>,
+}
+
+/// One input tensor of the graph: `[rows, width]` values of one element type.
+struct GraphInput<'a> {
+    name: &'a str,
+    element: i32,
+    width: Option<usize>,
 }
 
 impl<'a> Graph<'a> {
@@ -296,32 +312,56 @@ impl<'a> Graph<'a> {
             .filter_map(|t| Some((t.name.as_deref()?, t)))
             .collect();
 
-        // The one real input (older IR versions also list initializers as inputs).
-        let inputs: Vec<_> = graph
-            .input
-            .iter()
+        // The real inputs (older IR versions also list initializers as inputs).
+        let inputs = (graph.input.iter())
             .filter(|i| !initializers.contains_key(i.name.as_deref().unwrap_or_default()))
-            .collect();
-        let input = match inputs.as_slice() {
-            [one] => *one,
-            _ => {
-                return Err(FormatError::unsupported(format!(
-                    "a graph with {} inputs (zkinfer reads models with one input tensor)",
-                    inputs.len()
-                )))
+            .map(|input| {
+                let (element, width) = input_tensor(input)?;
+                let name = input.name.as_deref().unwrap_or_default();
+                Ok(GraphInput {
+                    name,
+                    element,
+                    width,
+                })
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        let (input_name, input_type, features) = match inputs.as_slice() {
+            [] => return Err(FormatError::malformed("the graph has no input")),
+            [one] => (one.name, one.element, one.width),
+            several => {
+                if several.len() > MAX_FEATURES {
+                    return Err(FormatError::unsupported(format!(
+                        "a graph of {} inputs (at most {MAX_FEATURES})",
+                        several.len()
+                    )));
+                }
+                let width =
+                    (several.iter()).try_fold(0usize, |sum, input| sum.checked_add(input.width?));
+                ("", 0, width)
             }
         };
-        let input_name = input.name.as_deref().unwrap_or_default();
-        let (input_type, features) = input_tensor(input)?;
+        let names: Vec<&str> = inputs.iter().map(|i| i.name).collect();
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() != names.len() {
+            return Err(FormatError::malformed("two graph inputs share a name"));
+        }
         Ok(Graph {
             nodes,
             network,
             initializers,
-            producer: producers(nodes, input_name, &graph.initializer)?,
+            producer: producers(nodes, &names, &graph.initializer)?,
+            inputs,
             input_name,
             input_type,
             features,
         })
+    }
+
+    /// Whether `value` is one of the graph's inputs.
+    fn is_input(&self, value: &str) -> bool {
+        self.inputs.iter().any(|i| i.name == value)
     }
 
     fn role(&self, node: &NodeProto) -> Option<Role> {
@@ -339,7 +379,7 @@ impl<'a> Graph<'a> {
 
     /// Whether a value is the graph input or produced by a node.
     fn is_value(&self, value: &str) -> bool {
-        value == self.input_name || self.producer.contains_key(value)
+        self.is_input(value) || self.producer.contains_key(value)
     }
 
     /// The tensor of a constant value: an initializer or a `Constant` node's `value`.
@@ -372,7 +412,15 @@ impl<'a> Graph<'a> {
         };
         let mut before: Vec<usize> = Vec::new();
         let (mut current, mut data) = (consumer, data);
-        while data != self.input_name {
+        while !(self.inputs.len() == 1 && data == self.input_name) {
+            if self.is_input(data) {
+                return Err(FormatError::unsupported(format!(
+                    "{} reads the graph input {} alone (of several inputs, zkinfer reads \
+                     columns assembled by a column transformer)",
+                    describe(current),
+                    quoted(data)
+                )));
+            }
             let Some(&p) = self.producer.get(data) else {
                 return Err(if self.is_constant(data) {
                     FormatError::unsupported(format!(
@@ -436,6 +484,14 @@ impl<'a> Graph<'a> {
         } else {
             "the predictor"
         };
+        if self.input_type != data_type::FLOAT && self.input_type != data_type::DOUBLE {
+            return Err(FormatError::unsupported(format!(
+                "the graph input {} holds {} values, which zkinfer reads only through a \
+                 OneHotEncoder",
+                quoted(self.input_name),
+                data_type::name(self.input_type)
+            )));
+        }
         let mut current_type = self.input_type;
         let mut precision = precision_of(self.input_type);
         let mut scalers = Vec::new();
@@ -551,7 +607,7 @@ impl<'a> Graph<'a> {
 /// initializers.
 fn producers<'a>(
     nodes: &'a [NodeProto],
-    input_name: &str,
+    input_names: &[&str],
     initializers: &[TensorProto],
 ) -> Result<HashMap<&'a str, usize>, FormatError> {
     let constants: HashSet<&str> = initializers
@@ -561,7 +617,7 @@ fn producers<'a>(
     let mut producer: HashMap<&str, usize> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         for output in node.output.iter().filter(|o| !o.is_empty()) {
-            if output == input_name || constants.contains(output.as_str()) {
+            if input_names.contains(&output.as_str()) || constants.contains(output.as_str()) {
                 return Err(FormatError::malformed(format!(
                     "{} overwrites the graph value {}",
                     describe(node),
@@ -669,7 +725,7 @@ fn single_input(node: &NodeProto) -> Result<&str, FormatError> {
     }
 }
 
-/// The element type (float or double) and fixed feature count of the graph input.
+/// The element type (float, double or string) and fixed feature count of a graph input.
 fn input_tensor(input: &proto::ValueInfoProto) -> Result<(i32, Option<usize>), FormatError> {
     let name = quoted(input.name.as_deref().unwrap_or_default());
     let tensor = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
@@ -686,9 +742,10 @@ fn input_tensor(input: &proto::ValueInfoProto) -> Result<(i32, Option<usize>), F
         }
     };
     let element = tensor.elem_type.unwrap_or(0);
-    if element != data_type::FLOAT && element != data_type::DOUBLE {
+    if ![data_type::FLOAT, data_type::DOUBLE, data_type::STRING].contains(&element) {
         return Err(FormatError::unsupported(format!(
-            "the graph input {name} holds {} values (zkinfer reads float or double inputs)",
+            "the graph input {name} holds {} values (zkinfer reads float, double or string \
+             inputs)",
             data_type::name(element)
         )));
     }

@@ -24,21 +24,21 @@ fn attribute(name: &str, kind: i32) -> AttributeProto {
     }
 }
 
-fn floats(name: &str, values: &[f32]) -> AttributeProto {
+pub(super) fn floats(name: &str, values: &[f32]) -> AttributeProto {
     AttributeProto {
         floats: values.to_vec(),
         ..attribute(name, 6)
     }
 }
 
-fn ints(name: &str, values: &[i64]) -> AttributeProto {
+pub(super) fn ints(name: &str, values: &[i64]) -> AttributeProto {
     AttributeProto {
         ints: values.to_vec(),
         ..attribute(name, 7)
     }
 }
 
-fn strings(name: &str, values: &[&str]) -> AttributeProto {
+pub(super) fn strings(name: &str, values: &[&str]) -> AttributeProto {
     AttributeProto {
         strings: values.iter().map(|s| s.as_bytes().to_vec()).collect(),
         ..attribute(name, 8)
@@ -52,7 +52,7 @@ fn string(name: &str, value: &str) -> AttributeProto {
     }
 }
 
-fn int(name: &str, value: i64) -> AttributeProto {
+pub(super) fn int(name: &str, value: i64) -> AttributeProto {
     AttributeProto {
         i: Some(value),
         ..attribute(name, 2)
@@ -71,7 +71,7 @@ fn doubles_tensor(name: &str, values: &[f64]) -> AttributeProto {
     }
 }
 
-fn node(
+pub(super) fn node(
     op: &str,
     domain: &str,
     name: &str,
@@ -89,7 +89,7 @@ fn node(
     }
 }
 
-fn ml(
+pub(super) fn ml(
     op: &str,
     name: &str,
     inputs: &[&str],
@@ -99,7 +99,7 @@ fn ml(
     node(op, "ai.onnx.ml", name, inputs, outputs, a)
 }
 
-fn tensor_value(name: &str, element: i32, dims: &[Option<i64>]) -> ValueInfoProto {
+pub(super) fn tensor_value(name: &str, element: i32, dims: &[Option<i64>]) -> ValueInfoProto {
     use tensor_shape_proto::{dimension::Value, Dimension};
     let dim = dims
         .iter()
@@ -122,7 +122,12 @@ fn tensor_value(name: &str, element: i32, dims: &[Option<i64>]) -> ValueInfoProt
 }
 
 /// A model whose graph input is `X` of shape `[N, features]`.
-fn model_with(nodes: Vec<NodeProto>, element: i32, features: i64, outputs: &[&str]) -> Vec<u8> {
+pub(super) fn model_with(
+    nodes: Vec<NodeProto>,
+    element: i32,
+    features: i64,
+    outputs: &[&str],
+) -> Vec<u8> {
     ModelProto {
         ir_version: Some(8),
         producer_name: Some("skl2onnx".into()),
@@ -1407,7 +1412,7 @@ fn examples_are_detected_as_onnx_and_nothing_else_is() {
 // ---------------------------------------------------------------------------------------------
 // Column transformers before tree ensembles.
 
-fn int64_tensor(name: &str, values: &[i64]) -> TensorProto {
+pub(super) fn int64_tensor(name: &str, values: &[i64]) -> TensorProto {
     TensorProto {
         dims: vec![values.len() as i64],
         data_type: Some(7),
@@ -1459,12 +1464,41 @@ fn column_transformer(predictor: NodeProto, zeros: i64) -> Vec<u8> {
             &["cat_int"],
             vec![int("to", 7)],
         ),
+    ];
+    let categories = ints("cats_int64s", &[0, 1, 2]);
+    let nodes = [
+        nodes,
+        encode_and_join("cat_int", categories, zeros, "num_scaled", predictor),
+    ]
+    .concat();
+    let mut model =
+        ModelProto::decode(model_with(nodes, FLOAT, 2, &["variable"]).as_slice()).expect("a model");
+    let graph = model.graph.as_mut().expect("a graph");
+    graph.initializer = vec![
+        int64_tensor("idx_num", &[0]),
+        int64_tensor("idx_cat", &[1]),
+        int64_tensor("idx_first", &[0]),
+        int64_tensor("shape", &[-1, 3]),
+    ];
+    model.encode_to_vec()
+}
+
+/// The end of skl2onnx's column transformer: a `OneHotEncoder` of three `categories` reading
+/// `data`, its rows reshaped and joined after the column `numbers`, into `predictor`.
+pub(super) fn encode_and_join(
+    data: &str,
+    categories: AttributeProto,
+    zeros: i64,
+    numbers: &str,
+    predictor: NodeProto,
+) -> Vec<NodeProto> {
+    vec![
         ml(
             "OneHotEncoder",
             "onehot",
-            &["cat_int"],
+            &[data],
             &["encoded"],
-            vec![ints("cats_int64s", &[0, 1, 2]), int("zeros", zeros)],
+            vec![categories, int("zeros", zeros)],
         ),
         node(
             "Reshape",
@@ -1478,27 +1512,17 @@ fn column_transformer(predictor: NodeProto, zeros: i64) -> Vec<u8> {
             "Concat",
             "",
             "concat",
-            &["num_scaled", "encoded_rows"],
+            &[numbers, "encoded_rows"],
             &["columns"],
             vec![int("axis", 1)],
         ),
         predictor,
-    ];
-    let mut model =
-        ModelProto::decode(model_with(nodes, FLOAT, 2, &["variable"]).as_slice()).expect("a model");
-    let graph = model.graph.as_mut().expect("a graph");
-    graph.initializer = vec![
-        int64_tensor("idx_num", &[0]),
-        int64_tensor("idx_cat", &[1]),
-        int64_tensor("idx_first", &[0]),
-        int64_tensor("shape", &[-1, 3]),
-    ];
-    model.encode_to_vec()
+    ]
 }
 
 /// Two stumps: on column 2 (`c = 1`) at 0.5, leaves 1 (true) and 3; on column 0 (the scaled
 /// `x`) at 0.5, leaves 10 (true) and 30.
-fn stumps_on_columns() -> NodeProto {
+pub(super) fn stumps_on_columns() -> NodeProto {
     let mut attributes = two_stumps("SUM", 0.0);
     attributes[2] = ints("nodes_featureids", &[2, 0, 0, 0, 0, 0]);
     attributes[4] = floats("nodes_values", &[0.5, 0.0, 0.0, 0.5, 0.0, 0.0]);
@@ -1573,37 +1597,44 @@ fn an_encoder_that_raises_makes_unknown_categories_refused_inputs() {
 }
 
 /// `y = 1·(x − 1)·2 + 2·[c = 0] + 3·[c = 1] + 4·[c = 2]` after the column transformer.
-fn linear_on_columns() -> NodeProto {
+pub(super) fn linear_on_columns() -> NodeProto {
+    linear_regressor(&[1.0, 2.0, 3.0, 4.0])
+}
+
+/// A `LinearRegressor` of `coefficients` over the value `columns`, intercept 0.
+pub(super) fn linear_regressor(coefficients: &[f32]) -> NodeProto {
     ml(
         "LinearRegressor",
         "linear",
         &["columns"],
         &["variable"],
         vec![
-            floats("coefficients", &[1.0, 2.0, 3.0, 4.0]),
+            floats("coefficients", coefficients),
             floats("intercepts", &[0.0]),
         ],
     )
+}
+
+/// What [`linear_on_columns`] folds into over `[x, c]` (`zeros = 0`: the encoder raises).
+pub(super) fn folded_linear_on_columns(zeros: i64) -> SourceBody {
+    let categories = Categories {
+        read: CategoryRead::Exact,
+        count: 3,
+        known: (zeros == 0).then(|| vec![0, 1, 2]),
+        labels: None,
+    };
+    SourceBody::Linear {
+        weights: vec![vec![2.0, 2.0, 3.0, 4.0]],
+        bias: vec![-2.0],
+        indicators: Some(vec![None, Some(categories)]),
+    }
 }
 
 #[test]
 fn a_column_transformer_folds_into_a_linear_model_as_indicators() {
     for zeros in [1, 0] {
         let model = imported(&column_transformer(linear_on_columns(), zeros));
-        let known = (zeros == 0).then(|| vec![0, 1, 2]);
-        let categories = Categories {
-            read: CategoryRead::Exact,
-            count: 3,
-            known,
-        };
-        assert_eq!(
-            model.body,
-            SourceBody::Linear {
-                weights: vec![vec![2.0, 2.0, 3.0, 4.0]],
-                bias: vec![-2.0],
-                indicators: Some(vec![None, Some(categories)]),
-            }
-        );
+        assert_eq!(model.body, folded_linear_on_columns(zeros));
         assert_eq!(model.feature_names, ["f0", "f1"]);
         // scikit-learn's reading: category 1, then values it matches to no category.
         for (c, expected) in [(1.0, 4.0), (2.0, 5.0), (2.5, 1.0), (-1.0, 1.0), (7.0, 1.0)] {

@@ -173,6 +173,7 @@ pub(super) fn classifier(
         (Task::Binary, link, vec![base], trees)
     };
     Ok(SourceModel {
+        labels: None,
         source: context.source.clone(),
         feature_names: context.feature_names(ensemble.features),
         precision: context.precision,
@@ -267,6 +268,7 @@ pub(super) fn regressor(
         .map(|tree| tree.build(Some(0), |w| vec![sum_for(w, 0) / divisor]))
         .collect();
     Ok(SourceModel {
+        labels: None,
         source: context.source.clone(),
         feature_names: context.feature_names(ensemble.features),
         precision: context.precision,
