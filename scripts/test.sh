@@ -16,7 +16,8 @@ cargo clippy --locked --profile wasm --target wasm32-unknown-unknown -p zkinfer-
 
 log=$(mktemp)
 tap=$(mktemp)
-trap 'rm -f "$log" "$tap"' EXIT
+pytest_log=$(mktemp)
+trap 'rm -f "$log" "$tap" "$pytest_log"' EXIT
 failed=0
 echo "== tests"
 cargo test --workspace --locked 2>&1 | tee "$log" || failed=1
@@ -32,12 +33,24 @@ elif npm run build && cargo build --locked -p zkinfer --bin zkinfer; then
 else
   failed=1
 fi
+echo "== Python package: built into the venv by maturin, then pytest"
+# The venv of scripts/setup-python.sh (pinned maturin, pytest and the libraries); the CLI built
+# above verifies envelopes the package proves, and the other way round.
+venv="${ZKINFER_VENV:-$HOME/.cache/zkinfer/venv}"
+if scripts/setup-python.sh \
+  && VIRTUAL_ENV="$venv" "$venv/bin/maturin" develop --locked --quiet -m python/Cargo.toml; then
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee "$pytest_log" \
+    || failed=1
+else
+  failed=1
+fi
 echo "== fuzzing: the short pass (every target for 20 s; scripts/fuzz.sh --help for the long one)"
 scripts/fuzz.sh --seconds 20 --jobs 2 || failed=1
 # One closing line with the totals of every cargo test binary (cargo's own last line is often an
-# empty doc-test run) and of the Node tests.
+# empty doc-test run), of the Node tests and of pytest.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      FILENAME == ARGV[2] && /^# pass / { p += $3 }
      FILENAME == ARGV[2] && /^# fail / { f += $3 }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$log" "$tap"
+     FILENAME == ARGV[3] && / in [0-9.]+s/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^(failed|errors?),?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log" "$tap" "$pytest_log"
 exit "$failed"

@@ -7,11 +7,25 @@
 //! model file ──import──▶ SourceModel (floats) ──quantize──▶ Model (integers, model id)
 //! raw input ──Model::quantize_input──▶ QuantizedInput ──inference::infer──▶ Prediction
 //! ```
+//!
+//! The modules, by concept:
+//! - the model: [`model`] (the format), [`import`] and [`source`] (the libraries' files, in
+//!   floats), [`calibration`] and [`quantize`] (to integers), [`input`] (raw inputs, their
+//!   grids), [`inference`] (the reference inference), [`check`] (agreement with a library);
+//! - the proof: [`api`] (prove and verify), [`proving`] (statements and outputs),
+//!   [`commitment`], [`envelope`], [`zk`], [`profile`], [`threshold`] (cut-offs),
+//!   [`proof_layout`], [`limits`];
+//! - what the bindings and the CLI share: [`disclose`] (a disclosure as a caller asks for it),
+//!   [`output_view`] (an output in real units), [`codes`] (the stable error codes);
+//! - [`service`] (`zkinfer serve`), [`examples`] and [`synthetic`] (models for tests and
+//!   benchmarks).
 
 pub mod api;
 pub mod calibration;
 pub mod check;
+pub mod codes;
 pub mod commitment;
+pub mod disclose;
 pub mod envelope;
 pub mod error;
 pub mod examples;
@@ -21,6 +35,7 @@ pub mod inference;
 pub mod input;
 pub mod limits;
 pub mod model;
+pub mod output_view;
 pub mod profile;
 pub mod proof_layout;
 pub mod proving;

@@ -25,58 +25,33 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use zkinfer::codes::{Coded, ErrorCode};
 use zkinfer::commitment::opens;
+use zkinfer::disclose::DiscloseRequest;
 use zkinfer::envelope::MAX_ENCODED_BYTES;
-use zkinfer::fixed_point::pow2;
 use zkinfer::import::detect_format;
 use zkinfer::model::Task;
-use zkinfer::proving::ProveError as ProvingError;
+use zkinfer::output_view::OutputView;
 use zkinfer::threshold::Decimal;
 use zkinfer::{
-    default_disclosure, prove_with_progress, Disclosure, Envelope, Format, InputCommitment,
-    InputError, ModelError, Opening, Output, Phase, Profile, ProveError, ProveOptions,
-    QuantizedInput, RawInput, RawValue, VerifyError,
+    prove_with_progress, Envelope, Format, InputCommitment, InputError, ModelError, Opening, Phase,
+    Profile, ProveOptions, QuantizedInput, RawInput, RawValue,
 };
 
-/// The `code` of a thrown error.
-#[derive(Clone, Copy, Debug)]
-enum Code {
-    /// Not a valid zkinfer model.
-    BadModel,
-    /// An input, an option, a context or an opening that cannot be used.
-    BadInput,
-    /// Valid, but not something this model can prove (a disclosure that does not fit it).
-    Unsupported,
-    /// Not a readable proof envelope.
-    BadEnvelope,
-    /// A readable envelope that does not prove its statement for this model and context.
-    InvalidProof,
-    /// A failure that is nobody's input: no randomness, a prover bug.
-    Internal,
-}
-
-impl Code {
-    fn name(self) -> &'static str {
-        match self {
-            Code::BadModel => "BAD_MODEL",
-            Code::BadInput => "BAD_INPUT",
-            Code::Unsupported => "UNSUPPORTED",
-            Code::BadEnvelope => "BAD_ENVELOPE",
-            Code::InvalidProof => "INVALID_PROOF",
-            Code::Internal => "INTERNAL",
-        }
-    }
-}
-
 /// A JavaScript `Error` with a `code` property.
-fn error(code: Code, message: impl Display) -> JsValue {
+fn error(code: ErrorCode, message: impl Display) -> JsValue {
     let error = js_sys::Error::new(&message.to_string());
     let _ = Reflect::set(&error, &"code".into(), &code.name().into());
     error.into()
 }
 
+/// A JavaScript `Error` of the error's own code ([`Coded`]).
+fn coded<E: Coded + Display>(e: E) -> JsValue {
+    error(e.code(), e)
+}
+
 fn bad_input(e: impl Display) -> JsValue {
-    error(Code::BadInput, e)
+    error(ErrorCode::BadInput, e)
 }
 
 thread_local! {
@@ -113,7 +88,7 @@ impl Model {
     pub fn new(json: JsValue) -> Result<Model, JsValue> {
         let bytes = json_bytes(&json).ok_or_else(|| {
             error(
-                Code::BadModel,
+                ErrorCode::BadModel,
                 "a model is zkinfer model JSON: text, UTF-8 bytes or a parsed object",
             )
         })?;
@@ -122,15 +97,15 @@ impl Model {
             // (an oversized file would be refused by the importer too).
             ModelError::Json(_) => match detect_format(&bytes) {
                 Some(format) if format != Format::Zkinfer => error(
-                    Code::BadModel,
+                    ErrorCode::BadModel,
                     format!(
                         "this is an {format} model, not a zkinfer model: convert it once with \
                          `zkinfer import <file> -o model.zk.json` ({e})"
                     ),
                 ),
-                _ => error(Code::BadModel, e),
+                _ => error(ErrorCode::BadModel, e),
             },
-            _ => error(Code::BadModel, e),
+            _ => error(ErrorCode::BadModel, e),
         })?;
         let id = model.id().to_string();
         Ok(Model { model, id })
@@ -202,29 +177,16 @@ pub fn prove(
         }
     };
     let proved = prove_with_progress(&model.model, &input, &options, &progress);
-    let (envelope, opening) = proved.map_err(|e| {
-        let code = match &e {
-            ProveError::ContextTooLong(_) | ProveError::FeatureCount { .. } => Code::BadInput,
-            ProveError::Proving(ProvingError::Threshold(_) | ProvingError::Missing) => {
-                Code::BadInput
-            }
-            ProveError::Proving(ProvingError::Unsupported | ProvingError::Disclosure(..)) => {
-                Code::Unsupported
-            }
-            ProveError::Proving(ProvingError::TooLarge(_)) => Code::BadModel,
-            ProveError::Proving(ProvingError::Randomness(_) | ProvingError::Prover(_)) => {
-                Code::Internal
-            }
-        };
-        error(code, e)
-    })?;
-    let json = envelope.to_json().map_err(|e| error(Code::Internal, e))?;
+    let (envelope, opening) = proved.map_err(coded)?;
+    let json = envelope
+        .to_json()
+        .map_err(|e| error(ErrorCode::Internal, e))?;
     to_js(&Proved {
         envelope: json,
         opening: opening.to_json(),
         model_id: model.id.clone(),
         input_commitment: envelope.input_commitment.to_string(),
-        output: OutputJs::new(&model.model, &envelope.output),
+        output: OutputView::new(&model.model, &envelope.output),
     })
 }
 
@@ -237,20 +199,12 @@ pub fn prove(
 pub fn verify(model: &Model, envelope: JsValue, context: JsValue) -> Result<JsValue, JsValue> {
     let envelope = read_envelope(&envelope)?;
     let context = bytes_or_text(&context, "the context")?;
-    let verified = zkinfer::verify(&model.model, &envelope, &context).map_err(|e| {
-        let code = match &e {
-            VerifyError::Version(_) | VerifyError::Commitment(_) => Code::BadEnvelope,
-            VerifyError::ModelMismatch { .. }
-            | VerifyError::ContextMismatch
-            | VerifyError::Proof(_) => Code::InvalidProof,
-        };
-        error(code, e)
-    })?;
+    let verified = zkinfer::verify(&model.model, &envelope, &context).map_err(coded)?;
     to_js(&Verified {
         ok: true,
         model_id: verified.model_id.to_string(),
         input_commitment: verified.input_commitment.to_string(),
-        output: OutputJs::new(&model.model, &verified.output),
+        output: OutputView::new(&model.model, &verified.output),
         profile: verified.profile.name(),
     })
 }
@@ -279,7 +233,7 @@ pub fn open(
             let envelope = read_envelope(&commitment)?;
             if envelope.model_id != model.model.id() {
                 return Err(error(
-                    Code::BadEnvelope,
+                    ErrorCode::BadEnvelope,
                     format!(
                         "the envelope is for model {}, not for this model ({})",
                         envelope.model_id, model.id
@@ -299,7 +253,7 @@ struct Proved {
     opening: String,
     model_id: String,
     input_commitment: String,
-    output: OutputJs,
+    output: OutputView,
 }
 
 #[derive(Serialize)]
@@ -308,57 +262,19 @@ struct Verified {
     ok: bool,
     model_id: String,
     input_commitment: String,
-    output: OutputJs,
+    output: OutputView,
     profile: &'static str,
 }
 
-/// A disclosed output, with real scores next to the exact fixed-point ones.
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum OutputJs {
-    /// The class index and its label.
-    Class { class: usize, label: Option<String> },
-    /// Real scores and the fixed-point integers they stand for.
-    Scores { scores: Vec<f64>, fixed: Vec<i64> },
-    /// Whether the score is at least the threshold (real, and fixed-point).
-    #[serde(rename_all = "camelCase")]
-    AtLeast {
-        threshold: f64,
-        fixed_threshold: i64,
-        holds: bool,
-    },
-}
-
-impl OutputJs {
-    fn new(model: &zkinfer::Model, output: &Output) -> OutputJs {
-        let unit = pow2(-(model.output.score_scale_log2 as i32));
-        match output {
-            Output::Class(class) => OutputJs::Class {
-                class: *class,
-                label: model.output.classes.get(*class).cloned(),
-            },
-            Output::Scores(scores) => OutputJs::Scores {
-                scores: scores.iter().map(|&s| s as f64 * unit).collect(),
-                fixed: scores.clone(),
-            },
-            Output::AtLeast { threshold, holds } => OutputJs::AtLeast {
-                threshold: *threshold as f64 * unit,
-                fixed_threshold: *threshold,
-                holds: *holds,
-            },
-        }
-    }
-}
-
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
-    serde_wasm_bindgen::to_value(value).map_err(|e| error(Code::Internal, e))
+    serde_wasm_bindgen::to_value(value).map_err(|e| error(ErrorCode::Internal, e))
 }
 
 /// `options` of [`prove`], strictly: unknown keys are refused (a misspelt option would
 /// otherwise be silently ignored).
 fn prove_options(model: &zkinfer::Model, options: &JsValue) -> Result<ProveOptions, JsValue> {
     if options.is_undefined() || options.is_null() {
-        return Ok(ProveOptions::new(default_disclosure(model)));
+        return Ok(ProveOptions::new(zkinfer::default_disclosure(model)));
     }
     if !options.is_object() || Array::is_array(options) {
         return Err(bad_input("the options must be an object"));
@@ -374,12 +290,12 @@ fn prove_options(model: &zkinfer::Model, options: &JsValue) -> Result<ProveOptio
     }
     let get = |key: &str| Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let disclose = get("disclose");
-    let disclosure = if disclose.is_undefined() || disclose.is_null() {
-        default_disclosure(model)
+    let request = if disclose.is_undefined() || disclose.is_null() {
+        None
     } else if let Some(name) = disclose.as_string() {
         match name.as_str() {
-            "class" => Disclosure::Class,
-            "scores" => Disclosure::Scores,
+            "class" => Some(DiscloseRequest::Class),
+            "scores" => Some(DiscloseRequest::Scores),
             _ => return Err(bad_disclose()),
         }
     } else if disclose.is_object() {
@@ -392,13 +308,12 @@ fn prove_options(model: &zkinfer::Model, options: &JsValue) -> Result<ProveOptio
             (None, None) => return Err(bad_disclose()),
         }
         .map_err(|e| bad_input(format!("disclose.atLeast: {e}")))?;
-        let fixed = decimal
-            .fixed_ceil(model.output.score_scale_log2)
-            .map_err(bad_input)?;
-        Disclosure::AtLeast(fixed)
+        Some(DiscloseRequest::AtLeast(decimal))
     } else {
         return Err(bad_disclose());
     };
+    let disclosure =
+        DiscloseRequest::disclosure_or_default(request.as_ref(), model).map_err(bad_input)?;
     let profile = get("profile");
     let profile = if profile.is_undefined() || profile.is_null() {
         Profile::Default
@@ -514,15 +429,15 @@ fn read_envelope(value: &JsValue) -> Result<Envelope, JsValue> {
     };
     if length > MAX_ENCODED_BYTES {
         return Err(error(
-            Code::BadEnvelope,
+            ErrorCode::BadEnvelope,
             format!("the envelope has {length} bytes, more than {MAX_ENCODED_BYTES}"),
         ));
     }
     let bytes = json_bytes(value).ok_or_else(|| {
         error(
-            Code::BadEnvelope,
+            ErrorCode::BadEnvelope,
             "an envelope is JSON text, its parsed object, or the binary form (Uint8Array)",
         )
     })?;
-    Envelope::decode(&bytes).map_err(|e| error(Code::BadEnvelope, e))
+    Envelope::decode(&bytes).map_err(|e| error(ErrorCode::BadEnvelope, e))
 }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use zkinfer::check::check_against_csv;
+use zkinfer::disclose::DiscloseRequest;
 use zkinfer::examples::Flagship;
 use zkinfer::limits::MAX_MODEL_FILE_BYTES;
 use zkinfer::{import, read_inputs, Calibration, Disclosure, Model, Profile, ProveOptions};
@@ -86,8 +87,8 @@ enum Command {
         /// regression), `at-least=<real score>` (only whether the score reaches it) or
         /// `at-least-probability=<p>` (a binary classifier's: only whether the probability of
         /// class 1 reaches p, exactly as `predict` reports it).
-        #[arg(long, value_parser = proofs::parse_disclose)]
-        disclose: Option<proofs::Disclose>,
+        #[arg(long, value_parser = clap::builder::ValueParser::new(str::parse::<DiscloseRequest>))]
+        disclose: Option<DiscloseRequest>,
         #[command(flatten)]
         context: ContextArgs,
         /// The proof profile: `default` (about 100 bits) or `high` (128 bits).

@@ -4,56 +4,23 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use zkinfer::commitment::opens;
+use zkinfer::disclose::DiscloseRequest;
 use zkinfer::envelope::MAX_ENCODED_BYTES;
 use zkinfer::model::Task;
 use zkinfer::proving::ProveError as ProvingError;
-use zkinfer::threshold::Decimal;
 use zkinfer::{
-    default_disclosure, import, read_inputs, Disclosure, Envelope, ImportError, InputCommitment,
-    Model, Opening, Output, Profile, ProveError, ProveOptions, QuantizeError, QuantizedInput,
+    import, read_inputs, Disclosure, Envelope, ImportError, InputCommitment, Model, Opening,
+    Output, Profile, ProveError, ProveOptions, QuantizeError, QuantizedInput,
 };
 
 use crate::Failure;
-
-/// `--disclose`: what the verifier learns.
-#[derive(Clone, Debug)]
-pub enum Disclose {
-    Class,
-    Scores,
-    /// A real-score threshold, converted exactly once the model's scale is known.
-    AtLeast(Decimal),
-    /// A probability cut-off, converted to the score threshold once the model is known.
-    AtLeastProbability(f64),
-}
-
-/// Parses `class`, `scores`, `at-least=<real score>` or `at-least-probability=<p>` (a malformed
-/// value is a usage error).
-pub fn parse_disclose(text: &str) -> Result<Disclose, String> {
-    let expected = "expected class, scores, at-least=<real score> or at-least-probability=<p>";
-    if let Some(p) = text.strip_prefix("at-least-probability=") {
-        return match p.parse::<f64>() {
-            Ok(p) if p > 0.0 && p < 1.0 => Ok(Disclose::AtLeastProbability(p)),
-            _ => Err(format!(
-                "{p:?} is not a probability strictly between 0 and 1"
-            )),
-        };
-    }
-    match text {
-        "class" => Ok(Disclose::Class),
-        "scores" => Ok(Disclose::Scores),
-        _ => match text.strip_prefix("at-least=") {
-            Some(threshold) => threshold.parse().map(Disclose::AtLeast),
-            None => Err(expected.into()),
-        },
-    }
-}
 
 /// Everything `zkinfer prove` takes.
 pub struct ProveRequest<'a> {
     pub model: &'a Path,
     pub input: &'a Path,
     pub row: usize,
-    pub disclose: Option<Disclose>,
+    pub disclose: Option<DiscloseRequest>,
     pub context: Vec<u8>,
     pub profile: Profile,
     pub envelope: Option<&'a Path>,
@@ -124,20 +91,8 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn disclosure(model: &Model, disclose: Option<&Disclose>) -> Result<Disclosure, Failure> {
-    Ok(match disclose {
-        None => default_disclosure(model),
-        Some(Disclose::Class) => Disclosure::Class,
-        Some(Disclose::Scores) => Disclosure::Scores,
-        Some(Disclose::AtLeast(threshold)) => Disclosure::AtLeast(
-            threshold
-                .fixed_ceil(model.output.score_scale_log2)
-                .map_err(|e| Failure(e, 1))?,
-        ),
-        Some(Disclose::AtLeastProbability(p)) => Disclosure::AtLeast(
-            zkinfer::threshold::probability_threshold(model, *p).map_err(|e| Failure(e, 1))?,
-        ),
-    })
+fn disclosure(model: &Model, disclose: Option<&DiscloseRequest>) -> Result<Disclosure, Failure> {
+    DiscloseRequest::disclosure_or_default(disclose, model).map_err(|e| Failure(e, 1))
 }
 
 /// A `--disclose` the model cannot give, in the option's terms (the library's error names the
