@@ -9,17 +9,20 @@
 //! interpreter (other Python threads run meanwhile).
 
 use std::fmt::Display;
+use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
 
 use zkinfer::codes::{Coded, ErrorCode};
 use zkinfer::commitment::opens;
 use zkinfer::disclose::DiscloseRequest;
 use zkinfer::import::{import_with, ImportOptions};
+use zkinfer::limits::MAX_MODEL_FILE_BYTES;
 use zkinfer::model::Task;
 use zkinfer::output_view::OutputView;
 use zkinfer::{
@@ -118,7 +121,7 @@ impl Model {
     /// Reads a zkinfer model from its JSON (text or UTF-8 bytes).
     #[staticmethod]
     fn from_json(json: &Bound<'_, PyAny>) -> PyResult<Model> {
-        let bytes = text_or_bytes(json, "a model's JSON")?;
+        let bytes = text_or_bytes(json, "a model's JSON", ErrorCode::BadModel)?;
         zkinfer::Model::from_json(&bytes)
             .map(Model::new)
             .map_err(coded)
@@ -137,9 +140,16 @@ impl Model {
         class_labels: Option<Vec<String>>,
         feature_names: Option<Vec<String>>,
     ) -> PyResult<Model> {
+        // One byte more than any model file may have: the import refuses it, by size.
         let read = |path: &PathBuf| {
-            std::fs::read(path)
-                .map_err(|e| raise(ErrorCode::BadModel, format!("{}: {e}", path.display())))
+            let mut bytes = Vec::new();
+            (std::fs::File::open(path))
+                .and_then(|file| {
+                    let limit = MAX_MODEL_FILE_BYTES as u64 + 1;
+                    file.take(limit).read_to_end(&mut bytes)
+                })
+                .map_err(|e| raise(ErrorCode::BadModel, format!("{}: {e}", path.display())))?;
+            Ok::<_, PyErr>(bytes)
         };
         let bytes = read(&path)?;
         let calibration = match calibrate {
@@ -219,13 +229,13 @@ impl Model {
     #[allow(clippy::type_complexity)]
     fn predict_rows(
         &self,
+        py: Python<'_>,
         rows: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(Option<String>, Vec<f64>, Option<Vec<f64>>)>> {
         (rows.iter().enumerate())
             .map(|(r, row)| {
-                let input = self
-                    .quantized(row)
-                    .map_err(|e| bad_input(format!("row {r}: {e}")))?;
+                let input = (self.quantized(row))
+                    .map_err(|e| bad_input(format!("row {r}: {}", e.value(py))))?;
                 let prediction = infer(&self.model, &input);
                 let scores = prediction.real_scores(&self.model);
                 let probabilities = self.model.output.link.probabilities(&scores);
@@ -243,32 +253,51 @@ impl Model {
         &self,
         py: Python<'_>,
         input: &Bound<'_, PyAny>,
-        disclose: Option<&str>,
+        disclose: Option<&Bound<'_, PyAny>>,
         at_least: Option<&Bound<'_, PyAny>>,
-        at_least_probability: Option<f64>,
+        at_least_probability: Option<&Bound<'_, PyAny>>,
         context: Option<&Bound<'_, PyAny>>,
-        profile: Option<&str>,
+        profile: Option<&Bound<'_, PyAny>>,
         on_progress: Option<Py<PyAny>>,
     ) -> PyResult<(Envelope, String)> {
-        let request = disclose_request(disclose, at_least, at_least_probability)?;
+        let disclose = optional_text(disclose, "disclose")?;
+        let at_least_probability = (at_least_probability.filter(|p| !p.is_none()))
+            .map(|p| number(p).ok_or_else(|| bad_input("at_least_probability is a number")))
+            .transpose()?;
+        let profile = optional_text(profile, "profile")?;
+        let request = disclose_request(disclose.as_deref(), at_least, at_least_probability)?;
         let disclosure = DiscloseRequest::disclosure_or_default(request.as_ref(), &self.model)
             .map_err(bad_input)?;
         let options = ProveOptions::new(disclosure)
             .with_context(optional_bytes(context, "the context")?)
-            .with_profile(profile_named(profile)?);
+            .with_profile(profile_named(profile.as_deref())?);
         let input = self.quantized(input)?;
+        if on_progress
+            .as_ref()
+            .is_some_and(|f| !f.bind(py).is_callable())
+        {
+            return Err(bad_input("on_progress is a function of (phase, fraction)"));
+        }
         let model = &self.model;
+        // The first exception the callback raises (Ctrl-C included) is raised once the proof
+        // ends, in its place, as the npm package rejects the proof.
+        let raised: Mutex<Option<PyErr>> = Mutex::new(None);
         let proved = py.detach(|| {
             let progress = |phase: Phase| {
                 if let Some(callback) = &on_progress {
-                    // What the callback raises is not the proof's business.
                     Python::attach(|py| {
-                        let _ = callback.call1(py, (phase.name(), phase.fraction()));
+                        if let Err(e) = callback.call1(py, (phase.name(), phase.fraction())) {
+                            let mut raised = raised.lock().unwrap_or_else(|p| p.into_inner());
+                            raised.get_or_insert(e);
+                        }
                     });
                 }
             };
             prove_with_progress(model, &input, &options, &progress)
         });
+        if let Some(e) = raised.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
         let (envelope, opening) = proved.map_err(coded)?;
         Ok((Envelope { envelope }, opening.to_json()))
     }
@@ -285,7 +314,7 @@ impl Envelope {
     /// Reads the JSON envelope (text or UTF-8 bytes).
     #[staticmethod]
     fn from_json(json: &Bound<'_, PyAny>) -> PyResult<Envelope> {
-        let bytes = text_or_bytes(json, "an envelope's JSON")?;
+        let bytes = text_or_bytes(json, "an envelope's JSON", ErrorCode::BadEnvelope)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| raise(ErrorCode::BadEnvelope, "the JSON envelope is not UTF-8"))?;
         let envelope = zkinfer::Envelope::from_json(&text).map_err(coded)?;
@@ -294,8 +323,9 @@ impl Envelope {
 
     /// Reads the binary envelope.
     #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Envelope> {
-        let envelope = zkinfer::Envelope::from_bytes(data).map_err(coded)?;
+    fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Envelope> {
+        let data = text_or_bytes(data, "a binary envelope", ErrorCode::BadEnvelope)?;
+        let envelope = zkinfer::Envelope::from_bytes(&data).map_err(coded)?;
         Ok(Envelope { envelope })
     }
 
@@ -328,9 +358,17 @@ impl Envelope {
         self.envelope.profile.name()
     }
 
-    /// The output the envelope claims, as `verify` reports it (unverified until then).
-    fn output<'py>(&self, py: Python<'py>, model: &Model) -> PyResult<Bound<'py, PyDict>> {
-        output_dict(py, &OutputView::new(&model.model, &self.envelope.output))
+    /// The output the envelope claims for `model` (its own model), as `verify` reports it:
+    /// unverified until then.
+    fn output<'py>(
+        &self,
+        py: Python<'py>,
+        model: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let model = native_model(model)?;
+        let model = &model.get().model;
+        check_envelope_model(model, &self.envelope)?;
+        output_dict(py, &OutputView::new(model, &self.envelope.output))
     }
 }
 
@@ -340,14 +378,16 @@ impl Envelope {
 #[pyo3(signature = (model, envelope, context=None))]
 fn verify<'py>(
     py: Python<'py>,
-    model: &Model,
-    envelope: &Envelope,
+    model: &Bound<'py, PyAny>,
+    envelope: &Bound<'py, PyAny>,
     context: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let context = optional_bytes(context, "the context")?;
-    let (inner, envelope) = (&model.model, &envelope.envelope);
+    let model = native_model(model)?;
+    let envelope = envelope_of(envelope)?;
+    let inner = &model.get().model;
     let verified = py
-        .detach(|| zkinfer::verify(inner, envelope, &context))
+        .detach(|| zkinfer::verify(inner, &envelope, &context))
         .map_err(coded)?;
     let dict = PyDict::new(py);
     dict.set_item("model_id", verified.model_id.to_string())?;
@@ -361,36 +401,73 @@ fn verify<'py>(
 }
 
 /// Whether `input` and `opening` (the JSON opening `prove` returned) open `commitment`: 64
-/// hexadecimal digits, or an envelope of this model.
+/// hexadecimal digits, or an envelope of this model (an `Envelope`, its JSON or its bytes).
 #[pyfunction]
 fn open(
-    model: &Model,
+    model: &Bound<'_, PyAny>,
     input: &Bound<'_, PyAny>,
-    opening: &str,
+    opening: &Bound<'_, PyAny>,
     commitment: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
+    let model = native_model(model)?;
+    let model = model.get();
     let input = model.quantized(input)?;
-    let opening = Opening::from_json(opening).map_err(|e| bad_input(format!("opening: {e}")))?;
-    let commitment = if let Ok(envelope) = commitment.cast::<Envelope>() {
-        let envelope = &envelope.get().envelope;
-        if envelope.model_id != model.model.id() {
-            return Err(raise(
-                ErrorCode::BadEnvelope,
-                format!(
-                    "the envelope is for model {}, not for this model ({})",
-                    envelope.model_id, model.id
-                ),
-            ));
+    let opening = text_or_bytes(
+        opening,
+        "an opening (the JSON prove returns)",
+        ErrorCode::BadInput,
+    )?;
+    let opening = (String::from_utf8(opening).ok())
+        .ok_or_else(|| bad_input("an opening is JSON text"))
+        .and_then(|text| {
+            Opening::from_json(&text).map_err(|e| bad_input(format!("opening: {e}")))
+        })?;
+    let hex = commitment.extract::<String>().ok();
+    let commitment = match hex {
+        Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => hex
+            .parse::<InputCommitment>()
+            .map_err(|e| bad_input(format!("commitment {hex}: {e}")))?,
+        // An Envelope, or one's JSON, as the npm package reads any other commitment.
+        _ => {
+            let envelope = envelope_of(commitment)?;
+            check_envelope_model(&model.model, &envelope)?;
+            envelope.input_commitment
         }
-        envelope.input_commitment
-    } else {
-        let hex: String = commitment
-            .extract()
-            .map_err(|_| bad_input("a commitment is 64 hexadecimal digits or an Envelope"))?;
-        hex.parse::<InputCommitment>()
-            .map_err(|e| bad_input(format!("commitment {hex}: {e}")))?
     };
     Ok(opens(&model.model, &input, &opening, &commitment))
+}
+
+/// The extension's model inside the package's `zkinfer.Model` (or the extension's own).
+fn native_model<'py>(model: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Model>> {
+    let inner = match model.getattr("_native") {
+        Ok(inner) => inner,
+        Err(_) => model.clone(),
+    };
+    (inner.cast_into::<Model>()).map_err(|_| bad_input("expected a zkinfer.Model"))
+}
+
+/// An `Envelope`, its JSON text, or its bytes (binary or JSON).
+fn envelope_of(value: &Bound<'_, PyAny>) -> PyResult<zkinfer::Envelope> {
+    if let Ok(envelope) = value.cast::<Envelope>() {
+        return Ok(envelope.get().envelope.clone());
+    }
+    let bytes = text_or_bytes(value, "an envelope", ErrorCode::BadEnvelope)?;
+    zkinfer::Envelope::decode(&bytes).map_err(coded)
+}
+
+/// Refuses an envelope of another model.
+fn check_envelope_model(model: &zkinfer::Model, envelope: &zkinfer::Envelope) -> PyResult<()> {
+    match envelope.model_id == model.id() {
+        true => Ok(()),
+        false => Err(raise(
+            ErrorCode::BadEnvelope,
+            format!(
+                "the envelope is for model {}, not for this model ({})",
+                envelope.model_id,
+                model.id()
+            ),
+        )),
+    }
 }
 
 /// An output as a dict: `kind` (`class`, `scores`, `at_least`) and its fields, real values
@@ -449,14 +526,20 @@ fn disclose_request(
             ))),
         };
     }
-    if let Some(threshold) = at_least {
-        // A float as the shortest decimal that reads back as it, as it prints.
-        let text = match threshold.extract::<String>() {
-            Ok(text) => text,
-            Err(_) => threshold
-                .extract::<f64>()
-                .map(|x| format!("{x:e}"))
-                .map_err(|_| bad_input("at_least is a real score: a number or a decimal string"))?,
+    if let Some(threshold) = at_least.filter(|t| !t.is_none()) {
+        // A float as the shortest decimal that reads back as it, as it prints; an integer as
+        // itself.
+        let text = if let Ok(text) = threshold.cast::<PyString>() {
+            text.to_string_lossy().into_owned()
+        } else if let Some(i) = (!is_boolean(threshold))
+            .then(|| threshold.extract::<i64>().ok())
+            .flatten()
+        {
+            i.to_string()
+        } else {
+            number(threshold).map(|x| format!("{x:e}")).ok_or_else(|| {
+                bad_input("at_least is a real score: a number or a decimal string")
+            })?
         };
         let decimal = text
             .parse()
@@ -475,6 +558,32 @@ fn profile_named(name: Option<&str>) -> PyResult<Profile> {
         Some(name) => Profile::from_name(name)
             .ok_or_else(|| bad_input(format!("profile {name:?}: \"default\" or \"high\""))),
     }
+}
+
+/// A string option, `None` when absent.
+fn optional_text(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<String>> {
+    match value.filter(|v| !v.is_none()) {
+        None => Ok(None),
+        Some(value) => value
+            .cast::<PyString>()
+            .map(|s| Some(s.to_string_lossy().into_owned()))
+            .map_err(|_| bad_input(format!("{what} is a string"))),
+    }
+}
+
+/// Python's and NumPy's booleans (`numpy.bool`, `numpy.bool_` before NumPy 2), which are not
+/// numbers here.
+fn is_boolean(value: &Bound<'_, PyAny>) -> bool {
+    let numpy_bool = (value.get_type().fully_qualified_name())
+        .is_ok_and(|name| matches!(name.to_string().as_str(), "numpy.bool" | "numpy.bool_"));
+    value.is_instance_of::<PyBool>() || numpy_bool
+}
+
+/// A number (NumPy's included), not a boolean.
+fn number(value: &Bound<'_, PyAny>) -> Option<f64> {
+    (!is_boolean(value))
+        .then(|| value.extract::<f64>().ok())
+        .flatten()
 }
 
 /// A raw input: a mapping of feature names to values, or a sequence of values in feature
@@ -508,28 +617,38 @@ fn raw_input(input: &Bound<'_, PyAny>) -> PyResult<RawInput> {
 /// A number (NumPy's included; `None` and NaN are missing), a string (a category's name), or
 /// anything else, kept as text for the error message. Booleans are not numbers here.
 fn raw_value(value: &Bound<'_, PyAny>) -> RawValue {
-    if value.is_none() {
+    // pandas' NA is missing, as None is.
+    let pandas_na = value.get_type().name().is_ok_and(|name| name == "NAType");
+    if value.is_none() || pandas_na {
         return RawValue::Number(f64::NAN);
     }
     if let Ok(text) = value.cast::<PyString>() {
         return RawValue::Text(text.to_string_lossy().into_owned());
     }
-    if !value.is_instance_of::<PyBool>() {
-        if let Ok(x) = value.extract::<f64>() {
-            return RawValue::Number(x);
-        }
+    if let Some(x) = number(value) {
+        return RawValue::Number(x);
     }
     RawValue::Other(value.repr().map_or_else(|_| "?".into(), |r| r.to_string()))
 }
 
-/// UTF-8 text or bytes.
-fn text_or_bytes(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+/// UTF-8 text or bytes (`bytes`, `bytearray`, `memoryview`); anything else raises `code`.
+fn text_or_bytes(value: &Bound<'_, PyAny>, what: &str, code: ErrorCode) -> PyResult<Vec<u8>> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_cow()?.as_bytes().to_vec());
+        return (text.to_cow().map(|t| t.as_bytes().to_vec()))
+            .map_err(|_| raise(code, format!("{what} is not valid Unicode text")));
     }
-    value
-        .extract::<Vec<u8>>()
-        .map_err(|_| bad_input(format!("{what} is text or bytes")))
+    if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>() {
+        return value
+            .extract::<Vec<u8>>()
+            .map_err(|_| raise(code, format!("{what} is text or bytes")));
+    }
+    match value.cast::<PyMemoryView>() {
+        Ok(view) => view
+            .call_method0("tobytes")
+            .and_then(|bytes| bytes.extract::<Vec<u8>>())
+            .map_err(|_| raise(code, format!("{what} is text or bytes"))),
+        Err(_) => Err(raise(code, format!("{what} is text or bytes"))),
+    }
 }
 
 /// A context: `None` (empty), text (its UTF-8) or bytes.
@@ -537,7 +656,7 @@ fn optional_bytes(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<
     match value {
         None => Ok(Vec::new()),
         Some(value) if value.is_none() => Ok(Vec::new()),
-        Some(value) => text_or_bytes(value, what),
+        Some(value) => text_or_bytes(value, what, ErrorCode::BadInput),
     }
 }
 

@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -202,16 +203,114 @@ def test_the_interpreter_runs_other_threads_while_proving(credit):
     _, model, rows = credit
     x = features_of(model, rows[0])
     phases = []
-    prover = threading.Thread(target=lambda: model.prove(x, profile="high", on_progress=lambda p, f: phases.append((p, f))))
+    ticks = []
+    started = threading.Event()
+
+    def progress(phase, fraction):
+        phases.append((phase, fraction, time.perf_counter()))
+        started.set()
+
+    prover = threading.Thread(target=lambda: model.prove(x, profile="high", on_progress=progress))
     prover.start()
-    spins = 0
+    started.wait()
     while prover.is_alive():
-        spins += 1
+        ticks.append(time.perf_counter())
+        time.sleep(0.0005)
     prover.join()
-    # Held for the whole proof, the interpreter would let this loop run a handful of times.
-    assert spins > 1000, spins
-    assert phases[0] == ("trace", 0.0) and phases[-1] == ("done", 1.0)
+    assert phases[0][:2] == ("trace", 0.0) and phases[-1][:2] == ("done", 1.0)
     assert all(a[1] <= b[1] for a, b in zip(phases, phases[1:]))
+    # Between two callbacks the proof runs without the interpreter: this thread, which needs
+    # it to tick, ticked inside the longest phase. Had the proof held the interpreter, no tick
+    # could fall strictly between that phase's two callbacks.
+    begin, end = max(((a[2], b[2]) for a, b in zip(phases, phases[1:])), key=lambda p: p[1] - p[0])
+    assert end - begin > 0.02, "the longest phase is too short to tell"
+    inside = [t for t in ticks if begin < t < end]
+    assert len(inside) >= 5, (end - begin, len(inside))
+
+
+def test_a_raising_progress_callback_fails_the_proof(credit):
+    _, model, rows = credit
+    x = features_of(model, rows[0])
+
+    def stop(phase, fraction):
+        if phase == "commit-trace":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.prove(x, on_progress=stop)
+    with pytest.raises(zkinfer.BadInputError, match="on_progress"):
+        model.prove(x, on_progress=5)
+
+
+def test_numpy_pandas_and_bytes_like_values_are_read_as_python_s(credit):
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    _, model, rows = credit
+    inputs = [features_of(model, row) for row in rows[:20]]
+    expected = [row["expected_class"] for row in rows[:20]]
+    frame = pd.DataFrame(inputs)
+    array = frame.to_numpy()
+    assert model.predict(frame) == expected
+    assert model.predict(array) == expected
+    assert model.predict(pd.DataFrame(array)) == expected
+    assert model.predict(array.astype(np.float32)) == model.predict(frame.astype(np.float32))
+    for one in (frame.iloc[0], frame.iloc[[0]], array[0], pd.DataFrame(array).iloc[0]):
+        envelope, _ = model.prove(one)
+        assert zkinfer.verify(model, envelope)["output"]["label"] == expected[0]
+    # A boolean is no number, NumPy's neither; pandas' NA is missing (XGBoost takes it).
+    name = model.features[0]
+    for boolean in (True, np.bool_(True)):
+        with pytest.raises(zkinfer.BadInputError, match="is not a number"):
+            model.prove({**inputs[0], name: boolean})
+    assert model.predict([{**inputs[0], name: pd.NA}]) == model.predict([{**inputs[0], name: None}])
+    with pytest.raises(zkinfer.BadInputError, match="one input is one row"):
+        model.prove(frame)
+    with pytest.raises(zkinfer.BadInputError, match="expected rows"):
+        model.predict(array[0])
+    # Envelopes and contexts as any bytes-like value.
+    envelope, _ = model.prove(inputs[0], context=bytearray(b"ctx"))
+    data = envelope.to_bytes()
+    for form in (data, bytearray(data), memoryview(data), envelope.to_json()):
+        assert zkinfer.verify(model, form, context=memoryview(b"ctx"))["model_id"] == model.id
+    assert envelope.output(model) == zkinfer.verify(model, envelope, context=b"ctx")["output"]
+    assert zkinfer.Envelope.from_bytes(bytearray(data)).input_commitment == envelope.input_commitment
+
+
+def test_at_least_compares_the_real_score_exactly(credit):
+    _, model, rows = credit
+    x = features_of(model, rows[0])
+    margin = model.decision_function([x])[0]
+    for threshold, holds in ((margin - 0.01, True), (margin + 0.01, False), ("-1.5e1", True), (15, False)):
+        envelope, _ = model.prove(x, at_least=threshold)
+        output = zkinfer.verify(model, envelope)["output"]
+        assert output["kind"] == "at_least" and output["holds"] == holds, threshold
+    with pytest.raises(zkinfer.BadInputError, match="at_least is a real score"):
+        model.prove(x, at_least=True)
+
+
+def test_codes_are_the_npm_package_s_for_the_same_failures(credit):
+    _, model, rows = credit
+    x = features_of(model, rows[0])
+    envelope, opening = model.prove(x)
+    for call, error in [
+        (lambda: zkinfer.Model.from_json(123), zkinfer.BadModelError),
+        (lambda: zkinfer.Envelope.from_json(123), zkinfer.BadEnvelopeError),
+        (lambda: zkinfer.Envelope.from_bytes(123), zkinfer.BadEnvelopeError),
+        (lambda: zkinfer.verify(model, "not an envelope"), zkinfer.BadEnvelopeError),
+        (lambda: zkinfer.open(model, x, opening, "garbage"), zkinfer.BadEnvelopeError),
+        (lambda: zkinfer.open(model, x, 42, envelope), zkinfer.BadInputError),
+        (lambda: model.prove(x, disclose=5), zkinfer.BadInputError),
+        (lambda: model.prove(x, profile=5), zkinfer.BadInputError),
+        (lambda: model.prove(x, at_least_probability="high"), zkinfer.BadInputError),
+        (lambda: zkinfer.verify(model, envelope, context="\ud800"), zkinfer.BadInputError),
+    ]:
+        with pytest.raises(error):
+            call()
+    _, other, other_rows = example("breast_cancer_xgboost")
+    with pytest.raises(zkinfer.BadEnvelopeError, match="not for this model"):
+        envelope.output(other)
+    with pytest.raises(zkinfer.BadEnvelopeError, match="not for this model"):
+        zkinfer.open(other, features_of(other, other_rows[0]), opening, envelope)
 
 
 def test_envelopes_cross_between_python_and_the_cli(credit, tmp_path):

@@ -45,23 +45,40 @@ __all__ = [
 ]
 
 
+def _is_frame(x: Any) -> bool:
+    return hasattr(x, "columns") and hasattr(x, "to_dict") and hasattr(x, "to_numpy")
+
+
 def _rows(x: Any) -> list:
     """Rows of a 2-D input (a NumPy array, a pandas DataFrame, a list of rows or of mappings)
-    as Python lists or dicts, each one input; a pandas DataFrame's rows are keyed by column."""
-    if hasattr(x, "to_dict") and hasattr(x, "columns"):
-        return x.to_dict("records")
+    as Python lists or dicts, each one input. A DataFrame's rows are keyed by its column names,
+    or in column order when they are not all strings (a frame made from an array)."""
+    if _is_frame(x):
+        if all(isinstance(c, str) for c in x.columns):
+            return x.to_dict("records")
+        return x.to_numpy(dtype=object).tolist()
+    if isinstance(x, (str, bytes, dict)):
+        raise BadInputError("expected rows: a 2-D array, a DataFrame, or a list of rows")
     if hasattr(x, "tolist"):
         x = x.tolist()
     rows = list(x)
-    if rows and not isinstance(rows[0], (list, tuple, dict)) and not hasattr(rows[0], "__len__"):
+    if any(not isinstance(row, (list, tuple, dict)) for row in rows):
         raise BadInputError("expected rows: a 2-D array, a DataFrame, or a list of rows")
     return rows
 
 
 def _row(x: Any) -> Any:
-    """One input as `prove` reads it: a pandas Series becomes a mapping of its index."""
-    if hasattr(x, "to_dict") and not hasattr(x, "columns"):
-        return x.to_dict()
+    """One input as `prove` reads it: a pandas Series becomes a mapping of its index, a
+    DataFrame of one row that row, a NumPy row a list."""
+    if _is_frame(x):
+        rows = _rows(x)
+        if len(rows) != 1:
+            raise BadInputError(f"one input is one row; the DataFrame has {len(rows)}")
+        return rows[0]
+    if hasattr(x, "to_dict") and hasattr(x, "index"):
+        if all(isinstance(k, str) for k in x.index):
+            return x.to_dict()
+        return x.tolist()
     if hasattr(x, "tolist"):
         return x.tolist()
     return x
@@ -184,8 +201,9 @@ class Model:
         return f"<zkinfer.Model {self.id[:16]}… {self.task}, {len(self.features)} features>"
 
 
-def verify(model: Any, envelope: Envelope, context: Union[str, bytes, None] = None) -> dict:
-    """Verifies `envelope` against `model` and the context it must have been made for. Returns
+def verify(model: Any, envelope: Any, context: Union[str, bytes, None] = None) -> dict:
+    """Verifies `envelope` (an `Envelope`, its JSON, or its bytes, binary or JSON) against
+    `model` and the context it must have been made for. Returns
     `{"model_id", "input_commitment", "output", "profile"}`; raises `BadEnvelopeError` for what
     is not an envelope and `InvalidProofError` for one that does not prove its statement."""
     native = model._native if isinstance(model, Model) else model
